@@ -1,0 +1,433 @@
+//! Load-time checks: names, arities, literal types, duplicates. Every error at once.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::functions::{self, BUILTINS};
+use crate::syntax::ast::*;
+use crate::value::Type;
+
+/// The deepest expression tree accepted (evaluation recurses once per level).
+pub const MAX_DEPTH: usize = 200;
+
+/// Checks a set of policies; returns every problem found.
+pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut ids: HashMap<&str, &Ident> = HashMap::new();
+    for p in policies {
+        if let Some(first) = ids.insert(&p.id.name, &p.id) {
+            out.push(
+                Diagnostic::at(&p.id.span, format!("the policy `{}` is defined twice", p.id.name))
+                    .hint(format!("it is also defined at {}", first.span.location_col())),
+            );
+        }
+        check_policy(p, &mut out);
+    }
+    out
+}
+
+fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
+    for span in &p.repeated_clauses {
+        out.push(Diagnostic::at(span, "this header clause is given twice"));
+    }
+    let mut facts: HashSet<&str> = HashSet::new();
+    for f in &p.facts {
+        if !facts.insert(&f.name) {
+            out.push(Diagnostic::at(&f.span, format!("the fact `{}` is declared twice", f.name)));
+        }
+    }
+    let mut lets: HashMap<&str, &Let> = HashMap::new();
+    for l in &p.lets {
+        let n = l.name.name.as_str();
+        if let Some(first) = lets.insert(n, l) {
+            out.push(
+                Diagnostic::at(&l.name.span, format!("`{n}` is defined twice"))
+                    .hint(format!("it is also defined at {}", first.name.span.location_col())),
+            );
+        }
+        if facts.contains(n) || n == "now" || p.for_each.as_ref().is_some_and(|f| f.var.name == n) {
+            out.push(Diagnostic::at(&l.name.span, format!("`{n}` is already the name of a fact")));
+        }
+    }
+    let mut names = Names {
+        facts: &facts,
+        lets: &lets,
+        item: None,
+        binders: Vec::new(),
+    };
+    if let Some(a) = &p.applies {
+        names.expr(a, out, 0);
+    }
+    if let Some(fe) = &p.for_each {
+        names.expr(&fe.list, out, 0);
+        if facts.contains(fe.var.name.as_str()) || fe.var.name == "now" {
+            out.push(Diagnostic::at(&fe.var.span, format!("`{}` is already the name of a fact", fe.var.name)));
+        }
+        names.item = Some(&fe.var.name);
+        if let Some(id) = &fe.id {
+            names.expr(id, out, 0);
+        }
+    }
+    for l in &p.lets {
+        names.expr(&l.value, out, 0);
+    }
+    check_let_cycles(p, out);
+
+    let mut rules: HashMap<&str, &Rule> = HashMap::new();
+    for r in &p.rules {
+        if let Some(first) = rules.insert(&r.name.name, r) {
+            out.push(
+                Diagnostic::at(
+                    &r.name.span,
+                    format!("the rule `{}.{}` is defined twice", p.id.name, r.name.name),
+                )
+                .hint(format!("it is also defined at {}", first.name.span.location_col())),
+            );
+        }
+        check_rule(r, &mut names, out);
+    }
+}
+
+fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for c in &r.clauses {
+        let (word, span) = match c {
+            Clause::Message(t) => ("message", &t.span),
+            Clause::When(e) => ("when", &e.span),
+            Clause::Value(e) => ("value", &e.span),
+            Clause::Cites(s) => ("cites", &s.span),
+            Clause::Status(s) => ("status", &s.span),
+        };
+        let n = seen.entry(word).or_default();
+        *n += 1;
+        if *n == 2 && word != "status" {
+            out.push(Diagnostic::at(span, format!("a rule has one `{word}` clause; this is a second")));
+        }
+        if word == "status" && r.kind != RuleKind::Review {
+            out.push(
+                Diagnostic::at(span, "only a `review` rule can say when it is approved or rejected")
+                    .hint(format!("this rule is a `{}`", r.kind.as_str())),
+            );
+        }
+        match c {
+            Clause::Message(t) => {
+                for part in &t.parts {
+                    if let TemplatePart::Hole(e) = part {
+                        names.expr(e, out, 0);
+                    }
+                }
+            }
+            Clause::When(e) => {
+                names.expr(e, out, 0);
+                expect_condition(e, out);
+            }
+            Clause::Value(e) => names.expr(e, out, 0),
+            Clause::Cites(_) => {}
+            Clause::Status(s) => {
+                names.expr(&s.when, out, 0);
+                expect_condition(&s.when, out);
+                if let StatusKind::Approved { at, .. } = &s.status {
+                    names.expr(at, out, 0);
+                    if let Some(t) = static_type(at) {
+                        if t != Type::Time {
+                            out.push(Diagnostic::at(&at.span, format!("an approval time must be a timestamp, not {t}")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for word in ["message", "when"] {
+        if !seen.contains_key(word) {
+            out.push(
+                Diagnostic::at(&r.name.span, format!("the rule `{}` has no `{word}` clause", r.name.name)).hint(
+                    if word == "when" {
+                        "write `when CONDITION` (or `when true` for a rule that always applies)"
+                    } else {
+                        "write `message \"…\"`: what the customer or support engineer reads"
+                    },
+                ),
+            );
+        }
+    }
+}
+
+fn expect_condition(e: &Expr, out: &mut Vec<Diagnostic>) {
+    if let Some(t) = static_type(e) {
+        if t != Type::Bool {
+            out.push(Diagnostic::at(&e.span, format!("a condition must be true or false, but this is {t}")));
+        }
+    }
+}
+
+fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
+    let index: HashMap<&str, usize> = p.lets.iter().enumerate().map(|(i, l)| (l.name.name.as_str(), i)).collect();
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; p.lets.len()];
+    fn visit(i: usize, p: &Policy, index: &HashMap<&str, usize>, state: &mut [u8], out: &mut Vec<Diagnostic>) {
+        match state.get(i) {
+            Some(1) => {
+                if let Some(l) = p.lets.get(i) {
+                    out.push(Diagnostic::at(&l.name.span, format!("`{}` is defined in terms of itself", l.name.name)));
+                }
+                return;
+            }
+            Some(0) => {}
+            _ => return,
+        }
+        state[i] = 1;
+        if let Some(l) = p.lets.get(i) {
+            let mut refs = Vec::new();
+            free_names(&l.value, &mut Vec::new(), &mut refs);
+            for r in refs {
+                if let Some(&j) = index.get(r.as_str()) {
+                    visit(j, p, index, state, out);
+                }
+            }
+        }
+        state[i] = 2;
+    }
+    for i in 0..p.lets.len() {
+        visit(i, p, &index, &mut state, out);
+    }
+}
+
+/// The names an expression reads that its own quantifiers do not bind.
+pub fn free_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Name(n) => {
+            if !bound.contains(n) && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        ExprKind::Quantifier(_, var, list, body) => {
+            free_names(list, bound, out);
+            bound.push(var.name.clone());
+            free_names(body, bound, out);
+            bound.pop();
+        }
+        ExprKind::Comprehension(_, body, var, list, filter) => {
+            free_names(list, bound, out);
+            bound.push(var.name.clone());
+            free_names(body, bound, out);
+            if let Some(f) = filter {
+                free_names(f, bound, out);
+            }
+            bound.pop();
+        }
+        _ => e.for_each_child(|c| free_names(c, bound, out)),
+    }
+}
+
+struct Names<'p> {
+    facts: &'p HashSet<&'p str>,
+    lets: &'p HashMap<&'p str, &'p Let>,
+    item: Option<&'p str>,
+    binders: Vec<String>,
+}
+
+impl Names<'_> {
+    fn known(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.facts.iter().copied().collect();
+        v.extend(self.lets.keys().copied());
+        v.extend(self.item);
+        v.extend(self.binders.iter().map(String::as_str));
+        v.push("now");
+        v.sort_unstable();
+        v
+    }
+
+    fn is_taken(&self, n: &str) -> bool {
+        self.facts.contains(n) || self.lets.contains_key(n) || self.item == Some(n) || n == "now" || self.binders.iter().any(|b| b == n)
+    }
+
+    fn bind(&mut self, var: &Ident, out: &mut Vec<Diagnostic>) {
+        if self.is_taken(&var.name) {
+            out.push(
+                Diagnostic::at(&var.span, format!("`{}` is already a name here", var.name))
+                    .hint("choose another name for the element, so it cannot be mistaken for the other"),
+            );
+        }
+        self.binders.push(var.name.clone());
+    }
+
+    fn expr(&mut self, e: &Expr, out: &mut Vec<Diagnostic>, depth: usize) {
+        if depth > MAX_DEPTH {
+            out.push(Diagnostic::at(&e.span, format!("this expression is nested more than {MAX_DEPTH} levels deep")));
+            return;
+        }
+        match &e.kind {
+            ExprKind::Name(n) => {
+                if !self.is_taken(n) {
+                    let d = Diagnostic::at(&e.span, format!("unknown name `{n}`"));
+                    let known = self.known();
+                    let d = match crate::diagnostic::did_you_mean(n, known.iter().copied()) {
+                        Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None => d.hint(format!(
+                            "a name is a fact declared with `facts`, a `let`, an element bound by `for each` or a quantifier, or `now`; known here: {}",
+                            known.join(", ")
+                        )),
+                    };
+                    out.push(d);
+                }
+            }
+            ExprKind::Call(f, args) => {
+                match functions::builtin(&f.name) {
+                    None => out.push(
+                        Diagnostic::at(&f.span, format!("unknown function `{}`", f.name))
+                            .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
+                    ),
+                    Some(b) if args.len() < b.min || args.len() > b.max => {
+                        let want = if b.min == b.max { b.min.to_string() } else { format!("{} to {}", b.min, b.max) };
+                        out.push(
+                            Diagnostic::at(&e.span, format!("`{}` takes {want} argument{}, not {}", f.name, if want == "1" { "" } else { "s" }, args.len()))
+                                .hint(b.doc),
+                        );
+                    }
+                    Some(_) => {}
+                }
+                if f.name == "present" {
+                    if let Some(a) = args.first() {
+                        if a.path_root().is_none() {
+                            out.push(Diagnostic::at(&a.span, "`present` takes a fact path, such as `review.decided_at`"));
+                        }
+                    }
+                }
+                if f.name == "format_time" {
+                    if let Some(Expr { kind: ExprKind::String(p), span }) = args.get(1) {
+                        if let Err(err) = functions::time_format(p) {
+                            out.push(Diagnostic::at(span, err.to_string()));
+                        }
+                    }
+                }
+                if f.name == "to_offset" || f.name == "calendar_month" {
+                    if let Some(Expr { kind: ExprKind::String(o), span }) = args.get(1) {
+                        if let Err(err) = functions::parse_offset(o) {
+                            out.push(Diagnostic::at(span, err.to_string()));
+                        }
+                    }
+                }
+                for a in args {
+                    self.expr(a, out, depth + 1);
+                }
+                literal_types(e, out);
+            }
+            ExprKind::Quantifier(_, var, list, body) => {
+                self.expr(list, out, depth + 1);
+                self.bind(var, out);
+                self.expr(body, out, depth + 1);
+                expect_condition(body, out);
+                self.binders.pop();
+            }
+            ExprKind::Comprehension(_, body, var, list, filter) => {
+                self.expr(list, out, depth + 1);
+                self.bind(var, out);
+                self.expr(body, out, depth + 1);
+                if let Some(f) = filter {
+                    self.expr(f, out, depth + 1);
+                    expect_condition(f, out);
+                }
+                self.binders.pop();
+            }
+            _ => {
+                literal_types(e, out);
+                e.for_each_child(|c| self.expr(c, out, depth + 1));
+            }
+        }
+    }
+}
+
+/// Type errors visible from literals alone: `1000 USD > "x"`, `not 3`, `"a" + 1`.
+fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
+    match &e.kind {
+        ExprKind::Binary(op, l, r) => {
+            let (Some(a), Some(b)) = (static_type(l), static_type(r)) else {
+                if let (BinaryOp::And | BinaryOp::Or, Some(t)) = (op, static_type(l).or(static_type(r))) {
+                    if t != Type::Bool {
+                        out.push(Diagnostic::at(&e.span, format!("`{}` needs true or false on both sides, not {t}", op.as_str())));
+                    }
+                }
+                return;
+            };
+            let ok = match op {
+                BinaryOp::And | BinaryOp::Or => a == Type::Bool && b == Type::Bool,
+                BinaryOp::Eq | BinaryOp::Ne => a == b || a == Type::Null || b == Type::Null,
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                    a == b && matches!(a, Type::Number | Type::String | Type::Money | Type::Time | Type::Duration)
+                }
+                BinaryOp::In | BinaryOp::NotIn => matches!(b, Type::List | Type::Map | Type::String),
+                BinaryOp::Default => true,
+                BinaryOp::Add | BinaryOp::Sub => matches!(
+                    (a, b),
+                    (Type::Number, Type::Number)
+                        | (Type::Money, Type::Money)
+                        | (Type::Time, Type::Duration)
+                        | (Type::Duration, Type::Duration)
+                ) || (*op == BinaryOp::Add && matches!((a, b), (Type::Duration, Type::Time) | (Type::String, Type::String) | (Type::List, Type::List)))
+                    || (*op == BinaryOp::Sub && (a, b) == (Type::Time, Type::Time)),
+                BinaryOp::Mul => matches!(
+                    (a, b),
+                    (Type::Number, Type::Number | Type::Money | Type::Duration) | (Type::Money | Type::Duration, Type::Number)
+                ),
+                BinaryOp::Div => matches!((a, b), (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)),
+            };
+            if !ok {
+                out.push(Diagnostic::at(
+                    &e.span,
+                    format!("`{}` cannot be used on {a} and {b}", op.as_str()),
+                ));
+            } else if let (ExprKind::Money(_, c1), ExprKind::Money(_, c2)) = (&l.kind, &r.kind) {
+                if c1 != c2 {
+                    out.push(Diagnostic::at(
+                        &e.span,
+                        format!("`{c1}` and `{c2}` are different currencies, which are never converted"),
+                    ));
+                }
+            }
+        }
+        ExprKind::Unary(UnaryOp::Not, inner) => {
+            if let Some(t) = static_type(inner) {
+                if t != Type::Bool {
+                    out.push(Diagnostic::at(&e.span, format!("`not` needs true or false, not {t}")));
+                }
+            }
+        }
+        ExprKind::If(c, _, _) => expect_condition(c, out),
+        _ => {}
+    }
+}
+
+/// The type of an expression when it follows from literals alone.
+pub fn static_type(e: &Expr) -> Option<Type> {
+    Some(match &e.kind {
+        ExprKind::Null => Type::Null,
+        ExprKind::Bool(_) => Type::Bool,
+        ExprKind::Number(_) => Type::Number,
+        ExprKind::String(_) => Type::String,
+        ExprKind::Money(..) => Type::Money,
+        ExprKind::Time(_) => Type::Time,
+        ExprKind::Duration(_) => Type::Duration,
+        ExprKind::List(_) | ExprKind::Comprehension(Collect::List, ..) => Type::List,
+        ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
+        ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
+        ExprKind::Quantifier(..) => Type::Bool,
+        ExprKind::Binary(op, l, r) => match op {
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In | BinaryOp::NotIn => Type::Bool,
+            BinaryOp::Sub if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) => Type::Duration,
+            BinaryOp::Add | BinaryOp::Sub => match (static_type(l)?, static_type(r)?) {
+                (Type::Time, _) | (_, Type::Time) => Type::Time,
+                (a, _) => a,
+            },
+            _ => return None,
+        },
+        ExprKind::Call(f, _) => match f.name.as_str() {
+            "present" | "contains" | "starts_with" => Type::Bool,
+            "trim" | "lower" | "upper" | "format_time" | "calendar_month" => Type::String,
+            "len" | "count" | "year" | "month" | "day" => Type::Number,
+            "money" => Type::Money,
+            "to_offset" => Type::Time,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}

@@ -1,0 +1,478 @@
+//! The engine: loads and checks a rule set once, then decides snapshots.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::check::{check, free_names};
+use crate::decision::*;
+use crate::diagnostic::Diagnostic;
+use crate::eval::evidence::{self, facts_in, squash};
+use crate::eval::interp::{Program, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::EvalError;
+use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
+use crate::syntax::{parse_policy, Source};
+use crate::value::Value;
+
+/// The extension of rule files.
+pub const RULE_EXTENSION: &str = "bylaw";
+
+/// A rule set that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or folder could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The folder holds no rule file.
+    #[error("no rule files (*.{RULE_EXTENSION}) in `{0}`")]
+    Empty(String),
+    /// Syntax or check errors, all of them.
+    #[error("{}", render_all(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn render_all(ds: &[Diagnostic]) -> String {
+    let mut s: String = ds.iter().map(|d| format!("{d}\n")).collect();
+    s.push_str(&format!(
+        "{} error{} in the rules",
+        ds.len(),
+        if ds.len() == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// "Now", overriding the snapshot's top-level `now`.
+    pub now: Option<DateTime<FixedOffset>>,
+    /// List the rules that did not match, with the condition that failed.
+    pub explain: bool,
+    /// Evaluation steps allowed per decision.
+    pub max_steps: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            now: None,
+            explain: false,
+            max_steps: DEFAULT_MAX_STEPS,
+        }
+    }
+}
+
+/// A checked policy with what evaluation needs precomputed.
+#[derive(Debug)]
+struct Compiled {
+    ast: Policy,
+    let_index: HashMap<String, usize>,
+    /// Per rule: whether it reads the `for each` element (else it is request-level).
+    per_item: Vec<bool>,
+}
+
+/// A loaded, checked rule set.
+#[derive(Debug)]
+pub struct Engine {
+    policies: Vec<Compiled>,
+}
+
+impl Engine {
+    /// Loads every `*.bylaw` file in `dir` (sorted by name).
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine, LoadError> {
+        Engine::from_sources(read_dir(dir.as_ref())?)
+    }
+
+    /// Loads rule files given as `(name, text)`; the name is how locations cite them.
+    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Engine, LoadError> {
+        let mut policies = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in sources {
+            match parse_policy(&Source::new(name, text)) {
+                Ok(p) => policies.push(p),
+                Err(e) => errors.push(Diagnostic::from(e)),
+            }
+        }
+        errors.extend(check(&policies));
+        if !errors.is_empty() {
+            return Err(LoadError::Invalid(errors));
+        }
+        Ok(Engine {
+            policies: policies.into_iter().map(compile).collect(),
+        })
+    }
+
+    /// The loaded policies.
+    pub fn policies(&self) -> impl Iterator<Item = &Policy> {
+        self.policies.iter().map(|c| &c.ast)
+    }
+
+    /// Decides a snapshot with default options.
+    pub fn evaluate(&self, facts: &Value) -> Decision {
+        self.evaluate_with(facts, &Options::default())
+    }
+
+    /// Decides a snapshot.
+    pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
+        let cli_now = opts.now.map(Value::Time);
+        let now = cli_now.as_ref().or_else(|| facts.get("now"));
+        let mut d = Decision {
+            decision: Outcome::Allowed,
+            policies: Vec::new(),
+            matched: Vec::new(),
+            errors: Vec::new(),
+            not_matched: Vec::new(),
+            items: Vec::new(),
+        };
+        if !matches!(facts, Value::Map(_)) {
+            d.errors.push(plain_error(None, format!("a snapshot must be a record of facts, found {}", facts.type_of())));
+        }
+        let mut scope_facts = Vec::new();
+        for c in &self.policies {
+            let prog = Program { policy: &c.ast, let_index: &c.let_index };
+            let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
+            if let Some(applies) = &c.ast.applies {
+                match scope.condition(applies) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let mut f = Vec::new();
+                        facts_in(&mut scope, applies, &mut f);
+                        scope_facts.extend(f);
+                        continue;
+                    }
+                    Err(e) => {
+                        d.errors.push(RuleError {
+                            rule: None,
+                            kind: None,
+                            path: e.path().map(str::to_string),
+                            reason: format!("cannot tell whether the policy `{}` applies: {e}", c.ast.id.name),
+                            source: Some(applies.span.location()),
+                            blocking: true,
+                        });
+                        continue;
+                    }
+                }
+            }
+            d.policies.push(c.ast.id.name.clone());
+            for (rule, _) in c.ast.rules.iter().zip(&c.per_item).filter(|(_, per_item)| !**per_item) {
+                record(eval_rule(&mut scope, &c.ast, rule, opts.explain), &mut d.matched, &mut d.errors, &mut d.not_matched);
+            }
+            if let Some(fe) = &c.ast.for_each {
+                let list = match scope.eval(&fe.list) {
+                    Ok(Value::List(items)) if items.is_empty() => Err(EvalError::Invalid(format!(
+                        "the list `{}` is empty: there is nothing to decide on",
+                        scope.describe(&fe.list)
+                    ))),
+                    Ok(Value::List(items)) => Ok(items),
+                    Ok(other) => Err(EvalError::Type {
+                        path: scope.path_of(&fe.list),
+                        expected: "a list".into(),
+                        found: other.type_of(),
+                        context: format!("`for each` goes through `{}`", fe.list.span.text()),
+                    }),
+                    Err(e) => Err(e),
+                };
+                let items = match list {
+                    Ok(items) => items,
+                    Err(e) => {
+                        d.errors.push(RuleError {
+                            rule: None,
+                            kind: None,
+                            path: e.path().map(str::to_string).or_else(|| scope.path_of(&fe.list)),
+                            reason: e.to_string(),
+                            source: Some(fe.span.location()),
+                            blocking: true,
+                        });
+                        continue;
+                    }
+                };
+                let base = scope.describe(&fe.list);
+                for (i, element) in items.iter().enumerate() {
+                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element.clone())), opts.max_steps);
+                    let path = format!("{base}[{i}]");
+                    let id = match &fe.id {
+                        Some(e) => match item_scope.eval(e) {
+                            Ok(Value::Null) | Err(_) => path.clone(),
+                            Ok(v) => v.to_string(),
+                        },
+                        None => path.clone(),
+                    };
+                    let mut item = Item {
+                        id,
+                        path,
+                        decision: Outcome::Allowed,
+                        matched: Vec::new(),
+                        errors: Vec::new(),
+                        not_matched: Vec::new(),
+                    };
+                    for (rule, _) in c.ast.rules.iter().zip(&c.per_item).filter(|(_, per_item)| **per_item) {
+                        record(
+                            eval_rule(&mut item_scope, &c.ast, rule, opts.explain),
+                            &mut item.matched,
+                            &mut item.errors,
+                            &mut item.not_matched,
+                        );
+                    }
+                    item.decision = outcome_of(&item.matched, &item.errors);
+                    d.items.push(item);
+                }
+            }
+        }
+        if d.policies.is_empty() && d.errors.is_empty() {
+            let mut shown: Vec<String> = Vec::new();
+            for f in &scope_facts {
+                if let Some(p) = &f.path {
+                    let s = format!("{p} = {}", crate::value::Literal(&f.value));
+                    if !shown.contains(&s) {
+                        shown.push(s);
+                    }
+                }
+            }
+            d.errors.push(RuleError {
+                rule: None,
+                kind: None,
+                path: scope_facts.iter().find_map(|f| f.path.clone()),
+                reason: if shown.is_empty() {
+                    "no policy applies to this snapshot".to_string()
+                } else {
+                    format!("no policy applies to this snapshot ({})", shown.join(", "))
+                },
+                source: None,
+                blocking: true,
+            });
+        }
+        d.decision = d
+            .items
+            .iter()
+            .map(|i| i.decision)
+            .chain(std::iter::once(outcome_of(&d.matched, &d.errors)))
+            .max()
+            .unwrap_or(Outcome::Error);
+        d
+    }
+}
+
+fn plain_error(path: Option<String>, reason: String) -> RuleError {
+    RuleError {
+        rule: None,
+        kind: None,
+        path,
+        reason,
+        source: None,
+        blocking: true,
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let shown = dir.display().to_string();
+    let shown = shown.trim_end_matches('/');
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(LoadError::Empty(shown.to_string()));
+    }
+    files
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = if shown.is_empty() || shown == "." { name } else { format!("{shown}/{name}") };
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                LoadError::Invalid(vec![Diagnostic {
+                    span: None,
+                    message: format!("`{name}` is not valid UTF-8 (bad byte at offset {})", e.utf8_error().valid_up_to()),
+                    hint: None,
+                }])
+            })?;
+            Ok((name, text))
+        })
+        .collect()
+}
+
+fn compile(ast: Policy) -> Compiled {
+    let let_index: HashMap<String, usize> = ast.lets.iter().enumerate().map(|(i, l)| (l.name.name.clone(), i)).collect();
+    let per_item = match &ast.for_each {
+        None => vec![false; ast.rules.len()],
+        Some(fe) => {
+            let mut memo = HashMap::new();
+            ast.rules
+                .iter()
+                .map(|r| rule_exprs(r).iter().any(|e| reads_name(e, &fe.var.name, &ast, &mut memo)))
+                .collect()
+        }
+    };
+    Compiled { ast, let_index, per_item }
+}
+
+fn rule_exprs(r: &Rule) -> Vec<&Expr> {
+    use crate::syntax::ast::Clause;
+    let mut v = Vec::new();
+    for c in &r.clauses {
+        match c {
+            Clause::Message(t) => v.extend(holes(t)),
+            Clause::When(e) | Clause::Value(e) => v.push(e),
+            Clause::Cites(_) => {}
+            Clause::Status(s) => {
+                v.push(&s.when);
+                if let StatusKind::Approved { at, .. } = &s.status {
+                    v.push(at);
+                }
+            }
+        }
+    }
+    v
+}
+
+fn holes(t: &Template) -> impl Iterator<Item = &Expr> {
+    t.parts.iter().filter_map(|p| match p {
+        TemplatePart::Hole(e) => Some(e),
+        TemplatePart::Text(_) => None,
+    })
+}
+
+/// Whether `e` reads `name`, directly or through lets.
+fn reads_name(e: &Expr, name: &str, p: &Policy, memo: &mut HashMap<String, bool>) -> bool {
+    let mut free = Vec::new();
+    free_names(e, &mut Vec::new(), &mut free);
+    free.iter().any(|n| {
+        if n == name {
+            return true;
+        }
+        let Some(l) = p.lets.iter().find(|l| &l.name.name == n) else {
+            return false;
+        };
+        if let Some(&known) = memo.get(n) {
+            return known;
+        }
+        memo.insert(n.clone(), false); // cycles (refused by the checker) end here
+        let r = reads_name(&l.value, name, p, memo);
+        memo.insert(n.clone(), r);
+        r
+    })
+}
+
+enum RuleResult {
+    Matched(Match),
+    Failed(RuleError),
+    Missed(Option<Miss>),
+}
+
+fn record(r: RuleResult, matched: &mut Vec<Match>, errors: &mut Vec<RuleError>, misses: &mut Vec<Miss>) {
+    match r {
+        RuleResult::Matched(m) => matched.push(m),
+        RuleResult::Failed(e) => errors.push(e),
+        RuleResult::Missed(Some(m)) => misses.push(m),
+        RuleResult::Missed(None) => {}
+    }
+}
+
+fn eval_rule<'a>(scope: &mut Scope<'a>, policy: &'a Policy, rule: &'a Rule, explain: bool) -> RuleResult {
+    let id = format!("{}.{}", policy.id.name, rule.name.name);
+    let fail = |e: EvalError, at: &Expr| {
+        RuleResult::Failed(RuleError {
+            rule: Some(id.clone()),
+            kind: Some(rule.kind),
+            path: e.path().map(str::to_string),
+            reason: e.to_string(),
+            source: Some(at.span.location()),
+            blocking: rule.kind.is_blocking(),
+        })
+    };
+    let Some(when) = rule.when() else {
+        return RuleResult::Missed(None);
+    };
+    match scope.condition(when) {
+        Err(e) => return fail(e, when),
+        Ok(false) => {
+            return RuleResult::Missed(explain.then(|| Miss {
+                rule: id.clone(),
+                kind: rule.kind,
+                source: rule.span.location(),
+                evidence: evidence::collect(scope, when, false),
+            }))
+        }
+        Ok(true) => {}
+    }
+    let status = if rule.kind == RuleKind::Review {
+        let mut status = ReviewStatus {
+            state: ReviewState::Pending,
+            by: None,
+            at: None,
+            evidence: Vec::new(),
+        };
+        for clause in rule.statuses() {
+            match scope.condition(&clause.when) {
+                Err(e) => return fail(e, &clause.when),
+                Ok(false) => continue,
+                Ok(true) => {}
+            }
+            match &clause.status {
+                StatusKind::Rejected => status.state = ReviewState::Rejected,
+                StatusKind::Approved { by, at } => {
+                    status.state = ReviewState::Approved;
+                    status.by = Some(by.value.clone());
+                    match scope.eval(at) {
+                        Ok(v) => status.at = Some(v),
+                        Err(e) => return fail(e, at),
+                    }
+                }
+            }
+            status.evidence = evidence::collect(scope, &clause.when, true);
+            break;
+        }
+        Some(status)
+    } else {
+        None
+    };
+    let value = match rule.value() {
+        Some(e) => match scope.eval(e) {
+            Ok(v) => Some(v),
+            Err(err) => return fail(err, e),
+        },
+        None => None,
+    };
+    let message = rule.message().map(|t| render_message(scope, t)).unwrap_or_default();
+    RuleResult::Matched(Match {
+        rule: id,
+        kind: rule.kind,
+        message,
+        source: rule.span.location(),
+        evidence: evidence::collect(scope, when, true),
+        value,
+        status,
+    })
+}
+
+/// A message with its holes filled; a hole that cannot be evaluated says so in place.
+fn render_message<'a>(scope: &mut Scope<'a>, t: &'a Template) -> String {
+    let mut out = String::new();
+    for part in &t.parts {
+        match part {
+            TemplatePart::Text(s) => out.push_str(s),
+            TemplatePart::Hole(e) => match scope.eval(e) {
+                Ok(v) => out.push_str(&v.to_string()),
+                Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
+            },
+        }
+    }
+    out
+}

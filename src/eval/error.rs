@@ -1,0 +1,87 @@
+//! Why an expression could not be evaluated, and at which fact.
+
+use crate::value::Type;
+
+/// An expression that could not be evaluated. Recorded on the rule; never a panic,
+/// never `allowed`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// A fact the rule reads is not in the snapshot.
+    #[error("the fact `{path}` is missing")]
+    Missing {
+        /// Where it was looked for.
+        path: String,
+    },
+    /// A fact the rule reads through is null.
+    #[error("the fact `{path}` is null, so `{path}.{field}` cannot be read")]
+    NullParent {
+        /// The null fact.
+        path: String,
+        /// The field that was wanted.
+        field: String,
+    },
+    /// A value of the wrong kind.
+    #[error("{context}: expected {expected}, found {found}")]
+    Type {
+        /// Where the value came from, if it is a fact.
+        path: Option<String>,
+        /// What the operation needed.
+        expected: String,
+        /// What it got.
+        found: Type,
+        /// The operation.
+        context: String,
+    },
+    /// Money in two currencies: never converted.
+    #[error("cannot {op} {left} and {right}: different currencies are never converted")]
+    Currency {
+        /// The fact involved, if any.
+        path: Option<String>,
+        /// `compare` or `add`.
+        op: String,
+        /// The left amount.
+        left: String,
+        /// The right amount.
+        right: String,
+    },
+    /// "Now" is needed but neither the snapshot nor `--now` gives it.
+    #[error("the rule needs the current time: give the snapshot a top-level `now` or pass `--now`")]
+    NoNow,
+    /// Arithmetic that would overflow, divide by zero or round.
+    #[error("{0}")]
+    Arithmetic(String),
+    /// A list index past the end.
+    #[error("`{path}` has {len} elements; there is no element {index}")]
+    Index {
+        /// The list.
+        path: String,
+        /// The index asked for.
+        index: String,
+        /// How many there are.
+        len: usize,
+    },
+    /// Any other invalid operation (a bad offset, a bad time format…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The evaluation took more steps than allowed.
+    #[error("evaluation stopped after {0} steps (the limit per decision)")]
+    Steps(u64),
+}
+
+impl EvalError {
+    /// The fact path the error is about, if any.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            EvalError::Missing { path } | EvalError::NullParent { path, .. } => Some(path),
+            EvalError::Index { path, .. } => Some(path),
+            EvalError::Type { path, .. } | EvalError::Currency { path, .. } => path.as_deref(),
+            EvalError::NoNow => Some("now"),
+            _ => None,
+        }
+    }
+
+    /// Whether the error means "the fact is not there" (which `present` and `??` absorb).
+    pub fn is_absence(&self) -> bool {
+        matches!(self, EvalError::Missing { .. } | EvalError::NullParent { .. })
+    }
+}

@@ -1,0 +1,163 @@
+//! Evidence: which conditions decided a rule, and the facts they read.
+//!
+//! Built only for rules that matched (or, with `explain`, that did not), by
+//! re-walking the condition: the fast path never formats a path or a value.
+
+use super::interp::Scope;
+use crate::decision::{Evidence, FactRef};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, UnaryOp};
+use crate::value::Value;
+
+/// Most elements of a quantifier whose evidence is listed.
+const MAX_ELEMENTS: usize = 5;
+/// Most evidence entries per rule.
+const MAX_EVIDENCE: usize = 32;
+
+/// The conditions inside `e` that made it come out `want`.
+pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    walk(scope, e, want, &mut out);
+    out
+}
+
+fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Evidence>) {
+    if out.len() >= MAX_EVIDENCE {
+        return;
+    }
+    match &e.kind {
+        ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+            // `and` that held, or `or` that failed: both sides decided.
+            let both = (*op == BinaryOp::And) == want;
+            if both {
+                walk(scope, l, want, out);
+                walk(scope, r, want, out);
+            } else if scope.condition(l) == Ok(want) {
+                walk(scope, l, want, out);
+            } else {
+                walk(scope, r, want, out);
+            }
+        }
+        ExprKind::Unary(UnaryOp::Not, inner) => walk(scope, inner, !want, out),
+        ExprKind::Name(n) => match scope.let_of(n) {
+            Some(i) => match scope.prog_let(i) {
+                Some(value) => walk(scope, value, want, out),
+                None => out.push(atom(scope, e, want)),
+            },
+            None => out.push(atom(scope, e, want)),
+        },
+        ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+            let Ok(items) = scope.eval_list(list) else {
+                out.push(atom(scope, e, want));
+                return;
+            };
+            // `any` that held and `all` that failed are decided by one element (a witness);
+            // the others by every element.
+            let witness = (*q == Quantifier::Any) == want;
+            let mut shown = 0;
+            for (i, item) in items.iter().enumerate() {
+                let decided = scope.with_binding(&var.name, item.clone(), list, i, |s| {
+                    if s.condition(body) == Ok(want) {
+                        walk(s, body, want, out);
+                        true
+                    } else {
+                        false
+                    }
+                });
+                if decided {
+                    shown += 1;
+                    if witness || shown >= MAX_ELEMENTS {
+                        break;
+                    }
+                }
+            }
+            if shown == 0 {
+                out.push(atom(scope, e, want));
+            }
+        }
+        _ => out.push(atom(scope, e, want)),
+    }
+}
+
+/// A condition that is not split further, with every fact it reads.
+fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
+    let mut facts = Vec::new();
+    facts_in(scope, e, &mut facts);
+    Evidence {
+        condition: squash(e.span.text()),
+        holds,
+        facts,
+    }
+}
+
+/// The facts an expression reads: each path once, with its value. A `let` shows its
+/// value and the facts behind it; a quantifier or comprehension shows the facts of
+/// the elements its condition selected.
+pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
+    if out.len() >= MAX_EVIDENCE {
+        return;
+    }
+    if let ExprKind::Name(n) = &e.kind {
+        if let Some(i) = scope.let_of(n) {
+            let value = scope.let_value(i).unwrap_or(Value::Null);
+            push(out, FactRef { path: None, let_name: Some(n.clone()), value, absent: false });
+            if let Some(def) = scope.prog_let(i) {
+                facts_in(scope, def, out);
+            }
+            return;
+        }
+    }
+    if e.path_root().is_some_and(|root| scope.is_path_root(root)) {
+        let path = scope.describe(e);
+        let (value, absent) = match scope.eval(e) {
+            Ok(v) => (v, false),
+            Err(_) => (Value::Null, true),
+        };
+        push(out, FactRef { path: Some(path), let_name: None, value, absent });
+        return;
+    }
+    if let ExprKind::If(c, a, b) = &e.kind {
+        // Only the branch taken decided the value.
+        facts_in(scope, c, out);
+        match scope.condition(c) {
+            Ok(true) => facts_in(scope, a, out),
+            Ok(false) => facts_in(scope, b, out),
+            Err(_) => {}
+        }
+        return;
+    }
+    let (var, list, test) = match &e.kind {
+        ExprKind::Quantifier(_, var, list, body) => (var, list, Some(&**body)),
+        ExprKind::Comprehension(_, _, var, list, filter) => (var, list, filter.as_deref()),
+        _ => {
+            e.for_each_child(|c| facts_in(scope, c, out));
+            return;
+        }
+    };
+    let (Some(test), Ok(items)) = (test, scope.eval_list(list)) else {
+        facts_in(scope, list, out);
+        return;
+    };
+    let mut shown = 0;
+    for (i, item) in items.iter().enumerate() {
+        if shown >= MAX_ELEMENTS {
+            break;
+        }
+        scope.with_binding(&var.name, item.clone(), list, i, |s| {
+            if s.condition(test) == Ok(true) {
+                shown += 1;
+                facts_in(s, test, out);
+            }
+        });
+    }
+}
+
+fn push(out: &mut Vec<FactRef>, f: FactRef) {
+    if !out.iter().any(|g| g.path == f.path && g.let_name == f.let_name) {
+        out.push(f);
+    }
+}
+
+/// A condition's text on one line.
+pub fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

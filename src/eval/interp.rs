@@ -1,0 +1,652 @@
+//! The expression evaluator: three-valued logic over facts, exact arithmetic.
+//!
+//! `false and ERR` is false, `true or ERR` is true, `not ERR` is ERR: an error
+//! surfaces only when the outcome depends on it.
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+use rust_decimal::Decimal;
+
+use super::error::EvalError;
+use super::functions;
+use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, UnaryOp};
+use crate::value::{Money, Type, Value};
+
+/// The steps one decision may take before it is stopped (a guard against huge lists).
+pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
+
+/// What the evaluator needs of a checked policy.
+#[derive(Clone, Copy)]
+pub struct Program<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// `let` name → index into `policy.lets`.
+    pub let_index: &'a HashMap<String, usize>,
+}
+
+enum LetState {
+    Todo,
+    Busy,
+    Done(Result<Value, EvalError>),
+}
+
+/// A name bound by a quantifier or comprehension to an element of a list.
+struct Binder<'a> {
+    name: &'a str,
+    value: Value,
+    list: &'a Expr,
+    index: usize,
+    /// How many binders were in scope when `list` was evaluated.
+    depth: usize,
+}
+
+/// Everything an expression can see: facts, `now`, the current element, lets, binders.
+pub struct Scope<'a> {
+    prog: Program<'a>,
+    facts: &'a Value,
+    now: Option<&'a Value>,
+    item: Option<(usize, Value)>,
+    lets: Vec<LetState>,
+    binders: Vec<Binder<'a>>,
+    steps: u64,
+    max_steps: u64,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope over a snapshot; `item` is the element of the policy's `for each` list, if any.
+    pub fn new(
+        prog: Program<'a>,
+        facts: &'a Value,
+        now: Option<&'a Value>,
+        item: Option<(usize, Value)>,
+        max_steps: u64,
+    ) -> Scope<'a> {
+        Scope {
+            prog,
+            facts,
+            now,
+            item,
+            lets: prog.policy.lets.iter().map(|_| LetState::Todo).collect(),
+            binders: Vec::new(),
+            steps: 0,
+            max_steps,
+        }
+    }
+
+    /// Evaluates a condition: it must be a boolean.
+    pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError::Type {
+                path: self.path_of(e),
+                expected: "true or false".into(),
+                found: other.type_of(),
+                context: format!("the condition `{}`", e.span.text()),
+            }),
+        }
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            return Err(EvalError::Steps(self.max_steps));
+        }
+        match &e.kind {
+            ExprKind::Null => Ok(Value::Null),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::Number(n) => Ok(Value::Number(*n)),
+            ExprKind::String(s) => Ok(Value::string(s)),
+            ExprKind::Money(a, c) => Ok(Value::Money(Money {
+                amount: *a,
+                currency: c.as_str().into(),
+            })),
+            ExprKind::Time(t) => Ok(Value::Time(*t)),
+            ExprKind::Duration(d) => Ok(Value::Duration(*d)),
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i)?);
+                }
+                Ok(Value::List(out.into()))
+            }
+            ExprKind::Name(n) => self.name(n),
+            ExprKind::Field(base, field) => {
+                let v = self.eval(base)?;
+                self.field(&v, base, &field.name)
+            }
+            ExprKind::Index(base, index) => {
+                let v = self.eval(base)?;
+                let i = self.eval(index)?;
+                self.index(&v, base, &i, index)
+            }
+            ExprKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
+            ExprKind::Unary(UnaryOp::Neg, inner) => match self.eval(inner)? {
+                Value::Number(n) => Ok(Value::Number(-n)),
+                Value::Money(m) => Ok(Value::Money(Money {
+                    amount: -m.amount,
+                    currency: m.currency,
+                })),
+                Value::Duration(d) => Ok(Value::Duration(-d)),
+                other => Err(EvalError::Type {
+                    path: self.path_of(inner),
+                    expected: "a number, money or a duration".into(),
+                    found: other.type_of(),
+                    context: "cannot negate".into(),
+                }),
+            },
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Call(f, args) => {
+                if f.name == "present" {
+                    return match args.first().map(|a| self.eval(a)) {
+                        Some(Ok(Value::Null)) => Ok(Value::Bool(false)),
+                        Some(Ok(_)) => Ok(Value::Bool(true)),
+                        Some(Err(err)) if err.is_absence() => Ok(Value::Bool(false)),
+                        Some(Err(err)) => Err(err),
+                        None => Ok(Value::Bool(false)),
+                    };
+                }
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a)?);
+                }
+                let operands: Vec<&Expr> = args.iter().collect();
+                functions::call(&f.name, &values).map_err(|err| self.locate(err, &operands))
+            }
+            ExprKind::If(c, a, b) => {
+                if self.condition(c)? {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
+            ExprKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
+            ExprKind::Comprehension(kind, body, var, list, filter) => {
+                let items = self.list(list)?;
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    self.bind(&var.name, item.clone(), list, i);
+                    let r = (|| {
+                        if let Some(c) = filter {
+                            if !self.condition(c)? {
+                                return Ok(None);
+                            }
+                        }
+                        self.eval(body).map(Some)
+                    })();
+                    self.binders.pop();
+                    if let Some(v) = r? {
+                        out.push(v);
+                    }
+                }
+                match kind {
+                    Collect::List => Ok(Value::List(out.into())),
+                    Collect::Sum => functions::sum(out.iter()).map_err(|err| self.locate(err, &[body])),
+                }
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str) -> Result<Value, EvalError> {
+        if let Some(b) = self.binders.iter().rev().find(|b| b.name == n) {
+            return Ok(b.value.clone());
+        }
+        if let (Some(fe), Some((_, v))) = (&self.prog.policy.for_each, &self.item) {
+            if fe.var.name == n {
+                return Ok(v.clone());
+            }
+        }
+        if let Some(&i) = self.prog.let_index.get(n) {
+            return self.let_value(i);
+        }
+        if n == "now" {
+            return match self.now {
+                Some(v) => Ok(v.clone()),
+                None => Err(EvalError::NoNow),
+            };
+        }
+        match self.facts.get(n) {
+            Some(v) => Ok(v.clone()),
+            None => Err(EvalError::Missing { path: n.to_string() }),
+        }
+    }
+
+    /// A `let`'s value, computed once per scope (and only if needed).
+    pub fn let_value(&mut self, i: usize) -> Result<Value, EvalError> {
+        match self.lets.get(i) {
+            Some(LetState::Done(r)) => return r.clone(),
+            Some(LetState::Busy) => {
+                return Err(EvalError::Invalid("a `let` refers to itself".into()));
+            }
+            _ => {}
+        }
+        let Some(decl) = self.prog.policy.lets.get(i) else {
+            return Err(EvalError::Invalid("unknown `let`".into()));
+        };
+        if let Some(slot) = self.lets.get_mut(i) {
+            *slot = LetState::Busy;
+        }
+        // A let sees facts and the element, not the binders of the expression using it.
+        let binders = std::mem::take(&mut self.binders);
+        let r = self.eval(&decl.value);
+        self.binders = binders;
+        if let Some(slot) = self.lets.get_mut(i) {
+            *slot = LetState::Done(r.clone());
+        }
+        r
+    }
+
+    fn field(&self, v: &Value, base: &'a Expr, field: &str) -> Result<Value, EvalError> {
+        match v {
+            Value::Map(_) => v.get(field).cloned().ok_or_else(|| EvalError::Missing {
+                path: format!("{}.{field}", self.describe(base)),
+            }),
+            Value::Money(m) if field == "amount" => Ok(Value::Number(m.amount)),
+            Value::Money(m) if field == "currency" => Ok(Value::String(m.currency.clone())),
+            Value::Null => Err(EvalError::NullParent {
+                path: self.describe(base),
+                field: field.to_string(),
+            }),
+            other => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a record".into(),
+                found: other.type_of(),
+                context: format!("cannot read `.{field}`"),
+            }),
+        }
+    }
+
+    fn index(&self, v: &Value, base: &'a Expr, i: &Value, index: &'a Expr) -> Result<Value, EvalError> {
+        match (v, i) {
+            (Value::List(items), Value::Number(n)) => {
+                let len = items.len();
+                let at = usize::try_from(*n).ok().filter(|_| n.fract().is_zero());
+                at.and_then(|k| items.get(k)).cloned().ok_or_else(|| EvalError::Index {
+                    path: self.describe(base),
+                    index: n.to_string(),
+                    len,
+                })
+            }
+            (Value::Map(_), Value::String(k)) => self.field(v, base, k),
+            (Value::Null, _) => Err(EvalError::NullParent {
+                path: self.describe(base),
+                field: format!("[{}]", index.span.text()),
+            }),
+            (other, _) => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a list (indexed by a number) or a record (by a string)".into(),
+                found: other.type_of(),
+                context: format!("cannot index with `{}`", index.span.text()),
+            }),
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<Value, EvalError> {
+        match op {
+            BinaryOp::And => {
+                let a = self.condition(l);
+                if a == Ok(false) {
+                    return Ok(Value::Bool(false));
+                }
+                let b = self.condition(r);
+                match (a, b) {
+                    (_, Ok(false)) => Ok(Value::Bool(false)),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                    (Ok(_), Ok(_)) => Ok(Value::Bool(true)),
+                }
+            }
+            BinaryOp::Or => {
+                let a = self.condition(l);
+                if a == Ok(true) {
+                    return Ok(Value::Bool(true));
+                }
+                let b = self.condition(r);
+                match (a, b) {
+                    (_, Ok(true)) => Ok(Value::Bool(true)),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                    (Ok(_), Ok(_)) => Ok(Value::Bool(false)),
+                }
+            }
+            BinaryOp::Default => match self.eval(l) {
+                Ok(Value::Null) => self.eval(r),
+                Err(e) if e.is_absence() => self.eval(r),
+                other => other,
+            },
+            _ => {
+                let a = self.eval(l)?;
+                let b = self.eval(r)?;
+                let result = match op {
+                    BinaryOp::Eq => equal(&a, &b).map(Value::Bool),
+                    BinaryOp::Ne => equal(&a, &b).map(|x| Value::Bool(!x)),
+                    BinaryOp::Lt => functions::compare(&a, &b).map(|o| Value::Bool(o.is_lt())),
+                    BinaryOp::Le => functions::compare(&a, &b).map(|o| Value::Bool(o.is_le())),
+                    BinaryOp::Gt => functions::compare(&a, &b).map(|o| Value::Bool(o.is_gt())),
+                    BinaryOp::Ge => functions::compare(&a, &b).map(|o| Value::Bool(o.is_ge())),
+                    BinaryOp::In => member(&a, &b).map(Value::Bool),
+                    BinaryOp::NotIn => member(&a, &b).map(|x| Value::Bool(!x)),
+                    BinaryOp::Add => add(&a, &b),
+                    BinaryOp::Sub => sub(&a, &b),
+                    BinaryOp::Mul => mul(&a, &b),
+                    BinaryOp::Div => div(&a, &b),
+                    BinaryOp::And | BinaryOp::Or | BinaryOp::Default => Ok(Value::Null),
+                };
+                result.map_err(|err| self.locate(err, &[l, r]))
+            }
+        }
+    }
+
+    fn quantifier(&mut self, q: Quantifier, var: &'a str, list: &'a Expr, body: &'a Expr) -> Result<Value, EvalError> {
+        let items = self.list(list)?;
+        let mut first_error = None;
+        let mut count = 0usize;
+        for (i, item) in items.iter().enumerate() {
+            self.bind(var, item.clone(), list, i);
+            let r = self.condition(body);
+            self.binders.pop();
+            match (q, r) {
+                (Quantifier::Any, Ok(true)) => return Ok(Value::Bool(true)),
+                (Quantifier::All, Ok(false)) => return Ok(Value::Bool(false)),
+                (Quantifier::Count, Ok(true)) => count += 1,
+                (_, Ok(_)) => {}
+                (_, Err(e @ EvalError::Steps(_))) => return Err(e),
+                (_, Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        Ok(match q {
+            Quantifier::Any => Value::Bool(false),
+            Quantifier::All => Value::Bool(true),
+            Quantifier::Count => Value::Number(Decimal::from(count)),
+        })
+    }
+
+    fn list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
+        match self.eval(list)? {
+            Value::List(items) => Ok(items),
+            other => Err(EvalError::Type {
+                path: self.path_of(list),
+                expected: "a list".into(),
+                found: other.type_of(),
+                context: format!("cannot go through `{}`", list.span.text()),
+            }),
+        }
+    }
+
+    fn bind(&mut self, name: &'a str, value: Value, list: &'a Expr, index: usize) {
+        let depth = self.binders.len();
+        self.binders.push(Binder {
+            name,
+            value,
+            list,
+            index,
+            depth,
+        });
+    }
+
+    /// Runs `f` with `name` bound to element `index` of `list` (for evidence).
+    pub fn with_binding<T>(
+        &mut self,
+        name: &'a str,
+        value: Value,
+        list: &'a Expr,
+        index: usize,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.bind(name, value, list, index);
+        let out = f(self);
+        self.binders.pop();
+        out
+    }
+
+    /// Evaluates a list expression (for evidence over quantifiers).
+    pub fn eval_list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
+        self.list(list)
+    }
+
+    /// Whether `name` is a `let` of this policy, and its index.
+    pub fn let_of(&self, name: &str) -> Option<usize> {
+        if self.binders.iter().any(|b| b.name == name)
+            || self.prog.policy.for_each.as_ref().is_some_and(|f| f.var.name == name)
+        {
+            return None;
+        }
+        self.prog.let_index.get(name).copied()
+    }
+
+    /// Whether `name` can be resolved to a fact path right now (not a let).
+    pub fn is_path_root(&self, name: &str) -> bool {
+        self.binders.iter().any(|b| b.name == name)
+            || self.prog.policy.for_each.as_ref().is_some_and(|f| f.var.name == name)
+            || !self.prog.let_index.contains_key(name)
+    }
+
+    /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
+    pub fn path_of(&self, e: &Expr) -> Option<String> {
+        e.path_root().map(|_| self.describe(e))
+    }
+
+    /// The concrete path of an expression, its text where it is not a path.
+    pub fn describe(&self, e: &Expr) -> String {
+        self.describe_at(e, self.binders.len())
+    }
+
+    fn describe_at(&self, e: &Expr, depth: usize) -> String {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                let visible = self.binders.get(..depth).unwrap_or(&[]);
+                if let Some(b) = visible.iter().rev().find(|b| b.name == n) {
+                    return format!("{}[{}]", self.describe_at(b.list, b.depth), b.index);
+                }
+                if let (Some(fe), Some((i, _))) = (&self.prog.policy.for_each, &self.item) {
+                    if &fe.var.name == n {
+                        return format!("{}[{i}]", self.describe_at(&fe.list, 0));
+                    }
+                }
+                if let Some(&i) = self.prog.let_index.get(n) {
+                    if let Some(l) = self.prog.policy.lets.get(i) {
+                        if l.value.path_root().is_some() {
+                            return self.describe_at(&l.value, 0);
+                        }
+                    }
+                }
+                n.clone()
+            }
+            ExprKind::Field(b, f) => format!("{}.{}", self.describe_at(b, depth), f.name),
+            ExprKind::Index(b, i) => format!("{}[{}]", self.describe_at(b, depth), i.span.text()),
+            _ => e.span.text().to_string(),
+        }
+    }
+
+    /// Gives an operator's error the fact path of the operand it is about.
+    fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
+        let path = operands.iter().find_map(|o| self.path_of(o));
+        match &mut err {
+            EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. } if p.is_none() => {
+                *p = path;
+            }
+            _ => {}
+        }
+        err
+    }
+
+    /// The expression of `let` number `i`.
+    pub fn prog_let(&self, i: usize) -> Option<&'a Expr> {
+        self.prog.policy.lets.get(i).map(|l| &l.value)
+    }
+
+    /// The item's position in its list, if evaluating one element.
+    pub fn item_index(&self) -> Option<usize> {
+        self.item.as_ref().map(|(i, _)| *i)
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => Ok(a == b),
+        (Value::Money(x), Value::Money(y)) if x.currency != y.currency => Err(EvalError::Currency {
+            path: None,
+            op: "compare".into(),
+            left: x.to_string(),
+            right: y.to_string(),
+        }),
+        _ if a.type_of() == b.type_of() => Ok(a.equals(b)),
+        _ => Err(EvalError::Type {
+            path: None,
+            expected: format!("{} on both sides", a.type_of()),
+            found: b.type_of(),
+            context: "cannot compare".into(),
+        }),
+    }
+}
+
+fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
+    match b {
+        Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
+        Value::Map(_) => match a {
+            Value::String(k) => Ok(b.get(k).is_some()),
+            other => Err(type_error("`in` a record", "a string key", other)),
+        },
+        Value::String(s) => match a {
+            Value::String(part) => Ok(s.contains(&**part)),
+            other => Err(type_error("`in` a string", "a string", other)),
+        },
+        other => Err(type_error("`in`", "a list, record or string on the right", other)),
+    }
+}
+
+fn type_error(context: &str, expected: &str, found: &Value) -> EvalError {
+    EvalError::Type {
+        path: None,
+        expected: expected.into(),
+        found: found.type_of(),
+        context: format!("cannot use {context}"),
+    }
+}
+
+fn overflow(what: &str) -> EvalError {
+    EvalError::Arithmetic(format!("{what} is out of range (more digits than a decimal holds)"))
+}
+
+fn money_op(op: &str, x: &Money, y: &Money, f: impl Fn(Decimal, Decimal) -> Option<Decimal>) -> Result<Value, EvalError> {
+    if x.currency != y.currency {
+        return Err(EvalError::Currency {
+            path: None,
+            op: op.into(),
+            left: x.to_string(),
+            right: y.to_string(),
+        });
+    }
+    let amount = f(x.amount, y.amount).ok_or_else(|| overflow("the amount"))?;
+    Ok(Value::Money(Money {
+        amount,
+        currency: x.currency.clone(),
+    }))
+}
+
+/// `a + b` on numbers, money of one currency, time + duration, durations, strings.
+pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.checked_add(*y).map(Value::Number).ok_or_else(|| overflow("the sum")),
+        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, |p, q| p.checked_add(q)),
+        (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => t
+            .checked_add_signed(*d)
+            .map(Value::Time)
+            .ok_or_else(|| EvalError::Arithmetic("the time is out of range".into())),
+        (Value::Duration(x), Value::Duration(y)) => x
+            .checked_add(y)
+            .map(Value::Duration)
+            .ok_or_else(|| overflow("the duration")),
+        (Value::String(x), Value::String(y)) => Ok(Value::string(&format!("{x}{y}"))),
+        (Value::List(x), Value::List(y)) => Ok(Value::List(x.iter().chain(y.iter()).cloned().collect())),
+        _ => Err(arith_error("add", a, b)),
+    }
+}
+
+fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.checked_sub(*y).map(Value::Number).ok_or_else(|| overflow("the difference")),
+        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, |p, q| p.checked_sub(q)),
+        (Value::Time(t), Value::Duration(d)) => t
+            .checked_sub_signed(*d)
+            .map(Value::Time)
+            .ok_or_else(|| EvalError::Arithmetic("the time is out of range".into())),
+        (Value::Time(x), Value::Time(y)) => Ok(Value::Duration(x.signed_duration_since(*y))),
+        (Value::Duration(x), Value::Duration(y)) => x
+            .checked_sub(y)
+            .map(Value::Duration)
+            .ok_or_else(|| overflow("the duration")),
+        _ => Err(arith_error("subtract", a, b)),
+    }
+}
+
+fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.checked_mul(*y).map(Value::Number).ok_or_else(|| overflow("the product")),
+        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => m
+            .amount
+            .checked_mul(*n)
+            .map(|amount| Value::Money(Money { amount, currency: m.currency.clone() }))
+            .ok_or_else(|| overflow("the amount")),
+        (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
+            let secs = Decimal::from(d.num_seconds())
+                .checked_mul(*n)
+                .ok_or_else(|| overflow("the duration"))?;
+            if !secs.fract().is_zero() {
+                return Err(EvalError::Arithmetic("a duration must be a whole number of seconds".into()));
+            }
+            i64::try_from(secs)
+                .ok()
+                .and_then(TimeDelta::try_seconds)
+                .map(Value::Duration)
+                .ok_or_else(|| overflow("the duration"))
+        }
+        _ => Err(arith_error("multiply", a, b)),
+    }
+}
+
+fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
+    let by_zero = || EvalError::Arithmetic("division by zero".into());
+    match (a, b) {
+        (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
+        (Value::Number(x), Value::Number(y)) => x.checked_div(*y).map(Value::Number).ok_or_else(|| overflow("the quotient")),
+        (Value::Money(m), Value::Number(n)) => m
+            .amount
+            .checked_div(*n)
+            .map(|amount| Value::Money(Money { amount, currency: m.currency.clone() }))
+            .ok_or_else(|| overflow("the amount")),
+        (Value::Money(x), Value::Money(y)) => {
+            if x.currency != y.currency {
+                return Err(EvalError::Currency {
+                    path: None,
+                    op: "divide".into(),
+                    left: x.to_string(),
+                    right: y.to_string(),
+                });
+            }
+            if y.amount.is_zero() {
+                return Err(by_zero());
+            }
+            x.amount.checked_div(y.amount).map(Value::Number).ok_or_else(|| overflow("the ratio"))
+        }
+        _ => Err(arith_error("divide", a, b)),
+    }
+}
+
+fn arith_error(op: &str, a: &Value, b: &Value) -> EvalError {
+    let found = if matches!(a.type_of(), Type::Number | Type::Money | Type::Time | Type::Duration) {
+        b.type_of()
+    } else {
+        a.type_of()
+    };
+    EvalError::Type {
+        path: None,
+        expected: "numbers, money of one currency, or a time and a duration".into(),
+        found,
+        context: format!("cannot {op} {} and {}", a.type_of(), b.type_of()),
+    }
+}

@@ -1,0 +1,8 @@
+//! Evaluation: the expression interpreter, built-in functions, evidence.
+
+pub mod error;
+pub mod evidence;
+pub mod functions;
+pub mod interp;
+
+pub use error::EvalError;

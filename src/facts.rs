@@ -1,0 +1,418 @@
+//! Loading fact snapshots (JSON or YAML) into [`Value`]s, exactly.
+//!
+//! Money objects (`{amount, currency}`) become [`Value::Money`], strings shaped like
+//! date-times become [`Value::Time`] (an offset is required), numbers keep their
+//! exact decimal text, and duplicate keys are refused: two parsers could disagree on
+//! which one wins.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::DateTime;
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::value::{Map, Money, Value};
+
+/// The formats a snapshot may be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl Format {
+    /// The format a file's extension names, if any.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// A snapshot that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct FactsError {
+    /// The file (or `<stdin>`).
+    pub origin: String,
+    /// 1-based line, where the parser knows it.
+    pub line: Option<usize>,
+    /// 1-based column, where the parser knows it.
+    pub column: Option<usize>,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl FactsError {
+    fn render(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", self.origin, self.message),
+            (Some(l), None) => format!("{}:{l}: {}", self.origin, self.message),
+            _ => format!("{}: {}", self.origin, self.message),
+        }
+    }
+
+    fn plain(origin: &str, message: impl Into<String>) -> FactsError {
+        FactsError {
+            origin: origin.to_string(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a snapshot from bytes. `origin` names it in errors.
+pub fn load_bytes(bytes: &[u8], format: Format, origin: &str) -> Result<Value, FactsError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(FactsError::plain(
+            origin,
+            "the file starts with a byte order mark (BOM); save it as UTF-8 without one",
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        FactsError::plain(
+            origin,
+            format!("not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+        )
+    })?;
+    load_str(text, format, origin)
+}
+
+/// Reads a snapshot from text. `origin` names it in errors.
+pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, FactsError> {
+    if text.trim().is_empty() {
+        return Err(FactsError::plain(origin, "the snapshot is empty"));
+    }
+    if let Some(pos) = text.find('\0') {
+        let line = text[..pos].matches('\n').count() + 1;
+        return Err(FactsError {
+            line: Some(line),
+            ..FactsError::plain(origin, "the snapshot contains a NUL character")
+        });
+    }
+    let root = Seg::Root;
+    let value = match format {
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let v = NodeSeed(&root)
+                .deserialize(&mut de)
+                .and_then(|v| de.end().map(|()| v))
+                .map_err(|e| json_error(origin, &e))?;
+            v
+        }
+        Format::Yaml => {
+            let de = serde_yaml::Deserializer::from_str(text);
+            NodeSeed(&root).deserialize(de).map_err(|e| yaml_error(origin, &e))?
+        }
+    };
+    match value {
+        Value::Map(_) => Ok(value),
+        other => Err(FactsError::plain(
+            origin,
+            format!(
+                "a snapshot must be a record of facts (`key: value` pairs), found {}",
+                other.type_of()
+            ),
+        )),
+    }
+}
+
+fn json_error(origin: &str, e: &serde_json::Error) -> FactsError {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => text[..i].to_string(),
+        _ => text,
+    };
+    FactsError {
+        origin: origin.to_string(),
+        line: (e.line() > 0).then_some(e.line()),
+        column: (e.line() > 0).then_some(e.column()),
+        message: tidy(&message),
+    }
+}
+
+fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let loc = e.location();
+    FactsError {
+        origin: origin.to_string(),
+        line: loc.as_ref().map(|l| l.line()),
+        column: loc.as_ref().map(|l| l.column()),
+        message: tidy(&message),
+    }
+}
+
+/// serde's wording is for Rust programmers; a few phrases are said in a snapshot author's terms.
+fn tidy(message: &str) -> String {
+    message
+        .replace("invalid type: enum", "a tagged YAML value (`!tag`), which snapshots may not use")
+        .replace(", expected a fact value", "")
+}
+
+/// Where a value sits in the snapshot, without allocating while parsing.
+enum Seg<'a> {
+    Root,
+    Key(&'a Seg<'a>, &'a str),
+    Index(&'a Seg<'a>, usize),
+}
+
+impl fmt::Display for Seg<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Seg::Root => Ok(()),
+            Seg::Key(Seg::Root, k) => f.write_str(k),
+            Seg::Key(p, k) => write!(f, "{p}.{k}"),
+            Seg::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
+impl Seg<'_> {
+    fn error<E: de::Error>(&self, message: impl fmt::Display) -> E {
+        match self {
+            Seg::Root => E::custom(message),
+            _ => E::custom(format!("at `{self}`: {message}")),
+        }
+    }
+}
+
+struct NodeSeed<'a>(&'a Seg<'a>);
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(NodeVisitor(self.0))
+    }
+}
+
+struct NodeVisitor<'a>(&'a Seg<'a>);
+
+/// serde_json's private key for a number's exact text (feature `arbitrary_precision`).
+const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+impl<'de> Visitor<'de> for NodeVisitor<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a fact value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(Decimal::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(Decimal::from(v)))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Decimal::try_from_i128_with_scale(v, 0)
+            .ok()
+            .map(Value::Number)
+            .ok_or_else(|| self.0.error(format!("{v} is too large for a decimal")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        i128::try_from(v)
+            .map_err(|_| self.0.error(format!("{v} is too large for a decimal")))
+            .and_then(|v| self.visit_i128(v))
+    }
+
+    /// YAML hands numbers over as binary floats. Up to 15 significant digits a float
+    /// reproduces the decimal that was written; beyond that it may not, so such a
+    /// number must be written as a string.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        if !v.is_finite() {
+            return Err(self.0.error(format!("`{v}` is not a number a fact may hold")));
+        }
+        let text = format!("{v}");
+        let digits = text.chars().filter(char::is_ascii_digit).collect::<String>();
+        let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+        if significant > 15 {
+            return Err(self.0.error(format!(
+                "the number `{text}` cannot be read exactly; write it as a string (\"...\")"
+            )));
+        }
+        Decimal::from_str(&text)
+            .map(Value::Number)
+            .map_err(|_| self.0.error(format!("the number `{text}` is out of range")))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        if looks_like_time(v) {
+            return DateTime::parse_from_rfc3339(v).map(Value::Time).map_err(|e| {
+                self.0.error(format!(
+                    "`{v}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`"
+                ))
+            });
+        }
+        Ok(Value::string(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(v) = seq.next_element_seed(NodeSeed(&Seg::Index(self.0, items.len())))? {
+            items.push(v);
+        }
+        Ok(Value::List(items.into()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Map = Vec::new();
+        while let Some(key) = map.next_key::<KeyString>()? {
+            let key = key.0;
+            if key == JSON_NUMBER_TOKEN {
+                let text: String = map.next_value()?;
+                return json_number(&text).map_err(|m| self.0.error(m));
+            }
+            if entries.iter().any(|(k, _)| **k == *key) {
+                let here = Seg::Key(self.0, &key);
+                return Err(here.error("this key appears twice in the same record"));
+            }
+            let value = map.next_value_seed(NodeSeed(&Seg::Key(self.0, &key)))?;
+            entries.push((Arc::from(key.as_str()), value));
+        }
+        money(&entries, self.0).map(|m| m.unwrap_or_else(|| Value::Map(Arc::new(entries))))
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
+        Err(self
+            .0
+            .error("a tagged YAML value (`!tag`), which snapshots may not use"))
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Value, E> {
+        Err(self.0.error("binary data, which snapshots may not hold"))
+    }
+}
+
+/// Map keys must be strings; YAML allows others, which facts may not use.
+struct KeyString(String);
+
+impl<'de> de::Deserialize<'de> for KeyString {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyString, E> {
+                Err(E::custom(format!(
+                    "the key `{v}` is a boolean; quote it if it is meant as a name"
+                )))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+fn json_number(text: &str) -> Result<Value, String> {
+    if text.contains(['e', 'E']) {
+        // Exponent notation: exact only when the decimal type can hold it.
+        return Decimal::from_scientific(text)
+            .map(Value::Number)
+            .map_err(|_| format!("the number `{text}` cannot be held exactly"));
+    }
+    Decimal::from_str_exact(text).map(Value::Number).map_err(|_| {
+        format!("the number `{text}` has more digits than a decimal holds (28); it would be rounded")
+    })
+}
+
+/// `{amount, currency}` with nothing else is money.
+fn money<E: de::Error>(entries: &Map, at: &Seg<'_>) -> Result<Option<Value>, E> {
+    if entries.len() != 2 {
+        return Ok(None);
+    }
+    let (Some(amount), Some(currency)) = (field(entries, "amount"), field(entries, "currency"))
+    else {
+        return Ok(None);
+    };
+    let amount = match amount {
+        Value::Number(n) => *n,
+        Value::String(s) => parse_amount(s).map_err(|m| Seg::Key(at, "amount").error(m))?,
+        other => {
+            return Err(Seg::Key(at, "amount").error(format!(
+                "a money amount must be a decimal string such as \"2000.00\", found {}",
+                other.type_of()
+            )))
+        }
+    };
+    let currency = match currency {
+        Value::String(c) if is_currency_code(c) => Arc::clone(c),
+        other => {
+            return Err(Seg::Key(at, "currency").error(format!(
+                "a currency must be a three-letter ISO 4217 code such as `USD`, found `{other}`"
+            )))
+        }
+    };
+    Ok(Some(Value::Money(Money { amount, currency })))
+}
+
+fn field<'m>(entries: &'m Map, key: &str) -> Option<&'m Value> {
+    entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+}
+
+/// A money amount: a plain decimal (`-12.50`), nothing else (`12,5`, `1e3`, `$5` are refused).
+pub fn parse_amount(s: &str) -> Result<Decimal, String> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = body.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let digits_ok = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    if !digits_ok {
+        return Err(format!(
+            "`{s}` is not a decimal amount; write it like \"2000.00\" (a dot for decimals, no thousands separators)"
+        ));
+    }
+    Decimal::from_str_exact(s).map_err(|_| {
+        format!("the amount `{s}` has more digits than a decimal holds (28); it would be rounded")
+    })
+}
+
+/// Three upper-case ASCII letters.
+pub fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// `YYYY-MM-DDT…`: a string meant as a date-time, which must then parse with an offset.
+fn looks_like_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 16
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[11..13].iter().all(u8::is_ascii_digit)
+        && b[13] == b':'
+}

@@ -1,0 +1,29 @@
+//! bylaw: a policy engine with a declarative rule language and explained decisions.
+//!
+//! ```no_run
+//! use bylaw::{facts, Engine};
+//!
+//! let engine = Engine::from_dir("rules")?;
+//! let snapshot = facts::load_str("request: {action: unsubscribe_inactive}", facts::Format::Yaml, "inline")?;
+//! let decision = engine.evaluate(&snapshot);
+//! println!("{}", decision.decision.as_str());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The stages, each its own module: [`syntax`] (parse → AST with spans), [`check`]
+//! (names, arities, literal types), [`eval`] (three-valued evaluation, evidence),
+//! [`decision`] (the explained answer), [`render`] (text for people).
+
+pub mod check;
+pub mod decision;
+pub mod diagnostic;
+pub mod engine;
+pub mod eval;
+pub mod facts;
+pub mod render;
+pub mod syntax;
+pub mod value;
+
+pub use decision::{Decision, Outcome};
+pub use engine::{Engine, LoadError, Options};
+pub use value::Value;

@@ -1,0 +1,3 @@
+//! Rendering decisions for people.
+
+pub mod text;

@@ -1,0 +1,435 @@
+//! The typed syntax tree of a rule file. Every node carries its [`Span`].
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use rust_decimal::Decimal;
+
+use super::span::Span;
+
+/// A name with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The name itself.
+    pub name: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A string literal with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Str {
+    /// The unescaped text.
+    pub value: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// One rule file: a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// `policy ID`.
+    pub id: Ident,
+    /// `title "…"`.
+    pub title: Option<Str>,
+    /// `source "…"`: the document the policy encodes.
+    pub source_doc: Option<Str>,
+    /// `facts a, b, c`: the top-level facts the policy reads.
+    pub facts: Vec<Ident>,
+    /// `applies when EXPR`.
+    pub applies: Option<Expr>,
+    /// `for each NAME in EXPR identified by EXPR`.
+    pub for_each: Option<ForEach>,
+    /// `let NAME = EXPR`, in file order.
+    pub lets: Vec<Let>,
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// Header clauses given more than once (reported by the checker).
+    pub repeated_clauses: Vec<Span>,
+    /// The whole file.
+    pub span: Span,
+}
+
+/// An iteration: each element of a list gets its own decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForEach {
+    /// The name each element is bound to.
+    pub var: Ident,
+    /// The list.
+    pub list: Expr,
+    /// What identifies an element in the output.
+    pub id: Option<Expr>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `let NAME = EXPR`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    /// The name bound.
+    pub name: Ident,
+    /// Its value.
+    pub value: Expr,
+}
+
+/// What a matched rule does to the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Blocks the request.
+    Deny,
+    /// Someone must approve first.
+    Review,
+    /// A risk the user must see.
+    Warn,
+    /// A consequence, often with a computed value.
+    Effect,
+}
+
+impl RuleKind {
+    /// The keyword as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Deny => "deny",
+            RuleKind::Review => "review",
+            RuleKind::Warn => "warn",
+            RuleKind::Effect => "effect",
+        }
+    }
+
+    /// Whether a rule of this kind that cannot be decided makes the decision `error`.
+    pub fn is_blocking(self) -> bool {
+        matches!(self, RuleKind::Deny | RuleKind::Review)
+    }
+}
+
+/// A rule: `deny ID { message … when … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The outcome kind.
+    pub kind: RuleKind,
+    /// The rule's name within its policy.
+    pub name: Ident,
+    /// The clauses in the order written.
+    pub clauses: Vec<Clause>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+impl Rule {
+    /// The message template, if written.
+    pub fn message(&self) -> Option<&Template> {
+        self.clauses.iter().find_map(|c| match c {
+            Clause::Message(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The condition, if written.
+    pub fn when(&self) -> Option<&Expr> {
+        self.clauses.iter().find_map(|c| match c {
+            Clause::When(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The effect's value expression, if written.
+    pub fn value(&self) -> Option<&Expr> {
+        self.clauses.iter().find_map(|c| match c {
+            Clause::Value(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The clause of the source document the rule encodes, if cited.
+    pub fn cites(&self) -> Option<&Str> {
+        self.clauses.iter().find_map(|c| match c {
+            Clause::Cites(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A review's status clauses, in order.
+    pub fn statuses(&self) -> impl Iterator<Item = &StatusClause> {
+        self.clauses.iter().filter_map(|c| match c {
+            Clause::Status(s) => Some(s),
+            _ => None,
+        })
+    }
+}
+
+/// One clause of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// `message "…"`.
+    Message(Template),
+    /// `when EXPR`.
+    When(Expr),
+    /// `value EXPR`.
+    Value(Expr),
+    /// `cites "…"`.
+    Cites(Str),
+    /// `rejected when …` or `approved by "…" at … when …`.
+    Status(StatusClause),
+}
+
+/// A review's status clause; the first whose condition holds decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusClause {
+    /// Rejected, or approved by whom and when.
+    pub status: StatusKind,
+    /// When the status applies.
+    pub when: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// What a status clause concludes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusKind {
+    /// `rejected when …`.
+    Rejected,
+    /// `approved by "WHO" at TIME when …`.
+    Approved {
+        /// Who approved (`manager`, `automatic`, …).
+        by: Str,
+        /// When it was approved.
+        at: Expr,
+    },
+}
+
+/// A message with `{expression}` holes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// Text and holes in order.
+    pub parts: Vec<TemplatePart>,
+    /// The whole literal, quotes included.
+    pub span: Span,
+}
+
+/// A piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text, unescaped.
+    Text(String),
+    /// `{EXPR}`.
+    Hole(Expr),
+}
+
+/// An expression with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `null`.
+    Null,
+    /// `true`, `false`.
+    Bool(bool),
+    /// `12`, `12.50`.
+    Number(Decimal),
+    /// `"text"`.
+    String(String),
+    /// `1000 USD`.
+    Money(Decimal, String),
+    /// `2021-09-30T10:00:00+08:00`.
+    Time(DateTime<FixedOffset>),
+    /// `24h`, `1h30m`.
+    Duration(TimeDelta),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// A name: a fact, a `let`, a bound element, or `now`.
+    Name(String),
+    /// `EXPR.field`.
+    Field(Box<Expr>, Ident),
+    /// `EXPR[EXPR]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `not EXPR`, `-EXPR`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `EXPR op EXPR`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `f(args)`.
+    Call(Ident, Vec<Expr>),
+    /// `if C then A else B`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `any(x in L where C)`, `all(…)`, `count(…)`.
+    Quantifier(Quantifier, Ident, Box<Expr>, Box<Expr>),
+    /// `[E for x in L where C]`, `sum(E for x in L where C)`.
+    Comprehension(Collect, Box<Expr>, Ident, Box<Expr>, Option<Box<Expr>>),
+}
+
+/// `not`, unary minus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `not`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or`.
+    Or,
+    /// `and`.
+    And,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `in`.
+    In,
+    /// `not in`.
+    NotIn,
+    /// `??`: the right side when the left is missing or null.
+    Default,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Default => "??",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+
+    /// Binding strength: higher binds tighter.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn => 4,
+            BinaryOp::Default => 5,
+            BinaryOp::Add | BinaryOp::Sub => 6,
+            BinaryOp::Mul | BinaryOp::Div => 7,
+        }
+    }
+}
+
+/// Precedence of `not` (between `and` and the comparisons).
+pub const NOT_PRECEDENCE: u8 = 3;
+/// Precedence of unary minus.
+pub const NEG_PRECEDENCE: u8 = 8;
+
+/// The quantifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// True when some element satisfies the condition.
+    Any,
+    /// True when every element does.
+    All,
+    /// How many do.
+    Count,
+}
+
+impl Quantifier {
+    /// The keyword as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantifier::Any => "any",
+            Quantifier::All => "all",
+            Quantifier::Count => "count",
+        }
+    }
+}
+
+/// What a comprehension builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collect {
+    /// `[E for x in L]`: a list.
+    List,
+    /// `sum(E for x in L)`: the total.
+    Sum,
+}
+
+impl Expr {
+    /// Calls `f` on each direct sub-expression.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Number(_)
+            | ExprKind::String(_)
+            | ExprKind::Money(..)
+            | ExprKind::Time(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Name(_) => {}
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(f),
+            ExprKind::Field(e, _) | ExprKind::Unary(_, e) => f(e),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            ExprKind::If(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            ExprKind::Quantifier(_, _, list, body) => {
+                f(list);
+                f(body);
+            }
+            ExprKind::Comprehension(_, body, _, list, filter) => {
+                f(list);
+                f(body);
+                if let Some(c) = filter {
+                    f(c);
+                }
+            }
+        }
+    }
+
+    /// The name a path starts from, if this is a path (`a.b[0].c`).
+    pub fn path_root(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n),
+            ExprKind::Field(e, _) => e.path_root(),
+            ExprKind::Index(e, i) if matches!(i.kind, ExprKind::Number(_) | ExprKind::String(_)) => {
+                e.path_root()
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Reading rule files: spans, the syntax tree, and the parser.
+
+pub mod ast;
+pub mod parser;
+pub mod span;
+
+pub use parser::{parse_policy, ParseError};
+pub use span::{Source, Span};

@@ -1,0 +1,585 @@
+//! pest pairs → [`ast`](super::ast). One function per grammar rule.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta};
+use pest::iterators::{Pair, Pairs};
+use pest::Parser as _;
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use super::span::{snippet, Source, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/bylaw.pest"]
+struct Grammar;
+
+/// A rule file that could not be read as a policy.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{location}: {message}\n{snippet}")]
+pub struct ParseError {
+    /// `file:line:col`.
+    pub location: String,
+    /// What was wrong, in a policy author's words.
+    pub message: String,
+    /// The offending line with a caret.
+    pub snippet: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+impl ParseError {
+    fn at(span: &Span, message: impl Into<String>) -> ParseError {
+        ParseError {
+            location: span.location_col(),
+            message: message.into(),
+            snippet: snippet(span),
+            span: span.clone(),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ParseError>;
+
+/// The deepest expression nesting accepted: deeper text is refused, not a stack overflow.
+pub const MAX_NESTING: usize = 64;
+
+/// Parses one rule file.
+pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
+    check_nesting(source)?;
+    let mut pairs = Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
+    let file = pairs.next().ok_or_else(|| {
+        ParseError::at(&Span::new(source, 0, 0), "the file is empty: expected `policy NAME`")
+    })?;
+    Ctx { source }.file(file)
+}
+
+/// pest recurses once per nested bracket, so very deep nesting is refused before parsing.
+fn check_nesting(source: &Arc<Source>) -> Result<()> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    for (i, ch) in source.text.char_indices() {
+        if in_comment {
+            in_comment = ch != '\n';
+            continue;
+        }
+        if in_string {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            continue;
+        }
+        match ch {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Err(ParseError::at(
+                &Span::new(source, i, i + 1),
+                format!("brackets are nested more than {MAX_NESTING} deep"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let end = source.text[pos..].chars().next().map_or(pos, |c| pos + c.len_utf8());
+    let span = Span::new(source, pos, end);
+    let found = match source.text[pos..].chars().next() {
+        None => "the end of the file".to_string(),
+        Some(_) => {
+            let word: String = source.text[pos..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .take(20)
+                .collect();
+            format!("`{word}`")
+        }
+    };
+    let message = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            match words.len() {
+                0 => format!("unexpected {found}"),
+                1 => format!("expected {}, found {found}", words[0]),
+                _ => {
+                    let last = words.pop().unwrap_or_default();
+                    format!("expected {} or {last}, found {found}", words.join(", "))
+                }
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    ParseError::at(&span, message)
+}
+
+/// Grammar rules named for a policy author, not a parser writer.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::policy_decl => "`policy NAME`",
+        Rule::title_decl => "`title`",
+        Rule::source_decl => "`source`",
+        Rule::facts_decl => "`facts`",
+        Rule::applies_decl => "`applies when`",
+        Rule::for_each_decl => "`for each`",
+        Rule::let_decl => "`let`",
+        Rule::rule_decl | Rule::rule_kind => "a rule (`deny`, `review`, `warn` or `effect`)",
+        Rule::message_clause => "`message`",
+        Rule::when_clause => "`when`",
+        Rule::value_clause => "`value`",
+        Rule::cites_clause => "`cites`",
+        Rule::rejected_clause => "`rejected when`",
+        Rule::approved_clause => "`approved by`",
+        Rule::identified_by => "`identified by`",
+        Rule::expr
+        | Rule::paren
+        | Rule::if_expr
+        | Rule::quantifier
+        | Rule::quant_kind
+        | Rule::sum_for
+        | Rule::comprehension
+        | Rule::list
+        | Rule::call
+        | Rule::name
+        | Rule::boolean
+        | Rule::null
+        | Rule::number
+        | Rule::money
+        | Rule::money_amount
+        | Rule::duration
+        | Rule::duration_part
+        | Rule::timestamp
+        | Rule::op_not
+        | Rule::op_neg => "an expression",
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_default
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div => "an operator",
+        Rule::field => "`.field`",
+        Rule::index => "`[index]`",
+        Rule::where_filter => "`where`",
+        Rule::string | Rule::string_text => "a string in double quotes",
+        Rule::template | Rule::template_text | Rule::template_hole => "a message in double quotes",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}`)",
+        Rule::currency => "a currency code such as `USD`",
+        Rule::ident | Rule::field_name => "a name",
+        _ => return None,
+    })
+}
+
+struct Ctx<'s> {
+    source: &'s Arc<Source>,
+}
+
+impl Ctx<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.source, s.start(), s.end())
+    }
+
+    fn err(&self, pair: &Pair<'_, Rule>, message: impl Into<String>) -> ParseError {
+        ParseError::at(&self.span(pair), message)
+    }
+
+    fn file(&self, pair: Pair<'_, Rule>) -> Result<Policy> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let decl = next(&mut inner, self.source)?;
+        let id = self.ident(first_inner(decl, self.source)?);
+        let mut policy = Policy {
+            id,
+            title: None,
+            source_doc: None,
+            facts: Vec::new(),
+            applies: None,
+            for_each: None,
+            lets: Vec::new(),
+            rules: Vec::new(),
+            repeated_clauses: Vec::new(),
+            span,
+        };
+        for pair in inner {
+            let here = self.span(&pair);
+            let repeated = match pair.as_rule() {
+                Rule::title_decl => policy.title.replace(self.string(first_inner(pair, self.source)?)).is_some(),
+                Rule::source_decl => policy
+                    .source_doc
+                    .replace(self.string(first_inner(pair, self.source)?))
+                    .is_some(),
+                Rule::facts_decl => {
+                    let had = !policy.facts.is_empty();
+                    policy.facts.extend(pair.into_inner().map(|p| self.ident(p)));
+                    had
+                }
+                Rule::applies_decl => policy.applies.replace(self.expr(first_inner(pair, self.source)?)?).is_some(),
+                Rule::for_each_decl => policy.for_each.replace(self.for_each(pair)?).is_some(),
+                Rule::let_decl => {
+                    policy.lets.push(self.let_decl(pair)?);
+                    false
+                }
+                Rule::rule_decl => {
+                    policy.rules.push(self.rule(pair)?);
+                    false
+                }
+                Rule::EOI => false,
+                _ => return Err(self.err(&pair, "unexpected text")),
+            };
+            if repeated {
+                policy.repeated_clauses.push(here);
+            }
+        }
+        Ok(policy)
+    }
+
+    fn for_each(&self, pair: Pair<'_, Rule>) -> Result<ForEach> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let var = self.ident(next(&mut inner, self.source)?);
+        let list = self.expr(next(&mut inner, self.source)?)?;
+        let id = match inner.next() {
+            Some(p) => Some(self.expr(first_inner(p, self.source)?)?),
+            None => None,
+        };
+        Ok(ForEach { var, list, id, span })
+    }
+
+    fn let_decl(&self, pair: Pair<'_, Rule>) -> Result<Let> {
+        let mut inner = pair.into_inner();
+        let name = self.ident(next(&mut inner, self.source)?);
+        let value = self.expr(next(&mut inner, self.source)?)?;
+        Ok(Let { name, value })
+    }
+
+    fn rule(&self, pair: Pair<'_, Rule>) -> Result<Rule_> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let kind = match next(&mut inner, self.source)?.as_str() {
+            "deny" => RuleKind::Deny,
+            "review" => RuleKind::Review,
+            "warn" => RuleKind::Warn,
+            _ => RuleKind::Effect,
+        };
+        let name = self.ident(next(&mut inner, self.source)?);
+        let mut clauses = Vec::new();
+        for clause in inner {
+            clauses.push(self.clause(clause)?);
+        }
+        Ok(Rule_ {
+            kind,
+            name,
+            clauses,
+            span,
+        })
+    }
+
+    fn clause(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = self.span(&pair);
+        Ok(match pair.as_rule() {
+            Rule::message_clause => Clause::Message(self.template(first_inner(pair, self.source)?)?),
+            Rule::when_clause => Clause::When(self.expr(first_inner(pair, self.source)?)?),
+            Rule::value_clause => Clause::Value(self.expr(first_inner(pair, self.source)?)?),
+            Rule::cites_clause => Clause::Cites(self.string(first_inner(pair, self.source)?)),
+            Rule::rejected_clause => Clause::Status(StatusClause {
+                status: StatusKind::Rejected,
+                when: self.expr(first_inner(pair, self.source)?)?,
+                span,
+            }),
+            Rule::approved_clause => {
+                let mut inner = pair.into_inner();
+                let by = self.string(next(&mut inner, self.source)?);
+                let at = self.expr(next(&mut inner, self.source)?)?;
+                let when = self.expr(next(&mut inner, self.source)?)?;
+                Clause::Status(StatusClause {
+                    status: StatusKind::Approved { by, at },
+                    when,
+                    span,
+                })
+            }
+            _ => return Err(self.err(&pair, "unexpected clause")),
+        })
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Str {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        Str {
+            value: unescape(raw),
+            span,
+        }
+    }
+
+    fn template(&self, pair: Pair<'_, Rule>) -> Result<Template> {
+        let span = self.span(&pair);
+        let mut parts = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::template_text => parts.push(TemplatePart::Text(unescape(part.as_str()))),
+                _ => parts.push(TemplatePart::Hole(self.expr(first_inner(part, self.source)?)?)),
+            }
+        }
+        Ok(Template { parts, span })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let mut pairs = pair.into_inner().peekable();
+        self.climb(&mut pairs, 0)
+    }
+
+    /// Precedence climbing over the flat `prefix* operand (infix prefix* operand)*` sequence.
+    fn climb<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>, min: u8) -> Result<Expr> {
+        let mut lhs = self.operand(pairs)?;
+        while let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) {
+            let prec = op.precedence();
+            if prec < min {
+                break;
+            }
+            pairs.next();
+            let rhs = self.climb(pairs, prec + 1)?;
+            let span = Span::new(self.source, lhs.span.start, rhs.span.end);
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn operand<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> Result<Expr> {
+        let Some(pair) = pairs.next() else {
+            return Err(ParseError::at(
+                &Span::new(self.source, 0, 0),
+                "expected an expression",
+            ));
+        };
+        let start = pair.as_span().start();
+        let (op, prec) = match pair.as_rule() {
+            Rule::op_not => (UnaryOp::Not, NOT_PRECEDENCE + 1),
+            Rule::op_neg => (UnaryOp::Neg, NEG_PRECEDENCE),
+            _ => {
+                let mut e = self.primary(pair)?;
+                while let Some(p) = pairs.next_if(|p| matches!(p.as_rule(), Rule::field | Rule::index)) {
+                    let end = p.as_span().end();
+                    let span = Span::new(self.source, e.span.start, end);
+                    let kind = if p.as_rule() == Rule::field {
+                        ExprKind::Field(Box::new(e), self.ident(first_inner(p, self.source)?))
+                    } else {
+                        ExprKind::Index(Box::new(e), Box::new(self.expr(first_inner(p, self.source)?)?))
+                    };
+                    e = Expr { kind, span };
+                }
+                return Ok(e);
+            }
+        };
+        let operand = if op == UnaryOp::Neg {
+            self.operand(pairs)?
+        } else {
+            self.climb(pairs, prec)?
+        };
+        let span = Span::new(self.source, start, operand.span.end);
+        // Fold `-12` into a literal so `-12` and `- 12` print and compare as numbers.
+        if op == UnaryOp::Neg {
+            match operand.kind {
+                ExprKind::Number(n) => return Ok(Expr { kind: ExprKind::Number(-n), span }),
+                ExprKind::Money(n, c) => return Ok(Expr { kind: ExprKind::Money(-n, c), span }),
+                _ => {}
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Unary(op, Box::new(operand)),
+            span,
+        })
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::paren => return self.expr(first_inner(pair, self.source)?).map(|e| Expr { span, ..e }),
+            Rule::null => ExprKind::Null,
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::number => ExprKind::Number(self.decimal(&pair, pair.as_str())?),
+            Rule::money => {
+                let mut inner = pair.clone().into_inner();
+                let amount = next(&mut inner, self.source)?;
+                let currency = next(&mut inner, self.source)?;
+                ExprKind::Money(self.decimal(&amount, amount.as_str())?, currency.as_str().to_string())
+            }
+            Rule::duration => ExprKind::Duration(
+                parse_duration(pair.as_str()).ok_or_else(|| self.err(&pair, "this duration is too long"))?,
+            ),
+            Rule::timestamp => ExprKind::Time(DateTime::parse_from_rfc3339(pair.as_str()).map_err(|e| {
+                self.err(&pair, format!("`{}` is not a valid time: {e}", pair.as_str()))
+            })?),
+            Rule::string => ExprKind::String(self.string(pair).value),
+            Rule::name => ExprKind::Name(pair.as_str().to_string()),
+            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect::<Result<_>>()?),
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(next(&mut inner, self.source)?);
+                let args = inner.map(|p| self.expr(p)).collect::<Result<_>>()?;
+                ExprKind::Call(name, args)
+            }
+            Rule::if_expr => {
+                let mut inner = pair.into_inner();
+                let c = self.expr(next(&mut inner, self.source)?)?;
+                let a = self.expr(next(&mut inner, self.source)?)?;
+                let b = self.expr(next(&mut inner, self.source)?)?;
+                ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+            }
+            Rule::quantifier => {
+                let mut inner = pair.into_inner();
+                let q = match next(&mut inner, self.source)?.as_str() {
+                    "any" => Quantifier::Any,
+                    "all" => Quantifier::All,
+                    _ => Quantifier::Count,
+                };
+                let var = self.ident(next(&mut inner, self.source)?);
+                let list = self.expr(next(&mut inner, self.source)?)?;
+                let body = self.expr(next(&mut inner, self.source)?)?;
+                ExprKind::Quantifier(q, var, Box::new(list), Box::new(body))
+            }
+            Rule::sum_for | Rule::comprehension => {
+                let collect = if pair.as_rule() == Rule::sum_for {
+                    Collect::Sum
+                } else {
+                    Collect::List
+                };
+                let mut inner = pair.into_inner();
+                let body = self.expr(next(&mut inner, self.source)?)?;
+                let var = self.ident(next(&mut inner, self.source)?);
+                let list = self.expr(next(&mut inner, self.source)?)?;
+                let filter = match inner.next() {
+                    Some(p) => Some(Box::new(self.expr(first_inner(p, self.source)?)?)),
+                    None => None,
+                };
+                ExprKind::Comprehension(collect, Box::new(body), var, Box::new(list), filter)
+            }
+            _ => return Err(self.err(&pair, "expected an expression")),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn decimal(&self, pair: &Pair<'_, Rule>, text: &str) -> Result<Decimal> {
+        Decimal::from_str_exact(text).map_err(|_| {
+            self.err(
+                pair,
+                format!("`{text}` has more digits than a decimal holds (28); it would be rounded"),
+            )
+        })
+    }
+}
+
+type Rule_ = super::ast::Rule;
+
+fn binary_op(rule: Rule) -> Option<BinaryOp> {
+    Some(match rule {
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_in => BinaryOp::In,
+        Rule::op_not_in => BinaryOp::NotIn,
+        Rule::op_default => BinaryOp::Default,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        Rule::op_div => BinaryOp::Div,
+        _ => return None,
+    })
+}
+
+fn next<'i>(pairs: &mut Pairs<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
+    pairs.next().ok_or_else(|| {
+        ParseError::at(&Span::new(source, source.text.len(), source.text.len()), "unexpected end of input")
+    })
+}
+
+fn first_inner<'i>(pair: Pair<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
+    let span = pair.as_span();
+    pair.into_inner().next().ok_or_else(|| {
+        ParseError::at(&Span::new(source, span.start(), span.end()), "incomplete clause")
+    })
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// `1h30m` → 90 minutes; `None` when it overflows.
+pub fn parse_duration(text: &str) -> Option<TimeDelta> {
+    let mut total = TimeDelta::zero();
+    let mut digits = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n = i64::from_str(&digits).ok()?;
+        digits.clear();
+        let part = match c {
+            'd' => TimeDelta::try_days(n)?,
+            'h' => TimeDelta::try_hours(n)?,
+            'm' => TimeDelta::try_minutes(n)?,
+            's' => TimeDelta::try_seconds(n)?,
+            _ => return None,
+        };
+        total = total.checked_add(&part)?;
+    }
+    digits.is_empty().then_some(total)
+}
