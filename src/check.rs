@@ -17,8 +17,14 @@ pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
     for p in policies {
         if let Some(first) = ids.insert(&p.id.name, &p.id) {
             out.push(
-                Diagnostic::at(&p.id.span, format!("the policy `{}` is defined twice", p.id.name))
-                    .hint(format!("it is also defined at {}", first.span.location_col())),
+                Diagnostic::at(
+                    &p.id.span,
+                    format!("the policy `{}` is defined twice", p.id.name),
+                )
+                .hint(format!(
+                    "it is also defined at {}",
+                    first.span.location_col()
+                )),
             );
         }
         check_policy(p, &mut out);
@@ -33,7 +39,10 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     let mut facts: HashSet<&str> = HashSet::new();
     for f in &p.facts {
         if !facts.insert(&f.name) {
-            out.push(Diagnostic::at(&f.span, format!("the fact `{}` is declared twice", f.name)));
+            out.push(Diagnostic::at(
+                &f.span,
+                format!("the fact `{}` is declared twice", f.name),
+            ));
         }
     }
     let mut lets: HashMap<&str, &Let> = HashMap::new();
@@ -41,12 +50,17 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
         let n = l.name.name.as_str();
         if let Some(first) = lets.insert(n, l) {
             out.push(
-                Diagnostic::at(&l.name.span, format!("`{n}` is defined twice"))
-                    .hint(format!("it is also defined at {}", first.name.span.location_col())),
+                Diagnostic::at(&l.name.span, format!("`{n}` is defined twice")).hint(format!(
+                    "it is also defined at {}",
+                    first.name.span.location_col()
+                )),
             );
         }
         if facts.contains(n) || n == "now" || p.for_each.as_ref().is_some_and(|f| f.var.name == n) {
-            out.push(Diagnostic::at(&l.name.span, format!("`{n}` is already the name of a fact")));
+            out.push(Diagnostic::at(
+                &l.name.span,
+                format!("`{n}` is already the name of a fact"),
+            ));
         }
     }
     let mut names = Names {
@@ -61,7 +75,10 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     if let Some(fe) = &p.for_each {
         names.expr(&fe.list, out, 0);
         if facts.contains(fe.var.name.as_str()) || fe.var.name == "now" {
-            out.push(Diagnostic::at(&fe.var.span, format!("`{}` is already the name of a fact", fe.var.name)));
+            out.push(Diagnostic::at(
+                &fe.var.span,
+                format!("`{}` is already the name of a fact", fe.var.name),
+            ));
         }
         names.item = Some(&fe.var.name);
         if let Some(id) = &fe.id {
@@ -81,7 +98,10 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
                     &r.name.span,
                     format!("the rule `{}.{}` is defined twice", p.id.name, r.name.name),
                 )
-                .hint(format!("it is also defined at {}", first.name.span.location_col())),
+                .hint(format!(
+                    "it is also defined at {}",
+                    first.name.span.location_col()
+                )),
             );
         }
         check_rule(r, &mut names, out);
@@ -101,12 +121,18 @@ fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
         let n = seen.entry(word).or_default();
         *n += 1;
         if *n == 2 && word != "status" {
-            out.push(Diagnostic::at(span, format!("a rule has one `{word}` clause; this is a second")));
+            out.push(Diagnostic::at(
+                span,
+                format!("a rule has one `{word}` clause; this is a second"),
+            ));
         }
         if word == "status" && r.kind != RuleKind::Review {
             out.push(
-                Diagnostic::at(span, "only a `review` rule can say when it is approved or rejected")
-                    .hint(format!("this rule is a `{}`", r.kind.as_str())),
+                Diagnostic::at(
+                    span,
+                    "only a `review` rule can say when it is approved or rejected",
+                )
+                .hint(format!("this rule is a `{}`", r.kind.as_str())),
             );
         }
         match c {
@@ -130,7 +156,10 @@ fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
                     names.expr(at, out, 0);
                     if let Some(t) = static_type(at) {
                         if t != Type::Time {
-                            out.push(Diagnostic::at(&at.span, format!("an approval time must be a timestamp, not {t}")));
+                            out.push(Diagnostic::at(
+                                &at.span,
+                                format!("an approval time must be a timestamp, not {t}"),
+                            ));
                         }
                     }
                 }
@@ -140,13 +169,15 @@ fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
     for word in ["message", "when"] {
         if !seen.contains_key(word) {
             out.push(
-                Diagnostic::at(&r.name.span, format!("the rule `{}` has no `{word}` clause", r.name.name)).hint(
-                    if word == "when" {
-                        "write `when CONDITION` (or `when true` for a rule that always applies)"
-                    } else {
-                        "write `message \"…\"`: what the customer or support engineer reads"
-                    },
-                ),
+                Diagnostic::at(
+                    &r.name.span,
+                    format!("the rule `{}` has no `{word}` clause", r.name.name),
+                )
+                .hint(if word == "when" {
+                    "write `when CONDITION` (or `when true` for a rule that always applies)"
+                } else {
+                    "write `message \"…\"`: what the customer or support engineer reads"
+                }),
             );
         }
     }
@@ -155,20 +186,37 @@ fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
 fn expect_condition(e: &Expr, out: &mut Vec<Diagnostic>) {
     if let Some(t) = static_type(e) {
         if t != Type::Bool {
-            out.push(Diagnostic::at(&e.span, format!("a condition must be true or false, but this is {t}")));
+            out.push(Diagnostic::at(
+                &e.span,
+                format!("a condition must be true or false, but this is {t}"),
+            ));
         }
     }
 }
 
 fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = p.lets.iter().enumerate().map(|(i, l)| (l.name.name.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = p
+        .lets
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.name.as_str(), i))
+        .collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; p.lets.len()];
-    fn visit(i: usize, p: &Policy, index: &HashMap<&str, usize>, state: &mut [u8], out: &mut Vec<Diagnostic>) {
+    fn visit(
+        i: usize,
+        p: &Policy,
+        index: &HashMap<&str, usize>,
+        state: &mut [u8],
+        out: &mut Vec<Diagnostic>,
+    ) {
         match state.get(i) {
             Some(1) => {
                 if let Some(l) = p.lets.get(i) {
-                    out.push(Diagnostic::at(&l.name.span, format!("`{}` is defined in terms of itself", l.name.name)));
+                    out.push(Diagnostic::at(
+                        &l.name.span,
+                        format!("`{}` is defined in terms of itself", l.name.name),
+                    ));
                 }
                 return;
             }
@@ -238,14 +286,19 @@ impl Names<'_> {
     }
 
     fn is_taken(&self, n: &str) -> bool {
-        self.facts.contains(n) || self.lets.contains_key(n) || self.item == Some(n) || n == "now" || self.binders.iter().any(|b| b == n)
+        self.facts.contains(n)
+            || self.lets.contains_key(n)
+            || self.item == Some(n)
+            || n == "now"
+            || self.binders.iter().any(|b| b == n)
     }
 
     fn bind(&mut self, var: &Ident, out: &mut Vec<Diagnostic>) {
         if self.is_taken(&var.name) {
             out.push(
-                Diagnostic::at(&var.span, format!("`{}` is already a name here", var.name))
-                    .hint("choose another name for the element, so it cannot be mistaken for the other"),
+                Diagnostic::at(&var.span, format!("`{}` is already a name here", var.name)).hint(
+                    "choose another name for the element, so it cannot be mistaken for the other",
+                ),
             );
         }
         self.binders.push(var.name.clone());
@@ -253,7 +306,10 @@ impl Names<'_> {
 
     fn expr(&mut self, e: &Expr, out: &mut Vec<Diagnostic>, depth: usize) {
         if depth > MAX_DEPTH {
-            out.push(Diagnostic::at(&e.span, format!("this expression is nested more than {MAX_DEPTH} levels deep")));
+            out.push(Diagnostic::at(
+                &e.span,
+                format!("this expression is nested more than {MAX_DEPTH} levels deep"),
+            ));
             return;
         }
         match &e.kind {
@@ -278,10 +334,22 @@ impl Names<'_> {
                             .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
                     ),
                     Some(b) if args.len() < b.min || args.len() > b.max => {
-                        let want = if b.min == b.max { b.min.to_string() } else { format!("{} to {}", b.min, b.max) };
+                        let want = if b.min == b.max {
+                            b.min.to_string()
+                        } else {
+                            format!("{} to {}", b.min, b.max)
+                        };
                         out.push(
-                            Diagnostic::at(&e.span, format!("`{}` takes {want} argument{}, not {}", f.name, if want == "1" { "" } else { "s" }, args.len()))
-                                .hint(b.doc),
+                            Diagnostic::at(
+                                &e.span,
+                                format!(
+                                    "`{}` takes {want} argument{}, not {}",
+                                    f.name,
+                                    if want == "1" { "" } else { "s" },
+                                    args.len()
+                                ),
+                            )
+                            .hint(b.doc),
                         );
                     }
                     Some(_) => {}
@@ -289,19 +357,30 @@ impl Names<'_> {
                 if f.name == "present" {
                     if let Some(a) = args.first() {
                         if a.path_root().is_none() {
-                            out.push(Diagnostic::at(&a.span, "`present` takes a fact path, such as `review.decided_at`"));
+                            out.push(Diagnostic::at(
+                                &a.span,
+                                "`present` takes a fact path, such as `review.decided_at`",
+                            ));
                         }
                     }
                 }
                 if f.name == "format_time" {
-                    if let Some(Expr { kind: ExprKind::String(p), span }) = args.get(1) {
+                    if let Some(Expr {
+                        kind: ExprKind::String(p),
+                        span,
+                    }) = args.get(1)
+                    {
                         if let Err(err) = functions::time_format(p) {
                             out.push(Diagnostic::at(span, err.to_string()));
                         }
                     }
                 }
                 if f.name == "to_offset" || f.name == "calendar_month" {
-                    if let Some(Expr { kind: ExprKind::String(o), span }) = args.get(1) {
+                    if let Some(Expr {
+                        kind: ExprKind::String(o),
+                        span,
+                    }) = args.get(1)
+                    {
                         if let Err(err) = functions::parse_offset(o) {
                             out.push(Diagnostic::at(span, err.to_string()));
                         }
@@ -342,9 +421,17 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
     match &e.kind {
         ExprKind::Binary(op, l, r) => {
             let (Some(a), Some(b)) = (static_type(l), static_type(r)) else {
-                if let (BinaryOp::And | BinaryOp::Or, Some(t)) = (op, static_type(l).or(static_type(r))) {
+                if let (BinaryOp::And | BinaryOp::Or, Some(t)) =
+                    (op, static_type(l).or(static_type(r)))
+                {
                     if t != Type::Bool {
-                        out.push(Diagnostic::at(&e.span, format!("`{}` needs true or false on both sides, not {t}", op.as_str())));
+                        out.push(Diagnostic::at(
+                            &e.span,
+                            format!(
+                                "`{}` needs true or false on both sides, not {t}",
+                                op.as_str()
+                            ),
+                        ));
                     }
                 }
                 return;
@@ -353,23 +440,41 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 BinaryOp::And | BinaryOp::Or => a == Type::Bool && b == Type::Bool,
                 BinaryOp::Eq | BinaryOp::Ne => a == b || a == Type::Null || b == Type::Null,
                 BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                    a == b && matches!(a, Type::Number | Type::String | Type::Money | Type::Time | Type::Duration)
+                    a == b
+                        && matches!(
+                            a,
+                            Type::Number | Type::String | Type::Money | Type::Time | Type::Duration
+                        )
                 }
-                BinaryOp::In | BinaryOp::NotIn => matches!(b, Type::List | Type::Map | Type::String),
+                BinaryOp::In | BinaryOp::NotIn => {
+                    matches!(b, Type::List | Type::Map | Type::String)
+                }
                 BinaryOp::Default => true,
-                BinaryOp::Add | BinaryOp::Sub => matches!(
-                    (a, b),
-                    (Type::Number, Type::Number)
-                        | (Type::Money, Type::Money)
-                        | (Type::Time, Type::Duration)
-                        | (Type::Duration, Type::Duration)
-                ) || (*op == BinaryOp::Add && matches!((a, b), (Type::Duration, Type::Time) | (Type::String, Type::String) | (Type::List, Type::List)))
-                    || (*op == BinaryOp::Sub && (a, b) == (Type::Time, Type::Time)),
+                BinaryOp::Add | BinaryOp::Sub => {
+                    matches!(
+                        (a, b),
+                        (Type::Number, Type::Number)
+                            | (Type::Money, Type::Money)
+                            | (Type::Time, Type::Duration)
+                            | (Type::Duration, Type::Duration)
+                    ) || (*op == BinaryOp::Add
+                        && matches!(
+                            (a, b),
+                            (Type::Duration, Type::Time)
+                                | (Type::String, Type::String)
+                                | (Type::List, Type::List)
+                        ))
+                        || (*op == BinaryOp::Sub && (a, b) == (Type::Time, Type::Time))
+                }
                 BinaryOp::Mul => matches!(
                     (a, b),
-                    (Type::Number, Type::Number | Type::Money | Type::Duration) | (Type::Money | Type::Duration, Type::Number)
+                    (Type::Number, Type::Number | Type::Money | Type::Duration)
+                        | (Type::Money | Type::Duration, Type::Number)
                 ),
-                BinaryOp::Div => matches!((a, b), (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)),
+                BinaryOp::Div => matches!(
+                    (a, b),
+                    (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)
+                ),
             };
             if !ok {
                 out.push(Diagnostic::at(
@@ -380,7 +485,9 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 if c1 != c2 {
                     out.push(Diagnostic::at(
                         &e.span,
-                        format!("`{c1}` and `{c2}` are different currencies, which are never converted"),
+                        format!(
+                            "`{c1}` and `{c2}` are different currencies, which are never converted"
+                        ),
                     ));
                 }
             }
@@ -388,7 +495,10 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::Unary(UnaryOp::Not, inner) => {
             if let Some(t) = static_type(inner) {
                 if t != Type::Bool {
-                    out.push(Diagnostic::at(&e.span, format!("`not` needs true or false, not {t}")));
+                    out.push(Diagnostic::at(
+                        &e.span,
+                        format!("`not` needs true or false, not {t}"),
+                    ));
                 }
             }
         }
@@ -412,8 +522,21 @@ pub fn static_type(e: &Expr) -> Option<Type> {
         ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
         ExprKind::Quantifier(..) => Type::Bool,
         ExprKind::Binary(op, l, r) => match op {
-            BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::In | BinaryOp::NotIn => Type::Bool,
-            BinaryOp::Sub if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) => Type::Duration,
+            BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn => Type::Bool,
+            BinaryOp::Sub
+                if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) =>
+            {
+                Type::Duration
+            }
             BinaryOp::Add | BinaryOp::Sub => match (static_type(l)?, static_type(r)?) {
                 (Type::Time, _) | (_, Type::Time) => Type::Time,
                 (a, _) => a,

@@ -190,16 +190,19 @@ pub struct Miss {
 pub fn outcome_of(matched: &[Match], errors: &[RuleError]) -> Outcome {
     let denied = matched.iter().any(|m| {
         m.kind == RuleKind::Deny
-            || m.status.as_ref().is_some_and(|s| s.state == ReviewState::Rejected)
+            || m.status
+                .as_ref()
+                .is_some_and(|s| s.state == ReviewState::Rejected)
     });
     if denied {
         Outcome::Denied
     } else if errors.iter().any(|e| e.blocking) {
         Outcome::Error
-    } else if matched
-        .iter()
-        .any(|m| m.status.as_ref().is_some_and(|s| s.state == ReviewState::Pending))
-    {
+    } else if matched.iter().any(|m| {
+        m.status
+            .as_ref()
+            .is_some_and(|s| s.state == ReviewState::Pending)
+    }) {
         Outcome::NeedsReview
     } else {
         Outcome::Allowed

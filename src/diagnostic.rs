@@ -33,7 +33,11 @@ impl Diagnostic {
     }
 
     /// Adds "did you mean `x`?" when a candidate is close to `name`.
-    pub fn suggest<'c>(self, name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Diagnostic {
+    pub fn suggest<'c>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> Diagnostic {
         match did_you_mean(name, candidates) {
             Some(s) => self.hint(format!("did you mean `{s}`?")),
             None => self,
@@ -69,7 +73,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The candidate closest to `name`, if close enough to be a likely typo.
-pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()

@@ -90,7 +90,9 @@ impl Engine {
     }
 
     /// Loads rule files given as `(name, text)`; the name is how locations cite them.
-    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Engine, LoadError> {
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Engine, LoadError> {
         let mut policies = Vec::new();
         let mut errors = Vec::new();
         for (name, text) in sources {
@@ -131,11 +133,20 @@ impl Engine {
             items: Vec::new(),
         };
         if !matches!(facts, Value::Map(_)) {
-            d.errors.push(plain_error(None, format!("a snapshot must be a record of facts, found {}", facts.type_of())));
+            d.errors.push(plain_error(
+                None,
+                format!(
+                    "a snapshot must be a record of facts, found {}",
+                    facts.type_of()
+                ),
+            ));
         }
         let mut scope_facts = Vec::new();
         for c in &self.policies {
-            let prog = Program { policy: &c.ast, let_index: &c.let_index };
+            let prog = Program {
+                policy: &c.ast,
+                let_index: &c.let_index,
+            };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             if let Some(applies) = &c.ast.applies {
                 match scope.condition(applies) {
@@ -151,7 +162,10 @@ impl Engine {
                             rule: None,
                             kind: None,
                             path: e.path().map(str::to_string),
-                            reason: format!("cannot tell whether the policy `{}` applies: {e}", c.ast.id.name),
+                            reason: format!(
+                                "cannot tell whether the policy `{}` applies: {e}",
+                                c.ast.id.name
+                            ),
                             source: Some(applies.span.location()),
                             blocking: true,
                         });
@@ -160,8 +174,19 @@ impl Engine {
                 }
             }
             d.policies.push(c.ast.id.name.clone());
-            for (rule, _) in c.ast.rules.iter().zip(&c.per_item).filter(|(_, per_item)| !**per_item) {
-                record(eval_rule(&mut scope, &c.ast, rule, opts.explain), &mut d.matched, &mut d.errors, &mut d.not_matched);
+            for (rule, _) in c
+                .ast
+                .rules
+                .iter()
+                .zip(&c.per_item)
+                .filter(|(_, per_item)| !**per_item)
+            {
+                record(
+                    eval_rule(&mut scope, &c.ast, rule, opts.explain),
+                    &mut d.matched,
+                    &mut d.errors,
+                    &mut d.not_matched,
+                );
             }
             if let Some(fe) = &c.ast.for_each {
                 let list = match scope.eval(&fe.list) {
@@ -184,7 +209,10 @@ impl Engine {
                         d.errors.push(RuleError {
                             rule: None,
                             kind: None,
-                            path: e.path().map(str::to_string).or_else(|| scope.path_of(&fe.list)),
+                            path: e
+                                .path()
+                                .map(str::to_string)
+                                .or_else(|| scope.path_of(&fe.list)),
                             reason: e.to_string(),
                             source: Some(fe.span.location()),
                             blocking: true,
@@ -194,7 +222,8 @@ impl Engine {
                 };
                 let base = scope.describe(&fe.list);
                 for (i, element) in items.iter().enumerate() {
-                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element.clone())), opts.max_steps);
+                    let mut item_scope =
+                        Scope::new(prog, facts, now, Some((i, element.clone())), opts.max_steps);
                     let path = format!("{base}[{i}]");
                     let id = match &fe.id {
                         Some(e) => match item_scope.eval(e) {
@@ -211,7 +240,13 @@ impl Engine {
                         errors: Vec::new(),
                         not_matched: Vec::new(),
                     };
-                    for (rule, _) in c.ast.rules.iter().zip(&c.per_item).filter(|(_, per_item)| **per_item) {
+                    for (rule, _) in c
+                        .ast
+                        .rules
+                        .iter()
+                        .zip(&c.per_item)
+                        .filter(|(_, per_item)| **per_item)
+                    {
                         record(
                             eval_rule(&mut item_scope, &c.ast, rule, opts.explain),
                             &mut item.matched,
@@ -290,8 +325,15 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     files
         .into_iter()
         .map(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let name = if shown.is_empty() || shown == "." { name } else { format!("{shown}/{name}") };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = if shown.is_empty() || shown == "." {
+                name
+            } else {
+                format!("{shown}/{name}")
+            };
             let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
                 path: name.clone(),
                 source,
@@ -299,7 +341,10 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
             let text = String::from_utf8(bytes).map_err(|e| {
                 LoadError::Invalid(vec![Diagnostic {
                     span: None,
-                    message: format!("`{name}` is not valid UTF-8 (bad byte at offset {})", e.utf8_error().valid_up_to()),
+                    message: format!(
+                        "`{name}` is not valid UTF-8 (bad byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                     hint: None,
                 }])
             })?;
@@ -309,18 +354,31 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
 }
 
 fn compile(ast: Policy) -> Compiled {
-    let let_index: HashMap<String, usize> = ast.lets.iter().enumerate().map(|(i, l)| (l.name.name.clone(), i)).collect();
+    let let_index: HashMap<String, usize> = ast
+        .lets
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.name.clone(), i))
+        .collect();
     let per_item = match &ast.for_each {
         None => vec![false; ast.rules.len()],
         Some(fe) => {
             let mut memo = HashMap::new();
             ast.rules
                 .iter()
-                .map(|r| rule_exprs(r).iter().any(|e| reads_name(e, &fe.var.name, &ast, &mut memo)))
+                .map(|r| {
+                    rule_exprs(r)
+                        .iter()
+                        .any(|e| reads_name(e, &fe.var.name, &ast, &mut memo))
+                })
                 .collect()
         }
     };
-    Compiled { ast, let_index, per_item }
+    Compiled {
+        ast,
+        let_index,
+        per_item,
+    }
 }
 
 fn rule_exprs(r: &Rule) -> Vec<&Expr> {
@@ -376,7 +434,12 @@ enum RuleResult {
     Missed(Option<Miss>),
 }
 
-fn record(r: RuleResult, matched: &mut Vec<Match>, errors: &mut Vec<RuleError>, misses: &mut Vec<Miss>) {
+fn record(
+    r: RuleResult,
+    matched: &mut Vec<Match>,
+    errors: &mut Vec<RuleError>,
+    misses: &mut Vec<Miss>,
+) {
     match r {
         RuleResult::Matched(m) => matched.push(m),
         RuleResult::Failed(e) => errors.push(e),
@@ -385,7 +448,12 @@ fn record(r: RuleResult, matched: &mut Vec<Match>, errors: &mut Vec<RuleError>, 
     }
 }
 
-fn eval_rule<'a>(scope: &mut Scope<'a>, policy: &'a Policy, rule: &'a Rule, explain: bool) -> RuleResult {
+fn eval_rule<'a>(
+    scope: &mut Scope<'a>,
+    policy: &'a Policy,
+    rule: &'a Rule,
+    explain: bool,
+) -> RuleResult {
     let id = format!("{}.{}", policy.id.name, rule.name.name);
     let fail = |e: EvalError, at: &Expr| {
         RuleResult::Failed(RuleError {
@@ -450,7 +518,10 @@ fn eval_rule<'a>(scope: &mut Scope<'a>, policy: &'a Policy, rule: &'a Rule, expl
         },
         None => None,
     };
-    let message = rule.message().map(|t| render_message(scope, t)).unwrap_or_default();
+    let message = rule
+        .message()
+        .map(|t| render_message(scope, t))
+        .unwrap_or_default();
     RuleResult::Matched(Match {
         rule: id,
         kind: rule.kind,

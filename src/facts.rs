@@ -109,7 +109,9 @@ pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, Facts
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            NodeSeed(&root).deserialize(de).map_err(|e| yaml_error(origin, &e))?
+            NodeSeed(&root)
+                .deserialize(de)
+                .map_err(|e| yaml_error(origin, &e))?
         }
     };
     match value {
@@ -156,7 +158,10 @@ fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
 /// serde's wording is for Rust programmers; a few phrases are said in a snapshot author's terms.
 fn tidy(message: &str) -> String {
     message
-        .replace("invalid type: enum", "a tagged YAML value (`!tag`), which snapshots may not use")
+        .replace(
+            "invalid type: enum",
+            "a tagged YAML value (`!tag`), which snapshots may not use",
+        )
         .replace(", expected a fact value", "")
 }
 
@@ -240,10 +245,15 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     /// number must be written as a string.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         if !v.is_finite() {
-            return Err(self.0.error(format!("`{v}` is not a number a fact may hold")));
+            return Err(self
+                .0
+                .error(format!("`{v}` is not a number a fact may hold")));
         }
         let text = format!("{v}");
-        let digits = text.chars().filter(char::is_ascii_digit).collect::<String>();
+        let digits = text
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>();
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
         if significant > 15 {
             return Err(self.0.error(format!(

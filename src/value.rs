@@ -124,7 +124,8 @@ impl Value {
             }
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| other.get(k).is_some_and(|w| v.equals(w)))
+                    && a.iter()
+                        .all(|(k, v)| other.get(k).is_some_and(|w| v.equals(w)))
                     && b.iter().all(|(k, _)| self.get(k).is_some())
             }
             _ => self == other,

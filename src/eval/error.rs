@@ -45,7 +45,9 @@ pub enum EvalError {
         right: String,
     },
     /// "Now" is needed but neither the snapshot nor `--now` gives it.
-    #[error("the rule needs the current time: give the snapshot a top-level `now` or pass `--now`")]
+    #[error(
+        "the rule needs the current time: give the snapshot a top-level `now` or pass `--now`"
+    )]
     NoNow,
     /// Arithmetic that would overflow, divide by zero or round.
     #[error("{0}")]
@@ -82,6 +84,9 @@ impl EvalError {
 
     /// Whether the error means "the fact is not there" (which `present` and `??` absorb).
     pub fn is_absence(&self) -> bool {
-        matches!(self, EvalError::Missing { .. } | EvalError::NullParent { .. })
+        matches!(
+            self,
+            EvalError::Missing { .. } | EvalError::NullParent { .. }
+        )
     }
 }

@@ -99,7 +99,15 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
     if let ExprKind::Name(n) = &e.kind {
         if let Some(i) = scope.let_of(n) {
             let value = scope.let_value(i).unwrap_or(Value::Null);
-            push(out, FactRef { path: None, let_name: Some(n.clone()), value, absent: false });
+            push(
+                out,
+                FactRef {
+                    path: None,
+                    let_name: Some(n.clone()),
+                    value,
+                    absent: false,
+                },
+            );
             if let Some(def) = scope.prog_let(i) {
                 facts_in(scope, def, out);
             }
@@ -112,7 +120,15 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             Ok(v) => (v, false),
             Err(_) => (Value::Null, true),
         };
-        push(out, FactRef { path: Some(path), let_name: None, value, absent });
+        push(
+            out,
+            FactRef {
+                path: Some(path),
+                let_name: None,
+                value,
+                absent,
+            },
+        );
         return;
     }
     if let ExprKind::If(c, a, b) = &e.kind {
@@ -152,7 +168,10 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
 }
 
 fn push(out: &mut Vec<FactRef>, f: FactRef) {
-    if !out.iter().any(|g| g.path == f.path && g.let_name == f.let_name) {
+    if !out
+        .iter()
+        .any(|g| g.path == f.path && g.let_name == f.let_name)
+    {
         out.push(f);
     }
 }

@@ -26,24 +26,114 @@ pub struct Builtin {
 
 /// Every built-in function.
 pub const BUILTINS: &[Builtin] = &[
-    Builtin { name: "present", min: 1, max: 1, doc: "present(path): true when the fact exists and is not null" },
-    Builtin { name: "trim", min: 1, max: 1, doc: "trim(s): s without leading and trailing white space" },
-    Builtin { name: "lower", min: 1, max: 1, doc: "lower(s): s in lower case" },
-    Builtin { name: "upper", min: 1, max: 1, doc: "upper(s): s in upper case" },
-    Builtin { name: "contains", min: 2, max: 2, doc: "contains(s, part): whether the string s contains part" },
-    Builtin { name: "starts_with", min: 2, max: 2, doc: "starts_with(s, prefix)" },
-    Builtin { name: "len", min: 1, max: 1, doc: "len(x): elements of a list or record, characters of a string" },
-    Builtin { name: "count", min: 1, max: 1, doc: "count(list): how many elements" },
-    Builtin { name: "sum", min: 1, max: 1, doc: "sum(list): total of numbers, or of money in one currency" },
-    Builtin { name: "min", min: 2, max: 2, doc: "min(a, b): the smaller of two comparable values" },
-    Builtin { name: "max", min: 2, max: 2, doc: "max(a, b): the larger of two comparable values" },
-    Builtin { name: "money", min: 2, max: 2, doc: "money(amount, currency): money from a number and a code" },
-    Builtin { name: "to_offset", min: 2, max: 2, doc: "to_offset(t, \"+08:00\"): the same instant at another UTC offset" },
-    Builtin { name: "format_time", min: 2, max: 2, doc: "format_time(t, \"%Y/%-m\"): t formatted (strftime) at its own offset" },
-    Builtin { name: "year", min: 1, max: 1, doc: "year(t): the calendar year at t's offset" },
-    Builtin { name: "month", min: 1, max: 1, doc: "month(t): the calendar month (1-12) at t's offset" },
-    Builtin { name: "day", min: 1, max: 1, doc: "day(t): the day of the month at t's offset" },
-    Builtin { name: "calendar_month", min: 2, max: 2, doc: "calendar_month(t, \"+08:00\"): the month t falls in at that offset, written `2021/9`" },
+    Builtin {
+        name: "present",
+        min: 1,
+        max: 1,
+        doc: "present(path): true when the fact exists and is not null",
+    },
+    Builtin {
+        name: "trim",
+        min: 1,
+        max: 1,
+        doc: "trim(s): s without leading and trailing white space",
+    },
+    Builtin {
+        name: "lower",
+        min: 1,
+        max: 1,
+        doc: "lower(s): s in lower case",
+    },
+    Builtin {
+        name: "upper",
+        min: 1,
+        max: 1,
+        doc: "upper(s): s in upper case",
+    },
+    Builtin {
+        name: "contains",
+        min: 2,
+        max: 2,
+        doc: "contains(s, part): whether the string s contains part",
+    },
+    Builtin {
+        name: "starts_with",
+        min: 2,
+        max: 2,
+        doc: "starts_with(s, prefix)",
+    },
+    Builtin {
+        name: "len",
+        min: 1,
+        max: 1,
+        doc: "len(x): elements of a list or record, characters of a string",
+    },
+    Builtin {
+        name: "count",
+        min: 1,
+        max: 1,
+        doc: "count(list): how many elements",
+    },
+    Builtin {
+        name: "sum",
+        min: 1,
+        max: 1,
+        doc: "sum(list): total of numbers, or of money in one currency",
+    },
+    Builtin {
+        name: "min",
+        min: 2,
+        max: 2,
+        doc: "min(a, b): the smaller of two comparable values",
+    },
+    Builtin {
+        name: "max",
+        min: 2,
+        max: 2,
+        doc: "max(a, b): the larger of two comparable values",
+    },
+    Builtin {
+        name: "money",
+        min: 2,
+        max: 2,
+        doc: "money(amount, currency): money from a number and a code",
+    },
+    Builtin {
+        name: "to_offset",
+        min: 2,
+        max: 2,
+        doc: "to_offset(t, \"+08:00\"): the same instant at another UTC offset",
+    },
+    Builtin {
+        name: "format_time",
+        min: 2,
+        max: 2,
+        doc: "format_time(t, \"%Y/%-m\"): t formatted (strftime) at its own offset",
+    },
+    Builtin {
+        name: "year",
+        min: 1,
+        max: 1,
+        doc: "year(t): the calendar year at t's offset",
+    },
+    Builtin {
+        name: "month",
+        min: 1,
+        max: 1,
+        doc: "month(t): the calendar month (1-12) at t's offset",
+    },
+    Builtin {
+        name: "day",
+        min: 1,
+        max: 1,
+        doc: "day(t): the day of the month at t's offset",
+    },
+    Builtin {
+        name: "calendar_month",
+        min: 2,
+        max: 2,
+        doc: "calendar_month(t, \"+08:00\"): the month t falls in at that offset, written `2021/9`",
+    },
 ];
 
 /// The built-in of that name.
@@ -58,8 +148,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
         "trim" => Ok(Value::string(string(arg(0), name)?.trim())),
         "lower" => Ok(Value::string(&string(arg(0), name)?.to_lowercase())),
         "upper" => Ok(Value::string(&string(arg(0), name)?.to_uppercase())),
-        "contains" => Ok(Value::Bool(string(arg(0), name)?.contains(string(arg(1), name)?))),
-        "starts_with" => Ok(Value::Bool(string(arg(0), name)?.starts_with(string(arg(1), name)?))),
+        "contains" => Ok(Value::Bool(
+            string(arg(0), name)?.contains(string(arg(1), name)?),
+        )),
+        "starts_with" => Ok(Value::Bool(
+            string(arg(0), name)?.starts_with(string(arg(1), name)?),
+        )),
         "len" => match arg(0) {
             Value::List(l) => Ok(number(l.len())),
             Value::Map(m) => Ok(number(m.len())),
@@ -77,7 +171,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
         "min" | "max" => {
             let ord = compare(arg(0), arg(1))?;
             let first = (name == "min") == ord.is_le();
-            Ok(if first { arg(0).clone() } else { arg(1).clone() })
+            Ok(if first {
+                arg(0).clone()
+            } else {
+                arg(1).clone()
+            })
         }
         "money" => {
             let amount = match arg(0) {
@@ -90,7 +188,10 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
                     "`{code}` is not a currency code (three capital letters, e.g. `USD`)"
                 )));
             }
-            Ok(Value::Money(Money { amount, currency: Arc::from(code) }))
+            Ok(Value::Money(Money {
+                amount,
+                currency: Arc::from(code),
+            }))
         }
         "to_offset" => {
             let t = time(arg(0), name)?;
@@ -102,8 +203,9 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
             let pattern = string(arg(1), name)?;
             let items = time_format(pattern)?;
             let mut out = String::new();
-            write!(out, "{}", t.format_with_items(items.iter()))
-                .map_err(|_| EvalError::Invalid(format!("cannot format a time with `{pattern}`")))?;
+            write!(out, "{}", t.format_with_items(items.iter())).map_err(|_| {
+                EvalError::Invalid(format!("cannot format a time with `{pattern}`"))
+            })?;
             Ok(Value::string(&out))
         }
         "year" => Ok(number_i(i64::from(time(arg(0), name)?.year()))),
@@ -172,7 +274,10 @@ pub fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, EvalError> {
             }
             t => format!("{t} on both sides"),
         },
-        found: if matches!(a.type_of(), Type::Null | Type::Bool | Type::List | Type::Map) {
+        found: if matches!(
+            a.type_of(),
+            Type::Null | Type::Bool | Type::List | Type::Map
+        ) {
             a.type_of()
         } else {
             b.type_of()

@@ -182,7 +182,9 @@ impl<'a> Scope<'a> {
                 }
                 match kind {
                     Collect::List => Ok(Value::List(out.into())),
-                    Collect::Sum => functions::sum(out.iter()).map_err(|err| self.locate(err, &[body])),
+                    Collect::Sum => {
+                        functions::sum(out.iter()).map_err(|err| self.locate(err, &[body]))
+                    }
                 }
             }
         }
@@ -208,7 +210,9 @@ impl<'a> Scope<'a> {
         }
         match self.facts.get(n) {
             Some(v) => Ok(v.clone()),
-            None => Err(EvalError::Missing { path: n.to_string() }),
+            None => Err(EvalError::Missing {
+                path: n.to_string(),
+            }),
         }
     }
 
@@ -257,16 +261,24 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn index(&self, v: &Value, base: &'a Expr, i: &Value, index: &'a Expr) -> Result<Value, EvalError> {
+    fn index(
+        &self,
+        v: &Value,
+        base: &'a Expr,
+        i: &Value,
+        index: &'a Expr,
+    ) -> Result<Value, EvalError> {
         match (v, i) {
             (Value::List(items), Value::Number(n)) => {
                 let len = items.len();
                 let at = usize::try_from(*n).ok().filter(|_| n.fract().is_zero());
-                at.and_then(|k| items.get(k)).cloned().ok_or_else(|| EvalError::Index {
-                    path: self.describe(base),
-                    index: n.to_string(),
-                    len,
-                })
+                at.and_then(|k| items.get(k))
+                    .cloned()
+                    .ok_or_else(|| EvalError::Index {
+                        path: self.describe(base),
+                        index: n.to_string(),
+                        len,
+                    })
             }
             (Value::Map(_), Value::String(k)) => self.field(v, base, k),
             (Value::Null, _) => Err(EvalError::NullParent {
@@ -336,7 +348,13 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn quantifier(&mut self, q: Quantifier, var: &'a str, list: &'a Expr, body: &'a Expr) -> Result<Value, EvalError> {
+    fn quantifier(
+        &mut self,
+        q: Quantifier,
+        var: &'a str,
+        list: &'a Expr,
+        body: &'a Expr,
+    ) -> Result<Value, EvalError> {
         let items = self.list(list)?;
         let mut first_error = None;
         let mut count = 0usize;
@@ -411,7 +429,12 @@ impl<'a> Scope<'a> {
     /// Whether `name` is a `let` of this policy, and its index.
     pub fn let_of(&self, name: &str) -> Option<usize> {
         if self.binders.iter().any(|b| b.name == name)
-            || self.prog.policy.for_each.as_ref().is_some_and(|f| f.var.name == name)
+            || self
+                .prog
+                .policy
+                .for_each
+                .as_ref()
+                .is_some_and(|f| f.var.name == name)
         {
             return None;
         }
@@ -421,7 +444,12 @@ impl<'a> Scope<'a> {
     /// Whether `name` can be resolved to a fact path right now (not a let).
     pub fn is_path_root(&self, name: &str) -> bool {
         self.binders.iter().any(|b| b.name == name)
-            || self.prog.policy.for_each.as_ref().is_some_and(|f| f.var.name == name)
+            || self
+                .prog
+                .policy
+                .for_each
+                .as_ref()
+                .is_some_and(|f| f.var.name == name)
             || !self.prog.let_index.contains_key(name)
     }
 
@@ -466,7 +494,9 @@ impl<'a> Scope<'a> {
     fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
         let path = operands.iter().find_map(|o| self.path_of(o));
         match &mut err {
-            EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. } if p.is_none() => {
+            EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. }
+                if p.is_none() =>
+            {
                 *p = path;
             }
             _ => {}
@@ -488,12 +518,14 @@ impl<'a> Scope<'a> {
 fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => Ok(a == b),
-        (Value::Money(x), Value::Money(y)) if x.currency != y.currency => Err(EvalError::Currency {
-            path: None,
-            op: "compare".into(),
-            left: x.to_string(),
-            right: y.to_string(),
-        }),
+        (Value::Money(x), Value::Money(y)) if x.currency != y.currency => {
+            Err(EvalError::Currency {
+                path: None,
+                op: "compare".into(),
+                left: x.to_string(),
+                right: y.to_string(),
+            })
+        }
         _ if a.type_of() == b.type_of() => Ok(a.equals(b)),
         _ => Err(EvalError::Type {
             path: None,
@@ -515,7 +547,11 @@ fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
             Value::String(part) => Ok(s.contains(&**part)),
             other => Err(type_error("`in` a string", "a string", other)),
         },
-        other => Err(type_error("`in`", "a list, record or string on the right", other)),
+        other => Err(type_error(
+            "`in`",
+            "a list, record or string on the right",
+            other,
+        )),
     }
 }
 
@@ -529,10 +565,17 @@ fn type_error(context: &str, expected: &str, found: &Value) -> EvalError {
 }
 
 fn overflow(what: &str) -> EvalError {
-    EvalError::Arithmetic(format!("{what} is out of range (more digits than a decimal holds)"))
+    EvalError::Arithmetic(format!(
+        "{what} is out of range (more digits than a decimal holds)"
+    ))
 }
 
-fn money_op(op: &str, x: &Money, y: &Money, f: impl Fn(Decimal, Decimal) -> Option<Decimal>) -> Result<Value, EvalError> {
+fn money_op(
+    op: &str,
+    x: &Money,
+    y: &Money,
+    f: impl Fn(Decimal, Decimal) -> Option<Decimal>,
+) -> Result<Value, EvalError> {
     if x.currency != y.currency {
         return Err(EvalError::Currency {
             path: None,
@@ -551,7 +594,10 @@ fn money_op(op: &str, x: &Money, y: &Money, f: impl Fn(Decimal, Decimal) -> Opti
 /// `a + b` on numbers, money of one currency, time + duration, durations, strings.
 pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.checked_add(*y).map(Value::Number).ok_or_else(|| overflow("the sum")),
+        (Value::Number(x), Value::Number(y)) => x
+            .checked_add(*y)
+            .map(Value::Number)
+            .ok_or_else(|| overflow("the sum")),
         (Value::Money(x), Value::Money(y)) => money_op("add", x, y, |p, q| p.checked_add(q)),
         (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => t
             .checked_add_signed(*d)
@@ -562,14 +608,19 @@ pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
             .map(Value::Duration)
             .ok_or_else(|| overflow("the duration")),
         (Value::String(x), Value::String(y)) => Ok(Value::string(&format!("{x}{y}"))),
-        (Value::List(x), Value::List(y)) => Ok(Value::List(x.iter().chain(y.iter()).cloned().collect())),
+        (Value::List(x), Value::List(y)) => {
+            Ok(Value::List(x.iter().chain(y.iter()).cloned().collect()))
+        }
         _ => Err(arith_error("add", a, b)),
     }
 }
 
 fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.checked_sub(*y).map(Value::Number).ok_or_else(|| overflow("the difference")),
+        (Value::Number(x), Value::Number(y)) => x
+            .checked_sub(*y)
+            .map(Value::Number)
+            .ok_or_else(|| overflow("the difference")),
         (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, |p, q| p.checked_sub(q)),
         (Value::Time(t), Value::Duration(d)) => t
             .checked_sub_signed(*d)
@@ -586,18 +637,28 @@ fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
 
 fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.checked_mul(*y).map(Value::Number).ok_or_else(|| overflow("the product")),
+        (Value::Number(x), Value::Number(y)) => x
+            .checked_mul(*y)
+            .map(Value::Number)
+            .ok_or_else(|| overflow("the product")),
         (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => m
             .amount
             .checked_mul(*n)
-            .map(|amount| Value::Money(Money { amount, currency: m.currency.clone() }))
+            .map(|amount| {
+                Value::Money(Money {
+                    amount,
+                    currency: m.currency.clone(),
+                })
+            })
             .ok_or_else(|| overflow("the amount")),
         (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
             let secs = Decimal::from(d.num_seconds())
                 .checked_mul(*n)
                 .ok_or_else(|| overflow("the duration"))?;
             if !secs.fract().is_zero() {
-                return Err(EvalError::Arithmetic("a duration must be a whole number of seconds".into()));
+                return Err(EvalError::Arithmetic(
+                    "a duration must be a whole number of seconds".into(),
+                ));
             }
             i64::try_from(secs)
                 .ok()
@@ -613,11 +674,19 @@ fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
     let by_zero = || EvalError::Arithmetic("division by zero".into());
     match (a, b) {
         (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
-        (Value::Number(x), Value::Number(y)) => x.checked_div(*y).map(Value::Number).ok_or_else(|| overflow("the quotient")),
+        (Value::Number(x), Value::Number(y)) => x
+            .checked_div(*y)
+            .map(Value::Number)
+            .ok_or_else(|| overflow("the quotient")),
         (Value::Money(m), Value::Number(n)) => m
             .amount
             .checked_div(*n)
-            .map(|amount| Value::Money(Money { amount, currency: m.currency.clone() }))
+            .map(|amount| {
+                Value::Money(Money {
+                    amount,
+                    currency: m.currency.clone(),
+                })
+            })
             .ok_or_else(|| overflow("the amount")),
         (Value::Money(x), Value::Money(y)) => {
             if x.currency != y.currency {
@@ -631,14 +700,20 @@ fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
             if y.amount.is_zero() {
                 return Err(by_zero());
             }
-            x.amount.checked_div(y.amount).map(Value::Number).ok_or_else(|| overflow("the ratio"))
+            x.amount
+                .checked_div(y.amount)
+                .map(Value::Number)
+                .ok_or_else(|| overflow("the ratio"))
         }
         _ => Err(arith_error("divide", a, b)),
     }
 }
 
 fn arith_error(op: &str, a: &Value, b: &Value) -> EvalError {
-    let found = if matches!(a.type_of(), Type::Number | Type::Money | Type::Time | Type::Duration) {
+    let found = if matches!(
+        a.type_of(),
+        Type::Number | Type::Money | Type::Time | Type::Duration
+    ) {
         b.type_of()
     } else {
         a.type_of()

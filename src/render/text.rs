@@ -30,7 +30,13 @@ pub fn render(d: &Decision) -> String {
         if item.matched.is_empty() && item.errors.is_empty() && item.not_matched.is_empty() {
             let _ = writeln!(out, "  no rule matched");
         }
-        section(&mut out, &item.matched, &item.errors, &item.not_matched, width);
+        section(
+            &mut out,
+            &item.matched,
+            &item.errors,
+            &item.not_matched,
+            width,
+        );
     }
     out
 }
@@ -41,13 +47,21 @@ fn rule_width(d: &Decision) -> usize {
             .iter()
             .map(|m| m.rule.len())
             .chain(i.not_matched.iter().map(|m| m.rule.len()))
-            .chain(i.errors.iter().filter_map(|e| e.rule.as_ref().map(String::len)))
+            .chain(
+                i.errors
+                    .iter()
+                    .filter_map(|e| e.rule.as_ref().map(String::len)),
+            )
     });
     d.matched
         .iter()
         .map(|m| m.rule.len())
         .chain(d.not_matched.iter().map(|m| m.rule.len()))
-        .chain(d.errors.iter().filter_map(|e| e.rule.as_ref().map(String::len)))
+        .chain(
+            d.errors
+                .iter()
+                .filter_map(|e| e.rule.as_ref().map(String::len)),
+        )
         .chain(items)
         .max()
         .unwrap_or(0)
@@ -55,7 +69,13 @@ fn rule_width(d: &Decision) -> usize {
 
 const INDENT: &str = "                  ";
 
-fn section(out: &mut String, matched: &[Match], errors: &[RuleError], misses: &[Miss], width: usize) {
+fn section(
+    out: &mut String,
+    matched: &[Match],
+    errors: &[RuleError],
+    misses: &[Miss],
+    width: usize,
+) {
     for m in matched {
         let label = match &m.status {
             Some(s) => match s.state {

@@ -426,7 +426,9 @@ impl Expr {
         match &self.kind {
             ExprKind::Name(n) => Some(n),
             ExprKind::Field(e, _) => e.path_root(),
-            ExprKind::Index(e, i) if matches!(i.kind, ExprKind::Number(_) | ExprKind::String(_)) => {
+            ExprKind::Index(e, i)
+                if matches!(i.kind, ExprKind::Number(_) | ExprKind::String(_)) =>
+            {
                 e.path_root()
             }
             _ => None,

@@ -48,9 +48,13 @@ pub const MAX_NESTING: usize = 64;
 /// Parses one rule file.
 pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
     check_nesting(source)?;
-    let mut pairs = Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
+    let mut pairs =
+        Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().ok_or_else(|| {
-        ParseError::at(&Span::new(source, 0, 0), "the file is empty: expected `policy NAME`")
+        ParseError::at(
+            &Span::new(source, 0, 0),
+            "the file is empty: expected `policy NAME`",
+        )
     })?;
     Ctx { source }.file(file)
 }
@@ -99,7 +103,10 @@ fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let end = source.text[pos..].chars().next().map_or(pos, |c| pos + c.len_utf8());
+    let end = source.text[pos..]
+        .chars()
+        .next()
+        .map_or(pos, |c| pos + c.len_utf8());
     let span = Span::new(source, pos, end);
     let found = match source.text[pos..].chars().next() {
         None => "the end of the file".to_string(),
@@ -231,17 +238,25 @@ impl Ctx<'_> {
         for pair in inner {
             let here = self.span(&pair);
             let repeated = match pair.as_rule() {
-                Rule::title_decl => policy.title.replace(self.string(first_inner(pair, self.source)?)).is_some(),
+                Rule::title_decl => policy
+                    .title
+                    .replace(self.string(first_inner(pair, self.source)?))
+                    .is_some(),
                 Rule::source_decl => policy
                     .source_doc
                     .replace(self.string(first_inner(pair, self.source)?))
                     .is_some(),
                 Rule::facts_decl => {
                     let had = !policy.facts.is_empty();
-                    policy.facts.extend(pair.into_inner().map(|p| self.ident(p)));
+                    policy
+                        .facts
+                        .extend(pair.into_inner().map(|p| self.ident(p)));
                     had
                 }
-                Rule::applies_decl => policy.applies.replace(self.expr(first_inner(pair, self.source)?)?).is_some(),
+                Rule::applies_decl => policy
+                    .applies
+                    .replace(self.expr(first_inner(pair, self.source)?)?)
+                    .is_some(),
                 Rule::for_each_decl => policy.for_each.replace(self.for_each(pair)?).is_some(),
                 Rule::let_decl => {
                     policy.lets.push(self.let_decl(pair)?);
@@ -270,7 +285,12 @@ impl Ctx<'_> {
             Some(p) => Some(self.expr(first_inner(p, self.source)?)?),
             None => None,
         };
-        Ok(ForEach { var, list, id, span })
+        Ok(ForEach {
+            var,
+            list,
+            id,
+            span,
+        })
     }
 
     fn let_decl(&self, pair: Pair<'_, Rule>) -> Result<Let> {
@@ -305,7 +325,9 @@ impl Ctx<'_> {
     fn clause(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
         let span = self.span(&pair);
         Ok(match pair.as_rule() {
-            Rule::message_clause => Clause::Message(self.template(first_inner(pair, self.source)?)?),
+            Rule::message_clause => {
+                Clause::Message(self.template(first_inner(pair, self.source)?)?)
+            }
             Rule::when_clause => Clause::When(self.expr(first_inner(pair, self.source)?)?),
             Rule::value_clause => Clause::Value(self.expr(first_inner(pair, self.source)?)?),
             Rule::cites_clause => Clause::Cites(self.string(first_inner(pair, self.source)?)),
@@ -351,7 +373,9 @@ impl Ctx<'_> {
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::template_text => parts.push(TemplatePart::Text(unescape(part.as_str()))),
-                _ => parts.push(TemplatePart::Hole(self.expr(first_inner(part, self.source)?)?)),
+                _ => parts.push(TemplatePart::Hole(
+                    self.expr(first_inner(part, self.source)?)?,
+                )),
             }
         }
         Ok(Template { parts, span })
@@ -396,13 +420,18 @@ impl Ctx<'_> {
             Rule::op_neg => (UnaryOp::Neg, NEG_PRECEDENCE),
             _ => {
                 let mut e = self.primary(pair)?;
-                while let Some(p) = pairs.next_if(|p| matches!(p.as_rule(), Rule::field | Rule::index)) {
+                while let Some(p) =
+                    pairs.next_if(|p| matches!(p.as_rule(), Rule::field | Rule::index))
+                {
                     let end = p.as_span().end();
                     let span = Span::new(self.source, e.span.start, end);
                     let kind = if p.as_rule() == Rule::field {
                         ExprKind::Field(Box::new(e), self.ident(first_inner(p, self.source)?))
                     } else {
-                        ExprKind::Index(Box::new(e), Box::new(self.expr(first_inner(p, self.source)?)?))
+                        ExprKind::Index(
+                            Box::new(e),
+                            Box::new(self.expr(first_inner(p, self.source)?)?),
+                        )
                     };
                     e = Expr { kind, span };
                 }
@@ -418,8 +447,18 @@ impl Ctx<'_> {
         // Fold `-12` into a literal so `-12` and `- 12` print and compare as numbers.
         if op == UnaryOp::Neg {
             match operand.kind {
-                ExprKind::Number(n) => return Ok(Expr { kind: ExprKind::Number(-n), span }),
-                ExprKind::Money(n, c) => return Ok(Expr { kind: ExprKind::Money(-n, c), span }),
+                ExprKind::Number(n) => {
+                    return Ok(Expr {
+                        kind: ExprKind::Number(-n),
+                        span,
+                    })
+                }
+                ExprKind::Money(n, c) => {
+                    return Ok(Expr {
+                        kind: ExprKind::Money(-n, c),
+                        span,
+                    })
+                }
                 _ => {}
             }
         }
@@ -432,7 +471,11 @@ impl Ctx<'_> {
     fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::paren => return self.expr(first_inner(pair, self.source)?).map(|e| Expr { span, ..e }),
+            Rule::paren => {
+                return self
+                    .expr(first_inner(pair, self.source)?)
+                    .map(|e| Expr { span, ..e })
+            }
             Rule::null => ExprKind::Null,
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::number => ExprKind::Number(self.decimal(&pair, pair.as_str())?),
@@ -440,17 +483,30 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
-                ExprKind::Money(self.decimal(&amount, amount.as_str())?, currency.as_str().to_string())
+                ExprKind::Money(
+                    self.decimal(&amount, amount.as_str())?,
+                    currency.as_str().to_string(),
+                )
             }
             Rule::duration => ExprKind::Duration(
-                parse_duration(pair.as_str()).ok_or_else(|| self.err(&pair, "this duration is too long"))?,
+                parse_duration(pair.as_str())
+                    .ok_or_else(|| self.err(&pair, "this duration is too long"))?,
             ),
-            Rule::timestamp => ExprKind::Time(DateTime::parse_from_rfc3339(pair.as_str()).map_err(|e| {
-                self.err(&pair, format!("`{}` is not a valid time: {e}", pair.as_str()))
-            })?),
+            Rule::timestamp => {
+                ExprKind::Time(DateTime::parse_from_rfc3339(pair.as_str()).map_err(|e| {
+                    self.err(
+                        &pair,
+                        format!("`{}` is not a valid time: {e}", pair.as_str()),
+                    )
+                })?)
+            }
             Rule::string => ExprKind::String(self.string(pair).value),
             Rule::name => ExprKind::Name(pair.as_str().to_string()),
-            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect::<Result<_>>()?),
+            Rule::list => ExprKind::List(
+                pair.into_inner()
+                    .map(|p| self.expr(p))
+                    .collect::<Result<_>>()?,
+            ),
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(next(&mut inner, self.source)?);
@@ -532,14 +588,20 @@ fn binary_op(rule: Rule) -> Option<BinaryOp> {
 
 fn next<'i>(pairs: &mut Pairs<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
     pairs.next().ok_or_else(|| {
-        ParseError::at(&Span::new(source, source.text.len(), source.text.len()), "unexpected end of input")
+        ParseError::at(
+            &Span::new(source, source.text.len(), source.text.len()),
+            "unexpected end of input",
+        )
     })
 }
 
 fn first_inner<'i>(pair: Pair<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
     let span = pair.as_span();
     pair.into_inner().next().ok_or_else(|| {
-        ParseError::at(&Span::new(source, span.start(), span.end()), "incomplete clause")
+        ParseError::at(
+            &Span::new(source, span.start(), span.end()),
+            "incomplete clause",
+        )
     })
 }
 
