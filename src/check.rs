@@ -104,11 +104,11 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        check_rule(r, &mut names, out);
+        check_rule(&p.id.name, r, &mut names, out);
     }
 }
 
-fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
+fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for c in &r.clauses {
         let (word, span) = match c {
@@ -171,7 +171,7 @@ fn check_rule(r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::at(
                     &r.name.span,
-                    format!("the rule `{}` has no `{word}` clause", r.name.name),
+                    format!("the rule `{policy}.{}` has no `{word}` clause", r.name.name),
                 )
                 .hint(if word == "when" {
                     "write `when CONDITION` (or `when true` for a rule that always applies)"

@@ -674,9 +674,10 @@ fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
     let by_zero = || EvalError::Arithmetic("division by zero".into());
     match (a, b) {
         (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
+        // Normalized: 3 / 2 is 1.5, not 1.50.
         (Value::Number(x), Value::Number(y)) => x
             .checked_div(*y)
-            .map(Value::Number)
+            .map(|q| Value::Number(q.normalize()))
             .ok_or_else(|| overflow("the quotient")),
         (Value::Money(m), Value::Number(n)) => m
             .amount

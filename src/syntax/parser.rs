@@ -110,6 +110,7 @@ fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError
     let span = Span::new(source, pos, end);
     let found = match source.text[pos..].chars().next() {
         None => "the end of the file".to_string(),
+        Some('\n' | '\r') => "the end of the line".to_string(),
         Some(_) => {
             let word: String = source.text[pos..]
                 .chars()
@@ -124,6 +125,15 @@ fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError
             let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
             words.sort_unstable();
             words.dedup();
+            // Names, strings and numbers are expressions: say it once.
+            if words.contains(&"an expression") {
+                words.retain(|w| {
+                    !matches!(
+                        *w,
+                        "a name" | "a string in double quotes" | "a currency code such as `USD`"
+                    )
+                });
+            }
             match words.len() {
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", words[0]),
