@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod facts;
+pub mod fmt;
 pub mod render;
 pub mod syntax;
 pub mod value;

@@ -12,6 +12,7 @@ use bylaw::Value;
 
 mod check;
 mod evaluate;
+mod fmt;
 
 /// bylaw: policy decisions you can read, trust and explain.
 #[derive(Parser)]
@@ -33,6 +34,10 @@ enum Command {
     ///
     /// Example: bylaw check --rules rules/
     Check(check::Args),
+    /// Rewrite rule files in the one canonical layout (comments kept).
+    ///
+    /// Example: bylaw fmt --check rules/
+    Fmt(fmt::Args),
 }
 
 /// How a decision is printed.
@@ -60,6 +65,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
