@@ -447,15 +447,7 @@ fn layout(e: &Expr, col: usize, min: u8) -> String {
             }
             out
         }
-        ExprKind::If(c, a, b) => {
-            let pad = " ".repeat(col);
-            format!(
-                "if {}\n{pad}then {}\n{pad}else {}",
-                layout(c, col + 3, 0),
-                layout(a, col + 5, 1),
-                layout(b, col + 5, 0)
-            )
-        }
+        ExprKind::If(..) => layout_if(e, col),
         ExprKind::Unary(UnaryOp::Not, x) => {
             format!("not {}", layout(x, col + 4, NOT_PRECEDENCE + 1))
         }
@@ -483,6 +475,23 @@ fn layout(e: &Expr, col: usize, min: u8) -> String {
         }
         _ => one,
     }
+}
+
+/// A broken `if`: `then` and `else` under `if`, and an `else if` chain kept flat.
+fn layout_if(e: &Expr, col: usize) -> String {
+    let ExprKind::If(c, a, b) = &e.kind else {
+        return layout(e, col, 0);
+    };
+    let pad = " ".repeat(col);
+    let rest = match &b.kind {
+        ExprKind::If(..) => layout_if(b, col),
+        _ => layout(b, col + 5, 0),
+    };
+    format!(
+        "if {}\n{pad}then {}\n{pad}else {rest}",
+        layout(c, col + 3, 0),
+        layout(a, col + 5, 1)
+    )
 }
 
 /// The precedence an operand of `op` must have to go without parentheses: `and` inside
