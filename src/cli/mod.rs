@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use bylaw::facts::{self, Format};
 use bylaw::Value;
 
+mod batch;
 mod check;
 mod evaluate;
 mod fmt;
