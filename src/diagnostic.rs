@@ -2,8 +2,14 @@
 
 use std::fmt;
 
+use codespan_reporting::diagnostic::{self as term_diag, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term;
+
 use crate::syntax::span::{snippet, Span};
 use crate::syntax::ParseError;
+
+mod hints;
 
 /// One problem found in a rule file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,6 +50,14 @@ impl Diagnostic {
         }
     }
 
+    /// The hint shown: the diagnostic's own, else the one the hint table gives for
+    /// its message.
+    pub fn shown_hint(&self) -> Option<String> {
+        self.hint
+            .clone()
+            .or_else(|| hints::for_message(&self.message))
+    }
+
     /// `file:line:col`, when known.
     pub fn location(&self) -> Option<String> {
         self.span.as_ref().map(Span::location_col)
@@ -51,25 +65,108 @@ impl Diagnostic {
 }
 
 impl From<ParseError> for Diagnostic {
+    /// The parser points at one character; the caret covers the whole token it found.
     fn from(e: ParseError) -> Diagnostic {
-        Diagnostic::at(&e.span, e.message)
+        let mut span = e.span;
+        let found = e
+            .message
+            .rsplit_once(", found `")
+            .and_then(|(_, f)| f.strip_suffix('`'));
+        if let Some(found) = found {
+            let at = span.source.text.get(span.start..).unwrap_or("");
+            if span.end <= span.start + 1 && !found.is_empty() && at.starts_with(found) {
+                span.end = span.start + found.len();
+            }
+        }
+        Diagnostic::at(&span, e.message)
     }
 }
 
+/// The plain rendering: stable, no colour (what is piped, logged and snapshot-tested).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        f.write_str(&self.render(false))
+    }
+}
+
+impl Diagnostic {
+    /// Renders the diagnostic the way rustc does: `error: …`, `--> file:line:col`, the
+    /// source line with carets under the span, and `= help: …`. With `color`, ANSI colours.
+    ///
+    /// Rendering is codespan-reporting's: its rustc-like layout is what policy authors
+    /// who use compilers already read, and its plain output is stable enough to snapshot.
+    pub fn render(&self, color: bool) -> String {
+        let plain = || self.render_plain();
+        let Some(span) = &self.span else {
+            return plain();
+        };
+        let file = SimpleFile::new(span.source.name.as_str(), span.source.text.as_str());
+        // Spans of clauses may run on over the white space after them; the caret
+        // should stop at the last character written.
+        let text = &span.source.text;
+        let end = span.end.max(span.start).min(text.len());
+        let start = span.start.min(end);
+        let end = text
+            .get(start..end)
+            .map_or(end, |t| start + t.trim_end().len());
+        let mut d = term_diag::Diagnostic::error()
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary((), start..end)]);
+        if let Some(h) = self.shown_hint() {
+            d = d.with_notes(vec![format!("help: {h}")]);
+        }
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
+        let out = if color {
+            let mut w = term::termcolor::Ansi::new(Vec::new());
+            term::emit_to_write_style(&mut w, &config, &file, &d)
+                .ok()
+                .and_then(|()| String::from_utf8(w.into_inner()).ok())
+        } else {
+            term::emit_into_string(&config, &file, &d).ok()
+        };
+        match out {
+            Some(s) => format!("{}\n", s.trim_end()),
+            None => plain(),
+        }
+    }
+
+    /// The layout without a renderer, for a diagnostic without a place (or a span the
+    /// renderer refuses).
+    fn render_plain(&self) -> String {
+        let mut s = format!("error: {}\n", self.message);
         if let Some(span) = &self.span {
             let (line, _) = span.line_col();
             let pad = " ".repeat(line.to_string().len());
-            writeln!(f, "{pad}--> {}", span.location_col())?;
-            writeln!(f, "{}", snippet(span))?;
+            s.push_str(&format!(
+                "{pad}--> {}\n{}\n",
+                span.location_col(),
+                snippet(span)
+            ));
         }
-        if let Some(h) = &self.hint {
-            writeln!(f, "  = help: {h}")?;
+        if let Some(h) = self.shown_hint() {
+            s.push_str(&format!("  = help: {h}\n"));
         }
-        Ok(())
+        s
     }
+}
+
+/// Renders diagnostics one after the other, coloured when `color` is set.
+pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.render(color))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether output to stderr should be coloured: only on a terminal, and never when
+/// `NO_COLOR` is set (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The candidate closest to `name`, if close enough to be a likely typo.

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod facts;
 pub mod render;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use decision::{Decision, Outcome};

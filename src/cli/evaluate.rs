@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let engine = match Engine::from_dir(&args.rules) {
         Ok(e) => e,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail_load(&e),
     };
     let snapshot = match super::read_snapshot(&args.facts, args.input_format) {
         Ok(v) => v,

@@ -12,6 +12,7 @@ use bylaw::Value;
 
 mod check;
 mod evaluate;
+mod test;
 
 /// bylaw: policy decisions you can read, trust and explain.
 #[derive(Parser)]
@@ -33,6 +34,8 @@ enum Command {
     ///
     /// Example: bylaw check --rules rules/
     Check(check::Args),
+    /// Run the test files kept beside the rules; report failures, optionally coverage.
+    Test(test::Args),
 }
 
 /// How a decision is printed.
@@ -60,6 +63,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
     }
 }
 
@@ -96,6 +100,25 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value,
     };
     read.map_err(|e| format!("{origin}: cannot read the snapshot: {e}"))?;
     facts::load_bytes(&bytes, fmt, &origin).map_err(|e| e.to_string())
+}
+
+/// Prints a rule set's load errors on stderr, each with its place, and returns exit status 1.
+pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
+    match e {
+        bylaw::LoadError::Invalid(ds) => {
+            let color = bylaw::diagnostic::stderr_color();
+            for d in ds {
+                eprintln!("{}", d.render(color));
+            }
+            eprintln!(
+                "{} error{} in the rules",
+                ds.len(),
+                if ds.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+        other => fail(other),
+    }
 }
 
 /// Prints an error on stderr (red only on a terminal without `NO_COLOR`) and returns exit status 1.
