@@ -153,6 +153,29 @@ impl Diagnostic {
     }
 }
 
+/// A diagnostic at a 1-based line and column (in characters) of a text that is not a
+/// rule file (a snapshot); the caret covers the word there.
+pub fn in_text(name: &str, text: &str, line: usize, col: usize, message: String) -> Diagnostic {
+    let source = crate::syntax::Source::new(name, text);
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(line_start..).unwrap_or("");
+    let start = line_start
+        + rest
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+    let word = text
+        .get(start..)
+        .unwrap_or("")
+        .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))
+        .unwrap_or(0);
+    Diagnostic::at(&Span::new(&source, start, start + word.max(1)), message)
+}
+
 /// Renders diagnostics one after the other, coloured when `color` is set.
 pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
     diagnostics

@@ -38,7 +38,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let snapshot = match super::read_snapshot(&args.facts, args.input_format) {
         Ok(v) => v,
-        Err(e) => return super::fail(&e),
+        Err(d) => return super::fail_diagnostic(&d),
     };
     let opts = Options {
         now: args.now,
@@ -49,6 +49,14 @@ pub fn run(args: Args) -> ExitCode {
     match render(&decision, args.format) {
         Ok(text) => print!("{text}"),
         Err(e) => return super::fail(&e),
+    }
+    // For the rule author: where each error is in the rules, on stderr so that the
+    // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
+    if args.format == OutputFormat::Text {
+        let color = bylaw::diagnostic::stderr_color();
+        for d in bylaw::render::errors::diagnostics(&engine, &decision) {
+            eprint!("\n{}", d.render(color));
+        }
     }
     ExitCode::from(decision.decision.exit_code())
 }

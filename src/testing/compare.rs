@@ -464,12 +464,15 @@ fn diff(want: &Value, got: &Value) -> Option<String> {
             (a, b)
         }
         (Value::List(w), Value::List(g)) => (
-            w.iter().map(|v| format!("- {}", show(v))).collect(),
+            w.iter()
+                .enumerate()
+                .map(|(i, v)| format!("[{i}] {}", show(v)))
+                .collect(),
             g.iter()
-                .zip(w.iter().map(Some).chain(std::iter::repeat(None)))
-                .map(|(x, v)| match v {
-                    Some(v) if value_matches(v, x) => format!("- {}", show(v)),
-                    _ => format!("- {}", show(x)),
+                .enumerate()
+                .map(|(i, x)| match w.get(i) {
+                    Some(v) if value_matches(v, x) => format!("[{i}] {}", show(v)),
+                    _ => format!("[{i}] {}", show(x)),
                 })
                 .collect(),
         ),

@@ -198,19 +198,31 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
     }
     if let Some(filter) = &opts.filter {
         if out.passed + out.failed == 0 {
-            let names: Vec<&str> = files
-                .iter()
-                .flat_map(|f| f.cases.iter().map(|c| c.name.as_str()))
-                .collect();
-            out.notes
-                .push(match crate::diagnostic::did_you_mean(filter, names) {
-                    Some(s) => format!("no case matches `--filter {filter}`; did you mean `{s}`?"),
-                    None => format!("no case matches `--filter {filter}`"),
-                });
+            let names = files.iter().flat_map(|f| f.cases.iter().map(|c| &c.name));
+            out.notes.push(match closest_name(filter, names) {
+                Some(s) => format!("no case matches `--filter {filter}`; did you mean `{s}`?"),
+                None => format!("no case matches `--filter {filter}`"),
+            });
         }
     }
     out.coverage = cov.map(coverage::Collector::finish);
     out
+}
+
+/// The case name with a stretch closest to `filter` (which is a part of a name, so
+/// whole names are too long to compare with it).
+fn closest_name<'n>(filter: &str, names: impl Iterator<Item = &'n String>) -> Option<&'n str> {
+    let width = filter.chars().count();
+    names
+        .filter_map(|name| {
+            let chars: Vec<char> = name.chars().collect();
+            let windows: Vec<String> = (0..=chars.len().saturating_sub(width))
+                .filter_map(|i| chars.get(i..i + width).map(|w| w.iter().collect()))
+                .collect();
+            crate::diagnostic::did_you_mean(filter, windows.iter().map(String::as_str))
+                .map(|_| name.as_str())
+        })
+        .next()
 }
 
 fn run_case(

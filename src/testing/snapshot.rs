@@ -90,9 +90,7 @@ pub fn set(v: &Value, path: &[PathSeg], new: Value) -> Result<Value, String> {
         (Value::List(items), PathSeg::Index(i)) => {
             let mut items: Vec<Value> = items.to_vec();
             let len = items.len();
-            let slot = items
-                .get_mut(*i)
-                .ok_or_else(|| format!("the list has {len} elements; there is no element {i}"))?;
+            let slot = items.get_mut(*i).ok_or_else(|| no_element(len, *i))?;
             *slot = set(slot, rest, new)?;
             Ok(Value::List(items.into()))
         }
@@ -123,9 +121,7 @@ pub fn unset(v: &Value, path: &[PathSeg]) -> Result<Value, String> {
             let mut items: Vec<Value> = items.to_vec();
             let len = items.len();
             if *i >= len {
-                return Err(format!(
-                    "the list has {len} elements; there is no element {i}"
-                ));
+                return Err(no_element(len, *i));
             }
             if rest.is_empty() {
                 items.remove(*i);
@@ -136,6 +132,11 @@ pub fn unset(v: &Value, path: &[PathSeg]) -> Result<Value, String> {
         }
         (other, seg) => Err(mismatch(other, seg)),
     }
+}
+
+fn no_element(len: usize, i: usize) -> String {
+    let s = if len == 1 { "" } else { "s" };
+    format!("the list has {len} element{s}; there is no element {i}")
 }
 
 fn mismatch(v: &Value, seg: &PathSeg) -> String {
