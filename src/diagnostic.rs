@@ -227,6 +227,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn colour_only_when_asked() {
+        let src = crate::syntax::Source::new("r.bylaw", "policy p\nlet x = y\n");
+        let d = Diagnostic::at(&Span::new(&src, 17, 18), "unknown name `y`").hint("a hint");
+        let plain = d.render(false);
+        assert_eq!(
+            plain,
+            "error: unknown name `y`\n  --> r.bylaw:2:9\n  |\n2 | let x = y\n  |         ^\n  |\n  = help: a hint\n"
+        );
+        assert_eq!(d.to_string(), plain);
+        let coloured = d.render(true);
+        assert!(coloured.contains('\x1b'), "{coloured}");
+        assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_place_is_one_line_and_its_hint() {
+        let d = Diagnostic {
+            span: None,
+            message: "no rule files".into(),
+            hint: Some("add one".into()),
+        };
+        assert_eq!(d.render(true), "error: no rule files\n  = help: add one\n");
+    }
+
+    #[test]
     fn suggests_close_names_only() {
         let c = ["calendar_month", "format_time", "present"];
         assert_eq!(did_you_mean("presnt", c), Some("present"));

@@ -66,7 +66,10 @@ fn the_grammar_is_json_for_source_bylaw() {
     let text = g.to_string();
     for part in text.split("\"include\":\"#").skip(1) {
         let name = part.split('"').next().unwrap();
-        assert!(g["repository"].get(name).is_some(), "no repository entry `{name}`");
+        assert!(
+            g["repository"].get(name).is_some(),
+            "no repository entry `{name}`"
+        );
     }
 }
 
@@ -75,17 +78,28 @@ fn the_grammar_covers_every_keyword_of_the_language() {
     let mut rs = Vec::new();
     regexes(&grammar(), &mut rs);
     let words = pest_keywords();
-    for w in ["policy", "deny", "review", "warn", "effect", "message", "approved", "where"] {
-        assert!(words.iter().any(|x| x == w), "pest keywords should include `{w}`: {words:?}");
+    for w in [
+        "policy", "deny", "review", "warn", "effect", "message", "approved", "where",
+    ] {
+        assert!(
+            words.iter().any(|x| x == w),
+            "pest keywords should include `{w}`: {words:?}"
+        );
     }
     let missing: Vec<_> = words.iter().filter(|w| !covers(&rs, w)).collect();
-    assert!(missing.is_empty(), "keywords the grammar does not highlight: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "keywords the grammar does not highlight: {missing:?}"
+    );
     let builtins: Vec<_> = bylaw::eval::functions::BUILTINS
         .iter()
         .map(|b| b.name)
         .filter(|n| !covers(&rs, n))
         .collect();
-    assert!(builtins.is_empty(), "built-in functions not highlighted: {builtins:?}");
+    assert!(
+        builtins.is_empty(),
+        "built-in functions not highlighted: {builtins:?}"
+    );
     assert!(covers(&rs, "now"));
 }
 
@@ -105,8 +119,13 @@ fn the_vscode_extension_ships_the_same_grammar() {
     assert_eq!(g["language"], "bylaw");
     let path = g["path"].as_str().unwrap();
     assert!(std::path::Path::new("editors/vscode").join(path).is_file());
-    assert_eq!(pkg["contributes"]["languages"][0]["extensions"][0], ".bylaw");
-    let conf = pkg["contributes"]["languages"][0]["configuration"].as_str().unwrap();
+    assert_eq!(
+        pkg["contributes"]["languages"][0]["extensions"][0],
+        ".bylaw"
+    );
+    let conf = pkg["contributes"]["languages"][0]["configuration"]
+        .as_str()
+        .unwrap();
     let conf: Value = serde_json::from_str(
         &std::fs::read_to_string(std::path::Path::new("editors/vscode").join(conf)).unwrap(),
     )

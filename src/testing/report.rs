@@ -184,7 +184,9 @@ impl Report {
             let _ = writeln!(out, "note: {n}");
         }
         if let Some(cov) = &self.coverage {
-            out.push('\n');
+            if !out.is_empty() {
+                out.push('\n');
+            }
             out.push_str(&cov.text(c));
         }
         if !out.is_empty() {
