@@ -35,7 +35,7 @@ fn the_shipped_test_files_pass() {
         .iter()
         .map(|p| load(p.to_str().unwrap()))
         .collect();
-    assert_eq!(files.len(), 2, "rules/tests holds one file per policy");
+    assert!(files.len() >= 2, "rules/tests holds a file per policy");
     let opts = RunOptions {
         coverage: true,
         ..RunOptions::default()
