@@ -14,12 +14,14 @@
 //! (names, arities, literal types), [`eval`] (three-valued evaluation, evidence),
 //! [`decision`] (the explained answer), [`render`] (text for people).
 
+pub mod batch;
 pub mod check;
 pub mod decision;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod facts;
+pub mod fmt;
 pub mod render;
 pub mod syntax;
 pub mod testing;

@@ -15,8 +15,19 @@ pub struct Args {
     #[arg(long, default_value_os_t = super::default_rules())]
     rules: PathBuf,
     /// The snapshot: a .json, .yaml or .yml file, or - for standard input.
+    #[arg(long, required_unless_present_any = ["facts_jsonl", "facts_dir"], conflicts_with_all = ["facts_jsonl", "facts_dir"])]
+    facts: Option<PathBuf>,
+    /// Many snapshots, one JSON document per line (or - for standard input): one JSON
+    /// decision per line out, in input order, on all cores; a summary on stderr.
+    #[arg(long, value_name = "FILE", conflicts_with = "facts_dir")]
+    facts_jsonl: Option<PathBuf>,
+    /// Every snapshot file (.json, .yaml, .yml) in a folder and below, in name order:
+    /// one JSON decision per line out; a summary on stderr.
+    #[arg(long, value_name = "DIR")]
+    facts_dir: Option<PathBuf>,
+    /// Worker threads for --facts-jsonl (default: all cores).
     #[arg(long)]
-    facts: PathBuf,
+    jobs: Option<usize>,
     /// "Now" (RFC 3339 with an offset), overriding the snapshot's top-level `now`.
     #[arg(long, value_parser = super::parse_time)]
     now: Option<DateTime<FixedOffset>>,
@@ -36,14 +47,26 @@ pub fn run(args: Args) -> ExitCode {
         Ok(e) => e,
         Err(e) => return super::fail_load(&e),
     };
-    let snapshot = match super::read_snapshot(&args.facts, args.input_format) {
-        Ok(v) => v,
-        Err(d) => return super::fail_diagnostic(&d),
-    };
     let opts = Options {
         now: args.now,
         explain: args.explain,
         ..Options::default()
+    };
+    if args.facts_jsonl.is_some() || args.facts_dir.is_some() {
+        return super::batch::run(
+            &engine,
+            &opts,
+            args.facts_jsonl.as_deref(),
+            args.facts_dir.as_deref(),
+            args.jobs,
+        );
+    }
+    let Some(facts) = args.facts else {
+        return super::fail(&"give --facts, --facts-jsonl or --facts-dir");
+    };
+    let snapshot = match super::read_snapshot(&facts, args.input_format) {
+        Ok(v) => v,
+        Err(d) => return super::fail_diagnostic(&d),
     };
     let decision = engine.evaluate_with(&snapshot, &opts);
     match render(&decision, args.format) {

@@ -11,8 +11,10 @@ use bylaw::diagnostic::{self, Diagnostic};
 use bylaw::facts::{self, Format};
 use bylaw::Value;
 
+mod batch;
 mod check;
 mod evaluate;
+mod fmt;
 mod shell;
 mod test;
 
@@ -82,6 +84,13 @@ enum Command {
   bylaw man | man -l -
   bylaw man --dir target/man")]
     Man(shell::ManArgs),
+    /// Rewrite rule files in the one canonical layout (comments kept).
+    ///
+    /// Formatting changes layout only, never meaning; it is idempotent.
+    #[command(after_help = "Examples:
+  bylaw fmt rules/                rewrite every rule file in rules/
+  bylaw fmt --check rules/        CI: exit 1 when a file is not formatted")]
+    Fmt(fmt::Args),
 }
 
 /// How a decision is printed.
@@ -112,6 +121,7 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 

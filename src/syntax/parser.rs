@@ -221,7 +221,11 @@ struct Ctx<'s> {
 impl Ctx<'_> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.source, s.start(), s.end())
+        Span::new(
+            self.source,
+            s.start(),
+            tight_end(&self.source.text, s.start(), s.end()),
+        )
     }
 
     fn err(&self, pair: &Pair<'_, Rule>, message: impl Into<String>) -> ParseError {
@@ -481,11 +485,8 @@ impl Ctx<'_> {
     fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::paren => {
-                return self
-                    .expr(first_inner(pair, self.source)?)
-                    .map(|e| Expr { span, ..e })
-            }
+            // Parentheses only group: the expression keeps its own span.
+            Rule::paren => return self.expr(first_inner(pair, self.source)?),
             Rule::null => ExprKind::Null,
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::number => ExprKind::Number(self.decimal(&pair, pair.as_str())?),
@@ -574,6 +575,37 @@ impl Ctx<'_> {
 }
 
 type Rule_ = super::ast::Rule;
+
+/// The end of a span without the white space and comments pest may leave at its end
+/// (implicit `WHITESPACE`/`COMMENT` after an optional last part).
+fn tight_end(text: &str, start: usize, mut end: usize) -> usize {
+    loop {
+        let body = text.get(start..end).unwrap_or("");
+        let trimmed = body.trim_end();
+        end = start + trimmed.len();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&trimmed[line_start..]) {
+            Some(i) => end = start + line_start + i,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `#` comment starts on a line of rule text, if it has one.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
 
 fn binary_op(rule: Rule) -> Option<BinaryOp> {
     Some(match rule {

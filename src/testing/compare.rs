@@ -403,10 +403,18 @@ fn state_name(s: ReviewState) -> &'static str {
 }
 
 /// Whether an effect's value is the expected one: equal as values, or, for an expected
-/// string, equal to the value's text (`2000.00 USD`, `2021-10-01T09:00:00+08:00`);
-/// records and lists element by element.
+/// string, equal to the value's text (`2021-10-01T09:00:00+08:00`; money by amount:
+/// `0 USD` is `0.00 USD`); records and lists element by element.
 pub fn value_matches(want: &Value, got: &Value) -> bool {
     match (want, got) {
+        // `0 USD` is the amount, whatever the scale the rule computed (`0.00 USD`).
+        (Value::String(s), Value::Money(m)) => match s.trim().split_once(' ') {
+            Some((amount, currency)) => {
+                crate::facts::parse_amount(amount).is_ok_and(|a| a == m.amount)
+                    && currency.trim() == &*m.currency
+            }
+            None => false,
+        },
         (Value::String(s), g) if !matches!(g, Value::String(_)) => g.to_string() == **s,
         (Value::List(a), Value::List(b)) => {
             a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| value_matches(x, y))

@@ -1,0 +1,376 @@
+//! Many snapshots in one run: newline-delimited JSON streamed through all cores, or
+//! a folder of snapshot files. Order is kept, memory is bounded whatever the input
+//! length, and a bad record yields an error record while the rest go on.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::decision::{Decision, Outcome};
+use crate::engine::{Engine, Options};
+use crate::facts::{self, Format};
+
+/// Lines handed to a worker at a time: large enough to make channel traffic negligible.
+const CHUNK: usize = 256;
+/// The longest line (snapshot) read; a longer one is an error record, not an allocation.
+pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// One output record: a decision, or why there is none.
+#[derive(Debug, Serialize)]
+pub struct Record {
+    /// 1-based line of the snapshot in its input (JSONL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The snapshot's file (folder mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The snapshot's top-level `id`, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The decision, when the snapshot could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// Why the snapshot could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Record {
+    /// The outcome this record counts as: a record with no decision counts as `error`.
+    pub fn outcome(&self) -> Outcome {
+        self.decision
+            .as_ref()
+            .map_or(Outcome::Error, |d| d.decision)
+    }
+}
+
+/// Counts per outcome, for the summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Records read.
+    pub total: usize,
+    /// `allowed` decisions.
+    pub allowed: usize,
+    /// `denied` decisions.
+    pub denied: usize,
+    /// `needs_review` decisions.
+    pub needs_review: usize,
+    /// `error` decisions.
+    pub error: usize,
+    /// Records that could not be read at all.
+    pub bad_input: usize,
+}
+
+impl Summary {
+    fn add(&mut self, r: &Record) {
+        self.total += 1;
+        match &r.decision {
+            None => self.bad_input += 1,
+            Some(d) => match d.decision {
+                Outcome::Allowed => self.allowed += 1,
+                Outcome::Denied => self.denied += 1,
+                Outcome::NeedsReview => self.needs_review += 1,
+                Outcome::Error => self.error += 1,
+            },
+        }
+    }
+
+    /// The most severe outcome seen (a bad record counts as `error`); `allowed` when empty.
+    pub fn worst(&self) -> Outcome {
+        if self.denied > 0 {
+            Outcome::Denied
+        } else if self.error > 0 || self.bad_input > 0 {
+            Outcome::Error
+        } else if self.needs_review > 0 {
+            Outcome::NeedsReview
+        } else {
+            Outcome::Allowed
+        }
+    }
+}
+
+/// Decides one JSON line.
+pub fn decide_line(
+    engine: &Engine,
+    opts: &Options,
+    line_no: usize,
+    text: &str,
+    origin: &str,
+) -> Record {
+    let name = format!("{origin}:{line_no}");
+    match facts::load_str(text, Format::Json, &name) {
+        Ok(snapshot) => Record {
+            line: Some(line_no),
+            file: None,
+            id: snapshot.get("id").map(|v| v.to_string()),
+            decision: Some(engine.evaluate_with(&snapshot, opts)),
+            error: None,
+        },
+        Err(e) => Record {
+            line: Some(line_no),
+            file: None,
+            id: None,
+            decision: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Decides the snapshots of a JSONL stream on `workers` threads, calling `emit` for each
+/// record in input order. Blank lines are skipped. Memory holds at most a few chunks per
+/// worker, whatever the input length.
+pub fn stream_jsonl<R: BufRead + Send>(
+    engine: &Engine,
+    opts: &Options,
+    input: R,
+    origin: &str,
+    workers: usize,
+    max_line: usize,
+    mut emit: impl FnMut(&Record) -> std::io::Result<()>,
+) -> std::io::Result<Summary> {
+    let workers = workers.max(1);
+    let mut summary = Summary::default();
+    let (job_tx, job_rx) = sync_channel::<(usize, Vec<Line>)>(workers * 2);
+    let (out_tx, out_rx) = sync_channel::<(usize, Vec<Record>)>(workers * 2);
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|s| -> std::io::Result<()> {
+        let reader = s.spawn(move || read_chunks(input, max_line, job_tx));
+        for _ in 0..workers {
+            let (job_rx, out_tx) = (&job_rx, out_tx.clone());
+            s.spawn(move || work(engine, opts, origin, job_rx, out_tx));
+        }
+        drop(out_tx);
+        let written = write_in_order(out_rx, |r| {
+            summary.add(r);
+            emit(r)
+        });
+        // On a write error (a closed pipe), stop the workers by dropping the receivers.
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the reader stopped")));
+        written.and(read)
+    })?;
+    Ok(summary)
+}
+
+/// A line of input, or why it could not be taken.
+enum Line {
+    Text(usize, String),
+    TooLong(usize, usize),
+    NotUtf8(usize),
+}
+
+fn read_chunks<R: BufRead>(
+    mut input: R,
+    max_line: usize,
+    jobs: SyncSender<(usize, Vec<Line>)>,
+) -> std::io::Result<()> {
+    let mut seq = 0;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut line_no = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        line_no += 1;
+        let (n, overflow) = read_capped_line(&mut input, &mut buf, max_line)?;
+        if n == 0 {
+            break;
+        }
+        let line = if overflow > 0 {
+            Line::TooLong(line_no, overflow)
+        } else {
+            match String::from_utf8(std::mem::take(&mut buf)) {
+                Ok(s) if s.trim().is_empty() => continue,
+                Ok(s) => Line::Text(line_no, s),
+                Err(_) => Line::NotUtf8(line_no),
+            }
+        };
+        chunk.push(line);
+        if chunk.len() == CHUNK {
+            if jobs
+                .send((
+                    seq,
+                    std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)),
+                ))
+                .is_err()
+            {
+                return Ok(()); // the writer stopped
+            }
+            seq += 1;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = jobs.send((seq, chunk));
+    }
+    Ok(())
+}
+
+/// Reads one line into `buf`, keeping at most `max` bytes; returns the bytes consumed
+/// and, for a longer line, its full length (the rest is skipped, not stored).
+fn read_capped_line<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, usize)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if buf.len() + take > max + 1 {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&available[..take]);
+            }
+        }
+        input.consume(take);
+        consumed += take;
+        if done {
+            break;
+        }
+    }
+    Ok((consumed, if too_long { consumed } else { 0 }))
+}
+
+fn work(
+    engine: &Engine,
+    opts: &Options,
+    origin: &str,
+    jobs: &Mutex<Receiver<(usize, Vec<Line>)>>,
+    out: SyncSender<(usize, Vec<Record>)>,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, lines)) = job else { return };
+        let records = lines
+            .into_iter()
+            .map(|line| match line {
+                Line::Text(n, text) => decide_line(engine, opts, n, &text, origin),
+                Line::TooLong(n, len) => bad_line(
+                    n,
+                    format!("{origin}:{n}: the line is {len} bytes, over the limit"),
+                ),
+                Line::NotUtf8(n) => {
+                    bad_line(n, format!("{origin}:{n}: the line is not valid UTF-8"))
+                }
+            })
+            .collect();
+        if out.send((seq, records)).is_err() {
+            return;
+        }
+    }
+}
+
+fn bad_line(n: usize, error: String) -> Record {
+    Record {
+        line: Some(n),
+        file: None,
+        id: None,
+        decision: None,
+        error: Some(error),
+    }
+}
+
+fn write_in_order(
+    results: Receiver<(usize, Vec<Record>)>,
+    mut emit: impl FnMut(&Record) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut next = 0;
+    let mut waiting: BTreeMap<usize, Vec<Record>> = BTreeMap::new();
+    for (seq, records) in results {
+        waiting.insert(seq, records);
+        while let Some(records) = waiting.remove(&next) {
+            for r in &records {
+                emit(r)?;
+            }
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted.
+pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if Format::from_path(&path).is_some() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Decides one snapshot file; an unreadable file is an error record.
+pub fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
+    let name = path.display().to_string();
+    let loaded = std::fs::read(path)
+        .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
+        .and_then(|bytes| {
+            let format = Format::from_path(path).unwrap_or(Format::Json);
+            facts::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+        });
+    match loaded {
+        Ok(snapshot) => Record {
+            line: None,
+            file: Some(name),
+            id: snapshot.get("id").map(|v| v.to_string()),
+            decision: Some(engine.evaluate_with(&snapshot, opts)),
+            error: None,
+        },
+        Err(error) => Record {
+            line: None,
+            file: Some(name),
+            id: None,
+            decision: None,
+            error: Some(error),
+        },
+    }
+}
+
+/// Decides every snapshot file in a folder, in name order, calling `emit` for each.
+pub fn evaluate_dir(
+    engine: &Engine,
+    opts: &Options,
+    dir: &Path,
+    mut emit: impl FnMut(&Record) -> std::io::Result<()>,
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::default();
+    for path in snapshot_files(dir)? {
+        let r = decide_file(engine, opts, &path);
+        summary.add(&r);
+        emit(&r)?;
+    }
+    Ok(summary)
+}
+
+/// Writes a record as one line of JSON.
+pub fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, r).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}

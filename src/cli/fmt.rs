@@ -1,0 +1,82 @@
+//! `bylaw fmt`: rewrite rule files in the canonical layout, or `--check` that they are.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bylaw::engine::RULE_EXTENSION;
+use bylaw::syntax::Source;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Report the files that are not formatted (exit 1) instead of rewriting them.
+    #[arg(long)]
+    check: bool,
+    /// Rule files or folders of them (default: rules/).
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![super::default_rules()]
+    } else {
+        args.paths
+    };
+    let mut files = Vec::new();
+    for p in &paths {
+        match rule_files(p) {
+            Ok(found) => files.extend(found),
+            Err(e) => return super::fail(&e),
+        }
+    }
+    let (mut changed, mut failed) = (0usize, false);
+    for file in &files {
+        let name = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = match bylaw::fmt::format_source(&Source::new(name.clone(), text.clone())) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("{}", bylaw::diagnostic::Diagnostic::from(e));
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        changed += 1;
+        if args.check {
+            println!("would reformat {name}");
+        } else if let Err(e) = std::fs::write(file, formatted) {
+            eprintln!("error: {name}: {e}");
+            failed = true;
+        } else {
+            println!("formatted {name}");
+        }
+    }
+    if failed || (args.check && changed > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == RULE_EXTENSION))
+        .collect();
+    files.sort();
+    Ok(files)
+}
