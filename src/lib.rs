@@ -24,6 +24,7 @@ pub mod facts;
 pub mod fmt;
 pub mod render;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use decision::{Decision, Outcome};
