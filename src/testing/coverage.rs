@@ -173,7 +173,7 @@ struct RuleInfo<'e> {
 
 struct PolicyInfo<'e> {
     policy: &'e Policy,
-    let_index: HashMap<String, usize>,
+    let_index: crate::eval::interp::LetIndex,
     rules: Vec<RuleInfo<'e>>,
     /// `policy.rule` → index into `rules`.
     by_id: HashMap<String, usize>,
@@ -196,7 +196,7 @@ impl<'e> Collector<'e> {
             out: Vec::new(),
         };
         for p in engine.policies() {
-            let let_index: HashMap<String, usize> = p
+            let let_index: crate::eval::interp::LetIndex = p
                 .lets
                 .iter()
                 .enumerate()
@@ -369,7 +369,7 @@ fn outcomes<'a>(
 
 fn chain<'e>(
     p: &'e Policy,
-    lets: &HashMap<String, usize>,
+    lets: &crate::eval::interp::LetIndex,
     e: &'e Expr,
     clause: String,
     rc: &mut RuleCoverage,
@@ -399,7 +399,7 @@ fn chain<'e>(
 
 fn build<'e>(
     p: &'e Policy,
-    lets: &HashMap<String, usize>,
+    lets: &crate::eval::interp::LetIndex,
     e: &'e Expr,
     via: Option<&str>,
     leaves: &mut Vec<(&'e Expr, Option<String>)>,
