@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: fail loudly
+//! A quick probe of where time goes: `cargo run --release --example perf_probe -- FILE.jsonl`.
 use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).unwrap();
