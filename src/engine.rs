@@ -189,16 +189,16 @@ impl Engine {
                 );
             }
             if let Some(fe) = &c.ast.for_each {
-                let list = match scope.eval(&fe.list) {
-                    Ok(Value::List(items)) if items.is_empty() => Err(EvalError::Invalid(format!(
+                let list = match scope.list_ref(&fe.list) {
+                    Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
                         "the list `{}` is empty: there is nothing to decide on",
                         scope.describe(&fe.list)
                     ))),
-                    Ok(Value::List(items)) => Ok(items),
-                    Ok(other) => Err(EvalError::Type {
-                        path: scope.path_of(&fe.list),
+                    Ok(items) => Ok(items),
+                    Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
+                        path,
                         expected: "a list".into(),
-                        found: other.type_of(),
+                        found,
                         context: format!("`for each` goes through `{}`", fe.list.span.text()),
                     }),
                     Err(e) => Err(e),
@@ -221,9 +221,10 @@ impl Engine {
                     }
                 };
                 let base = scope.describe(&fe.list);
-                for (i, element) in items.iter().enumerate() {
+                for i in 0..items.len() {
+                    let element = items.get(i);
                     let mut item_scope =
-                        Scope::new(prog, facts, now, Some((i, element.clone())), opts.max_steps);
+                        Scope::new(prog, facts, now, Some((i, element)), opts.max_steps);
                     let path = format!("{base}[{i}]");
                     let id = match &fe.id {
                         Some(e) => match item_scope.eval(e) {

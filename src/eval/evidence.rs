@@ -178,5 +178,12 @@ fn push(out: &mut Vec<FactRef>, f: FactRef) {
 
 /// A condition's text on one line.
 pub fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }

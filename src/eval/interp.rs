@@ -3,6 +3,7 @@
 //! `false and ERR` is false, `true or ERR` is true, `not ERR` is ERR: an error
 //! surfaces only when the outcome depends on it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -59,10 +60,41 @@ enum LetState {
     Done(Result<Value, EvalError>),
 }
 
+/// A list's elements: borrowed from the snapshot, or computed.
+pub enum Items<'a> {
+    /// A list of the snapshot.
+    Borrowed(&'a [Value]),
+    /// A list an expression built.
+    Owned(std::sync::Arc<[Value]>),
+}
+
+impl<'a> Items<'a> {
+    /// How many elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Borrowed(s) => s.len(),
+            Items::Owned(a) => a.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Element `i` (borrowed when the list is); null past the end.
+    pub fn get(&self, i: usize) -> Cow<'a, Value> {
+        match self {
+            Items::Borrowed(s) => s.get(i).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+            Items::Owned(a) => Cow::Owned(a.get(i).cloned().unwrap_or(Value::Null)),
+        }
+    }
+}
+
 /// A name bound by a quantifier or comprehension to an element of a list.
 struct Binder<'a> {
     name: &'a str,
-    value: Value,
+    value: Cow<'a, Value>,
     list: &'a Expr,
     index: usize,
     /// How many binders were in scope when `list` was evaluated.
@@ -74,7 +106,7 @@ pub struct Scope<'a> {
     prog: Program<'a>,
     facts: &'a Value,
     now: Option<&'a Value>,
-    item: Option<(usize, Value)>,
+    item: Option<(usize, Cow<'a, Value>)>,
     lets: Vec<LetState>,
     binders: Vec<Binder<'a>>,
     steps: u64,
@@ -87,7 +119,7 @@ impl<'a> Scope<'a> {
         prog: Program<'a>,
         facts: &'a Value,
         now: Option<&'a Value>,
-        item: Option<(usize, Value)>,
+        item: Option<(usize, Cow<'a, Value>)>,
         max_steps: u64,
     ) -> Scope<'a> {
         Scope {
@@ -104,8 +136,8 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
-        match self.eval(e)? {
-            Value::Bool(b) => Ok(b),
+        match &*self.eval_ref(e)? {
+            Value::Bool(b) => Ok(*b),
             other => Err(EvalError::Type {
                 path: self.path_of(e),
                 expected: "true or false".into(),
@@ -117,6 +149,49 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
+        self.eval_ref(e).map(Cow::into_owned)
+    }
+
+    /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
+    pub fn eval_ref(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                self.step()?;
+                self.name(n)
+            }
+            ExprKind::Field(base, field) => {
+                self.step()?;
+                let v = self.eval_ref(base)?;
+                self.field(v, base, &field.name)
+            }
+            ExprKind::Index(base, index) => {
+                self.step()?;
+                let v = self.eval_ref(base)?;
+                let i = self.eval_ref(index)?;
+                self.index(v, base, &i, index)
+            }
+            ExprKind::If(c, a, b) => {
+                self.step()?;
+                if self.condition(c)? {
+                    self.eval_ref(a)
+                } else {
+                    self.eval_ref(b)
+                }
+            }
+            _ => self.eval_owned(e).map(Cow::Owned),
+        }
+    }
+
+    fn step(&mut self) -> Result<(), EvalError> {
+        self.steps += 1;
+        if self.steps > self.max_steps {
+            return Err(EvalError::Steps(self.max_steps));
+        }
+        Ok(())
+    }
+
+    /// Evaluates an expression that computes a new value.
+    fn eval_owned(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
         self.steps += 1;
         if self.steps > self.max_steps {
             return Err(EvalError::Steps(self.max_steps));
@@ -139,24 +214,18 @@ impl<'a> Scope<'a> {
                 }
                 Ok(Value::List(out.into()))
             }
-            ExprKind::Name(n) => self.name(n),
-            ExprKind::Field(base, field) => {
-                let v = self.eval(base)?;
-                self.field(&v, base, &field.name)
-            }
-            ExprKind::Index(base, index) => {
-                let v = self.eval(base)?;
-                let i = self.eval(index)?;
-                self.index(&v, base, &i, index)
+            ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..) | ExprKind::If(..) => {
+                self.steps -= 1; // counted by eval_ref
+                self.eval(e)
             }
             ExprKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
-            ExprKind::Unary(UnaryOp::Neg, inner) => match self.eval(inner)? {
+            ExprKind::Unary(UnaryOp::Neg, inner) => match &*self.eval_ref(inner)? {
                 Value::Number(n) => Ok(Value::Number(-n)),
                 Value::Money(m) => Ok(Value::Money(Money {
                     amount: -m.amount,
-                    currency: m.currency,
+                    currency: m.currency.clone(),
                 })),
-                Value::Duration(d) => Ok(Value::Duration(-d)),
+                Value::Duration(d) => Ok(Value::Duration(-*d)),
                 other => Err(EvalError::Type {
                     path: self.path_of(inner),
                     expected: "a number, money or a duration".into(),
@@ -167,9 +236,8 @@ impl<'a> Scope<'a> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
             ExprKind::Call(f, args) => {
                 if f.name == "present" {
-                    return match args.first().map(|a| self.eval(a)) {
-                        Some(Ok(Value::Null)) => Ok(Value::Bool(false)),
-                        Some(Ok(_)) => Ok(Value::Bool(true)),
+                    return match args.first().map(|a| self.eval_ref(a)) {
+                        Some(Ok(v)) => Ok(Value::Bool(!matches!(*v, Value::Null))),
                         Some(Err(err)) if err.is_absence() => Ok(Value::Bool(false)),
                         Some(Err(err)) => Err(err),
                         None => Ok(Value::Bool(false)),
@@ -182,19 +250,13 @@ impl<'a> Scope<'a> {
                 let operands: Vec<&Expr> = args.iter().collect();
                 functions::call(&f.name, &values).map_err(|err| self.locate(err, &operands))
             }
-            ExprKind::If(c, a, b) => {
-                if self.condition(c)? {
-                    self.eval(a)
-                } else {
-                    self.eval(b)
-                }
-            }
             ExprKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
             ExprKind::Comprehension(kind, body, var, list, filter) => {
-                let items = self.list(list)?;
+                let items = self.list_ref(list)?;
                 let mut out = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    self.bind(&var.name, item.clone(), list, i);
+                for i in 0..items.len() {
+                    let item = items.get(i);
+                    self.bind(&var.name, item, list, i);
                     let r = (|| {
                         if let Some(c) = filter {
                             if !self.condition(c)? {
@@ -218,7 +280,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn name(&mut self, n: &str) -> Result<Value, EvalError> {
+    fn name(&mut self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
         if let Some(b) = self.binders.iter().rev().find(|b| b.name == n) {
             return Ok(b.value.clone());
         }
@@ -228,16 +290,17 @@ impl<'a> Scope<'a> {
             }
         }
         if let Some(&i) = self.prog.let_index.get(n) {
-            return self.let_value(i);
+            return self.let_value(i).map(Cow::Owned);
         }
         if n == "now" {
             return match self.now {
-                Some(v) => Ok(v.clone()),
+                Some(v) => Ok(Cow::Borrowed(v)),
                 None => Err(EvalError::NoNow),
             };
         }
-        match self.facts.get(n) {
-            Some(v) => Ok(v.clone()),
+        let facts: &'a Value = self.facts;
+        match facts.get(n) {
+            Some(v) => Ok(Cow::Borrowed(v)),
             None => Err(EvalError::Missing {
                 path: n.to_string(),
             }),
@@ -269,11 +332,27 @@ impl<'a> Scope<'a> {
         r
     }
 
-    fn field(&self, v: &Value, base: &'a Expr, field: &str) -> Result<Value, EvalError> {
+    fn field(
+        &self,
+        v: Cow<'a, Value>,
+        base: &'a Expr,
+        field: &str,
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        let missing = || EvalError::Missing {
+            path: format!("{}.{field}", self.describe(base)),
+        };
         match v {
-            Value::Map(_) => v.get(field).cloned().ok_or_else(|| EvalError::Missing {
-                path: format!("{}.{field}", self.describe(base)),
-            }),
+            Cow::Borrowed(v @ Value::Map(_)) => v.get(field).map(Cow::Borrowed).ok_or_else(missing),
+            Cow::Owned(v @ Value::Map(_)) => {
+                v.get(field).cloned().map(Cow::Owned).ok_or_else(missing)
+            }
+            other => self.field_of(&other, base, field).map(Cow::Owned),
+        }
+    }
+
+    /// A field of something that is not a record: money's parts, or an error.
+    fn field_of(&self, v: &Value, base: &'a Expr, field: &str) -> Result<Value, EvalError> {
+        match v {
             Value::Money(m) if field == "amount" => Ok(Value::Number(m.amount)),
             Value::Money(m) if field == "currency" => Ok(Value::String(m.currency.clone())),
             Value::Null => Err(EvalError::NullParent {
@@ -291,24 +370,30 @@ impl<'a> Scope<'a> {
 
     fn index(
         &self,
-        v: &Value,
+        v: Cow<'a, Value>,
         base: &'a Expr,
         i: &Value,
         index: &'a Expr,
-    ) -> Result<Value, EvalError> {
-        match (v, i) {
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        match (&*v, i) {
             (Value::List(items), Value::Number(n)) => {
                 let len = items.len();
                 let at = usize::try_from(*n).ok().filter(|_| n.fract().is_zero());
-                at.and_then(|k| items.get(k))
-                    .cloned()
-                    .ok_or_else(|| EvalError::Index {
-                        path: self.describe(base),
-                        index: n.to_string(),
-                        len,
-                    })
+                let bad = || EvalError::Index {
+                    path: self.describe(base),
+                    index: n.to_string(),
+                    len,
+                };
+                let k = at.filter(|k| *k < len).ok_or_else(bad)?;
+                Ok(match v {
+                    Cow::Borrowed(Value::List(items)) => Cow::Borrowed(&items[k]),
+                    _ => Cow::Owned(items[k].clone()),
+                })
             }
-            (Value::Map(_), Value::String(k)) => self.field(v, base, k),
+            (Value::Map(_), Value::String(k)) => {
+                let k = k.clone();
+                self.field(v, base, &k)
+            }
             (Value::Null, _) => Err(EvalError::NullParent {
                 path: self.describe(base),
                 field: format!("[{}]", index.span.text()),
@@ -395,11 +480,12 @@ impl<'a> Scope<'a> {
         list: &'a Expr,
         body: &'a Expr,
     ) -> Result<Value, EvalError> {
-        let items = self.list(list)?;
+        let items = self.list_ref(list)?;
         let mut first_error = None;
         let mut count = 0usize;
-        for (i, item) in items.iter().enumerate() {
-            self.bind(var, item.clone(), list, i);
+        for i in 0..items.len() {
+            let item = items.get(i);
+            self.bind(var, item, list, i);
             let r = self.condition(body);
             self.binders.pop();
             match (q, r) {
@@ -435,7 +521,21 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn bind(&mut self, name: &'a str, value: Value, list: &'a Expr, index: usize) {
+    /// A list's elements, borrowed from the snapshot when the list is a fact.
+    pub fn list_ref(&mut self, list: &'a Expr) -> Result<Items<'a>, EvalError> {
+        match self.eval_ref(list)? {
+            Cow::Borrowed(Value::List(items)) => Ok(Items::Borrowed(items)),
+            Cow::Owned(Value::List(items)) => Ok(Items::Owned(items)),
+            other => Err(EvalError::Type {
+                path: self.path_of(list),
+                expected: "a list".into(),
+                found: other.type_of(),
+                context: format!("cannot go through `{}`", list.span.text()),
+            }),
+        }
+    }
+
+    fn bind(&mut self, name: &'a str, value: Cow<'a, Value>, list: &'a Expr, index: usize) {
         let depth = self.binders.len();
         self.binders.push(Binder {
             name,
@@ -455,7 +555,7 @@ impl<'a> Scope<'a> {
         index: usize,
         f: impl FnOnce(&mut Self) -> T,
     ) -> T {
-        self.bind(name, value, list, index);
+        self.bind(name, Cow::Owned(value), list, index);
         let out = f(self);
         self.binders.pop();
         out

@@ -282,8 +282,13 @@ impl<'e> Collector<'e> {
             };
             for (i, element) in list.iter().enumerate() {
                 let Some(item) = items.next() else { break };
-                let mut s =
-                    Scope::new(prog, facts, now, Some((i, element.clone())), opts.max_steps);
+                let mut s = Scope::new(
+                    prog,
+                    facts,
+                    now,
+                    Some((i, std::borrow::Cow::Owned(element.clone()))),
+                    opts.max_steps,
+                );
                 let seen = outcomes(
                     item.matched.iter().map(|m| m.rule.as_str()),
                     item.errors.iter().filter_map(|e| e.rule.as_deref()),
