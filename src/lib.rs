@@ -21,7 +21,9 @@ pub mod engine;
 pub mod eval;
 pub mod facts;
 pub mod render;
+pub mod schema;
 pub mod syntax;
+pub mod typeck;
 pub mod value;
 
 pub use decision::{Decision, Outcome};

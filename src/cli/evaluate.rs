@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::facts::Format;
+use bylaw::facts::positions::Positions;
+use bylaw::facts::{self, Format};
+use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
 #[derive(clap::Args)]
@@ -29,6 +31,9 @@ pub struct Args {
     /// Also list the rules that did not match, with the condition that failed.
     #[arg(long)]
     explain: bool,
+    /// Refuse snapshot fields that the fact schema does not declare.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -36,9 +41,34 @@ pub fn run(args: Args) -> ExitCode {
         Ok(e) => e,
         Err(e) => return super::fail(&e),
     };
-    let snapshot = match super::read_snapshot(&args.facts, args.input_format) {
+    let input = match super::read_input(&args.facts, args.input_format) {
+        Ok(i) => i,
+        Err(e) => return super::fail(&e),
+    };
+    let snapshot = match facts::load_bytes(&input.bytes, input.format, &input.origin) {
         Ok(v) => v,
         Err(e) => return super::fail(&e),
+    };
+    // An invalid snapshot is never evaluated: every violation, then exit 1.
+    let conform = ConformOptions {
+        strict: args.strict,
+    };
+    let snapshot = match engine.conform(&snapshot, &conform) {
+        Ok(v) => v,
+        Err(mut violations) => {
+            let text = String::from_utf8_lossy(&input.bytes);
+            let positions = Positions::scan(&text, input.format);
+            for v in &mut violations {
+                v.locate(&positions);
+                super::report(&v.render(&input.origin));
+            }
+            let n = violations.len();
+            return super::fail(&format!(
+                "{}: the snapshot does not match the fact schema ({n} violation{}); it was not evaluated",
+                input.origin,
+                if n == 1 { "" } else { "s" }
+            ));
+        }
     };
     let opts = Options {
         now: args.now,

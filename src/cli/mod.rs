@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use bylaw::facts::{self, Format};
-use bylaw::Value;
+use bylaw::facts::Format;
 
 mod check;
 mod evaluate;
+mod schema;
 
 /// bylaw: policy decisions you can read, trust and explain.
 #[derive(Parser)]
@@ -33,6 +33,10 @@ enum Command {
     ///
     /// Example: bylaw check --rules rules/
     Check(check::Args),
+    /// Export the fact schema of each policy, for the teams that produce snapshots.
+    ///
+    /// Example: bylaw schema --format json-schema --policy unsubscribe
+    Schema(schema::Args),
 }
 
 /// How a decision is printed.
@@ -60,6 +64,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
@@ -75,8 +80,18 @@ pub fn default_rules() -> PathBuf {
     PathBuf::from("rules")
 }
 
-/// Reads a snapshot from a file or `-` (stdin); the error names the file.
-pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value, String> {
+/// A snapshot's bytes, before they are loaded.
+pub struct Input {
+    /// The file as errors name it (`<stdin>` for `-`).
+    pub origin: String,
+    /// JSON or YAML.
+    pub format: Format,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a snapshot's bytes from a file or `-` (stdin); the error names the file.
+pub fn read_input(path: &Path, input_format: Option<Format>) -> Result<Input, String> {
     let stdin = path == Path::new("-");
     let origin = if stdin {
         "<stdin>".to_string()
@@ -95,11 +110,21 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value,
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| format!("{origin}: cannot read the snapshot: {e}"))?;
-    facts::load_bytes(&bytes, fmt, &origin).map_err(|e| e.to_string())
+    Ok(Input {
+        origin,
+        format: fmt,
+        bytes,
+    })
 }
 
 /// Prints an error on stderr (red only on a terminal without `NO_COLOR`) and returns exit status 1.
 pub fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    report(e);
+    ExitCode::from(1)
+}
+
+/// Prints an error on stderr (red only on a terminal without `NO_COLOR`).
+pub fn report(e: &dyn std::fmt::Display) {
     let text = e.to_string();
     let text = text.trim_end();
     let body = text.strip_prefix("error: ").unwrap_or(text);
@@ -108,5 +133,4 @@ pub fn fail(e: &dyn std::fmt::Display) -> ExitCode {
     } else {
         eprintln!("error: {body}");
     }
-    ExitCode::from(1)
 }
