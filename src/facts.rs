@@ -111,9 +111,10 @@ pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, Facts
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            NodeSeed(&root)
+            let v = NodeSeed(&root)
                 .deserialize(de)
-                .map_err(|e| relocate(yaml_error(origin, &e), text, format))?
+                .map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
+            positions::yaml_decimals(text, v)
         }
     };
     match value {

@@ -11,8 +11,10 @@
 //! ```
 //!
 //! The stages, each its own module: [`syntax`] (parse → AST with spans), [`check`]
-//! (names, arities, literal types), [`eval`] (three-valued evaluation, evidence),
-//! [`decision`] (the explained answer), [`render`] (text for people).
+//! (names, arities, literal types), [`typeck`] (types against the fact [`schema`]),
+//! [`eval`] (three-valued evaluation, evidence), [`decision`] (the explained answer),
+//! [`render`] (text for people). Before evaluation, [`Engine::conform`] checks a
+//! snapshot against the schema.
 
 pub mod check;
 pub mod decision;

@@ -98,14 +98,23 @@ fn money_amounts_are_exact_in_both_formats() {
 }
 
 #[test]
-fn yaml_numbers_are_exact_up_to_fifteen_digits() {
-    // YAML hands numbers over as binary floats: the value is exact, trailing zeros are not
-    // kept (write amounts as strings to keep them), and longer numbers are refused.
-    assert_eq!(number("n: 0.1\n", Format::Yaml), "0.1");
+fn yaml_numbers_keep_their_written_digits() {
+    // YAML hands numbers over as binary floats; the digits written are put back.
+    assert_eq!(number("n: 2000.10\n", Format::Yaml), "2000.10");
+    assert_eq!(number("n: -0.50\n", Format::Yaml), "-0.50");
     assert_eq!(
         number("n: 123456789.123456\n", Format::Yaml),
         "123456789.123456"
     );
     assert_eq!(number("n: 12\n", Format::Yaml), "12");
+    let m = load_str(
+        "m: {amount: 12.50, currency: USD}\nl: [1.10, {x: 2.20}]\n",
+        Format::Yaml,
+        "s",
+    )
+    .unwrap();
+    assert_eq!(m.get("m").unwrap().to_string(), "12.50 USD");
+    assert_eq!(m.get("l").unwrap().to_string(), "[1.10, {x: 2.20}]");
+    // Beyond 15 significant digits a float may not hold the value: refused, not rounded.
     assert!(load_str("n: 0.12345678901234567\n", Format::Yaml, "s").is_err());
 }

@@ -170,3 +170,29 @@ fn untyped_facts_are_not_type_checked() {
         "policy u\nfacts request\ndeny r {\n  message \"m\"\n  when request.acton > 1000\n}\n";
     assert!(Engine::from_sources([("u.bylaw".to_string(), text.to_string())]).is_ok());
 }
+
+#[test]
+fn other_type_errors() {
+    insta::assert_snapshot!(check(
+        r#"let t = if request.count > 1 then request.submitted_at else "later"
+deny r {
+  message "{sum(i.id for i in items)}"
+  when    request.mode in request.count or (present(review) and review.decided_at < request.wait)
+}
+"#
+    ));
+}
+
+#[test]
+fn now_is_built_in() {
+    let text = "policy u\nfacts { now: timestamp }\n";
+    let out = Engine::from_sources([("u.bylaw".to_string(), text.to_string())])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        out.contains("`now` is built in and cannot be declared"),
+        "{out}"
+    );
+    // `now` needs no test: without it (and without `--now`) evaluation fails closed.
+    assert_eq!(deny("now > request.submitted_at + request.wait"), "ok");
+}
