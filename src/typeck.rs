@@ -45,8 +45,8 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
 /// A fact path as the narrowing knows it: the root name, then field names.
 type Path = Vec<String>;
 
-/// How deep narrowing follows lets into lets.
-const MAX_LET_DEPTH: usize = 16;
+/// How many lets one condition's narrowing looks into (lets of lets could multiply).
+const MAX_LET_EXPANSIONS: usize = 64;
 
 struct Typeck<'p, 'o> {
     policy: &'p Policy,
@@ -191,6 +191,11 @@ impl<'p> Typeck<'p, '_> {
 
     /// The paths known present when `e` evaluated to `truth`.
     fn facts_when(&self, e: &Expr, truth: bool, depth: usize) -> Vec<Path> {
+        let mut lets = MAX_LET_EXPANSIONS;
+        self.facts_in(e, truth, depth, &mut lets)
+    }
+
+    fn facts_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -200,16 +205,16 @@ impl<'p> Typeck<'p, '_> {
             ExprKind::Call(f, args) if f.name == "present" && truth => {
                 args.first().map(key).unwrap_or_default()
             }
-            ExprKind::Unary(UnaryOp::Not, x) => self.facts_when(x, !truth, d),
+            ExprKind::Unary(UnaryOp::Not, x) => self.facts_in(x, !truth, d, lets),
             ExprKind::Binary(op, a, b) => match (op, truth) {
                 (BinaryOp::And, true) | (BinaryOp::Or, false) => {
-                    let mut v = self.facts_when(a, truth, d);
-                    v.extend(self.facts_when(b, truth, d));
+                    let mut v = self.facts_in(a, truth, d, lets);
+                    v.extend(self.facts_in(b, truth, d, lets));
                     v
                 }
                 (BinaryOp::And, false) | (BinaryOp::Or, true) => {
-                    let left = self.facts_when(a, truth, d);
-                    let right = self.facts_when(b, truth, d);
+                    let left = self.facts_in(a, truth, d, lets);
+                    let right = self.facts_in(b, truth, d, lets);
                     left.into_iter().filter(|p| right.contains(p)).collect()
                 }
                 (BinaryOp::Ne, true) | (BinaryOp::Eq, false) => match (&a.kind, &b.kind) {
@@ -232,9 +237,10 @@ impl<'p> Typeck<'p, '_> {
                 }
                 _ => Vec::new(),
             },
-            ExprKind::Name(n) if depth < MAX_LET_DEPTH => match self.lets.get(n.as_str()) {
+            ExprKind::Name(n) if *lets > 0 => match self.lets.get(n.as_str()) {
                 Some(l) if !self.binders.iter().any(|(b, _)| b == n) => {
-                    self.facts_when(&l.value, truth, d)
+                    *lets -= 1;
+                    self.facts_in(&l.value, truth, d, lets)
                 }
                 _ => Vec::new(),
             },
@@ -267,7 +273,10 @@ impl<'p> Typeck<'p, '_> {
                 *inner
             }
             Ty::Null => {
-                self.error(e, "this is always null here".to_string());
+                // A literal `null` where a value is needed is the name checker's.
+                if !matches!(e.kind, ExprKind::Null) {
+                    self.error(e, format!("`{}` is always null here", short(e)));
+                }
                 Ty::Any
             }
             t => t,

@@ -174,3 +174,17 @@ fn the_examples_match_the_catalogue_strictly() {
         );
     }
 }
+
+#[test]
+fn a_bad_now_is_reported_with_the_rest() {
+    let text = format!(
+        "now: tomorrow\n{}",
+        VALID.replace("mode: single", "mode: dual")
+    );
+    let out = yaml(&text);
+    assert!(out.contains("`now`: expected a timestamp"), "{out}");
+    assert!(
+        out.contains("`request.mode`: \"dual\" is not one of"),
+        "{out}"
+    );
+}
