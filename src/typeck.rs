@@ -91,6 +91,8 @@ impl<'p> Typeck<'p, '_> {
         let mark = self.present.len();
         let held = self.facts_when(when, true, 0);
         self.present.extend(held);
+        // A status clause runs only when the ones before it did not hold.
+        let mut earlier_failed: Vec<Path> = Vec::new();
         for c in &r.clauses {
             match c {
                 Clause::Message(t) => {
@@ -105,9 +107,10 @@ impl<'p> Typeck<'p, '_> {
                 }
                 Clause::When(_) | Clause::Cites(_) => {}
                 Clause::Status(s) => {
+                    let inner = self.present.len();
+                    self.present.extend(earlier_failed.iter().cloned());
                     self.condition(&s.when, 0);
                     if let StatusKind::Approved { at, .. } = &s.status {
-                        let inner = self.present.len();
                         let held = self.facts_when(&s.when, true, 0);
                         self.present.extend(held);
                         let t = self.value(at, 0);
@@ -117,11 +120,10 @@ impl<'p> Typeck<'p, '_> {
                                 format!("an approval time must be a timestamp, but this is {t}"),
                             );
                         }
-                        self.present.truncate(inner);
                     }
-                    // A later status clause runs only when this one did not hold.
+                    self.present.truncate(inner);
                     let failed = self.facts_when(&s.when, false, 0);
-                    self.present.extend(failed);
+                    earlier_failed.extend(failed);
                 }
             }
         }

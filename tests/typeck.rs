@@ -210,3 +210,19 @@ fn lets_that_refer_to_each_other_end() {
     ));
     assert!(out.contains("is defined in terms of itself"), "{out}");
 }
+
+#[test]
+fn a_status_clause_runs_after_the_earlier_ones_failed() {
+    let rule = r#"
+review r {
+  when    true
+  rejected when review == null
+  approved by "manager" at review.decided_at when review.outcome == "approved"
+  message "{review.outcome}"
+}
+"#;
+    // The approval runs only once `review == null` failed; the message does not depend on it.
+    let out = check(rule);
+    assert!(out.ends_with("1 error in the rules"), "{out}");
+    assert!(out.contains("23 |   message \"{review.outcome}\""), "{out}");
+}
