@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::decision::{Decision, Outcome};
 use crate::engine::{Engine, Options};
+use crate::facts::positions::Positions;
 use crate::facts::{self, Format};
+use crate::schema::ConformOptions;
 
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
@@ -102,7 +104,7 @@ pub fn decide_line(
     origin: &str,
 ) -> Record {
     let name = format!("{origin}:{line_no}");
-    match facts::load_str(text, Format::Json, &name) {
+    match load_valid(engine, text.as_bytes(), Format::Json, &name) {
         Ok(snapshot) => Record {
             line: Some(line_no),
             file: None,
@@ -115,9 +117,32 @@ pub fn decide_line(
             file: None,
             id: None,
             decision: None,
-            error: Some(e.to_string()),
+            error: Some(e),
         },
     }
+}
+
+/// Loads a snapshot and checks it against the fact schema: an invalid snapshot is an
+/// error record, never decided.
+fn load_valid(
+    engine: &Engine,
+    bytes: &[u8],
+    format: Format,
+    name: &str,
+) -> Result<crate::Value, String> {
+    let value = facts::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
+    engine
+        .conform(&value, &ConformOptions::default())
+        .map_err(|violations| {
+            let text = String::from_utf8_lossy(bytes);
+            let positions = Positions::scan(&text, format);
+            let mut lines: Vec<String> = Vec::with_capacity(violations.len());
+            for mut v in violations {
+                v.locate(&positions);
+                lines.push(v.render(name));
+            }
+            lines.join("\n")
+        })
 }
 
 /// Decides the snapshots of a JSONL stream on `workers` threads, calling `emit` for each
@@ -333,7 +358,7 @@ pub fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
         .and_then(|bytes| {
             let format = Format::from_path(path).unwrap_or(Format::Json);
-            facts::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+            load_valid(engine, &bytes, format, &name)
         });
     match loaded {
         Ok(snapshot) => Record {

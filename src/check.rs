@@ -28,6 +28,7 @@ pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
             );
         }
         check_policy(p, &mut out);
+        crate::typeck::check_policy(p, &mut out);
     }
     out
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -11,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
+use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::{parse_policy, Source};
 use crate::value::Value;
@@ -75,6 +77,8 @@ struct Compiled {
     let_index: LetIndex,
     /// Per rule: whether it reads the `for each` element (else it is request-level).
     per_item: Vec<bool>,
+    /// The fact schema, for policies that declare typed facts.
+    schema: Option<Arc<Record>>,
 }
 
 /// A loaded, checked rule set.
@@ -113,6 +117,31 @@ impl Engine {
     /// The loaded policies.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.iter().map(|c| &c.ast)
+    }
+
+    /// The policies that declare typed facts, with their schema (see [`crate::schema`]).
+    pub fn schemas(&self) -> impl Iterator<Item = (&Policy, &Arc<Record>)> {
+        self.policies
+            .iter()
+            .filter_map(|c| c.schema.as_ref().map(|s| (&c.ast, s)))
+    }
+
+    /// Whether a policy applies to a snapshot: `None` when that cannot be told.
+    pub(crate) fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool> {
+        let c = self
+            .policies
+            .iter()
+            .find(|c| std::ptr::eq(&c.ast, policy))?;
+        let Some(applies) = &c.ast.applies else {
+            return Some(true);
+        };
+        let prog = Program {
+            policy: &c.ast,
+            let_index: &c.let_index,
+        };
+        Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
+            .condition(applies)
+            .ok()
     }
 
     /// Decides a snapshot with default options.
@@ -375,10 +404,12 @@ fn compile(ast: Policy) -> Compiled {
                 .collect()
         }
     };
+    let schema = crate::schema::of_policy(&ast, &mut Vec::new());
     Compiled {
         ast,
         let_index,
         per_item,
+        schema,
     }
 }
 

@@ -15,6 +15,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::value::{Map, Money, Value};
 
+pub mod positions;
+
 /// The formats a snapshot may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -104,14 +106,15 @@ pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, Facts
             let v = NodeSeed(&root)
                 .deserialize(&mut de)
                 .and_then(|v| de.end().map(|()| v))
-                .map_err(|e| json_error(origin, &e))?;
+                .map_err(|e| relocate(json_error(origin, &e), text, format))?;
             v
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            NodeSeed(&root)
+            let v = NodeSeed(&root)
                 .deserialize(de)
-                .map_err(|e| yaml_error(origin, &e))?
+                .map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
+            positions::yaml_decimals(text, v)
         }
     };
     match value {
@@ -153,6 +156,22 @@ fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
         column: loc.as_ref().map(|l| l.column()),
         message: tidy(&message),
     }
+}
+
+/// An error about one field (`at `request.action`: …`) is placed at that field's key, at
+/// its last occurrence (the duplicate, for a key that appears twice): serde places it at
+/// the end of the key (JSON) or at the record (YAML, which also prefixes its own path).
+fn relocate(mut e: FactsError, text: &str, format: Format) -> FactsError {
+    let Some(at) = e.message.find("at `") else {
+        return e;
+    };
+    let path = e.message[at + 4..].split('`').next().unwrap_or("");
+    if let Some((line, column)) = positions::Positions::scan(text, format).get(path) {
+        e.message = e.message[at..].to_string();
+        e.line = Some(line);
+        e.column = Some(column);
+    }
+    e
 }
 
 /// serde's wording is for Rust programmers; a few phrases are said in a snapshot author's terms.

@@ -64,6 +64,7 @@ enum Body<'a> {
     Title(&'a Str),
     SourceDoc(&'a Str),
     Facts(&'a [Ident]),
+    Verbatim(&'a str),
     Applies(&'a Expr),
     ForEach(&'a ForEach),
     Let(&'a Let),
@@ -83,12 +84,21 @@ fn header_units<'a>(p: &'a Policy, units: &mut Vec<Unit<'a>>) {
     if let Some(s) = &p.source_doc {
         units.push(Unit::new(s.span.start, s.span.end, Body::SourceDoc(s)));
     }
-    if let (Some(first), Some(last)) = (p.facts.first(), p.facts.last()) {
-        units.push(Unit::new(
-            first.span.start,
-            last.span.end,
-            Body::Facts(&p.facts),
-        ));
+    match (&p.schema, &p.facts_span) {
+        // A typed schema is laid out by its author (aligned columns, comments between
+        // fields) and kept as written.
+        (Some(_), Some(span)) => {
+            units.push(Unit::new(span.start, span.end, Body::Verbatim(span.text())))
+        }
+        _ => {
+            if let (Some(first), Some(last)) = (p.facts.first(), p.facts.last()) {
+                units.push(Unit::new(
+                    first.span.start,
+                    last.span.end,
+                    Body::Facts(&p.facts),
+                ));
+            }
+        }
     }
     if let Some(a) = &p.applies {
         units.push(Unit::new(a.span.start, a.span.end, Body::Applies(a)));
@@ -247,6 +257,16 @@ impl<'t> Printer<'t> {
         }
         let text = self.body_text(&u.body, indent);
         self.out.push_str(&text);
+        if let Body::Verbatim(_) = u.body {
+            // Its comments are in the text already.
+            while self
+                .comments
+                .get(self.next_comment)
+                .is_some_and(|c| c.start < u.end)
+            {
+                self.next_comment += 1;
+            }
+        }
         // A comment inside a multi-line unit cannot stay where it was: it follows the
         // unit on a line of its own (and so leads the next unit on the next run).
         let mut inner = Vec::new();
@@ -271,6 +291,7 @@ impl<'t> Printer<'t> {
             Body::Policy(id) => format!("policy {}", id.name),
             Body::Title(s) => format!("title   {}", string(&s.value)),
             Body::SourceDoc(s) => format!("source  {}", string(&s.value)),
+            Body::Verbatim(text) => text.to_string(),
             Body::Facts(f) => {
                 let names: Vec<&str> = f.iter().map(|i| i.name.as_str()).collect();
                 format!("facts   {}", names.join(", "))

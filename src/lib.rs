@@ -23,8 +23,10 @@ pub mod eval;
 pub mod facts;
 pub mod fmt;
 pub mod render;
+pub mod schema;
 pub mod syntax;
 pub mod testing;
+pub mod typeck;
 pub mod value;
 
 pub use decision::{Decision, Outcome};

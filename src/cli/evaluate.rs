@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
+use bylaw::facts::positions::Positions;
 use bylaw::facts::Format;
+use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
 #[derive(clap::Args)]
@@ -40,6 +42,9 @@ pub struct Args {
     /// Also list the rules that did not match, with the condition that failed.
     #[arg(long)]
     explain: bool,
+    /// Refuse snapshot fields that the fact schema does not declare.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -64,9 +69,32 @@ pub fn run(args: Args) -> ExitCode {
     let Some(facts) = args.facts else {
         return super::fail(&"give --facts, --facts-jsonl or --facts-dir");
     };
-    let snapshot = match super::read_snapshot(&facts, args.input_format) {
+    let read = match super::read_snapshot(&facts, args.input_format) {
         Ok(v) => v,
         Err(d) => return super::fail_diagnostic(&d),
+    };
+    // An invalid snapshot is never evaluated: every violation, then exit 1.
+    let snapshot = match engine.conform(
+        &read.value,
+        &ConformOptions {
+            strict: args.strict,
+        },
+    ) {
+        Ok(v) => v,
+        Err(mut violations) => {
+            let text = String::from_utf8_lossy(&read.bytes);
+            let positions = Positions::scan(&text, read.format);
+            for v in &mut violations {
+                v.locate(&positions);
+                super::report(&v.render(&read.origin));
+            }
+            let n = violations.len();
+            return super::fail(&format!(
+                "{}: the snapshot does not match the fact schema ({n} violation{}); it was not evaluated",
+                read.origin,
+                if n == 1 { "" } else { "s" }
+            ));
+        }
     };
     let decision = engine.evaluate_with(&snapshot, &opts);
     match render(&decision, args.format) {

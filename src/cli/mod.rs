@@ -15,6 +15,7 @@ mod batch;
 mod check;
 mod evaluate;
 mod fmt;
+mod schema;
 mod shell;
 mod test;
 
@@ -91,6 +92,11 @@ enum Command {
   bylaw fmt rules/                rewrite every rule file in rules/
   bylaw fmt --check rules/        CI: exit 1 when a file is not formatted")]
     Fmt(fmt::Args),
+    /// Export the fact schema of each policy, for the teams that produce snapshots.
+    #[command(after_help = "Examples:
+  bylaw schema --format json-schema --policy unsubscribe
+  bylaw schema --format json-schema --out schemas/")]
+    Schema(schema::Args),
 }
 
 /// How a decision is printed.
@@ -122,6 +128,7 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
@@ -139,7 +146,7 @@ pub fn default_rules() -> PathBuf {
 
 /// Reads a snapshot from a file or `-` (stdin); the error names the file, and the
 /// line and column when the parser gives them.
-pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value, Diagnostic> {
+pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapshot, Diagnostic> {
     let stdin = path == Path::new("-");
     let origin = if stdin {
         "<stdin>".to_string()
@@ -163,7 +170,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value,
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
+    let value = facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
         match (e.line, std::str::from_utf8(&bytes)) {
             (Some(line), Ok(text)) => diagnostic::in_text(
                 &origin,
@@ -174,7 +181,37 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value,
             ),
             _ => plain(e.to_string()),
         }
+    })?;
+    Ok(Snapshot {
+        value,
+        origin,
+        format: fmt,
+        bytes,
     })
+}
+
+/// A snapshot as read, with its text kept to place schema violations.
+pub struct Snapshot {
+    /// The facts.
+    pub value: Value,
+    /// The file as errors name it (`<stdin>` for `-`).
+    pub origin: String,
+    /// JSON or YAML.
+    pub format: Format,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// Prints an error on stderr (red only on a terminal without `NO_COLOR`).
+pub fn report(e: &dyn std::fmt::Display) {
+    let text = e.to_string();
+    let text = text.trim_end();
+    let body = text.strip_prefix("error: ").unwrap_or(text);
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        eprintln!("\x1b[1;31merror\x1b[0m: {body}");
+    } else {
+        eprintln!("error: {body}");
+    }
 }
 
 /// Prints a diagnostic on stderr (coloured on a terminal) and returns exit status 1.

@@ -4,6 +4,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
 
 use super::span::Span;
+use super::types::FieldType;
 
 /// A name with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +33,12 @@ pub struct Policy {
     pub title: Option<Str>,
     /// `source "…"`: the document the policy encodes.
     pub source_doc: Option<Str>,
-    /// `facts a, b, c`: the top-level facts the policy reads.
+    /// `facts a, b, c`: the top-level facts the policy reads (the fields of `facts { … }`).
     pub facts: Vec<Ident>,
+    /// `facts { a: TYPE, … }`: the typed schema, when the facts are declared with types.
+    pub schema: Option<Vec<FieldType>>,
+    /// The whole `facts` clause, keyword included.
+    pub facts_span: Option<Span>,
     /// `applies when EXPR`.
     pub applies: Option<Expr>,
     /// `for each NAME in EXPR identified by EXPR`.

@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod parser;
 pub mod span;
+pub mod types;
 
 pub use parser::{parse_policy, ParseError};
 pub use span::{Source, Span};

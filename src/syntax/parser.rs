@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use super::span::{snippet, Source, Span};
+use super::types::{FieldType, TypeExpr, TypeExprKind};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/bylaw.pest"]
@@ -156,6 +157,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::title_decl => "`title`",
         Rule::source_decl => "`source`",
         Rule::facts_decl => "`facts`",
+        Rule::fact_schema | Rule::record_type => "a record type (`{ name: TYPE, … }`)",
+        Rule::field_type => "a field (`name: TYPE`)",
+        Rule::type_expr | Rule::list_type | Rule::enum_type | Rule::type_name => {
+            "a type (bool, string, integer, decimal, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
+        }
+        Rule::optional => "`?`",
         Rule::applies_decl => "`applies when`",
         Rule::for_each_decl => "`for each`",
         Rule::let_decl => "`let`",
@@ -242,6 +249,8 @@ impl Ctx<'_> {
             title: None,
             source_doc: None,
             facts: Vec::new(),
+            schema: None,
+            facts_span: None,
             applies: None,
             for_each: None,
             lets: Vec::new(),
@@ -261,10 +270,17 @@ impl Ctx<'_> {
                     .replace(self.string(first_inner(pair, self.source)?))
                     .is_some(),
                 Rule::facts_decl => {
-                    let had = !policy.facts.is_empty();
-                    policy
-                        .facts
-                        .extend(pair.into_inner().map(|p| self.ident(p)));
+                    let had = !policy.facts.is_empty() || policy.schema.is_some();
+                    policy.facts_span = Some(self.span(&pair));
+                    for p in pair.into_inner() {
+                        if p.as_rule() == Rule::fact_schema {
+                            let fields = self.fields(p)?;
+                            policy.facts.extend(fields.iter().map(|f| f.name.clone()));
+                            policy.schema.get_or_insert_with(Vec::new).extend(fields);
+                        } else {
+                            policy.facts.push(self.ident(p));
+                        }
+                    }
                     had
                 }
                 Rule::applies_decl => policy
@@ -288,6 +304,40 @@ impl Ctx<'_> {
             }
         }
         Ok(policy)
+    }
+
+    fn fields(&self, pair: Pair<'_, Rule>) -> Result<Vec<FieldType>> {
+        pair.into_inner()
+            .map(|p| {
+                let mut inner = p.into_inner();
+                let name = self.ident(next(&mut inner, self.source)?);
+                let ty = self.type_expr(next(&mut inner, self.source)?)?;
+                Ok(FieldType { name, ty })
+            })
+            .collect()
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> Result<TypeExpr> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let atom = next(&mut inner, self.source)?;
+        let optional = inner.next().is_some();
+        let kind = match atom.as_rule() {
+            Rule::type_name => TypeExprKind::Named(self.ident(first_inner(atom, self.source)?)),
+            Rule::enum_type => {
+                TypeExprKind::Enum(atom.into_inner().map(|s| self.string(s)).collect())
+            }
+            Rule::list_type => {
+                TypeExprKind::List(Box::new(self.type_expr(first_inner(atom, self.source)?)?))
+            }
+            Rule::record_type => TypeExprKind::Record(self.fields(atom)?),
+            _ => return Err(self.err(&atom, "expected a type")),
+        };
+        Ok(TypeExpr {
+            kind,
+            optional,
+            span,
+        })
     }
 
     fn for_each(&self, pair: Pair<'_, Rule>) -> Result<ForEach> {

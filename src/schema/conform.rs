@@ -1,0 +1,179 @@
+//! The gate before evaluation: which schemas a snapshot must meet, and whether it does.
+//!
+//! A snapshot is checked against the schema of each policy that applies to it (and of
+//! each policy for which that cannot be told). To tell, the facts that the policies'
+//! `applies when` clauses read are checked first, against the schema alone: a snapshot
+//! whose `request.action` is a number gets that one clear violation, not one list of
+//! violations per policy.
+
+use std::sync::Arc;
+
+use crate::engine::Engine;
+use crate::facts::positions::Positions;
+use crate::syntax::ast::{Expr, ExprKind};
+use crate::value::Value;
+
+use super::validate::{self, Problem};
+use super::{Record, Ty};
+
+/// How strictly to check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConformOptions {
+    /// Refuse fields the schema does not declare (by default they are allowed).
+    pub strict: bool,
+}
+
+/// One way a snapshot breaks the schema of a policy that applies to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The policy whose schema it breaks.
+    pub policy: String,
+    /// Where, as a document path: `resources[2].order.amount`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line, once located (see [`Violation::locate`]).
+    pub line: Option<usize>,
+    /// 1-based column, once located.
+    pub column: Option<usize>,
+}
+
+impl Violation {
+    /// Fills in the line and column from the snapshot's positions.
+    pub fn locate(&mut self, positions: &Positions) {
+        if let Some((l, c)) = positions.nearest(&self.path) {
+            self.line = Some(l);
+            self.column = Some(c);
+        }
+    }
+
+    /// `snapshot.yaml:12:7: `resources[0].order.amount`: expected money, found a string`.
+    pub fn render(&self, origin: &str) -> String {
+        let at = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{origin}:{l}:{c}"),
+            _ => origin.to_string(),
+        };
+        format!("{at}: `{}`: {}", self.path, self.message)
+    }
+}
+
+impl Engine {
+    /// Checks a snapshot against the schemas of the policies that apply to it and returns
+    /// it as the rules are to read it (see [`validate`]), or every violation found.
+    /// Policies with untyped facts check nothing.
+    pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
+        let mut violations = Vec::new();
+        let add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
+            for p in problems {
+                if !out
+                    .iter()
+                    .any(|v: &Violation| v.path == p.path && v.message == p.message)
+                {
+                    out.push(Violation {
+                        policy: policy.to_string(),
+                        path: p.path,
+                        message: p.message,
+                        line: None,
+                        column: None,
+                    });
+                }
+            }
+        };
+        // First what deciding which policies apply reads.
+        for (policy, schema) in self.schemas() {
+            let Some(applies) = &policy.applies else {
+                continue;
+            };
+            let mut read = Record::default();
+            let mut paths = Vec::new();
+            fact_paths(applies, &mut paths);
+            for path in &paths {
+                project(&mut read, schema, path);
+            }
+            let mut problems = Vec::new();
+            validate::snapshot(facts, &read, false, &mut problems);
+            // `now` is checked with the rest, once the schema is known.
+            problems.retain(|p| p.path != "now");
+            add(&policy.id.name, problems, &mut violations);
+        }
+        if !violations.is_empty() {
+            return Err(violations);
+        }
+        let mut value = facts.clone();
+        for (policy, schema) in self.schemas() {
+            if self.applies(policy, facts) == Some(false) {
+                continue;
+            }
+            let mut problems = Vec::new();
+            value = validate::snapshot(&value, schema, opts.strict, &mut problems);
+            add(&policy.id.name, problems, &mut violations);
+        }
+        if violations.is_empty() {
+            Ok(value)
+        } else {
+            Err(violations)
+        }
+    }
+}
+
+/// The fact paths (`request.action`) an expression reads.
+fn fact_paths(e: &Expr, out: &mut Vec<Vec<String>>) {
+    fn key(e: &Expr) -> Option<Vec<String>> {
+        match &e.kind {
+            ExprKind::Name(n) => Some(vec![n.clone()]),
+            ExprKind::Field(b, f) => {
+                let mut k = key(b)?;
+                k.push(f.name.clone());
+                Some(k)
+            }
+            _ => None,
+        }
+    }
+    match key(e) {
+        Some(k) => out.push(k),
+        None => e.for_each_child(|c| fact_paths(c, out)),
+    }
+}
+
+/// Adds to `into` the part of `schema` along `path` (names the schema lacks are let or
+/// binder names, and are skipped).
+fn project(into: &mut Record, schema: &Record, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Some(field) = schema.get(first) else {
+        return;
+    };
+    let sub = match field.ty.required() {
+        Ty::Record(r) if !rest.is_empty() => r,
+        _ => {
+            into.fields.retain(|f| f.name != *first);
+            into.fields.push(field.clone());
+            return;
+        }
+    };
+    let slot = match into.fields.iter().position(|f| f.name == *first) {
+        Some(i) => i,
+        None => {
+            let empty = Ty::Record(Arc::new(Record::default()));
+            into.fields.push(super::Field {
+                name: first.clone(),
+                ty: if field.ty.is_optional() {
+                    empty.optional()
+                } else {
+                    empty
+                },
+            });
+            into.fields.len() - 1
+        }
+    };
+    let optional = field.ty.is_optional();
+    if let Some(f) = into.fields.get_mut(slot) {
+        if let Ty::Record(r) = f.ty.required() {
+            let mut r = (**r).clone();
+            project(&mut r, sub, rest);
+            let t = Ty::Record(Arc::new(r));
+            f.ty = if optional { t.optional() } else { t };
+        }
+    }
+}

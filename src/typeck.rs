@@ -1,0 +1,863 @@
+//! Type checking rules against their policy's fact schema, before anything runs.
+//!
+//! Every expression gets a type from the schema ([`Ty`]); what would fail at run time
+//! on a snapshot that matches the schema is an error here: unknown fact paths,
+//! comparisons and arithmetic between kinds that do not mix, a string compared with a
+//! value outside its enumeration, a quantifier over something that is not a list, and
+//! an optional fact used without a presence test or a default.
+//!
+//! Presence is flow-sensitive: `present(p) and …`, `not present(p) or …`,
+//! `p != null and …`, `p == null or …`, `if present(p) then … else …`, a comparison
+//! that held, and a rule's `when` (for its message, value and review clauses) all tell
+//! the code after them that `p` is there. Lets that are conditions carry what they test.
+//!
+//! Policies with untyped facts (`facts a, b`) are not type checked. Errors that
+//! [`crate::check`] already reports from literals alone are not repeated here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::check::{static_type, MAX_DEPTH};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::eval::evidence::squash;
+use crate::schema::{self, Record, Ty};
+use crate::syntax::ast::*;
+
+/// Type checks one policy against its schema (nothing when its facts are untyped).
+pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
+    let Some(facts) = schema::of_policy(p, out) else {
+        return;
+    };
+    let mut tc = Typeck {
+        policy: p,
+        facts,
+        item: None,
+        lets: p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect(),
+        let_types: HashMap::new(),
+        busy: Vec::new(),
+        binders: Vec::new(),
+        present: Vec::new(),
+        out,
+    };
+    tc.policy_body();
+}
+
+/// A fact path as the narrowing knows it: the root name, then field names.
+type Path = Vec<String>;
+
+/// How many lets one condition's narrowing looks into (lets of lets could multiply).
+const MAX_LET_EXPANSIONS: usize = 64;
+
+struct Typeck<'p, 'o> {
+    policy: &'p Policy,
+    facts: Arc<Record>,
+    item: Option<(&'p str, Ty)>,
+    lets: HashMap<&'p str, &'p Let>,
+    let_types: HashMap<&'p str, Ty>,
+    busy: Vec<&'p str>,
+    binders: Vec<(&'p str, Ty)>,
+    /// Paths known to be present (and not null) where the current expression runs.
+    present: Vec<Path>,
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl<'p> Typeck<'p, '_> {
+    fn policy_body(&mut self) {
+        let p = self.policy;
+        if let Some(fe) = &p.for_each {
+            let elem = self.elements(&fe.list, "`for each`", 0);
+            self.item = Some((fe.var.name.as_str(), elem));
+        }
+        if let Some(a) = &p.applies {
+            self.condition(a, 0);
+        }
+        if let Some(id) = p.for_each.as_ref().and_then(|fe| fe.id.as_ref()) {
+            self.expr(id, 0);
+        }
+        for l in &p.lets {
+            self.let_type(&l.name.name);
+        }
+        for r in &p.rules {
+            self.rule(r);
+        }
+    }
+
+    fn rule(&mut self, r: &'p Rule) {
+        let Some(when) = r.when() else {
+            return;
+        };
+        self.condition(when, 0);
+        // Everything else in a rule runs only once its condition held.
+        let mark = self.present.len();
+        let held = self.facts_when(when, true, 0);
+        self.present.extend(held);
+        // A status clause runs only when the ones before it did not hold.
+        let mut earlier_failed: Vec<Path> = Vec::new();
+        for c in &r.clauses {
+            match c {
+                Clause::Message(t) => {
+                    for part in &t.parts {
+                        if let TemplatePart::Hole(e) = part {
+                            self.expr(e, 0);
+                        }
+                    }
+                }
+                Clause::Value(e) => {
+                    self.expr(e, 0);
+                }
+                Clause::When(_) | Clause::Cites(_) => {}
+                Clause::Status(s) => {
+                    let inner = self.present.len();
+                    self.present.extend(earlier_failed.iter().cloned());
+                    self.condition(&s.when, 0);
+                    if let StatusKind::Approved { at, .. } = &s.status {
+                        let held = self.facts_when(&s.when, true, 0);
+                        self.present.extend(held);
+                        let t = self.value(at, 0);
+                        if !matches!(t, Ty::Time | Ty::Any) && static_type(at).is_none() {
+                            self.error(
+                                at,
+                                format!("an approval time must be a timestamp, but this is {t}"),
+                            );
+                        }
+                    }
+                    self.present.truncate(inner);
+                    let failed = self.facts_when(&s.when, false, 0);
+                    earlier_failed.extend(failed);
+                }
+            }
+        }
+        self.present.truncate(mark);
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn let_type(&mut self, name: &'p str) -> Ty {
+        if let Some(t) = self.let_types.get(name) {
+            return t.clone();
+        }
+        let Some(l) = self.lets.get(name).copied() else {
+            return Ty::Any;
+        };
+        if self.busy.contains(&name) {
+            return Ty::Any; // a cycle, reported by the name checker
+        }
+        self.busy.push(name);
+        // A let sees the facts and the element, not the binders or tests around its use.
+        let binders = std::mem::take(&mut self.binders);
+        let present = std::mem::take(&mut self.present);
+        let t = self.expr(&l.value, 0);
+        self.binders = binders;
+        self.present = present;
+        self.busy.pop();
+        self.let_types.insert(name, t.clone());
+        t
+    }
+
+    fn name(&mut self, n: &'p str) -> Ty {
+        if let Some((_, t)) = self.binders.iter().rev().find(|(b, _)| *b == n) {
+            return t.clone();
+        }
+        if let Some((_, t)) = self.item.as_ref().filter(|(v, _)| *v == n) {
+            return t.clone();
+        }
+        if self.lets.contains_key(n) {
+            return self.let_type(n);
+        }
+        if n == "now" {
+            // `now` may come from `--now`: its absence is an evaluation error by design.
+            return Ty::Time;
+        }
+        match self.facts.get(n) {
+            Some(f) => f.ty.clone(),
+            None => Ty::Any, // unknown names are the name checker's
+        }
+    }
+
+    // ------------------------------------------------------------ presence
+
+    /// Whether `path` is known present here: tested itself, or a longer path through it.
+    fn is_present(&self, path: &[String]) -> bool {
+        self.present
+            .iter()
+            .any(|p| p.len() >= path.len() && p[..path.len()] == *path)
+    }
+
+    /// The type of a path expression, without its `?` where a test proved it present.
+    fn narrowed(&self, e: &Expr, t: Ty) -> Ty {
+        match (&t, path_key(e)) {
+            (Ty::Optional(inner), Some(k)) if self.is_present(&k) => (**inner).clone(),
+            _ => t,
+        }
+    }
+
+    /// The paths known present when `e` evaluated to `truth`.
+    fn facts_when(&self, e: &Expr, truth: bool, depth: usize) -> Vec<Path> {
+        let mut lets = MAX_LET_EXPANSIONS;
+        self.facts_in(e, truth, depth, &mut lets)
+    }
+
+    fn facts_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path> {
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let d = depth + 1;
+        let key = |x: &Expr| path_key(x).into_iter().collect::<Vec<_>>();
+        match &e.kind {
+            ExprKind::Call(f, args) if f.name == "present" && truth => {
+                args.first().map(key).unwrap_or_default()
+            }
+            ExprKind::Unary(UnaryOp::Not, x) => self.facts_in(x, !truth, d, lets),
+            ExprKind::Binary(op, a, b) => match (op, truth) {
+                (BinaryOp::And, true) | (BinaryOp::Or, false) => {
+                    let mut v = self.facts_in(a, truth, d, lets);
+                    v.extend(self.facts_in(b, truth, d, lets));
+                    v
+                }
+                (BinaryOp::And, false) | (BinaryOp::Or, true) => {
+                    let left = self.facts_in(a, truth, d, lets);
+                    let right = self.facts_in(b, truth, d, lets);
+                    left.into_iter().filter(|p| right.contains(p)).collect()
+                }
+                (BinaryOp::Ne, true) | (BinaryOp::Eq, false) => match (&a.kind, &b.kind) {
+                    (_, ExprKind::Null) => key(a),
+                    (ExprKind::Null, _) => key(b),
+                    _ => Vec::new(),
+                },
+                // `p == "x"` held: p is not null.
+                (BinaryOp::Eq, true) | (BinaryOp::Ne, false) => match (&a.kind, &b.kind) {
+                    (_, ExprKind::Null) | (ExprKind::Null, _) => Vec::new(),
+                    _ if is_literal(b) => key(a),
+                    _ if is_literal(a) => key(b),
+                    _ => Vec::new(),
+                },
+                // An ordering gives true or false only when both sides are there.
+                (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _) => {
+                    let mut v = key(a);
+                    v.extend(key(b));
+                    v
+                }
+                _ => Vec::new(),
+            },
+            ExprKind::Name(n) if *lets > 0 => match self.lets.get(n.as_str()) {
+                Some(l) if !self.binders.iter().any(|(b, _)| b == n) => {
+                    *lets -= 1;
+                    self.facts_in(&l.value, truth, d, lets)
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks `e` with the paths that `cond` being `truth` proves present.
+    fn under(&mut self, cond: &Expr, truth: bool, f: impl FnOnce(&mut Self) -> Ty) -> Ty {
+        let mark = self.present.len();
+        let held = self.facts_when(cond, truth, 0);
+        self.present.extend(held);
+        let t = f(self);
+        self.present.truncate(mark);
+        t
+    }
+
+    // ------------------------------------------------------------ uses
+
+    /// A value that must be there: an optional one is an error unless tested.
+    fn value(&mut self, e: &'p Expr, depth: usize) -> Ty {
+        let t = self.expr(e, depth);
+        self.require(e, t)
+    }
+
+    fn require(&mut self, e: &Expr, t: Ty) -> Ty {
+        match t {
+            Ty::Optional(inner) => {
+                self.absent_error(e);
+                *inner
+            }
+            Ty::Null => {
+                // A literal `null` where a value is needed is the name checker's.
+                if !matches!(e.kind, ExprKind::Null) {
+                    self.error(e, format!("`{}` is always null here", short(e)));
+                }
+                Ty::Any
+            }
+            t => t,
+        }
+    }
+
+    fn absent_error(&mut self, e: &Expr) {
+        let text = short(e);
+        let d = Diagnostic::at(
+            &e.span,
+            format!("`{text}` may be absent or null here, and using it would fail"),
+        );
+        let hint = if path_key(e).is_some() {
+            format!(
+                "test it first (`present({text}) and …`, `{text} != null and …`) or give a default (`{text} ?? …`)"
+            )
+        } else {
+            format!("give a default (`({text}) ?? …`)")
+        };
+        self.out.push(d.hint(hint));
+    }
+
+    /// A condition: true or false, present.
+    fn condition(&mut self, e: &'p Expr, depth: usize) -> Ty {
+        let t = self.value(e, depth);
+        if !matches!(t, Ty::Bool | Ty::Any) && static_type(e).is_none() {
+            self.error(
+                e,
+                format!(
+                    "a condition must be true or false, but `{}` is {t}",
+                    short(e)
+                ),
+            );
+        }
+        Ty::Bool
+    }
+
+    /// The element type of a list that `what` goes through.
+    fn elements(&mut self, e: &'p Expr, what: &str, depth: usize) -> Ty {
+        match self.value(e, depth) {
+            Ty::List(t) => *t,
+            Ty::Any => Ty::Any,
+            t => {
+                self.error(
+                    e,
+                    format!("{what} goes through a list, but `{}` is {t}", short(e)),
+                );
+                Ty::Any
+            }
+        }
+    }
+
+    fn error(&mut self, e: &Expr, message: String) {
+        self.out.push(Diagnostic::at(&e.span, message));
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&mut self, e: &'p Expr, depth: usize) -> Ty {
+        if depth > MAX_DEPTH {
+            return Ty::Any; // reported by the name checker
+        }
+        let d = depth + 1;
+        match &e.kind {
+            ExprKind::Null => Ty::Null,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Number(n) if n.fract().is_zero() => Ty::Integer,
+            ExprKind::Number(_) => Ty::Decimal,
+            ExprKind::String(_) => Ty::String,
+            ExprKind::Money(..) => Ty::Money,
+            ExprKind::Time(_) => Ty::Time,
+            ExprKind::Duration(_) => Ty::Duration,
+            ExprKind::List(items) => {
+                let mut elem: Option<Ty> = None;
+                for i in items {
+                    let t = self.expr(i, d);
+                    elem = Some(match elem {
+                        None => t,
+                        Some(prev) => prev.unify(&t).unwrap_or(Ty::Any),
+                    });
+                }
+                Ty::List(Box::new(elem.unwrap_or(Ty::Any)))
+            }
+            ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..) => self.path(e, false, d),
+            ExprKind::Unary(UnaryOp::Not, x) => self.condition(x, d),
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                let t = self.value(x, d);
+                if matches!(t.kind(), "number" | "money" | "duration" | "any") {
+                    t
+                } else {
+                    if static_type(x).is_none() {
+                        self.error(e, format!("`-` cannot be used on {t}"));
+                    }
+                    Ty::Any
+                }
+            }
+            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r, d),
+            ExprKind::Call(f, args) => self.call(e, f, args, d),
+            ExprKind::If(c, a, b) => {
+                self.condition(c, d);
+                let ta = self.under(c, true, |s| s.expr(a, d));
+                let tb = self.under(c, false, |s| s.expr(b, d));
+                match ta.unify(&tb) {
+                    Some(t) => t,
+                    None => {
+                        self.error(
+                            e,
+                            format!("the branches of this `if` differ: {ta} and {tb}"),
+                        );
+                        Ty::Any
+                    }
+                }
+            }
+            ExprKind::Quantifier(q, var, list, body) => {
+                let elem = self.elements(list, &format!("`{}`", q.as_str()), d);
+                self.binders.push((&var.name, elem));
+                self.condition(body, d);
+                self.binders.pop();
+                match q {
+                    Quantifier::Count => Ty::Integer,
+                    _ => Ty::Bool,
+                }
+            }
+            ExprKind::Comprehension(kind, body, var, list, filter) => {
+                let what = match kind {
+                    Collect::List => "`[… for …]`",
+                    Collect::Sum => "`sum`",
+                };
+                let elem = self.elements(list, what, d);
+                self.binders.push((&var.name, elem));
+                let t = match filter {
+                    Some(c) => {
+                        self.condition(c, d);
+                        self.under(c, true, |s| s.expr(body, d))
+                    }
+                    None => self.expr(body, d),
+                };
+                self.binders.pop();
+                match kind {
+                    Collect::List => Ty::List(Box::new(t)),
+                    Collect::Sum => {
+                        let t = self.require(body, t);
+                        self.summable(body, t)
+                    }
+                }
+            }
+        }
+    }
+
+    fn summable(&mut self, e: &Expr, t: Ty) -> Ty {
+        match t {
+            Ty::Integer | Ty::Decimal | Ty::Money | Ty::Any => t,
+            t => {
+                self.error(e, format!("`sum` adds numbers or money, not {t}"));
+                Ty::Any
+            }
+        }
+    }
+
+    /// `a.b[0].c`. With `absent_ok` (under `present` and left of `??`), a missing or null
+    /// parent is not an error: the whole path is then optional.
+    fn path(&mut self, e: &'p Expr, absent_ok: bool, d: usize) -> Ty {
+        let t = match &e.kind {
+            ExprKind::Name(n) => self.name(n),
+            ExprKind::Field(base, field) => {
+                let (bt, maybe) = self.parent(base, absent_ok, d);
+                let t = self.field(base, bt, field);
+                if maybe {
+                    t.optional()
+                } else {
+                    t
+                }
+            }
+            ExprKind::Index(base, index) => {
+                let (bt, maybe) = self.parent(base, absent_ok, d);
+                let it = self.value(index, d);
+                let t = match (&bt, &index.kind) {
+                    (Ty::Any, _) => Ty::Any,
+                    (Ty::List(elem), _) if matches!(it.kind(), "number" | "any") => {
+                        (**elem).clone()
+                    }
+                    (Ty::Record(_), ExprKind::String(k)) => {
+                        let k = Ident {
+                            name: k.clone(),
+                            span: index.span.clone(),
+                        };
+                        self.field(base, bt.clone(), &k)
+                    }
+                    (Ty::Record(_), _) if matches!(it.kind(), "string" | "any") => Ty::Any,
+                    _ => {
+                        self.error(
+                            e,
+                            format!("cannot index {bt} with {it}: a list takes a number, a record a string"),
+                        );
+                        Ty::Any
+                    }
+                };
+                if maybe {
+                    t.optional()
+                } else {
+                    t
+                }
+            }
+            _ => return self.expr(e, d),
+        };
+        self.narrowed(e, t)
+    }
+
+    /// The type of a path's parent, and whether it may be missing (only with `absent_ok`).
+    fn parent(&mut self, base: &'p Expr, absent_ok: bool, d: usize) -> (Ty, bool) {
+        let t = if is_path(base) {
+            self.path(base, absent_ok, d)
+        } else {
+            self.expr(base, d)
+        };
+        match t {
+            Ty::Optional(inner) if absent_ok => (*inner, true),
+            t => (self.require(base, t), false),
+        }
+    }
+
+    fn field(&mut self, base: &Expr, t: Ty, field: &Ident) -> Ty {
+        let name = field.name.as_str();
+        match t {
+            Ty::Any => Ty::Any,
+            Ty::Record(r) => match r.get(name) {
+                Some(f) => f.ty.clone(),
+                None => {
+                    let d = Diagnostic::at(
+                        &field.span,
+                        format!("`{}` has no field `{name}`", short(base)),
+                    );
+                    let d = match did_you_mean(name, r.names()) {
+                        Some(s) => d.hint(format!("did you mean `{}.{s}`?", short(base))),
+                        None if r.fields.is_empty() => d,
+                        None => d.hint(format!(
+                            "its fields are {}",
+                            r.names().collect::<Vec<_>>().join(", ")
+                        )),
+                    };
+                    self.out.push(d);
+                    Ty::Any
+                }
+            },
+            Ty::Money if name == "amount" => Ty::Decimal,
+            Ty::Money if name == "currency" => Ty::String,
+            t => {
+                let d = Diagnostic::at(
+                    &field.span,
+                    format!("`{}` is {t}, which has no field `{name}`", short(base)),
+                );
+                self.out.push(if t == Ty::Money {
+                    d.hint("money has `.amount` and `.currency`")
+                } else {
+                    d
+                });
+                Ty::Any
+            }
+        }
+    }
+
+    fn binary(&mut self, e: &'p Expr, op: BinaryOp, l: &'p Expr, r: &'p Expr, d: usize) -> Ty {
+        // Errors visible from literals alone are the name checker's.
+        let literal = static_type(l).is_some() && static_type(r).is_some();
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.condition(l, d);
+                self.under(l, op == BinaryOp::And, |s| s.condition(r, d));
+                Ty::Bool
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                // `==` and `!=` take null: they never fail on an optional value.
+                let a = self.expr(l, d);
+                let b = self.expr(r, d);
+                if !a.comparable(&b) && !literal {
+                    self.incompatible(e, &a, &b);
+                } else {
+                    self.enumeration(&a, r);
+                    self.enumeration(&b, l);
+                }
+                Ty::Bool
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let a = self.value(l, d);
+                let b = self.value(r, d);
+                let orderable = matches!(
+                    a.kind(),
+                    "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                );
+                if literal {
+                } else if !a.comparable(&b) {
+                    self.incompatible(e, &a, &b);
+                } else if !orderable {
+                    self.error(
+                        e,
+                        format!(
+                            "`{}` orders numbers, strings, money, timestamps or durations, not {a}",
+                            op.as_str()
+                        ),
+                    );
+                }
+                Ty::Bool
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                let a = self.expr(l, d);
+                let b = self.value(r, d);
+                match &b {
+                    Ty::List(elem) => {
+                        if !a.comparable(elem) {
+                            self.error(
+                                e,
+                                format!(
+                                    "`{}` is {a}, but the list holds {}",
+                                    short(l),
+                                    Ty::List(elem.clone())
+                                        .to_string()
+                                        .trim_start_matches("a list of ")
+                                ),
+                            );
+                        } else if let ExprKind::List(items) = &r.kind {
+                            for i in items {
+                                self.enumeration(&a, i);
+                            }
+                        }
+                    }
+                    Ty::String | Ty::Enum(_) | Ty::Record(_) => {
+                        if !matches!(a.kind(), "string" | "any") && !literal {
+                            self.error(e, format!("`in` {b} needs a string on the left, not {a}"));
+                        }
+                    }
+                    Ty::Any => {}
+                    _ if literal => {}
+                    _ => self.error(
+                        e,
+                        format!(
+                            "`{}` needs a list, a record or a string on the right, not {b}",
+                            op.as_str()
+                        ),
+                    ),
+                }
+                Ty::Bool
+            }
+            BinaryOp::Default => {
+                let a = if is_path(l) {
+                    self.path(l, true, d)
+                } else {
+                    self.expr(l, d)
+                };
+                let b = self.expr(r, d);
+                let a = a.required().clone();
+                match a.unify(&b) {
+                    Some(t) if b.is_optional() => t.optional(),
+                    Some(Ty::Optional(t)) => *t,
+                    Some(t) => t,
+                    None => {
+                        self.error(
+                            e,
+                            format!("`??` gives {b} in place of {a}: they should be of one type"),
+                        );
+                        Ty::Any
+                    }
+                }
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                let a = self.value(l, d);
+                let b = self.value(r, d);
+                match arithmetic(op, &a, &b) {
+                    Some(t) => t,
+                    None => {
+                        if !literal {
+                            self.error(
+                                e,
+                                format!("`{}` cannot be used on {a} and {b}", op.as_str()),
+                            );
+                        }
+                        Ty::Any
+                    }
+                }
+            }
+        }
+    }
+
+    fn incompatible(&mut self, e: &Expr, a: &Ty, b: &Ty) {
+        let d = Diagnostic::at(&e.span, format!("cannot compare {a} with {b}"));
+        let kinds = (a.kind(), b.kind());
+        let d = match kinds {
+            ("money", "number") | ("number", "money") => {
+                d.hint("write the number with its currency (`1000 USD`), or compare the `.amount`")
+            }
+            ("timestamp", "string") | ("string", "timestamp") => {
+                d.hint("write the time without quotes, e.g. 2021-09-30T10:00:00+08:00")
+            }
+            ("duration", "string") | ("string", "duration") => {
+                d.hint("write the duration without quotes, e.g. 24h")
+            }
+            _ => d,
+        };
+        self.out.push(d);
+    }
+
+    /// A string literal compared with an enumerated value must be one of its values.
+    fn enumeration(&mut self, t: &Ty, literal: &Expr) {
+        let (Ty::Enum(values), ExprKind::String(s)) = (t.required(), &literal.kind) else {
+            return;
+        };
+        if values.iter().any(|v| v == s) {
+            return;
+        }
+        let mut listed = String::new();
+        let _ = schema::write_values(&mut listed, values);
+        let d = Diagnostic::at(
+            &literal.span,
+            format!("{s:?} is not a possible value here: the schema allows {listed}"),
+        );
+        self.out
+            .push(match did_you_mean(s, values.iter().map(String::as_str)) {
+                Some(v) => d.hint(format!("did you mean {v:?}?")),
+                None => d,
+            });
+    }
+
+    fn call(&mut self, e: &'p Expr, f: &Ident, args: &'p [Expr], d: usize) -> Ty {
+        let name = f.name.as_str();
+        if name == "present" {
+            for a in args {
+                if is_path(a) {
+                    self.path(a, true, d);
+                } else {
+                    self.expr(a, d);
+                }
+            }
+            return Ty::Bool;
+        }
+        let arity_ok = crate::eval::functions::builtin(name)
+            .is_some_and(|b| (b.min..=b.max).contains(&args.len()));
+        let types: Vec<Ty> = args.iter().map(|a| self.value(a, d)).collect();
+        if !arity_ok {
+            return Ty::Any; // the name checker reports unknown functions and arities
+        }
+        let want = |s: &mut Self, i: usize, kinds: &[&str], what: &str| -> bool {
+            match (types.get(i), args.get(i)) {
+                (Some(t), Some(a)) if !kinds.contains(&t.kind()) && t.kind() != "any" => {
+                    s.error(
+                        a,
+                        format!("`{name}` takes {what}, but `{}` is {t}", short(a)),
+                    );
+                    false
+                }
+                _ => true,
+            }
+        };
+        let arg = |i: usize| types.get(i).cloned().unwrap_or(Ty::Any);
+        match name {
+            "trim" | "lower" | "upper" => {
+                want(self, 0, &["string"], "a string");
+                Ty::String
+            }
+            "contains" | "starts_with" => {
+                want(self, 0, &["string"], "strings");
+                want(self, 1, &["string"], "strings");
+                Ty::Bool
+            }
+            "len" => {
+                want(
+                    self,
+                    0,
+                    &["list", "record", "string"],
+                    "a list, a record or a string",
+                );
+                Ty::Integer
+            }
+            "count" => {
+                want(self, 0, &["list"], "a list");
+                Ty::Integer
+            }
+            "sum" => match arg(0) {
+                Ty::List(t) => self.summable(&args[0], *t),
+                _ => {
+                    want(self, 0, &["list"], "a list");
+                    Ty::Any
+                }
+            },
+            "min" | "max" => {
+                let (a, b) = (arg(0), arg(1));
+                if !a.comparable(&b)
+                    || !matches!(
+                        a.kind(),
+                        "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                    )
+                {
+                    self.incompatible(e, &a, &b);
+                    return Ty::Any;
+                }
+                a.unify(&b).unwrap_or(Ty::Any)
+            }
+            "money" => {
+                want(self, 0, &["number"], "a number and a currency code");
+                want(self, 1, &["string"], "a number and a currency code");
+                Ty::Money
+            }
+            "to_offset" => {
+                want(self, 0, &["timestamp"], "a timestamp and an offset");
+                want(self, 1, &["string"], "a timestamp and an offset");
+                Ty::Time
+            }
+            "format_time" | "calendar_month" => {
+                want(self, 0, &["timestamp"], "a timestamp and a string");
+                want(self, 1, &["string"], "a timestamp and a string");
+                Ty::String
+            }
+            "year" | "month" | "day" => {
+                want(self, 0, &["timestamp"], "a timestamp");
+                Ty::Integer
+            }
+            _ => Ty::Any,
+        }
+    }
+}
+
+/// The type of `a op b` for arithmetic, `None` when the operator does not apply.
+fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {
+    use Ty::*;
+    let num = |t: &Ty| matches!(t, Integer | Decimal);
+    Some(match (op, a, b) {
+        (_, Any, _) | (_, _, Any) => Any,
+        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Integer, Integer) => Integer,
+        (_, x, y) if num(x) && num(y) => Decimal,
+        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Money,
+        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) | (BinaryOp::Add, Duration, Time) => Time,
+        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Duration,
+        (BinaryOp::Sub, Time, Time) => Duration,
+        (BinaryOp::Add, String | Enum(_), String | Enum(_)) => String,
+        (BinaryOp::Add, List(x), List(y)) => List(Box::new(x.unify(y).unwrap_or(Any))),
+        (BinaryOp::Mul, x, Money) | (BinaryOp::Mul | BinaryOp::Div, Money, x) if num(x) => Money,
+        (BinaryOp::Mul, x, Duration) | (BinaryOp::Mul, Duration, x) if num(x) => Duration,
+        (BinaryOp::Div, Money, Money) => Decimal,
+        _ => return None,
+    })
+}
+
+fn is_path(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..)
+    )
+}
+
+fn is_literal(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Bool(_)
+            | ExprKind::Number(_)
+            | ExprKind::String(_)
+            | ExprKind::Money(..)
+            | ExprKind::Time(_)
+            | ExprKind::Duration(_)
+    )
+}
+
+/// `a.b.c` as a narrowing key; `None` for anything that is not names and fields.
+fn path_key(e: &Expr) -> Option<Path> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(vec![n.clone()]),
+        ExprKind::Field(b, f) => {
+            let mut p = path_key(b)?;
+            p.push(f.name.clone());
+            Some(p)
+        }
+        _ => None,
+    }
+}
+
+/// An expression's text on one line, shortened for a message.
+fn short(e: &Expr) -> String {
+    let s = squash(e.span.text());
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
