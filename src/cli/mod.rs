@@ -12,8 +12,10 @@ use bylaw::Value;
 
 mod batch;
 mod check;
+mod diff;
 mod evaluate;
 mod fmt;
+mod snapshot;
 
 /// bylaw: policy decisions you can read, trust and explain.
 #[derive(Parser)]
@@ -39,7 +41,26 @@ enum Command {
     ///
     /// Example: bylaw fmt --check rules/
     Fmt(fmt::Args),
+    /// Compare each snapshot's decision with its golden file beside it
+    /// (case.yaml → case.decision.yaml); --accept writes them, --review asks one by one.
+    ///
+    /// Exit status: 0 every golden matches (or was accepted), 4 some decision changed, is
+    /// new or its golden is orphaned, 1 error or bad input.
+    ///
+    /// Example: bylaw snapshot tests/scenarios
+    Snapshot(snapshot::Args),
+    /// The impact of a rule change: decide a corpus under the old and the new rules and
+    /// report the cases whose decision changed, by transition, with the rules responsible.
+    ///
+    /// Exit status: 0 nothing changed (rules that only moved to other lines do not count),
+    /// 4 some decision, rule, message or value changed, 1 error or bad input.
+    ///
+    /// Example: bylaw diff --base git:HEAD~1 --rules rules/ corpus/
+    Diff(diff::Args),
 }
+
+/// The exit status of `snapshot` and `diff` when decisions changed.
+pub const EXIT_CHANGED: u8 = 4;
 
 /// How a decision is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -67,6 +88,8 @@ pub fn run() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 
