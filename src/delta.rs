@@ -913,5 +913,108 @@ pub fn line_diff(before: &str, after: &str, pad: &str) -> String {
             skipped = true;
         }
     }
+    if skipped {
+        let _ = writeln!(out, "{pad}  …");
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn matched(rule: &str, kind: &str, source: &str) -> J {
+        json!({"rule": rule, "kind": kind, "message": "m", "source": source,
+               "evidence": [], "value": null})
+    }
+
+    fn decision(decision: &str, items: J) -> J {
+        json!({"decision": decision, "policies": ["p"], "matched": [], "errors": [], "items": items})
+    }
+
+    #[test]
+    fn equal_decisions_are_unchanged() {
+        let d = decision("allowed", json!([]));
+        let delta = Delta::between(&d, &d);
+        assert_eq!(delta.class(), Class::Unchanged);
+        assert!(delta.changes.is_empty());
+    }
+
+    #[test]
+    fn a_rule_that_now_matches_changes_the_item_and_the_decision() {
+        let before = decision(
+            "allowed",
+            json!([{"id": "x", "path": "l[0]", "decision": "allowed", "matched": [], "errors": []}]),
+        );
+        let after = decision(
+            "denied",
+            json!([{"id": "x", "path": "l[0]", "decision": "denied",
+                    "matched": [matched("p.r", "deny", "f:3")], "errors": []}]),
+        );
+        let delta = Delta::between(&before, &after);
+        assert_eq!(delta.class(), Class::Decision);
+        let whats: Vec<&str> = delta.changes.iter().map(Change::token).collect();
+        assert_eq!(whats, ["decision", "matched"]);
+        assert!(delta.changes.iter().all(Change::decisive));
+        let text = delta.render(0);
+        assert!(text.contains("decision: allowed → denied"), "{text}");
+        assert!(text.contains("item x: allowed → denied"), "{text}");
+        assert!(text.contains("+ deny p.r"), "{text}");
+    }
+
+    #[test]
+    fn moved_sources_alone_are_source_only_and_values_are_details() {
+        let with = |source: &str, value: J| {
+            let mut m = matched("p.e", "effect", source);
+            m["value"] = value;
+            json!({"decision": "allowed", "policies": [], "matched": [m], "errors": [], "items": []})
+        };
+        let moved_only = Delta::between(&with("f:3", json!(1)), &with("f:5", json!(1)));
+        assert_eq!(moved_only.class(), Class::SourceOnly);
+        assert!(moved_only.render(0).contains("only source locations moved"));
+        let value = Delta::between(&with("f:3", json!(1)), &with("f:5", json!(2)));
+        assert_eq!(value.class(), Class::Details);
+        assert!(!value.changes.iter().any(Change::decisive));
+        assert!(value.render(0).contains("~ p.e: value 1 → 2"));
+    }
+
+    #[test]
+    fn an_unknown_field_or_a_new_order_is_still_a_change() {
+        let a = json!({"decision": "allowed", "matched": [matched("p.a", "warn", "f:1"), matched("p.b", "warn", "f:2")]});
+        let b = json!({"decision": "allowed", "matched": [matched("p.b", "warn", "f:2"), matched("p.a", "warn", "f:1")]});
+        assert_eq!(Delta::between(&a, &b).class(), Class::Details);
+        let mut c = a.clone();
+        c["schema"] = json!("v2");
+        let delta = Delta::between(&a, &c);
+        assert_eq!(delta.changes.len(), 1);
+        assert_eq!(delta.changes[0].label(), "`schema` changed");
+    }
+
+    #[test]
+    fn line_diff_shows_changes_with_context() {
+        let out = line_diff("a\nb\nc\nd\ne\nf\n", "a\nb\nc\nX\ne\nf\n", "");
+        assert_eq!(out, "  …\n  c\n- d\n+ X\n  e\n  …\n");
+    }
+
+    #[test]
+    fn runs_of_equal_shifts_read_as_one_line() {
+        let moves: Vec<(String, String, String)> = [(3, 4), (10, 11), (20, 21), (30, 28)]
+            .iter()
+            .map(|(f, t)| {
+                (
+                    format!("r/a.bylaw:{f}"),
+                    format!("r/a.bylaw:{t}"),
+                    "p.x".into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            describe_moves(&moves),
+            [
+                "r/a.bylaw: 3 locations (lines 3–20) moved down 1 line",
+                "r/a.bylaw:30 → 28  (p.x)",
+            ]
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! `bylaw snapshot`: each snapshot's decision against its golden file; `--accept` and
 //! `--review` write them.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,6 +129,10 @@ fn ask(input: &mut impl std::io::BufRead, pending: &Pending<'_>) -> Answer {
                 return Answer::Quit;
             }
             Ok(_) => {}
+        }
+        if !std::io::stdin().is_terminal() {
+            // A terminal echoes the answer; piped answers are shown so the log reads right.
+            eprintln!("{}", line.trim());
         }
         match line.trim().to_ascii_lowercase().as_str() {
             "y" | "yes" => return Answer::Accept,
