@@ -2,8 +2,14 @@
 
 use std::fmt;
 
+use codespan_reporting::diagnostic::{self as term_diag, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term;
+
 use crate::syntax::span::{snippet, Span};
 use crate::syntax::ParseError;
+
+mod hints;
 
 /// One problem found in a rule file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,6 +50,14 @@ impl Diagnostic {
         }
     }
 
+    /// The hint shown: the diagnostic's own, else the one the hint table gives for
+    /// its message.
+    pub fn shown_hint(&self) -> Option<String> {
+        self.hint
+            .clone()
+            .or_else(|| hints::for_message(&self.message))
+    }
+
     /// `file:line:col`, when known.
     pub fn location(&self) -> Option<String> {
         self.span.as_ref().map(Span::location_col)
@@ -51,25 +65,131 @@ impl Diagnostic {
 }
 
 impl From<ParseError> for Diagnostic {
+    /// The parser points at one character; the caret covers the whole token it found.
     fn from(e: ParseError) -> Diagnostic {
-        Diagnostic::at(&e.span, e.message)
+        let mut span = e.span;
+        let found = e
+            .message
+            .rsplit_once(", found `")
+            .and_then(|(_, f)| f.strip_suffix('`'));
+        if let Some(found) = found {
+            let at = span.source.text.get(span.start..).unwrap_or("");
+            if span.end <= span.start + 1 && !found.is_empty() && at.starts_with(found) {
+                span.end = span.start + found.len();
+            }
+        }
+        Diagnostic::at(&span, e.message)
     }
 }
 
+/// The plain rendering: stable, no colour (what is piped, logged and snapshot-tested).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        f.write_str(&self.render(false))
+    }
+}
+
+impl Diagnostic {
+    /// Renders the diagnostic the way rustc does: `error: …`, `--> file:line:col`, the
+    /// source line with carets under the span, and `= help: …`. With `color`, ANSI colours.
+    ///
+    /// Rendering is codespan-reporting's: its rustc-like layout is what policy authors
+    /// who use compilers already read, and its plain output is stable enough to snapshot.
+    pub fn render(&self, color: bool) -> String {
+        let plain = || self.render_plain();
+        let Some(span) = &self.span else {
+            return plain();
+        };
+        let file = SimpleFile::new(span.source.name.as_str(), span.source.text.as_str());
+        // Spans of clauses may run on over the white space after them; the caret
+        // should stop at the last character written.
+        let text = &span.source.text;
+        let end = span.end.max(span.start).min(text.len());
+        let start = span.start.min(end);
+        let end = text
+            .get(start..end)
+            .map_or(end, |t| start + t.trim_end().len());
+        let mut d = term_diag::Diagnostic::error()
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary((), start..end)]);
+        if let Some(h) = self.shown_hint() {
+            d = d.with_notes(vec![format!("help: {h}")]);
+        }
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
+        let out = if color {
+            let mut w = term::termcolor::Ansi::new(Vec::new());
+            term::emit_to_write_style(&mut w, &config, &file, &d)
+                .ok()
+                .and_then(|()| String::from_utf8(w.into_inner()).ok())
+        } else {
+            term::emit_into_string(&config, &file, &d).ok()
+        };
+        match out {
+            Some(s) => format!("{}\n", s.trim_end()),
+            None => plain(),
+        }
+    }
+
+    /// The layout without a renderer, for a diagnostic without a place (or a span the
+    /// renderer refuses).
+    fn render_plain(&self) -> String {
+        let mut s = format!("error: {}\n", self.message);
         if let Some(span) = &self.span {
             let (line, _) = span.line_col();
             let pad = " ".repeat(line.to_string().len());
-            writeln!(f, "{pad}--> {}", span.location_col())?;
-            writeln!(f, "{}", snippet(span))?;
+            s.push_str(&format!(
+                "{pad}--> {}\n{}\n",
+                span.location_col(),
+                snippet(span)
+            ));
         }
-        if let Some(h) = &self.hint {
-            writeln!(f, "  = help: {h}")?;
+        if let Some(h) = self.shown_hint() {
+            s.push_str(&format!("  = help: {h}\n"));
         }
-        Ok(())
+        s
     }
+}
+
+/// A diagnostic at a 1-based line and column (in characters) of a text that is not a
+/// rule file (a snapshot); the caret covers the word there.
+pub fn in_text(name: &str, text: &str, line: usize, col: usize, message: String) -> Diagnostic {
+    let source = crate::syntax::Source::new(name, text);
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(line_start..).unwrap_or("");
+    let start = line_start
+        + rest
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+    let word = text
+        .get(start..)
+        .unwrap_or("")
+        .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))
+        .unwrap_or(0);
+    Diagnostic::at(&Span::new(&source, start, start + word.max(1)), message)
+}
+
+/// Renders diagnostics one after the other, coloured when `color` is set.
+pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.render(color))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether output to stderr should be coloured: only on a terminal, and never when
+/// `NO_COLOR` is set (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The candidate closest to `name`, if close enough to be a likely typo.
@@ -105,6 +225,31 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let src = crate::syntax::Source::new("r.bylaw", "policy p\nlet x = y\n");
+        let d = Diagnostic::at(&Span::new(&src, 17, 18), "unknown name `y`").hint("a hint");
+        let plain = d.render(false);
+        assert_eq!(
+            plain,
+            "error: unknown name `y`\n  --> r.bylaw:2:9\n  |\n2 | let x = y\n  |         ^\n  |\n  = help: a hint\n"
+        );
+        assert_eq!(d.to_string(), plain);
+        let coloured = d.render(true);
+        assert!(coloured.contains('\x1b'), "{coloured}");
+        assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_place_is_one_line_and_its_hint() {
+        let d = Diagnostic {
+            span: None,
+            message: "no rule files".into(),
+            hint: Some("add one".into()),
+        };
+        assert_eq!(d.render(true), "error: no rule files\n  = help: add one\n");
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -9,7 +9,7 @@ use crate::check::{check, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
-use crate::eval::interp::{Program, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::{parse_policy, Source};
@@ -72,7 +72,7 @@ impl Default for Options {
 #[derive(Debug)]
 struct Compiled {
     ast: Policy,
-    let_index: HashMap<String, usize>,
+    let_index: LetIndex,
     /// Per rule: whether it reads the `for each` element (else it is request-level).
     per_item: Vec<bool>,
 }
@@ -360,7 +360,7 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
 }
 
 fn compile(ast: Policy) -> Compiled {
-    let let_index: HashMap<String, usize> = ast
+    let let_index: LetIndex = ast
         .lets
         .iter()
         .enumerate()
@@ -460,10 +460,11 @@ fn eval_rule<'a>(
     rule: &'a Rule,
     explain: bool,
 ) -> RuleResult {
-    let id = format!("{}.{}", policy.id.name, rule.name.name);
+    // Built only when the rule is reported: most rules do not match.
+    let id = || format!("{}.{}", policy.id.name, rule.name.name);
     let fail = |e: EvalError, at: &Expr| {
         RuleResult::Failed(RuleError {
-            rule: Some(id.clone()),
+            rule: Some(id()),
             kind: Some(rule.kind),
             path: e.path().map(str::to_string),
             reason: e.to_string(),
@@ -478,7 +479,7 @@ fn eval_rule<'a>(
         Err(e) => return fail(e, when),
         Ok(false) => {
             return RuleResult::Missed(explain.then(|| Miss {
-                rule: id.clone(),
+                rule: id(),
                 kind: rule.kind,
                 source: rule.span.location(),
                 evidence: evidence::collect(scope, when, false),
@@ -529,7 +530,7 @@ fn eval_rule<'a>(
         .map(|t| render_message(scope, t))
         .unwrap_or_default();
     RuleResult::Matched(Match {
-        rule: id,
+        rule: id(),
         kind: rule.kind,
         message,
         source: rule.span.location(),

@@ -29,6 +29,7 @@ pub mod impact;
 pub mod render;
 pub mod snapshot;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use decision::{Decision, Outcome};

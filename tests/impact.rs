@@ -23,6 +23,9 @@ fn rules_copy(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     for entry in std::fs::read_dir("rules").unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "bylaw") {
+            continue; // rules/tests/ and the like
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap();
         let text = if name == "unsubscribe.bylaw" {

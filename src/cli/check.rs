@@ -19,6 +19,6 @@ pub fn run(args: Args) -> ExitCode {
             println!("ok: {} policies, {rules} rules", engine.policies().count());
             ExitCode::SUCCESS
         }
-        Err(e) => super::fail(&e),
+        Err(e) => super::fail_load(&e),
     }
 }

@@ -45,7 +45,7 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let engine = match Engine::from_dir(&args.rules) {
         Ok(e) => e,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail_load(&e),
     };
     let opts = Options {
         now: args.now,
@@ -66,12 +66,20 @@ pub fn run(args: Args) -> ExitCode {
     };
     let snapshot = match super::read_snapshot(&facts, args.input_format) {
         Ok(v) => v,
-        Err(e) => return super::fail(&e),
+        Err(d) => return super::fail_diagnostic(&d),
     };
     let decision = engine.evaluate_with(&snapshot, &opts);
     match render(&decision, args.format) {
         Ok(text) => print!("{text}"),
         Err(e) => return super::fail(&e),
+    }
+    // For the rule author: where each error is in the rules, on stderr so that the
+    // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
+    if args.format == OutputFormat::Text {
+        let color = bylaw::diagnostic::stderr_color();
+        for d in bylaw::render::errors::diagnostics(&engine, &decision) {
+            eprint!("\n{}", d.render(color));
+        }
     }
     ExitCode::from(decision.decision.exit_code())
 }

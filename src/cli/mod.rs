@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use bylaw::diagnostic::{self, Diagnostic};
 use bylaw::facts::{self, Format};
 use bylaw::Value;
 
@@ -15,11 +16,25 @@ mod check;
 mod diff;
 mod evaluate;
 mod fmt;
+mod shell;
 mod snapshot;
+mod test;
 
 /// bylaw: policy decisions you can read, trust and explain.
 #[derive(Parser)]
-#[command(name = "bylaw", version, about, long_about = None)]
+#[command(
+    name = "bylaw",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:
+  bylaw evaluate --facts examples/unsubscribe.yaml     decide a snapshot
+  bylaw check --rules rules/                           check the rules
+  bylaw test rules/ --coverage                         run the rules' tests
+  bylaw completions bash > /etc/bash_completion.d/bylaw
+
+Exit status of evaluate: 0 allowed, 2 denied, 3 needs review, 1 error or bad input."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,33 +44,74 @@ pub struct Cli {
 enum Command {
     /// Decide a fact snapshot against the rules.
     ///
+    /// Prints the decision, each rule that matched with its message and evidence, and
+    /// each rule that could not be evaluated (with its place in the rules on stderr).
     /// Exit status: 0 allowed, 2 denied, 3 needs review, 1 error or bad input.
-    ///
-    /// Example: bylaw evaluate --rules rules/ --facts examples/unsubscribe.yaml
+    #[command(after_help = "Examples:
+  bylaw evaluate --facts examples/unsubscribe.yaml
+  bylaw evaluate --facts examples/unsubscribe.yaml --explain     also why others did not match
+  bylaw evaluate --facts case.json --format json --now 2021-10-01T09:00:00+08:00
+  cat case.yaml | bylaw evaluate --facts - --input-format yaml")]
     Evaluate(evaluate::Args),
     /// Check rule files: syntax, names, arities, literal types. Exit 1 on any error.
     ///
-    /// Example: bylaw check --rules rules/
+    /// Every error is reported at once, with its file, line and column, the line with a
+    /// caret under the problem, and a hint.
+    #[command(after_help = "Examples:
+  bylaw check                     the rules in ./rules
+  bylaw check --rules policies/")]
     Check(check::Args),
+    /// Run the test files kept beside the rules; report failures, optionally coverage.
+    ///
+    /// A test file is YAML: `cases:`, each with a `name`, a snapshot (`facts_file`,
+    /// inline `facts`, changed with `set`/`unset`), an optional `now`, and expectations
+    /// (`decision`, `matches`, `does_not_match`, `values`, `reviews`, `errors`,
+    /// `error_paths`, `items`). See docs/authoring.md. The last line printed is
+    /// `N passed, N failed`; the exit status is 1 when any case failed.
+    #[command(after_help = "Examples:
+  bylaw test rules/                          every test file in rules/tests
+  bylaw test rules/tests/unsubscribe.yaml --rules rules/
+  bylaw test rules/ --filter \"frozen\"        only the cases whose name says frozen
+  bylaw test rules/ --coverage --min-coverage 90
+  bylaw test rules/ --format json")]
+    Test(test::Args),
+    /// Print a completion script for a shell.
+    #[command(after_help = "Examples:
+  bylaw completions bash > ~/.local/share/bash-completion/completions/bylaw
+  bylaw completions zsh > ~/.zfunc/_bylaw
+  bylaw completions fish > ~/.config/fish/completions/bylaw.fish")]
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (or write one page per command with --dir).
+    #[command(after_help = "Examples:
+  bylaw man | man -l -
+  bylaw man --dir target/man")]
+    Man(shell::ManArgs),
     /// Rewrite rule files in the one canonical layout (comments kept).
     ///
-    /// Example: bylaw fmt --check rules/
+    /// Formatting changes layout only, never meaning; it is idempotent.
+    #[command(after_help = "Examples:
+  bylaw fmt rules/                rewrite every rule file in rules/
+  bylaw fmt --check rules/        CI: exit 1 when a file is not formatted")]
     Fmt(fmt::Args),
     /// Compare each snapshot's decision with its golden file beside it
     /// (case.yaml → case.decision.yaml); --accept writes them, --review asks one by one.
     ///
     /// Exit status: 0 every golden matches (or was accepted), 4 some decision changed, is
-    /// new or its golden is orphaned, 1 error or bad input.
-    ///
-    /// Example: bylaw snapshot tests/scenarios
+    /// new or its golden is orphaned, 1 error or bad input. See docs/authoring-snapshots.md.
+    #[command(after_help = "Examples:
+  bylaw snapshot tests/scenarios             compare; print what changed, case by case
+  bylaw snapshot --accept tests/scenarios    write every changed and new golden
+  bylaw snapshot --review tests/scenarios    ask about each change (answers on stdin)")]
     Snapshot(snapshot::Args),
     /// The impact of a rule change: decide a corpus under the old and the new rules and
     /// report the cases whose decision changed, by transition, with the rules responsible.
     ///
     /// Exit status: 0 nothing changed (rules that only moved to other lines do not count),
     /// 4 some decision, rule, message or value changed, 1 error or bad input.
-    ///
-    /// Example: bylaw diff --base git:HEAD~1 --rules rules/ corpus/
+    #[command(after_help = "Examples:
+  bylaw diff --base git:HEAD~1 corpus/                   the last commit's rule change
+  bylaw diff --base git:origin/main --rules rules/ corpus/ facts.jsonl
+  bylaw diff --base old-rules/ --rules rules/ corpus/ --format json")]
     Diff(diff::Args),
 }
 
@@ -87,6 +143,9 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
@@ -105,18 +164,24 @@ pub fn default_rules() -> PathBuf {
     PathBuf::from("rules")
 }
 
-/// Reads a snapshot from a file or `-` (stdin); the error names the file.
-pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value, String> {
+/// Reads a snapshot from a file or `-` (stdin); the error names the file, and the
+/// line and column when the parser gives them.
+pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value, Diagnostic> {
     let stdin = path == Path::new("-");
     let origin = if stdin {
         "<stdin>".to_string()
     } else {
         path.display().to_string()
     };
+    let plain = |message: String| Diagnostic {
+        span: None,
+        message,
+        hint: None,
+    };
     let Some(fmt) = input_format.or_else(|| Format::from_path(path)) else {
-        return Err(format!(
+        return Err(plain(format!(
             "{origin}: cannot tell the snapshot's format from its name; use .json, .yaml or .yml, or pass --input-format"
-        ));
+        )));
     };
     let mut bytes = Vec::new();
     let read = if stdin {
@@ -124,8 +189,44 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Value,
     } else {
         std::fs::read(path).map(|b| bytes = b)
     };
-    read.map_err(|e| format!("{origin}: cannot read the snapshot: {e}"))?;
-    facts::load_bytes(&bytes, fmt, &origin).map_err(|e| e.to_string())
+    read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
+    facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
+        match (e.line, std::str::from_utf8(&bytes)) {
+            (Some(line), Ok(text)) => diagnostic::in_text(
+                &origin,
+                text,
+                line,
+                e.column.unwrap_or(1),
+                e.message.clone(),
+            ),
+            _ => plain(e.to_string()),
+        }
+    })
+}
+
+/// Prints a diagnostic on stderr (coloured on a terminal) and returns exit status 1.
+pub fn fail_diagnostic(d: &Diagnostic) -> ExitCode {
+    eprint!("{}", d.render(diagnostic::stderr_color()));
+    ExitCode::from(1)
+}
+
+/// Prints a rule set's load errors on stderr, each with its place, and returns exit status 1.
+pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
+    match e {
+        bylaw::LoadError::Invalid(ds) => {
+            let color = bylaw::diagnostic::stderr_color();
+            for d in ds {
+                eprintln!("{}", d.render(color));
+            }
+            eprintln!(
+                "{} error{} in the rules",
+                ds.len(),
+                if ds.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+        other => fail(other),
+    }
 }
 
 /// Prints an error on stderr (red only on a terminal without `NO_COLOR`) and returns exit status 1.

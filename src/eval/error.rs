@@ -83,10 +83,11 @@ impl EvalError {
     }
 
     /// Whether the error means "the fact is not there" (which `present` and `??` absorb).
+    /// A missing "now" is absent like any fact, so `present(now)` can guard a rule.
     pub fn is_absence(&self) -> bool {
         matches!(
             self,
-            EvalError::Missing { .. } | EvalError::NullParent { .. }
+            EvalError::Missing { .. } | EvalError::NullParent { .. } | EvalError::NoNow
         )
     }
 }

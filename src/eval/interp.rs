@@ -4,6 +4,7 @@
 //! surfaces only when the outcome depends on it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
@@ -16,13 +17,40 @@ use crate::value::{Money, Type, Value};
 /// The steps one decision may take before it is stopped (a guard against huge lists).
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 
+/// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
+/// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).
+pub type LetIndex = HashMap<String, usize, BuildHasherDefault<Fnv>>;
+
+/// The FNV-1a hash.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// What the evaluator needs of a checked policy.
 #[derive(Clone, Copy)]
 pub struct Program<'a> {
     /// The policy.
     pub policy: &'a Policy,
     /// `let` name → index into `policy.lets`.
-    pub let_index: &'a HashMap<String, usize>,
+    pub let_index: &'a LetIndex,
 }
 
 enum LetState {
@@ -327,6 +355,18 @@ impl<'a> Scope<'a> {
             },
             _ => {
                 let a = self.eval(l)?;
+                // Comparing with a literal (`x == "a"`, `x in ["a", "b"]`) needs no value built
+                // for the literal; mixed kinds take the general path, which reports them.
+                let fast = match op {
+                    BinaryOp::Eq => literal_eq(&a, r),
+                    BinaryOp::Ne => literal_eq(&a, r).map(|x| !x),
+                    BinaryOp::In => literal_member(&a, r),
+                    BinaryOp::NotIn => literal_member(&a, r).map(|x| !x),
+                    _ => None,
+                };
+                if let Some(x) = fast {
+                    return Ok(Value::Bool(x));
+                }
                 let b = self.eval(r)?;
                 let result = match op {
                     BinaryOp::Eq => equal(&a, &b).map(Value::Bool),
@@ -460,33 +500,49 @@ impl<'a> Scope<'a> {
 
     /// The concrete path of an expression, its text where it is not a path.
     pub fn describe(&self, e: &Expr) -> String {
-        self.describe_at(e, self.binders.len())
+        let mut out = String::with_capacity(32);
+        self.describe_into(e, self.binders.len(), &mut out);
+        out
     }
 
-    fn describe_at(&self, e: &Expr, depth: usize) -> String {
+    fn describe_into(&self, e: &Expr, depth: usize, out: &mut String) {
         match &e.kind {
             ExprKind::Name(n) => {
                 let visible = self.binders.get(..depth).unwrap_or(&[]);
                 if let Some(b) = visible.iter().rev().find(|b| b.name == n) {
-                    return format!("{}[{}]", self.describe_at(b.list, b.depth), b.index);
+                    self.describe_into(b.list, b.depth, out);
+                    push_index(out, b.index);
+                    return;
                 }
                 if let (Some(fe), Some((i, _))) = (&self.prog.policy.for_each, &self.item) {
                     if &fe.var.name == n {
-                        return format!("{}[{i}]", self.describe_at(&fe.list, 0));
+                        self.describe_into(&fe.list, 0, out);
+                        push_index(out, *i);
+                        return;
                     }
                 }
                 if let Some(&i) = self.prog.let_index.get(n) {
                     if let Some(l) = self.prog.policy.lets.get(i) {
                         if l.value.path_root().is_some() {
-                            return self.describe_at(&l.value, 0);
+                            self.describe_into(&l.value, 0, out);
+                            return;
                         }
                     }
                 }
-                n.clone()
+                out.push_str(n);
             }
-            ExprKind::Field(b, f) => format!("{}.{}", self.describe_at(b, depth), f.name),
-            ExprKind::Index(b, i) => format!("{}[{}]", self.describe_at(b, depth), i.span.text()),
-            _ => e.span.text().to_string(),
+            ExprKind::Field(b, f) => {
+                self.describe_into(b, depth, out);
+                out.push('.');
+                out.push_str(&f.name);
+            }
+            ExprKind::Index(b, i) => {
+                self.describe_into(b, depth, out);
+                out.push('[');
+                out.push_str(i.span.text());
+                out.push(']');
+            }
+            _ => out.push_str(e.span.text()),
         }
     }
 
@@ -513,6 +569,34 @@ impl<'a> Scope<'a> {
     pub fn item_index(&self) -> Option<usize> {
         self.item.as_ref().map(|(i, _)| *i)
     }
+}
+
+/// `a == lit` for a string, boolean or number literal, when `a` is of the same kind or null.
+fn literal_eq(a: &Value, lit: &Expr) -> Option<bool> {
+    match (a, &lit.kind) {
+        (Value::String(x), ExprKind::String(y)) => Some(**x == **y),
+        (Value::Bool(x), ExprKind::Bool(y)) => Some(x == y),
+        (Value::Number(x), ExprKind::Number(y)) => Some(x == y),
+        (Value::Null, ExprKind::String(_) | ExprKind::Bool(_) | ExprKind::Number(_)) => Some(false),
+        _ => None,
+    }
+}
+
+/// `a in [lit, …]` for a list of such literals.
+fn literal_member(a: &Value, list: &Expr) -> Option<bool> {
+    let ExprKind::List(items) = &list.kind else {
+        return None;
+    };
+    let mut found = false;
+    for item in items {
+        found |= literal_eq(a, item)?;
+    }
+    Some(found)
+}
+
+fn push_index(out: &mut String, i: usize) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "[{i}]");
 }
 
 fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {

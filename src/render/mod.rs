@@ -1,3 +1,4 @@
 //! Rendering decisions for people.
 
+pub mod errors;
 pub mod text;

@@ -1,0 +1,258 @@
+//! `bylaw test`: test files that policy authors keep beside their rules.
+//!
+//! A test file is YAML with a list of cases; each case gives a snapshot (a file, inline
+//! facts, or a file with a few facts changed), an optional `now`, and what the decision
+//! must say. The runner decides each case with the [`Engine`](crate::Engine) and reports
+//! every expectation that does not hold; with coverage, it also records which rules and
+//! conditions the cases exercised. The format is described in `docs/authoring.md`.
+//!
+//! ```no_run
+//! use bylaw::testing::{self, RunOptions};
+//!
+//! let engine = bylaw::Engine::from_dir("rules")?;
+//! let file = testing::load_file("rules/tests/unsubscribe.yaml".as_ref(), "rules/tests/unsubscribe.yaml");
+//! let report = testing::run(&engine, &[file], &RunOptions::default());
+//! assert_eq!(report.failed, 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod compare;
+pub mod coverage;
+mod file;
+mod positions;
+pub mod report;
+mod rules;
+pub mod snapshot;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::decision::{Decision, Outcome, ReviewState};
+use crate::diagnostic::Diagnostic;
+use crate::engine::{Engine, Options};
+use crate::syntax::Span;
+use crate::value::Value;
+
+pub use coverage::Coverage;
+pub use file::parse as parse_file;
+
+/// A value with the place in the test file where it was written.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A test file, read.
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    /// The file as shown in messages.
+    pub name: String,
+    /// Its cases, in order.
+    pub cases: Vec<Case>,
+    /// Problems with the file as a whole (it is then one failure).
+    pub errors: Vec<Diagnostic>,
+}
+
+impl TestFile {
+    fn broken(name: &str, d: Diagnostic) -> TestFile {
+        TestFile {
+            name: name.to_string(),
+            cases: Vec::new(),
+            errors: vec![d],
+        }
+    }
+}
+
+/// One case: a snapshot and what its decision must say.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// What the case shows.
+    pub name: String,
+    /// Where its name was written.
+    pub span: Span,
+    /// The snapshot (null when it could not be built: see `problems`).
+    pub facts: Value,
+    /// "Now", overriding the snapshot's.
+    pub now: Option<DateTime<FixedOffset>>,
+    /// The expectations.
+    pub expect: Expect,
+    /// Problems in how the case is written; a case with problems fails without running.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// What a decision (or one item of it) must say. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// The decision.
+    pub decision: Option<Spanned<Outcome>>,
+    /// Rules that must match.
+    pub matches: Vec<Spanned<String>>,
+    /// Rules that must not match.
+    pub does_not_match: Vec<Spanned<String>>,
+    /// Rules that must match with this value.
+    pub values: Vec<(Spanned<String>, Value)>,
+    /// Review rules that must match with this status.
+    pub reviews: Vec<(Spanned<String>, Spanned<ReviewExpect>)>,
+    /// Rules that must be listed as not evaluable.
+    pub errors: Vec<Spanned<String>>,
+    /// Fact paths some error must name.
+    pub error_paths: Vec<Spanned<String>>,
+    /// Expectations about single items, by item ID (or path, `resources[0]`).
+    pub items: Vec<(Spanned<String>, Expect)>,
+}
+
+/// An expected review status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewExpect {
+    /// pending, approved or rejected.
+    pub state: ReviewState,
+    /// For `approved by WHO`.
+    pub by: Option<String>,
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Only the cases whose name (or `file: name`) contains this text.
+    pub filter: Option<String>,
+    /// Record coverage.
+    pub coverage: bool,
+}
+
+/// Reads a test file; `shown` is how messages name it.
+pub fn load_file(path: &Path, shown: &str) -> TestFile {
+    file::load(path, shown)
+}
+
+/// The test files a path stands for: a file is itself; a folder holding a `tests`
+/// folder stands for the YAML files under `tests`; any other folder for the YAML
+/// files under it. Sorted, so runs are reproducible.
+pub fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let tests = path.join("tests");
+    let root = if tests.is_dir() {
+        tests
+    } else {
+        path.to_path_buf()
+    };
+    let mut out = Vec::new();
+    walk(&root, &mut out, 0)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Deepest folder nesting searched for test files.
+const MAX_DEPTH: usize = 16;
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            walk(&p, out, depth + 1)?;
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Runs every case of `files` against `engine`.
+pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Report {
+    let index = rules::RuleIndex::new(engine);
+    let mut cov = opts.coverage.then(|| coverage::Collector::new(engine));
+    let mut out = report::Report::default();
+    for f in files {
+        let mut fr = report::FileReport {
+            file: f.name.clone(),
+            errors: f.errors.clone(),
+            cases: Vec::new(),
+        };
+        if !f.errors.is_empty() {
+            out.failed += 1;
+        }
+        for case in &f.cases {
+            if let Some(filter) = &opts.filter {
+                let full = format!("{}: {}", f.name, case.name);
+                if !full.contains(filter.as_str()) {
+                    continue;
+                }
+            }
+            let cr = run_case(engine, &index, case, cov.as_mut());
+            if cr.passed() {
+                out.passed += 1;
+            } else {
+                out.failed += 1;
+            }
+            fr.cases.push(cr);
+        }
+        out.files.push(fr);
+    }
+    if let Some(filter) = &opts.filter {
+        if out.passed + out.failed == 0 {
+            let names = files.iter().flat_map(|f| f.cases.iter().map(|c| &c.name));
+            out.notes.push(match closest_name(filter, names) {
+                Some(s) => format!("no case matches `--filter {filter}`; did you mean `{s}`?"),
+                None => format!("no case matches `--filter {filter}`"),
+            });
+        }
+    }
+    out.coverage = cov.map(coverage::Collector::finish);
+    out
+}
+
+/// The case name with a stretch closest to `filter` (which is a part of a name, so
+/// whole names are too long to compare with it).
+fn closest_name<'n>(filter: &str, names: impl Iterator<Item = &'n String>) -> Option<&'n str> {
+    let width = filter.chars().count();
+    names
+        .filter_map(|name| {
+            let chars: Vec<char> = name.chars().collect();
+            let windows: Vec<String> = (0..=chars.len().saturating_sub(width))
+                .filter_map(|i| chars.get(i..i + width).map(|w| w.iter().collect()))
+                .collect();
+            crate::diagnostic::did_you_mean(filter, windows.iter().map(String::as_str))
+                .map(|_| name.as_str())
+        })
+        .next()
+}
+
+fn run_case(
+    engine: &Engine,
+    index: &rules::RuleIndex,
+    case: &Case,
+    cov: Option<&mut coverage::Collector>,
+) -> report::CaseReport {
+    let mut cr = report::CaseReport {
+        name: case.name.clone(),
+        location: case.span.location(),
+        problems: case.problems.clone(),
+        failures: Vec::new(),
+        decision: None,
+    };
+    cr.problems
+        .extend(compare::unknown_ids(index, &case.expect));
+    if !cr.problems.is_empty() {
+        return cr;
+    }
+    let opts = Options {
+        now: case.now,
+        explain: true,
+        ..Options::default()
+    };
+    let d: Decision = engine.evaluate_with(&case.facts, &opts);
+    cr.failures = compare::compare(index, &case.expect, &d);
+    if let Some(c) = cov {
+        c.record(&case.facts, &opts, &d);
+    }
+    cr.decision = Some(d);
+    cr
+}
