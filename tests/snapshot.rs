@@ -361,3 +361,15 @@ fn the_library_reports_deltas_and_applies_chosen_answers() {
         ("allowed", "denied")
     );
 }
+
+/// Goldens are not snapshots to `evaluate --facts-dir` either.
+#[test]
+fn evaluate_facts_dir_skips_goldens() {
+    let dir = corpus();
+    snapshot(dir.path(), &["--accept"]).code(0);
+    let out = bylaw()
+        .args(["evaluate", "--rules", "rules", "--facts-dir"])
+        .arg(dir.path())
+        .assert();
+    assert_eq!(stdout(&out).lines().count(), 3);
+}
