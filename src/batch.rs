@@ -157,29 +157,89 @@ pub fn stream_jsonl<R: BufRead + Send>(
     max_line: usize,
     mut emit: impl FnMut(&Record) -> std::io::Result<()>,
 ) -> std::io::Result<Summary> {
-    let workers = workers.max(1);
     let mut summary = Summary::default();
+    stream_jsonl_with(
+        input,
+        origin,
+        workers,
+        max_line,
+        |n, line| match line {
+            Ok(text) => decide_line(engine, opts, n, text, origin),
+            Err(error) => bad_line(n, error),
+        },
+        |r| {
+            summary.add(&r);
+            emit(&r)
+        },
+    )?;
+    Ok(summary)
+}
+
+/// The JSONL pipeline with the work per line left open (`bylaw diff` decides each line
+/// twice): `each` gets the 1-based line number and its text, or why the line cannot be
+/// taken; `emit` gets the results in input order.
+pub fn stream_jsonl_with<R: BufRead + Send, T: Send>(
+    input: R,
+    origin: &str,
+    workers: usize,
+    max_line: usize,
+    each: impl Fn(usize, Result<&str, String>) -> T + Sync,
+    emit: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let workers = workers.max(1);
     let (job_tx, job_rx) = sync_channel::<(usize, Vec<Line>)>(workers * 2);
-    let (out_tx, out_rx) = sync_channel::<(usize, Vec<Record>)>(workers * 2);
+    let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| -> std::io::Result<()> {
         let reader = s.spawn(move || read_chunks(input, max_line, job_tx));
         for _ in 0..workers {
-            let (job_rx, out_tx) = (&job_rx, out_tx.clone());
-            s.spawn(move || work(engine, opts, origin, job_rx, out_tx));
+            let (job_rx, out_tx, each) = (&job_rx, out_tx.clone(), &each);
+            s.spawn(move || work(origin, job_rx, out_tx, each));
         }
         drop(out_tx);
-        let written = write_in_order(out_rx, |r| {
-            summary.add(r);
-            emit(r)
-        });
+        let written = write_in_order(out_rx, emit);
         // On a write error (a closed pipe), stop the workers by dropping the receivers.
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the reader stopped")));
         written.and(read)
-    })?;
-    Ok(summary)
+    })
+}
+
+/// Applies `each` to every item on `workers` threads, handing the results to `emit` in
+/// input order: folders of snapshot files go through all cores like JSONL does.
+pub fn map_ordered<I: Sync, T: Send>(
+    items: &[I],
+    workers: usize,
+    each: impl Fn(&I) -> T + Sync,
+    emit: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    // Files are slower than lines: smaller chunks keep the cores evenly busy.
+    const FILE_CHUNK: usize = 16;
+    let workers = workers.max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let (next, out_tx, each) = (&next, out_tx.clone(), &each);
+            s.spawn(move || loop {
+                let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let start = seq.saturating_mul(FILE_CHUNK);
+                let end = start.saturating_add(FILE_CHUNK).min(items.len());
+                let Some(chunk) = items.get(start..end).filter(|c| !c.is_empty()) else {
+                    return;
+                };
+                if out_tx
+                    .send((seq, chunk.iter().map(each).collect()))
+                    .is_err()
+                {
+                    return;
+                }
+            });
+        }
+        drop(out_tx);
+        write_in_order(out_rx, emit)
+    })
 }
 
 /// A line of input, or why it could not be taken.
@@ -273,12 +333,11 @@ fn read_capped_line<R: BufRead>(
     Ok((consumed, if too_long { consumed } else { 0 }))
 }
 
-fn work(
-    engine: &Engine,
-    opts: &Options,
+fn work<T>(
     origin: &str,
     jobs: &Mutex<Receiver<(usize, Vec<Line>)>>,
-    out: SyncSender<(usize, Vec<Record>)>,
+    out: SyncSender<(usize, Vec<T>)>,
+    each: &(impl Fn(usize, Result<&str, String>) -> T + Sync),
 ) {
     loop {
         let job = match jobs.lock() {
@@ -289,13 +348,15 @@ fn work(
         let records = lines
             .into_iter()
             .map(|line| match line {
-                Line::Text(n, text) => decide_line(engine, opts, n, &text, origin),
-                Line::TooLong(n, len) => bad_line(
+                Line::Text(n, text) => each(n, Ok(&text)),
+                Line::TooLong(n, len) => each(
                     n,
-                    format!("{origin}:{n}: the line is {len} bytes, over the limit"),
+                    Err(format!(
+                        "{origin}:{n}: the line is {len} bytes, over the limit"
+                    )),
                 ),
                 Line::NotUtf8(n) => {
-                    bad_line(n, format!("{origin}:{n}: the line is not valid UTF-8"))
+                    each(n, Err(format!("{origin}:{n}: the line is not valid UTF-8")))
                 }
             })
             .collect();
@@ -315,16 +376,16 @@ fn bad_line(n: usize, error: String) -> Record {
     }
 }
 
-fn write_in_order(
-    results: Receiver<(usize, Vec<Record>)>,
-    mut emit: impl FnMut(&Record) -> std::io::Result<()>,
+fn write_in_order<T>(
+    results: Receiver<(usize, Vec<T>)>,
+    mut emit: impl FnMut(T) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut next = 0;
-    let mut waiting: BTreeMap<usize, Vec<Record>> = BTreeMap::new();
+    let mut waiting: BTreeMap<usize, Vec<T>> = BTreeMap::new();
     for (seq, records) in results {
         waiting.insert(seq, records);
         while let Some(records) = waiting.remove(&next) {
-            for r in &records {
+            for r in records {
                 emit(r)?;
             }
             next += 1;
@@ -333,7 +394,8 @@ fn write_in_order(
     Ok(())
 }
 
-/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted.
+/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
+/// decision files (`*.decision.yaml`, see [`crate::snapshot`]) are not snapshots.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -342,7 +404,7 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if Format::from_path(&path).is_some() {
+            } else if Format::from_path(&path).is_some() && !crate::snapshot::is_golden(&path) {
                 out.push(path);
             }
         }
@@ -351,7 +413,18 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Decides one snapshot file; an unreadable file is an error record.
+/// Reads one snapshot file; the error names the file.
+pub fn load_file(path: &Path) -> Result<crate::Value, String> {
+    let name = path.display().to_string();
+    std::fs::read(path)
+        .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
+        .and_then(|bytes| {
+            let format = Format::from_path(path).unwrap_or(Format::Json);
+            facts::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+        })
+}
+
+/// Decides one snapshot file; an unreadable or invalid file is an error record.
 pub fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
     let name = path.display().to_string();
     let loaded = std::fs::read(path)

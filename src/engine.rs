@@ -334,6 +334,12 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
     }
 }
 
+/// The rule files of a folder as `(name, text)`, sorted, named as locations cite them
+/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads.
+pub fn rule_sources(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    read_dir(dir)
+}
+
 fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     let io = |source| LoadError::Io {
         path: dir.display().to_string(),

@@ -16,14 +16,19 @@
 
 pub mod batch;
 pub mod check;
+pub mod corpus;
 pub mod decision;
+pub mod delta;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod facts;
 pub mod fmt;
+pub mod gitrev;
+pub mod impact;
 pub mod render;
 pub mod schema;
+pub mod snapshot;
 pub mod syntax;
 pub mod testing;
 pub mod typeck;

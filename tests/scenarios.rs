@@ -1,5 +1,7 @@
 //! Scenario tests: every fact snapshot under `tests/scenarios/<policy>/` is decided by
-//! the real rule set in `rules/`, and its full JSON decision is an insta snapshot.
+//! the real rule set in `rules/`, and its decision must be the golden beside it
+//! (`case.yaml` → `case.decision.yaml`): the same comparison as
+//! `bylaw snapshot tests/scenarios`, which also writes them (`--accept`, `--review`).
 //!
 //! Each scenario file names, in its first comment (YAML) or `_comment` field (JSON),
 //! the sentence of the seed document it exercises. The coverage tests below read the
@@ -15,8 +17,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use bylaw::corpus::Corpus;
 use bylaw::decision::{Item, Match, Miss};
 use bylaw::facts::{self, Format};
+use bylaw::snapshot;
 use bylaw::syntax::ast::ExprKind;
 use bylaw::{Decision, Engine, Options};
 
@@ -42,32 +46,24 @@ fn decide(engine: &Engine, path: &Path, explain: bool) -> Decision {
     engine.evaluate_with(&load(path), &opts)
 }
 
+/// Every scenario's decision is its golden's; a failure shows what changed, case by case.
 #[test]
-fn scenario() {
+fn scenario_decisions_match_their_goldens() {
     let engine = engine();
-    insta::glob!("scenarios/**/*.{yaml,json}", |path| {
-        let decision = decide(&engine, path, false);
-        let json = serde_json::to_string_pretty(&decision).expect("a decision serializes");
-        insta::assert_snapshot!(json);
-    });
+    let corpus = Corpus::from_paths(&[PathBuf::from(SCENARIOS)]).expect("the scenarios list");
+    let run = snapshot::check(&engine, &corpus, 2).expect("the scenarios are compared");
+    let summary = run.summary();
+    assert!(
+        summary.clean() && summary.bad_input == 0 && summary.unchanged > 0,
+        "the scenarios' decisions differ from their goldens:\n\n{}\n\
+         If the changes are intended: cargo run -- snapshot --review {SCENARIOS}",
+        run.render()
+    );
 }
 
-/// Every scenario file, sorted.
+/// Every scenario file (goldens are not scenarios), sorted.
 fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("the scenarios folder is readable") {
-            let path = entry.expect("a readable entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if Format::from_path(&path).is_some() {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(Path::new(SCENARIOS), &mut out);
-    out.sort();
-    out
+    bylaw::batch::snapshot_files(Path::new(SCENARIOS)).expect("the scenarios folder is readable")
 }
 
 /// The ID of every rule the engine loaded, with whether its condition is the literal `true`.

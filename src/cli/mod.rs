@@ -13,10 +13,12 @@ use bylaw::Value;
 
 mod batch;
 mod check;
+mod diff;
 mod evaluate;
 mod fmt;
 mod schema;
 mod shell;
+mod snapshot;
 mod test;
 
 /// bylaw: policy decisions you can read, trust and explain.
@@ -97,7 +99,30 @@ enum Command {
   bylaw schema --format json-schema --policy unsubscribe
   bylaw schema --format json-schema --out schemas/")]
     Schema(schema::Args),
+    /// Compare each snapshot's decision with its golden file beside it
+    /// (case.yaml → case.decision.yaml); --accept writes them, --review asks one by one.
+    ///
+    /// Exit status: 0 every golden matches (or was accepted), 4 some decision changed, is
+    /// new or its golden is orphaned, 1 error or bad input. See docs/authoring-snapshots.md.
+    #[command(after_help = "Examples:
+  bylaw snapshot tests/scenarios             compare; print what changed, case by case
+  bylaw snapshot --accept tests/scenarios    write every changed and new golden
+  bylaw snapshot --review tests/scenarios    ask about each change (answers on stdin)")]
+    Snapshot(snapshot::Args),
+    /// The impact of a rule change: decide a corpus under the old and the new rules and
+    /// report the cases whose decision changed, by transition, with the rules responsible.
+    ///
+    /// Exit status: 0 nothing changed (rules that only moved to other lines do not count),
+    /// 4 some decision, rule, message or value changed, 1 error or bad input.
+    #[command(after_help = "Examples:
+  bylaw diff --base git:HEAD~1 corpus/                   the last commit's rule change
+  bylaw diff --base git:origin/main --rules rules/ corpus/ facts.jsonl
+  bylaw diff --base old-rules/ --rules rules/ corpus/ --format json")]
+    Diff(diff::Args),
 }
+
+/// The exit status of `snapshot` and `diff` when decisions changed.
+pub const EXIT_CHANGED: u8 = 4;
 
 /// How a decision is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,6 +154,8 @@ pub fn run() -> ExitCode {
         Command::Man(args) => shell::man(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

@@ -1,0 +1,1020 @@
+//! What changed between two decisions on the same snapshot, rule by rule.
+//!
+//! Both sides are decision trees as serialized (JSON or YAML read back), so a golden
+//! file written by an older bylaw, or edited by hand, compares as well as a decision
+//! just made. Each difference is one [`Change`]; [`Delta::class`] tells a changed
+//! outcome from changes that leave it alone, and those from mere source moves (an edit
+//! above a rule shifts its `rules/FILE:LINE`).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+/// The changes between two decisions on one snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delta {
+    /// The decision before (`allowed`, `denied`, …).
+    pub before: String,
+    /// The decision after.
+    pub after: String,
+    /// Every difference, request-level first, then item by item.
+    pub changes: Vec<Change>,
+}
+
+/// How much a delta matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Nothing changed.
+    Unchanged,
+    /// Only `source` locations moved (rule files were edited around the rules).
+    SourceOnly,
+    /// The decision is the same; warnings, effects, values, messages or evidence changed.
+    Details,
+    /// The decision changed.
+    Decision,
+}
+
+/// One difference, in the request or in one item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// The item's id; none for the request itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// `policy.rule`, when the change is about a rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What changed.
+    #[serde(flatten)]
+    pub what: What,
+}
+
+/// The kinds of difference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum What {
+    /// An item's decision.
+    Decision {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// A policy now applies, or no longer does.
+    Policy {
+        /// The policy.
+        policy: String,
+        /// Whether it applies now.
+        applies: bool,
+    },
+    /// An item appeared (the snapshot's list changed).
+    ItemAdded {
+        /// Its decision.
+        decision: String,
+    },
+    /// An item disappeared.
+    ItemRemoved {
+        /// Its decision before.
+        decision: String,
+    },
+    /// A rule now matches.
+    Matched {
+        /// deny, review, warn or effect.
+        kind: String,
+        /// A review's state (`pending`, `approved by manager`…).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// Its message.
+        message: String,
+    },
+    /// A rule no longer matches.
+    Unmatched {
+        /// deny, review, warn or effect.
+        kind: String,
+        /// A review's state before.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// Its message before.
+        message: String,
+    },
+    /// A rule still matches but with another kind.
+    Kind {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// A review's state (or who approved it, or when) changed.
+    Status {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// A matched rule's message changed.
+    Message {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// An effect's value changed.
+    Value {
+        /// Before.
+        from: J,
+        /// After.
+        to: J,
+    },
+    /// The conditions or facts that decided a rule changed.
+    Evidence {
+        /// Before.
+        from: J,
+        /// After.
+        to: J,
+    },
+    /// A rule (or clause) is cited at another `FILE:LINE`.
+    Source {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// A rule now fails to evaluate (or a new error of the request).
+    Error {
+        /// Why.
+        reason: String,
+        /// Whether it blocks the decision.
+        blocking: bool,
+    },
+    /// An error is gone.
+    ErrorGone {
+        /// Why it failed before.
+        reason: String,
+        /// Whether it blocked.
+        blocking: bool,
+    },
+    /// An error's reason or weight changed.
+    ErrorChanged {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+        /// Whether it blocks now.
+        blocking: bool,
+    },
+    /// Anything else (a field this version does not know, or an order that changed).
+    Other {
+        /// What, in words.
+        what: String,
+    },
+}
+
+impl Change {
+    /// Whether the change can move a decision: blocking rules, reviews, errors, items.
+    pub fn decisive(&self) -> bool {
+        let blocks = |kind: &str| kind == "deny" || kind == "review";
+        match &self.what {
+            What::Decision { .. }
+            | What::Policy { .. }
+            | What::ItemAdded { .. }
+            | What::ItemRemoved { .. }
+            | What::Status { .. }
+            | What::Kind { .. } => true,
+            What::Matched { kind, .. } | What::Unmatched { kind, .. } => blocks(kind),
+            What::Error { blocking, .. } | What::ErrorGone { blocking, .. } => *blocking,
+            What::ErrorChanged { .. } => true,
+            What::Message { .. }
+            | What::Value { .. }
+            | What::Evidence { .. }
+            | What::Source { .. }
+            | What::Other { .. } => false,
+        }
+    }
+
+    /// A short, case-independent label for counting changes over many cases
+    /// (`now matches (review, pending)`), without messages or values.
+    pub fn label(&self) -> String {
+        match &self.what {
+            What::Decision { from, to } => format!("item {from} → {to}"),
+            What::Policy { applies: true, .. } => "now applies".into(),
+            What::Policy { applies: false, .. } => "no longer applies".into(),
+            What::ItemAdded { .. } => "item added".into(),
+            What::ItemRemoved { .. } => "item removed".into(),
+            What::Matched { kind, status, .. } => match status {
+                Some(s) => format!("now matches ({kind}, {})", state_word(s)),
+                None => format!("now matches ({kind})"),
+            },
+            What::Unmatched { kind, status, .. } => match status {
+                Some(s) => format!("no longer matches ({kind}, was {})", state_word(s)),
+                None => format!("no longer matches ({kind})"),
+            },
+            What::Kind { from, to } => format!("kind {from} → {to}"),
+            What::Status { from, to } => {
+                format!("review {} → {}", state_word(from), state_word(to))
+            }
+            What::Message { .. } => "message changed".into(),
+            What::Value { .. } => "value changed".into(),
+            What::Evidence { .. } => "evidence changed".into(),
+            What::Source { .. } => "source moved".into(),
+            What::Error { blocking, .. } => {
+                if *blocking {
+                    "now fails (blocking)".into()
+                } else {
+                    "now fails".into()
+                }
+            }
+            What::ErrorGone { .. } => "no longer fails".into(),
+            What::ErrorChanged { .. } => "fails differently".into(),
+            What::Other { what } => what.clone(),
+        }
+    }
+
+    /// A machine token for the change (`matched`, `unmatched`, `status`…), as in JSON.
+    pub fn token(&self) -> &'static str {
+        match &self.what {
+            What::Decision { .. } => "decision",
+            What::Policy { .. } => "policy",
+            What::ItemAdded { .. } => "item_added",
+            What::ItemRemoved { .. } => "item_removed",
+            What::Matched { .. } => "matched",
+            What::Unmatched { .. } => "unmatched",
+            What::Kind { .. } => "kind",
+            What::Status { .. } => "status",
+            What::Message { .. } => "message",
+            What::Value { .. } => "value",
+            What::Evidence { .. } => "evidence",
+            What::Source { .. } => "source",
+            What::Error { .. } => "error",
+            What::ErrorGone { .. } => "error_gone",
+            What::ErrorChanged { .. } => "error_changed",
+            What::Other { .. } => "other",
+        }
+    }
+}
+
+/// `approved by manager at …` → `approved`.
+fn state_word(status: &str) -> &str {
+    status.split(' ').next().unwrap_or(status)
+}
+
+impl Delta {
+    /// The changes from `before` to `after`, two serialized decisions.
+    pub fn between(before: &J, after: &J) -> Delta {
+        let mut changes = Vec::new();
+        if before != after {
+            compare_policies(before, after, &mut changes);
+            compare_scope(None, before, after, &mut changes);
+            compare_items(before, after, &mut changes);
+            compare_rest(
+                None,
+                None,
+                before,
+                after,
+                &["decision", "policies", "matched", "errors", "items"],
+                &mut changes,
+            );
+            if changes.is_empty() {
+                changes.push(Change {
+                    item: None,
+                    rule: None,
+                    what: What::Other {
+                        what: "the order of rules, errors or items changed".into(),
+                    },
+                });
+            }
+        }
+        Delta {
+            before: text(before.get("decision")),
+            after: text(after.get("decision")),
+            changes,
+        }
+    }
+
+    /// How much the delta matters.
+    pub fn class(&self) -> Class {
+        if self.before != self.after {
+            Class::Decision
+        } else if self.changes.is_empty() {
+            Class::Unchanged
+        } else if self
+            .changes
+            .iter()
+            .all(|c| matches!(c.what, What::Source { .. }))
+        {
+            Class::SourceOnly
+        } else {
+            Class::Details
+        }
+    }
+
+    /// The delta for people, one change a line, indented by `indent` spaces.
+    pub fn render(&self, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        let mut out = String::new();
+        if self.before != self.after {
+            let _ = writeln!(out, "{pad}decision: {} → {}", self.before, self.after);
+        }
+        let mut scopes: Vec<Option<&str>> = Vec::new();
+        for c in &self.changes {
+            if !matches!(c.what, What::Source { .. }) && !scopes.contains(&c.item.as_deref()) {
+                scopes.push(c.item.as_deref());
+            }
+        }
+        for scope in scopes {
+            let inner = match scope {
+                None => pad.clone(),
+                Some(id) => {
+                    let decision = self.changes.iter().find_map(|c| match &c.what {
+                        What::Decision { from, to } if c.item.as_deref() == Some(id) => {
+                            Some(format!(": {from} → {to}"))
+                        }
+                        _ => None,
+                    });
+                    let _ = writeln!(out, "{pad}item {id}{}", decision.unwrap_or_default());
+                    format!("{pad}  ")
+                }
+            };
+            for c in self.changes.iter().filter(|c| c.item.as_deref() == scope) {
+                render_change(&mut out, &inner, c);
+            }
+        }
+        let moves = self.source_moves();
+        if !moves.is_empty() {
+            let only = if self.class() == Class::SourceOnly {
+                "only "
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{pad}{only}source locations moved:");
+            let moves: Vec<(String, String, String)> = moves
+                .into_iter()
+                .map(|(from, to, rules)| (from, to, rules.join(", ")))
+                .collect();
+            for line in describe_moves(&moves) {
+                let _ = writeln!(out, "{pad}  {line}");
+            }
+        }
+        out
+    }
+
+    /// Distinct source moves, each with the rules it concerns.
+    pub fn source_moves(&self) -> Vec<(String, String, Vec<String>)> {
+        let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+        for c in &self.changes {
+            if let What::Source { from, to } = &c.what {
+                let rule = c.rule.clone().unwrap_or_else(|| "a clause".into());
+                match out.iter_mut().find(|(f, t, _)| f == from && t == to) {
+                    Some((_, _, rules)) if !rules.contains(&rule) => rules.push(rule),
+                    Some(_) => {}
+                    None => out.push((from.clone(), to.clone(), vec![rule])),
+                }
+            }
+        }
+        out.sort_by_key(|(from, _, _)| location_key(from));
+        out
+    }
+}
+
+/// Source moves for people, one line each, sorted; where three or more locations of a
+/// file moved by the same number of lines (text inserted above them), one line says so:
+/// `rules/a.bylaw: 23 locations (lines 12–156) moved down 1 line`. Each move comes with a
+/// note (the rules, or a count of cases) shown when it is listed alone.
+pub fn describe_moves(moves: &[(String, String, String)]) -> Vec<String> {
+    let shift = |from: &str, to: &str| -> Option<(String, i64, u64)> {
+        let (f1, l1) = location_key(from);
+        let (f2, l2) = location_key(to);
+        let offset = i64::try_from(l2).ok()? - i64::try_from(l1).ok()?;
+        (f1 == f2 && l1 > 0 && l2 > 0).then_some((f1, offset, l1))
+    };
+    let mut runs: Vec<((String, i64), Vec<u64>)> = Vec::new();
+    for (from, to, _) in moves {
+        if let Some((file, offset, line)) = shift(from, to) {
+            match runs.iter_mut().find(|(k, _)| k.0 == file && k.1 == offset) {
+                Some((_, lines)) => lines.push(line),
+                None => runs.push(((file, offset), vec![line])),
+            }
+        }
+    }
+    let grouped = |from: &str, to: &str| {
+        shift(from, to).and_then(|(file, offset, _)| {
+            runs.iter()
+                .find(|((f, o), lines)| *f == file && *o == offset && lines.len() >= 3)
+        })
+    };
+    let mut out: Vec<((String, u64), String)> = Vec::new();
+    for ((file, offset), lines) in runs.iter().filter(|(_, lines)| lines.len() >= 3) {
+        let (lo, hi) = (
+            lines.iter().min().copied().unwrap_or(0),
+            lines.iter().max().copied().unwrap_or(0),
+        );
+        let n = offset.unsigned_abs();
+        let way = if *offset > 0 { "down" } else { "up" };
+        let s = if n == 1 { "" } else { "s" };
+        out.push((
+            (file.clone(), lo),
+            format!(
+                "{file}: {} locations (lines {lo}–{hi}) moved {way} {n} line{s}",
+                lines.len()
+            ),
+        ));
+    }
+    for (from, to, note) in moves {
+        if grouped(from, to).is_none() {
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!("  ({note})")
+            };
+            out.push((location_key(from), format!("{}{note}", moved(from, to))));
+        }
+    }
+    out.sort();
+    out.into_iter().map(|(_, line)| line).collect()
+}
+
+/// A `FILE:LINE` location as a sort key: by file, then by line as a number.
+pub fn location_key(location: &str) -> (String, u64) {
+    match location.rsplit_once(':') {
+        Some((file, line)) => (file.to_string(), line.parse().unwrap_or(0)),
+        None => (location.to_string(), 0),
+    }
+}
+
+/// `rules/a.bylaw:12 → 14` when the file is the same, else both in full.
+pub fn moved(from: &str, to: &str) -> String {
+    match (from.rsplit_once(':'), to.rsplit_once(':')) {
+        (Some((f1, l1)), Some((f2, l2))) if f1 == f2 => format!("{f1}:{l1} → {l2}"),
+        _ => format!("{from} → {to}"),
+    }
+}
+
+fn render_change(out: &mut String, pad: &str, c: &Change) {
+    let rule = c.rule.as_deref().unwrap_or("(no rule)");
+    match &c.what {
+        What::Decision { .. } | What::Source { .. } => {}
+        What::Policy { policy, applies } => {
+            let word = if *applies {
+                "now applies"
+            } else {
+                "no longer applies"
+            };
+            let _ = writeln!(out, "{pad}policy {policy} {word}");
+        }
+        What::ItemAdded { decision } => {
+            let _ = writeln!(out, "{pad}+ item added: {decision}");
+        }
+        What::ItemRemoved { decision } => {
+            let _ = writeln!(out, "{pad}- item removed (was {decision})");
+        }
+        What::Matched {
+            kind,
+            status,
+            message,
+        } => {
+            let status = status
+                .as_ref()
+                .map(|s| format!(", {s}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{pad}+ {kind} {rule}{status}");
+            let _ = writeln!(out, "{pad}    {message}");
+        }
+        What::Unmatched {
+            kind,
+            status,
+            message,
+        } => {
+            let status = status
+                .as_ref()
+                .map(|s| format!(", {s}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{pad}- {kind} {rule}{status}");
+            let _ = writeln!(out, "{pad}    {message}");
+        }
+        What::Kind { from, to } => {
+            let _ = writeln!(out, "{pad}~ {rule}: kind {from} → {to}");
+        }
+        What::Status { from, to } => {
+            let _ = writeln!(out, "{pad}~ {rule}: review {from} → {to}");
+        }
+        What::Message { from, to } => {
+            let _ = writeln!(out, "{pad}~ {rule}: message");
+            let _ = writeln!(out, "{pad}    - {from}");
+            let _ = writeln!(out, "{pad}    + {to}");
+        }
+        What::Value { from, to } => {
+            let _ = writeln!(out, "{pad}~ {rule}: value {} → {}", show(from), show(to));
+        }
+        What::Evidence { from, to } => {
+            let _ = writeln!(out, "{pad}~ {rule}: evidence");
+            let from = serde_yaml::to_string(from).unwrap_or_default();
+            let to = serde_yaml::to_string(to).unwrap_or_default();
+            out.push_str(&line_diff(&from, &to, &format!("{pad}    ")));
+        }
+        What::Error { reason, blocking } => {
+            let b = if *blocking { ", blocking" } else { "" };
+            let _ = writeln!(out, "{pad}+ error {rule}{b}: {reason}");
+        }
+        What::ErrorGone { reason, blocking } => {
+            let b = if *blocking { ", blocking" } else { "" };
+            let _ = writeln!(out, "{pad}- error {rule}{b}: {reason}");
+        }
+        What::ErrorChanged { from, to, blocking } => {
+            let b = if *blocking { " (blocking)" } else { "" };
+            let _ = writeln!(out, "{pad}~ error {rule}{b}");
+            let _ = writeln!(out, "{pad}    - {from}");
+            let _ = writeln!(out, "{pad}    + {to}");
+        }
+        What::Other { what } => {
+            let subject = c
+                .rule
+                .as_deref()
+                .map(|r| format!("{r}: "))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{pad}~ {subject}{what}");
+        }
+    }
+}
+
+/// A value for people: money as `50.00 USD`, strings bare, the rest as compact JSON.
+pub fn show(v: &J) -> String {
+    match v {
+        J::Null => "none".into(),
+        J::String(s) => s.clone(),
+        J::Object(m) if m.len() == 2 && m.contains_key("amount") && m.contains_key("currency") => {
+            format!("{} {}", text(m.get("amount")), text(m.get("currency")))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A scalar as text (strings without quotes); empty when absent.
+fn text(v: Option<&J>) -> String {
+    match v {
+        None | Some(J::Null) => String::new(),
+        Some(J::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn list<'a>(v: &'a J, key: &str) -> &'a [J] {
+    v.get(key).and_then(J::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn compare_policies(before: &J, after: &J, changes: &mut Vec<Change>) {
+    let names =
+        |v: &J| -> BTreeSet<String> { list(v, "policies").iter().map(|p| text(Some(p))).collect() };
+    let (b, a) = (names(before), names(after));
+    for p in a.difference(&b) {
+        changes.push(Change {
+            item: None,
+            rule: None,
+            what: What::Policy {
+                policy: p.clone(),
+                applies: true,
+            },
+        });
+    }
+    for p in b.difference(&a) {
+        changes.push(Change {
+            item: None,
+            rule: None,
+            what: What::Policy {
+                policy: p.clone(),
+                applies: false,
+            },
+        });
+    }
+}
+
+/// Pairs the elements of two lists by a key (the n-th element with a key pairs with the
+/// n-th one with the same key on the other side): after's order, then what was removed.
+fn pair<'a>(
+    before: &'a [J],
+    after: &'a [J],
+    key: impl Fn(&J) -> String,
+) -> Vec<(Option<&'a J>, Option<&'a J>)> {
+    let keyed = |xs: &'a [J]| -> Vec<((String, usize), &'a J)> {
+        let mut seen: Vec<String> = Vec::new();
+        xs.iter()
+            .map(|x| {
+                let k = key(x);
+                let n = seen.iter().filter(|s| **s == k).count();
+                seen.push(k.clone());
+                ((k, n), x)
+            })
+            .collect()
+    };
+    let (b, a) = (keyed(before), keyed(after));
+    let mut out: Vec<(Option<&J>, Option<&J>)> = a
+        .iter()
+        .map(|(k, x)| (b.iter().find(|(kb, _)| kb == k).map(|(_, y)| *y), Some(*x)))
+        .collect();
+    out.extend(
+        b.iter()
+            .filter(|(k, _)| !a.iter().any(|(ka, _)| ka == k))
+            .map(|(_, y)| (Some(*y), None)),
+    );
+    out
+}
+
+fn compare_items(before: &J, after: &J, changes: &mut Vec<Change>) {
+    let (b, a) = (list(before, "items"), list(after, "items"));
+    for (old, new) in pair(b, a, |i| text(i.get("id"))) {
+        let id = old.or(new).map(|i| text(i.get("id")));
+        match (old, new) {
+            (Some(old), Some(new)) if old != new => {
+                let (from, to) = (text(old.get("decision")), text(new.get("decision")));
+                if from != to {
+                    changes.push(Change {
+                        item: id.clone(),
+                        rule: None,
+                        what: What::Decision { from, to },
+                    });
+                }
+                compare_scope(id.as_deref(), old, new, changes);
+                compare_rest(
+                    id.as_deref(),
+                    None,
+                    old,
+                    new,
+                    &["id", "decision", "matched", "errors"],
+                    changes,
+                );
+            }
+            (Some(old), None) => changes.push(Change {
+                item: id,
+                rule: None,
+                what: What::ItemRemoved {
+                    decision: text(old.get("decision")),
+                },
+            }),
+            (None, Some(new)) => changes.push(Change {
+                item: id,
+                rule: None,
+                what: What::ItemAdded {
+                    decision: text(new.get("decision")),
+                },
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// The review state in a few words: `pending`, `approved by manager at T`.
+fn status(m: &J) -> Option<String> {
+    let s = m.get("status").filter(|s| !s.is_null())?;
+    let mut out = text(s.get("state"));
+    if let Some(by) = s.get("by").filter(|v| !v.is_null()) {
+        let _ = write!(out, " by {}", text(Some(by)));
+    }
+    if let Some(at) = s.get("at").filter(|v| !v.is_null()) {
+        let _ = write!(out, " at {}", text(Some(at)));
+    }
+    Some(out)
+}
+
+/// The evidence of a match: its conditions, and its review status's.
+fn evidence(m: &J) -> J {
+    let own = m.get("evidence").cloned().unwrap_or(J::Null);
+    match m.get("status").and_then(|s| s.get("evidence")) {
+        Some(review) => serde_json::json!({"when": own, "status": review}),
+        None => own,
+    }
+}
+
+fn compare_scope<'a>(item: Option<&str>, before: &'a J, after: &'a J, changes: &mut Vec<Change>) {
+    let at = |rule: Option<String>, what: What| Change {
+        item: item.map(str::to_string),
+        rule,
+        what,
+    };
+    let (b, a) = (list(before, "matched"), list(after, "matched"));
+    for (old, new) in pair(b, a, |m| text(m.get("rule"))) {
+        let rule = old.or(new).map(|m| text(m.get("rule")));
+        match (old, new) {
+            (None, Some(m)) => changes.push(at(
+                rule,
+                What::Matched {
+                    kind: text(m.get("kind")),
+                    status: status(m),
+                    message: text(m.get("message")),
+                },
+            )),
+            (Some(m), None) => changes.push(at(
+                rule,
+                What::Unmatched {
+                    kind: text(m.get("kind")),
+                    status: status(m),
+                    message: text(m.get("message")),
+                },
+            )),
+            (Some(old), Some(new)) if old != new => {
+                let field = |k: &str| (text(old.get(k)), text(new.get(k)));
+                let (from, to) = field("kind");
+                if from != to {
+                    changes.push(at(rule.clone(), What::Kind { from, to }));
+                }
+                let (from, to) = (status(old), status(new));
+                if from != to {
+                    changes.push(at(
+                        rule.clone(),
+                        What::Status {
+                            from: from.unwrap_or_else(|| "none".into()),
+                            to: to.unwrap_or_else(|| "none".into()),
+                        },
+                    ));
+                }
+                let (from, to) = field("message");
+                if from != to {
+                    changes.push(at(rule.clone(), What::Message { from, to }));
+                }
+                let (from, to) = (
+                    old.get("value").cloned().unwrap_or(J::Null),
+                    new.get("value").cloned().unwrap_or(J::Null),
+                );
+                if from != to {
+                    changes.push(at(rule.clone(), What::Value { from, to }));
+                }
+                let review = |m: &'a J| m.get("status").and_then(|s| s.get("evidence"));
+                if old.get("evidence") != new.get("evidence") || review(old) != review(new) {
+                    changes.push(at(
+                        rule.clone(),
+                        What::Evidence {
+                            from: evidence(old),
+                            to: evidence(new),
+                        },
+                    ));
+                }
+                let (from, to) = field("source");
+                if from != to {
+                    changes.push(at(rule.clone(), What::Source { from, to }));
+                }
+                compare_rest(
+                    item,
+                    rule.as_deref(),
+                    old,
+                    new,
+                    &[
+                        "rule", "kind", "message", "source", "evidence", "value", "status",
+                    ],
+                    changes,
+                );
+            }
+            _ => {}
+        }
+    }
+    let (b, a) = (list(before, "errors"), list(after, "errors"));
+    let key = |e: &J| {
+        let rule = text(e.get("rule"));
+        if rule.is_empty() {
+            // An error of the request itself: its reason is all there is to know it by.
+            format!("/{}", text(e.get("reason")))
+        } else {
+            format!("{rule}/{}", text(e.get("path")))
+        }
+    };
+    for (old, new) in pair(b, a, key) {
+        let rule = old
+            .or(new)
+            .and_then(|e| e.get("rule"))
+            .filter(|r| !r.is_null())
+            .map(|r| text(Some(r)));
+        let blocking = |e: &J| e.get("blocking").and_then(J::as_bool).unwrap_or(false);
+        match (old, new) {
+            (None, Some(e)) => changes.push(at(
+                rule,
+                What::Error {
+                    reason: text(e.get("reason")),
+                    blocking: blocking(e),
+                },
+            )),
+            (Some(e), None) => changes.push(at(
+                rule,
+                What::ErrorGone {
+                    reason: text(e.get("reason")),
+                    blocking: blocking(e),
+                },
+            )),
+            (Some(old), Some(new)) if old != new => {
+                let (from, to) = (text(old.get("reason")), text(new.get("reason")));
+                if from != to || blocking(old) != blocking(new) {
+                    changes.push(at(
+                        rule.clone(),
+                        What::ErrorChanged {
+                            from,
+                            to,
+                            blocking: blocking(new),
+                        },
+                    ));
+                }
+                let (from, to) = (text(old.get("source")), text(new.get("source")));
+                if from != to {
+                    changes.push(at(rule.clone(), What::Source { from, to }));
+                }
+                compare_rest(
+                    item,
+                    rule.as_deref(),
+                    old,
+                    new,
+                    &["rule", "kind", "path", "reason", "source", "blocking"],
+                    changes,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Fields this version does not compare one by one: any difference is an `Other`.
+fn compare_rest(
+    item: Option<&str>,
+    rule: Option<&str>,
+    before: &J,
+    after: &J,
+    known: &[&str],
+    changes: &mut Vec<Change>,
+) {
+    let keys = |v: &J| -> BTreeSet<String> {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let all: BTreeSet<String> = keys(before).union(&keys(after)).cloned().collect();
+    for k in all.iter().filter(|k| !known.contains(&k.as_str())) {
+        if before.get(k) != after.get(k) {
+            changes.push(Change {
+                item: item.map(str::to_string),
+                rule: rule.map(str::to_string),
+                what: What::Other {
+                    what: format!("`{k}` changed"),
+                },
+            });
+        }
+    }
+}
+
+/// The lines that differ between two texts, with a line of context around each change
+/// (longest common subsequence; the texts are one rule's evidence, so short).
+pub fn line_diff(before: &str, after: &str, pad: &str) -> String {
+    const MAX_CELLS: usize = 4_000_000;
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let mut out = String::new();
+    if a.len().saturating_mul(b.len()) > MAX_CELLS {
+        let _ = writeln!(
+            out,
+            "{pad}(too long to show: {} → {} lines)",
+            a.len(),
+            b.len()
+        );
+        return out;
+    }
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', a[i]));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', a[i]));
+            i += 1;
+        } else {
+            ops.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    let near = |k: usize| {
+        let lo = k.saturating_sub(1);
+        let hi = (k + 1).min(ops.len().saturating_sub(1));
+        (lo..=hi).any(|n| ops.get(n).is_some_and(|(op, _)| *op != ' '))
+    };
+    let mut skipped = false;
+    for (k, (op, line)) in ops.iter().enumerate() {
+        if near(k) {
+            if skipped {
+                let _ = writeln!(out, "{pad}  …");
+                skipped = false;
+            }
+            let _ = writeln!(out, "{pad}{op} {line}");
+        } else {
+            skipped = true;
+        }
+    }
+    if skipped {
+        let _ = writeln!(out, "{pad}  …");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn matched(rule: &str, kind: &str, source: &str) -> J {
+        json!({"rule": rule, "kind": kind, "message": "m", "source": source,
+               "evidence": [], "value": null})
+    }
+
+    fn decision(decision: &str, items: J) -> J {
+        json!({"decision": decision, "policies": ["p"], "matched": [], "errors": [], "items": items})
+    }
+
+    #[test]
+    fn equal_decisions_are_unchanged() {
+        let d = decision("allowed", json!([]));
+        let delta = Delta::between(&d, &d);
+        assert_eq!(delta.class(), Class::Unchanged);
+        assert!(delta.changes.is_empty());
+    }
+
+    #[test]
+    fn a_rule_that_now_matches_changes_the_item_and_the_decision() {
+        let before = decision(
+            "allowed",
+            json!([{"id": "x", "path": "l[0]", "decision": "allowed", "matched": [], "errors": []}]),
+        );
+        let after = decision(
+            "denied",
+            json!([{"id": "x", "path": "l[0]", "decision": "denied",
+                    "matched": [matched("p.r", "deny", "f:3")], "errors": []}]),
+        );
+        let delta = Delta::between(&before, &after);
+        assert_eq!(delta.class(), Class::Decision);
+        let whats: Vec<&str> = delta.changes.iter().map(Change::token).collect();
+        assert_eq!(whats, ["decision", "matched"]);
+        assert!(delta.changes.iter().all(Change::decisive));
+        let text = delta.render(0);
+        assert!(text.contains("decision: allowed → denied"), "{text}");
+        assert!(text.contains("item x: allowed → denied"), "{text}");
+        assert!(text.contains("+ deny p.r"), "{text}");
+    }
+
+    #[test]
+    fn moved_sources_alone_are_source_only_and_values_are_details() {
+        let with = |source: &str, value: J| {
+            let mut m = matched("p.e", "effect", source);
+            m["value"] = value;
+            json!({"decision": "allowed", "policies": [], "matched": [m], "errors": [], "items": []})
+        };
+        let moved_only = Delta::between(&with("f:3", json!(1)), &with("f:5", json!(1)));
+        assert_eq!(moved_only.class(), Class::SourceOnly);
+        assert!(moved_only.render(0).contains("only source locations moved"));
+        let value = Delta::between(&with("f:3", json!(1)), &with("f:5", json!(2)));
+        assert_eq!(value.class(), Class::Details);
+        assert!(!value.changes.iter().any(Change::decisive));
+        assert!(value.render(0).contains("~ p.e: value 1 → 2"));
+    }
+
+    #[test]
+    fn an_unknown_field_or_a_new_order_is_still_a_change() {
+        let a = json!({"decision": "allowed", "matched": [matched("p.a", "warn", "f:1"), matched("p.b", "warn", "f:2")]});
+        let b = json!({"decision": "allowed", "matched": [matched("p.b", "warn", "f:2"), matched("p.a", "warn", "f:1")]});
+        assert_eq!(Delta::between(&a, &b).class(), Class::Details);
+        let mut c = a.clone();
+        c["schema"] = json!("v2");
+        let delta = Delta::between(&a, &c);
+        assert_eq!(delta.changes.len(), 1);
+        assert_eq!(delta.changes[0].label(), "`schema` changed");
+    }
+
+    #[test]
+    fn line_diff_shows_changes_with_context() {
+        let out = line_diff("a\nb\nc\nd\ne\nf\n", "a\nb\nc\nX\ne\nf\n", "");
+        assert_eq!(out, "  …\n  c\n- d\n+ X\n  e\n  …\n");
+    }
+
+    #[test]
+    fn runs_of_equal_shifts_read_as_one_line() {
+        let moves: Vec<(String, String, String)> = [(3, 4), (10, 11), (20, 21), (30, 28)]
+            .iter()
+            .map(|(f, t)| {
+                (
+                    format!("r/a.bylaw:{f}"),
+                    format!("r/a.bylaw:{t}"),
+                    "p.x".into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            describe_moves(&moves),
+            [
+                "r/a.bylaw: 3 locations (lines 3–20) moved down 1 line",
+                "r/a.bylaw:30 → 28  (p.x)",
+            ]
+        );
+    }
+}
