@@ -13,7 +13,7 @@ use std::process::Command;
 use bylaw::batch::{stream_jsonl, DEFAULT_MAX_LINE};
 use bylaw::facts::{load_str, Format};
 use bylaw::{Engine, Options, Value};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn measuring() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -102,29 +102,30 @@ fn per_snapshot(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("baseline: serde_json::Value parse", |b| {
         b.iter(|| {
-            lines
-                .iter()
-                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-                .count()
+            for l in &lines {
+                black_box(serde_json::from_str::<serde_json::Value>(l).unwrap());
+            }
         })
     });
     g.bench_function("bylaw load (typed facts)", |b| {
         b.iter(|| {
-            lines
-                .iter()
-                .map(|l| load_str(l, Format::Json, "bench").unwrap())
-                .count()
+            for l in &lines {
+                black_box(load_str(l, Format::Json, "bench").unwrap());
+            }
         })
     });
     g.bench_function("decide parsed facts", |b| {
-        b.iter(|| parsed.iter().map(|f| engine.evaluate(f)).count())
+        b.iter(|| {
+            for f in &parsed {
+                black_box(engine.evaluate(f));
+            }
+        })
     });
     g.bench_function("JSON line to decision", |b| {
         b.iter(|| {
-            lines
-                .iter()
-                .map(|l| engine.evaluate(&load_str(l, Format::Json, "bench").unwrap()))
-                .count()
+            for l in &lines {
+                black_box(engine.evaluate(&load_str(l, Format::Json, "bench").unwrap()));
+            }
         })
     });
     g.finish();

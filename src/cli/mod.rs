@@ -268,13 +268,6 @@ pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
 
 /// Prints an error on stderr (red only on a terminal without `NO_COLOR`) and returns exit status 1.
 pub fn fail(e: &dyn std::fmt::Display) -> ExitCode {
-    let text = e.to_string();
-    let text = text.trim_end();
-    let body = text.strip_prefix("error: ").unwrap_or(text);
-    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-        eprintln!("\x1b[1;31merror\x1b[0m: {body}");
-    } else {
-        eprintln!("error: {body}");
-    }
+    report(e);
     ExitCode::from(1)
 }

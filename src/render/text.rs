@@ -117,29 +117,40 @@ fn section(
 }
 
 fn evidence(out: &mut String, lead: &str, items: &[Evidence]) {
-    for (i, e) in items.iter().enumerate() {
-        let word = if i == 0 { lead } else { "and" };
-        let cond = if e.holds {
-            e.condition.clone()
-        } else {
-            format!("not ({})", e.condition)
-        };
-        let facts: Vec<String> = e
-            .facts
-            .iter()
-            .map(|f| {
-                let name = f.path.as_deref().or(f.let_name.as_deref()).unwrap_or("?");
-                if f.absent {
-                    format!("{name} is absent")
-                } else {
-                    format!("{name} = {}", Literal(&f.value))
-                }
-            })
-            .collect();
-        if facts.is_empty() {
-            let _ = writeln!(out, "{INDENT}{word} {cond}");
-        } else {
-            let _ = writeln!(out, "{INDENT}{word} {cond}  [{}]", facts.join("; "));
-        }
+    for line in evidence_lines(lead, items) {
+        let _ = writeln!(out, "{INDENT}{line}");
     }
+}
+
+/// Evidence as the text form shows it, a line each: `because COND  [path = value]`.
+pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
+    evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let word = if i == 0 { lead } else { "and" };
+            let cond = if e.holds {
+                e.condition.clone()
+            } else {
+                format!("not ({})", e.condition)
+            };
+            let facts: Vec<String> = e
+                .facts
+                .iter()
+                .map(|f| {
+                    let name = f.path.as_deref().or(f.let_name.as_deref()).unwrap_or("?");
+                    if f.absent {
+                        format!("{name} is absent")
+                    } else {
+                        format!("{name} = {}", Literal(&f.value))
+                    }
+                })
+                .collect();
+            if facts.is_empty() {
+                format!("{word} {cond}")
+            } else {
+                format!("{word} {cond}  [{}]", facts.join("; "))
+            }
+        })
+        .collect()
 }

@@ -115,35 +115,7 @@ fn place(item: Option<&str>) -> String {
 
 /// Evidence as the text rendering shows it: `because COND  [path = value]`.
 pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
-    evidence
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let word = if i == 0 { lead } else { "and" };
-            let cond = if e.holds {
-                e.condition.clone()
-            } else {
-                format!("not ({})", e.condition)
-            };
-            let facts: Vec<String> = e
-                .facts
-                .iter()
-                .map(|f| {
-                    let name = f.path.as_deref().or(f.let_name.as_deref()).unwrap_or("?");
-                    if f.absent {
-                        format!("{name} is absent")
-                    } else {
-                        format!("{name} = {}", Literal(&f.value))
-                    }
-                })
-                .collect();
-            if facts.is_empty() {
-                format!("{word} {cond}")
-            } else {
-                format!("{word} {cond}  [{}]", facts.join("; "))
-            }
-        })
-        .collect()
+    crate::render::text::evidence_lines(lead, evidence)
 }
 
 /// Compares. Rule IDs that do not resolve are skipped: [`unknown_ids`] reports them.
