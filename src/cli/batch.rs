@@ -89,31 +89,36 @@ fn summary_line(s: &Summary, secs: f64) -> String {
     )
 }
 
-/// A count on stderr while a long run goes, only on a terminal.
+/// A spinner with the count and rate on stderr, only on a terminal (none when piped or
+/// under `NO_COLOR`-style plain output), so logs of batch jobs stay clean.
 struct Progress {
-    on: bool,
-    count: std::cell::Cell<u64>,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
     fn new() -> Progress {
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            count: std::cell::Cell::new(0),
-        }
+        let on = std::io::stderr().is_terminal();
+        let bar = on.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} snapshots decided ({per_sec})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
     }
 
     fn tick(&self) {
-        let n = self.count.get() + 1;
-        self.count.set(n);
-        if self.on && n % 10_000 == 0 {
-            eprint!("\r{n} snapshots decided");
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
         }
     }
 
     fn finish(&self) {
-        if self.on && self.count.get() >= 10_000 {
-            eprint!("\r\x1b[K");
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
