@@ -462,7 +462,7 @@ impl<'p> Typeck<'p, '_> {
                     }
                     (Ty::Record(_), ExprKind::String(k)) => {
                         let k = Ident {
-                            name: k.clone(),
+                            name: k.to_string(),
                             span: index.span.clone(),
                         };
                         self.field(base, bt.clone(), &k)
@@ -684,7 +684,7 @@ impl<'p> Typeck<'p, '_> {
         let (Ty::Enum(values), ExprKind::String(s)) = (t.required(), &literal.kind) else {
             return;
         };
-        if values.iter().any(|v| v == s) {
+        if values.iter().any(|v| **v == **s) {
             return;
         }
         let mut listed = String::new();

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
@@ -200,10 +201,10 @@ impl<'a> Scope<'a> {
             ExprKind::Null => Ok(Value::Null),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::Number(n) => Ok(Value::Number(*n)),
-            ExprKind::String(s) => Ok(Value::string(s)),
+            ExprKind::String(s) => Ok(Value::String(Arc::clone(s))),
             ExprKind::Money(a, c) => Ok(Value::Money(Money {
                 amount: *a,
-                currency: c.as_str().into(),
+                currency: Arc::clone(c),
             })),
             ExprKind::Time(t) => Ok(Value::Time(*t)),
             ExprKind::Duration(d) => Ok(Value::Duration(*d)),

@@ -1,5 +1,7 @@
 //! The typed syntax tree of a rule file. Every node carries its [`Span`].
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
 
@@ -237,10 +239,10 @@ pub enum ExprKind {
     Bool(bool),
     /// `12`, `12.50`.
     Number(Decimal),
-    /// `"text"`.
-    String(String),
+    /// `"text"` (shared, so evaluating the literal copies nothing).
+    String(Arc<str>),
     /// `1000 USD`.
-    Money(Decimal, String),
+    Money(Decimal, Arc<str>),
     /// `2021-09-30T10:00:00+08:00`.
     Time(DateTime<FixedOffset>),
     /// `24h`, `1h30m`.

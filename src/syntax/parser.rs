@@ -546,7 +546,7 @@ impl Ctx<'_> {
                 let currency = next(&mut inner, self.source)?;
                 ExprKind::Money(
                     self.decimal(&amount, amount.as_str())?,
-                    currency.as_str().to_string(),
+                    currency.as_str().into(),
                 )
             }
             Rule::duration => ExprKind::Duration(
@@ -561,7 +561,7 @@ impl Ctx<'_> {
                     )
                 })?)
             }
-            Rule::string => ExprKind::String(self.string(pair).value),
+            Rule::string => ExprKind::String(self.string(pair).value.into()),
             Rule::name => ExprKind::Name(pair.as_str().to_string()),
             Rule::list => ExprKind::List(
                 pair.into_inner()
