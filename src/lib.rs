@@ -15,15 +15,19 @@
 //! [`decision`] (the explained answer), [`render`] (text for people).
 
 pub mod check;
+pub mod currency;
 pub mod decision;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod facts;
+pub mod harness;
+pub mod limits;
 pub mod render;
 pub mod syntax;
 pub mod value;
 
 pub use decision::{Decision, Outcome};
 pub use engine::{Engine, LoadError, Options};
+pub use limits::Limits;
 pub use value::Value;

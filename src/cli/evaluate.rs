@@ -50,7 +50,39 @@ pub fn run(args: Args) -> ExitCode {
         Ok(text) => print!("{text}"),
         Err(e) => return super::fail(&e),
     }
+    if decision.decision == bylaw::Outcome::Error {
+        // The decision is printed; stderr says which file could not be decided, and why.
+        let _ = super::fail(&undecided(&args.facts, &decision));
+    }
     ExitCode::from(decision.decision.exit_code())
+}
+
+/// `FILE: no decision: PATH: REASON (and N more)`, from the first blocking error.
+fn undecided(facts: &std::path::Path, d: &Decision) -> String {
+    let origin = if facts == std::path::Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        facts.display().to_string()
+    };
+    let blocking: Vec<_> = d
+        .errors
+        .iter()
+        .chain(d.items.iter().flat_map(|i| i.errors.iter()))
+        .filter(|e| e.blocking)
+        .collect();
+    let Some(first) = blocking.first() else {
+        return format!("{origin}: no decision");
+    };
+    let at = first
+        .path
+        .as_ref()
+        .map(|p| format!("`{p}`: "))
+        .unwrap_or_default();
+    let more = match blocking.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    format!("{origin}: no decision: {at}{}{more}", first.reason)
 }
 
 /// A decision in the chosen format.

@@ -16,6 +16,9 @@ use crate::value::{Money, Type, Value};
 /// The steps one decision may take before it is stopped (a guard against huge lists).
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 
+/// How deep evaluation may recurse (expressions in expressions, through `let`s).
+pub const DEFAULT_MAX_DEPTH: usize = 100;
+
 /// What the evaluator needs of a checked policy.
 #[derive(Clone, Copy)]
 pub struct Program<'a> {
@@ -51,6 +54,8 @@ pub struct Scope<'a> {
     binders: Vec<Binder<'a>>,
     steps: u64,
     max_steps: u64,
+    depth: usize,
+    max_depth: usize,
 }
 
 impl<'a> Scope<'a> {
@@ -71,7 +76,32 @@ impl<'a> Scope<'a> {
             binders: Vec::new(),
             steps: 0,
             max_steps,
+            depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
         }
+    }
+
+    /// The steps taken so far.
+    pub fn steps_taken(&self) -> u64 {
+        self.steps
+    }
+
+    /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
+    pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Counts `n` steps of work (an operator going through `n` elements), stopping the
+    /// decision once the limit is passed.
+    fn charge(&mut self, n: usize) -> Result<(), EvalError> {
+        self.steps = self
+            .steps
+            .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if self.steps > self.max_steps {
+            return Err(EvalError::Steps(self.max_steps));
+        }
+        Ok(())
     }
 
     /// Evaluates a condition: it must be a boolean.
@@ -89,10 +119,17 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
-        self.steps += 1;
-        if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
+        self.charge(1)?;
+        if self.depth >= self.max_depth {
+            return Err(EvalError::Depth(self.max_depth));
         }
+        self.depth += 1;
+        let r = self.eval_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_inner(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
         match &e.kind {
             ExprKind::Null => Ok(Value::Null),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -151,6 +188,7 @@ impl<'a> Scope<'a> {
                 for a in args {
                     values.push(self.eval(a)?);
                 }
+                self.charge(values.iter().map(weight).fold(0, usize::saturating_add))?;
                 let operands: Vec<&Expr> = args.iter().collect();
                 functions::call(&f.name, &values).map_err(|err| self.locate(err, &operands))
             }
@@ -328,6 +366,9 @@ impl<'a> Scope<'a> {
             _ => {
                 let a = self.eval(l)?;
                 let b = self.eval(r)?;
+                // Going through a list (or a long string) is work: a quantifier over a
+                // huge list doing `in` on it must hit the step limit, not hang.
+                self.charge(weight(&a).saturating_add(weight(&b)))?;
                 let result = match op {
                     BinaryOp::Eq => equal(&a, &b).map(Value::Bool),
                     BinaryOp::Ne => equal(&a, &b).map(|x| Value::Bool(!x)),
@@ -367,7 +408,7 @@ impl<'a> Scope<'a> {
                 (Quantifier::All, Ok(false)) => return Ok(Value::Bool(false)),
                 (Quantifier::Count, Ok(true)) => count += 1,
                 (_, Ok(_)) => {}
-                (_, Err(e @ EvalError::Steps(_))) => return Err(e),
+                (_, Err(e @ (EvalError::Steps(_) | EvalError::Depth(_)))) => return Err(e),
                 (_, Err(e)) => {
                     first_error.get_or_insert(e);
                 }
@@ -512,6 +553,17 @@ impl<'a> Scope<'a> {
     /// The item's position in its list, if evaluating one element.
     pub fn item_index(&self) -> Option<usize> {
         self.item.as_ref().map(|(i, _)| *i)
+    }
+}
+
+/// The work an operator does going through a value: a list's or record's elements,
+/// a string's bytes (cheaper per byte).
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::List(items) => items.len(),
+        Value::Map(m) => m.len(),
+        Value::String(s) => s.len() / 16,
+        _ => 0,
     }
 }
 

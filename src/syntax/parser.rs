@@ -1,5 +1,6 @@
 //! pest pairs → [`ast`](super::ast). One function per grammar rule.
 
+use std::cell::Cell;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use super::span::{snippet, Source, Span};
+use crate::limits::{shorten, Limits};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/bylaw.pest"]
@@ -42,12 +44,30 @@ impl ParseError {
 
 type Result<T> = std::result::Result<T, ParseError>;
 
-/// The deepest expression nesting accepted: deeper text is refused, not a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// Parses one rule file.
+/// Parses one rule file with the default [`Limits`].
 pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
-    check_nesting(source)?;
+    parse_policy_with(source, &Limits::default())
+}
+
+/// Parses one rule file within `limits`.
+pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+    if source.text.len() > limits.max_rule_bytes {
+        return Err(ParseError::at(
+            &Span::new(source, 0, 0),
+            format!(
+                "the rule file is {} bytes, more than the limit of {} bytes",
+                source.text.len(),
+                limits.max_rule_bytes
+            ),
+        ));
+    }
+    if let Some(at) = source.text.find('\0') {
+        return Err(ParseError::at(
+            &Span::new(source, at, at + 1),
+            "the file contains a NUL character: it is not a text file",
+        ));
+    }
+    check_nesting(source, limits.max_expr_depth)?;
     let mut pairs =
         Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().ok_or_else(|| {
@@ -56,46 +76,153 @@ pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
             "the file is empty: expected `policy NAME`",
         )
     })?;
-    Ctx { source }.file(file)
+    Ctx {
+        source,
+        limits,
+        max_depth: limits.max_expr_depth,
+        depth: Cell::new(0),
+    }
+    .file(file)
 }
 
-/// pest recurses once per nested bracket, so very deep nesting is refused before parsing.
-fn check_nesting(source: &Arc<Source>) -> Result<()> {
-    let mut depth = 0usize;
-    let mut in_string = false;
+/// pest recurses once per bracket and once per `if` (the only construct that nests
+/// without brackets), so text nested deeper than `max` is refused before pest sees
+/// it. A small lexer: it skips comments and strings, and reads the `{holes}` of a
+/// message template (a string right after the word `message`) as code.
+fn check_nesting(source: &Arc<Source>, max: usize) -> Result<()> {
+    #[derive(PartialEq)]
+    enum Mode {
+        Code,
+        Str,
+        Template,
+        Comment,
+    }
+    /// An open bracket: whether it is a template's hole, and the `if`s opened inside it.
+    struct Open {
+        hole: bool,
+        ifs: usize,
+    }
+    let text = &source.text;
+    let mut mode = Mode::Code;
+    let mut open: Vec<Open> = Vec::new();
+    // `if`s outside any bracket; they end with the `let` they belong to.
+    let mut top_ifs = 0usize;
     let mut escaped = false;
-    let mut in_comment = false;
-    for (i, ch) in source.text.char_indices() {
-        if in_comment {
-            in_comment = ch != '\n';
-            continue;
-        }
-        if in_string {
-            match ch {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                '{' => depth += 1,
-                '}' => depth = depth.saturating_sub(1),
-                _ => {}
+    // The last character of code that is not white space (to tell `.if`, a field, from `if`).
+    let mut prev = ' ';
+    // The last word of code, to tell a message template from a plain string.
+    let mut last_word = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, ch)) = chars.next() {
+        match mode {
+            Mode::Comment => {
+                if ch == '\n' {
+                    mode = Mode::Code;
+                }
+                continue;
             }
-            continue;
+            Mode::Str | Mode::Template => {
+                match ch {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' | '\n' => mode = Mode::Code,
+                    '{' if mode == Mode::Template => {
+                        open.push(Open { hole: true, ifs: 0 });
+                        mode = Mode::Code;
+                    }
+                    _ => {}
+                }
+                prev = '"';
+                last_word.clear();
+            }
+            Mode::Code => match ch {
+                '#' => mode = Mode::Comment,
+                '"' => {
+                    mode = if last_word == "message" {
+                        Mode::Template
+                    } else {
+                        Mode::Str
+                    };
+                }
+                '(' | '[' | '{' => open.push(Open {
+                    hole: false,
+                    ifs: 0,
+                }),
+                ')' | ']' | '}' => {
+                    if let Some(o) = open.pop() {
+                        if o.hole && ch == '}' {
+                            mode = Mode::Template;
+                        }
+                    }
+                }
+                c if c.is_ascii_alphanumeric() || c == '_' => {
+                    let mut end = i + c.len_utf8();
+                    while let Some(&(j, d)) = chars.peek() {
+                        if !(d.is_ascii_alphanumeric() || d == '_') {
+                            break;
+                        }
+                        end = j + d.len_utf8();
+                        chars.next();
+                    }
+                    let word = &text[i..end];
+                    let field = prev == '.';
+                    if word == "if" && !field {
+                        match open.last_mut() {
+                            Some(o) => o.ifs += 1,
+                            None => top_ifs += 1,
+                        }
+                    }
+                    if word == "let" && !field && open.is_empty() && starts_let(&text[end..]) {
+                        top_ifs = 0;
+                    }
+                    last_word.clear();
+                    if !field {
+                        last_word.push_str(word);
+                    }
+                    prev = 'a';
+                    // Fall through to the depth check below.
+                    let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
+                    if depth > max {
+                        return Err(too_nested(source, i, end, max));
+                    }
+                    continue;
+                }
+                _ => {}
+            },
         }
-        match ch {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+        if mode == Mode::Code && !ch.is_whitespace() && ch != '#' {
+            prev = ch;
+            if !ch.is_ascii_alphanumeric() && ch != '_' {
+                last_word.clear();
+            }
         }
-        if depth > MAX_NESTING {
-            return Err(ParseError::at(
-                &Span::new(source, i, i + 1),
-                format!("brackets are nested more than {MAX_NESTING} deep"),
-            ));
+        let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
+        if depth > max {
+            return Err(too_nested(source, i, i + ch.len_utf8(), max));
         }
     }
     Ok(())
+}
+
+/// Whether `rest` (the text after the word `let`) goes on `NAME =` (not `==`): the
+/// start of a declaration, which cannot occur inside an expression.
+fn starts_let(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    if name_len == 0 {
+        return false;
+    }
+    let after = rest[name_len..].trim_start();
+    after.starts_with('=') && !after.starts_with("==")
+}
+
+fn too_nested(source: &Arc<Source>, start: usize, end: usize, max: usize) -> ParseError {
+    ParseError::at(
+        &Span::new(source, start, end),
+        format!("brackets and `if`s are nested more than {max} deep, the limit"),
+    )
 }
 
 fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
@@ -110,6 +237,7 @@ fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError
     let span = Span::new(source, pos, end);
     let found = match source.text[pos..].chars().next() {
         None => "the end of the file".to_string(),
+        Some('\n' | '\r') => "the end of the line".to_string(),
         Some(_) => {
             let word: String = source.text[pos..]
                 .chars()
@@ -206,6 +334,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 struct Ctx<'s> {
     source: &'s Arc<Source>,
+    limits: &'s Limits,
+    max_depth: usize,
+    /// How deep the builder's own recursion is.
+    depth: Cell<usize>,
 }
 
 impl Ctx<'_> {
@@ -384,30 +516,77 @@ impl Ctx<'_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        let mut pairs = pair.into_inner().peekable();
-        self.climb(&mut pairs, 0)
+        self.expr_d(pair).map(|(e, _)| e)
+    }
+
+    /// An expression and the depth of its tree. Depth is limited where the tree is
+    /// built: a deeper tree would overflow the stack of whatever walks it (even its drop).
+    fn expr_d(&self, pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
+        self.descend(&pair, || {
+            let mut pairs = pair.clone().into_inner().peekable();
+            self.climb(&mut pairs, 0)
+        })
+    }
+
+    /// Runs `f` one level deeper in the builder's own recursion, refused past the limit.
+    fn descend<T>(&self, at: &Pair<'_, Rule>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let depth = self.depth.get() + 1;
+        if depth > self.max_depth {
+            return Err(self.too_deep(&self.span(at)));
+        }
+        self.depth.set(depth);
+        let r = f();
+        self.depth.set(depth - 1);
+        r
+    }
+
+    /// The depth of a node over children of depth `kids`.
+    fn node(&self, span: &Span, kids: usize) -> Result<usize> {
+        let depth = kids + 1;
+        if depth > self.max_depth {
+            return Err(self.too_deep(span));
+        }
+        Ok(depth)
+    }
+
+    fn too_deep(&self, span: &Span) -> ParseError {
+        ParseError::at(
+            span,
+            format!(
+                "this expression is nested more than {} deep, the limit",
+                self.max_depth
+            ),
+        )
     }
 
     /// Precedence climbing over the flat `prefix* operand (infix prefix* operand)*` sequence.
-    fn climb<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>, min: u8) -> Result<Expr> {
-        let mut lhs = self.operand(pairs)?;
+    fn climb<'i>(
+        &self,
+        pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
+        min: u8,
+    ) -> Result<(Expr, usize)> {
+        let (mut lhs, mut depth) = self.operand(pairs)?;
         while let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) {
             let prec = op.precedence();
             if prec < min {
                 break;
             }
             pairs.next();
-            let rhs = self.climb(pairs, prec + 1)?;
+            let (rhs, rd) = self.climb(pairs, prec + 1)?;
             let span = Span::new(self.source, lhs.span.start, rhs.span.end);
+            depth = self.node(&span, depth.max(rd))?;
             lhs = Expr {
                 kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 span,
             };
         }
-        Ok(lhs)
+        Ok((lhs, depth))
     }
 
-    fn operand<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> Result<Expr> {
+    fn operand<'i>(
+        &self,
+        pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
+    ) -> Result<(Expr, usize)> {
         let Some(pair) = pairs.next() else {
             return Err(ParseError::at(
                 &Span::new(self.source, 0, 0),
@@ -419,62 +598,80 @@ impl Ctx<'_> {
             Rule::op_not => (UnaryOp::Not, NOT_PRECEDENCE + 1),
             Rule::op_neg => (UnaryOp::Neg, NEG_PRECEDENCE),
             _ => {
-                let mut e = self.primary(pair)?;
+                let (mut e, mut depth) = self.primary(pair)?;
                 while let Some(p) =
                     pairs.next_if(|p| matches!(p.as_rule(), Rule::field | Rule::index))
                 {
                     let end = p.as_span().end();
                     let span = Span::new(self.source, e.span.start, end);
                     let kind = if p.as_rule() == Rule::field {
+                        depth = self.node(&span, depth)?;
                         ExprKind::Field(Box::new(e), self.ident(first_inner(p, self.source)?))
                     } else {
-                        ExprKind::Index(
-                            Box::new(e),
-                            Box::new(self.expr(first_inner(p, self.source)?)?),
-                        )
+                        let (index, id) = self.expr_d(first_inner(p, self.source)?)?;
+                        depth = self.node(&span, depth.max(id))?;
+                        ExprKind::Index(Box::new(e), Box::new(index))
                     };
                     e = Expr { kind, span };
                 }
-                return Ok(e);
+                return Ok((e, depth));
             }
         };
-        let operand = if op == UnaryOp::Neg {
-            self.operand(pairs)?
-        } else {
-            self.climb(pairs, prec)?
-        };
+        let (operand, depth) = self.descend(&pair, || {
+            if op == UnaryOp::Neg {
+                self.operand(pairs)
+            } else {
+                self.climb(pairs, prec)
+            }
+        })?;
         let span = Span::new(self.source, start, operand.span.end);
         // Fold `-12` into a literal so `-12` and `- 12` print and compare as numbers.
         if op == UnaryOp::Neg {
             match operand.kind {
                 ExprKind::Number(n) => {
-                    return Ok(Expr {
-                        kind: ExprKind::Number(-n),
-                        span,
-                    })
+                    return Ok((
+                        Expr {
+                            kind: ExprKind::Number(-n),
+                            span,
+                        },
+                        depth,
+                    ))
                 }
                 ExprKind::Money(n, c) => {
-                    return Ok(Expr {
-                        kind: ExprKind::Money(-n, c),
-                        span,
-                    })
+                    return Ok((
+                        Expr {
+                            kind: ExprKind::Money(-n, c),
+                            span,
+                        },
+                        depth,
+                    ))
                 }
                 _ => {}
             }
         }
-        Ok(Expr {
-            kind: ExprKind::Unary(op, Box::new(operand)),
-            span,
-        })
+        let depth = self.node(&span, depth)?;
+        Ok((
+            Expr {
+                kind: ExprKind::Unary(op, Box::new(operand)),
+                span,
+            },
+            depth,
+        ))
     }
 
-    fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+    fn primary(&self, pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
         let span = self.span(&pair);
+        // The deepest child built so far.
+        let kids = Cell::new(0usize);
+        let sub = |p: Pair<'_, Rule>| -> Result<Expr> {
+            let (e, d) = self.expr_d(p)?;
+            kids.set(kids.get().max(d));
+            Ok(e)
+        };
         let kind = match pair.as_rule() {
             Rule::paren => {
-                return self
-                    .expr(first_inner(pair, self.source)?)
-                    .map(|e| Expr { span, ..e })
+                let (e, d) = self.expr_d(first_inner(pair, self.source)?)?;
+                return Ok((Expr { span, ..e }, d));
             }
             Rule::null => ExprKind::Null,
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
@@ -483,6 +680,15 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
+                if !crate::currency::is_iso4217(currency.as_str()) {
+                    return Err(self.err(
+                        &currency,
+                        format!(
+                            "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                            currency.as_str()
+                        ),
+                    ));
+                }
                 ExprKind::Money(
                     self.decimal(&amount, amount.as_str())?,
                     currency.as_str().to_string(),
@@ -502,22 +708,18 @@ impl Ctx<'_> {
             }
             Rule::string => ExprKind::String(self.string(pair).value),
             Rule::name => ExprKind::Name(pair.as_str().to_string()),
-            Rule::list => ExprKind::List(
-                pair.into_inner()
-                    .map(|p| self.expr(p))
-                    .collect::<Result<_>>()?,
-            ),
+            Rule::list => ExprKind::List(pair.into_inner().map(&sub).collect::<Result<_>>()?),
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let name = self.ident(next(&mut inner, self.source)?);
-                let args = inner.map(|p| self.expr(p)).collect::<Result<_>>()?;
+                let args = inner.map(&sub).collect::<Result<_>>()?;
                 ExprKind::Call(name, args)
             }
             Rule::if_expr => {
                 let mut inner = pair.into_inner();
-                let c = self.expr(next(&mut inner, self.source)?)?;
-                let a = self.expr(next(&mut inner, self.source)?)?;
-                let b = self.expr(next(&mut inner, self.source)?)?;
+                let c = sub(next(&mut inner, self.source)?)?;
+                let a = sub(next(&mut inner, self.source)?)?;
+                let b = sub(next(&mut inner, self.source)?)?;
                 ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
             }
             Rule::quantifier => {
@@ -528,8 +730,8 @@ impl Ctx<'_> {
                     _ => Quantifier::Count,
                 };
                 let var = self.ident(next(&mut inner, self.source)?);
-                let list = self.expr(next(&mut inner, self.source)?)?;
-                let body = self.expr(next(&mut inner, self.source)?)?;
+                let list = sub(next(&mut inner, self.source)?)?;
+                let body = sub(next(&mut inner, self.source)?)?;
                 ExprKind::Quantifier(q, var, Box::new(list), Box::new(body))
             }
             Rule::sum_for | Rule::comprehension => {
@@ -539,25 +741,31 @@ impl Ctx<'_> {
                     Collect::List
                 };
                 let mut inner = pair.into_inner();
-                let body = self.expr(next(&mut inner, self.source)?)?;
+                let body = sub(next(&mut inner, self.source)?)?;
                 let var = self.ident(next(&mut inner, self.source)?);
-                let list = self.expr(next(&mut inner, self.source)?)?;
+                let list = sub(next(&mut inner, self.source)?)?;
                 let filter = match inner.next() {
-                    Some(p) => Some(Box::new(self.expr(first_inner(p, self.source)?)?)),
+                    Some(p) => Some(Box::new(sub(first_inner(p, self.source)?)?)),
                     None => None,
                 };
                 ExprKind::Comprehension(collect, Box::new(body), var, Box::new(list), filter)
             }
             _ => return Err(self.err(&pair, "expected an expression")),
         };
-        Ok(Expr { kind, span })
+        let depth = self.node(&span, kids.get())?;
+        Ok((Expr { kind, span }, depth))
     }
-
     fn decimal(&self, pair: &Pair<'_, Rule>, text: &str) -> Result<Decimal> {
+        self.limits
+            .check_decimal_text(text)
+            .map_err(|m| self.err(pair, m))?;
         Decimal::from_str_exact(text).map_err(|_| {
             self.err(
                 pair,
-                format!("`{text}` has more digits than a decimal holds (28); it would be rounded"),
+                format!(
+                    "`{}` has more digits than a decimal holds (28); it would be rounded",
+                    shorten(text)
+                ),
             )
         })
     }
