@@ -14,6 +14,7 @@
 //! (names, arities, literal types), [`eval`] (three-valued evaluation, evidence),
 //! [`decision`] (the explained answer), [`render`] (text for people).
 
+pub mod batch;
 pub mod check;
 pub mod currency;
 pub mod decision;

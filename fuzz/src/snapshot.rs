@@ -3,7 +3,7 @@
 //! its contract paths replaced by arbitrary values (of any type, or removed), and
 //! its list of resources grown.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arbitrary::Arbitrary;
 use bylaw::facts::{self, Format};
@@ -36,9 +36,13 @@ pub fn engine() -> Engine {
         .expect("the shipped rules load")
 }
 
-/// An example snapshot, loaded.
+/// An example snapshot, loaded (once: fuzzing builds thousands of snapshots a second).
 pub fn example(i: usize) -> Value {
-    facts::load_str(EXAMPLES[i % 2], Format::Yaml, "example").expect("the examples load")
+    static LOADED: OnceLock<[Value; 2]> = OnceLock::new();
+    let loaded = LOADED.get_or_init(|| {
+        EXAMPLES.map(|t| facts::load_str(t, Format::Yaml, "example").expect("the examples load"))
+    });
+    loaded[i % 2].clone()
 }
 
 /// One step of a path into a snapshot.
@@ -185,6 +189,22 @@ const WORDS: &[&str] = &[
     "Z",
     "UTC",
     "+99:99",
+    "true",
+    "null",
+    "~",
+    "yes",
+    "1e3",
+    "0x1F",
+    ".inf",
+    "12,5",
+    "2021-09-30",
+    "2021-09-30T10:00:00",
+    "2021-09-30T10:00:00+08:00",
+    "- a",
+    "a: b",
+    "#",
+    "'",
+    "\"",
 ];
 
 const CURRENCIES: &[&str] = &["USD", "CNY", "EUR"];

@@ -590,6 +590,22 @@ fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
 
 fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
     match b {
+        // As with `==`, a value of another type than the list's is an error, not
+        // `false`: `7 in ["pending"]` must not quietly let a wrong-typed fact through.
+        Value::List(items)
+            if !matches!(a, Value::Null)
+                && !items.is_empty()
+                && !items
+                    .iter()
+                    .any(|x| x.type_of() == a.type_of() || matches!(x, Value::Null)) =>
+        {
+            Err(EvalError::Type {
+                path: None,
+                expected: format!("{} like the list's elements", items[0].type_of()),
+                found: a.type_of(),
+                context: "cannot use `in` a list".into(),
+            })
+        }
         Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
         Value::Map(_) => match a {
             Value::String(k) => Ok(b.get(k).is_some()),
