@@ -27,6 +27,7 @@ pub mod limits;
 pub mod render;
 pub mod syntax;
 pub mod value;
+mod yaml_scan;
 
 pub use decision::{Decision, Outcome};
 pub use engine::{Engine, LoadError, Options};

@@ -32,7 +32,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn at(span: &Span, message: impl Into<String>) -> ParseError {
+    pub(crate) fn at(span: &Span, message: impl Into<String>) -> ParseError {
         ParseError {
             location: span.location_col(),
             message: message.into(),
@@ -49,8 +49,35 @@ pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
     parse_policy_with(source, &Limits::default())
 }
 
+/// The stack the parser runs on. pest recurses a few dozen frames per nesting level
+/// (large ones in a debug build), so `max_expr_depth` levels need more than a test
+/// thread's 2 MiB; a thread of its own makes the parser safe whatever thread calls it.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
 /// Parses one rule file within `limits`.
 pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+    let on_thread = {
+        let source = Arc::clone(source);
+        let limits = limits.clone();
+        std::thread::Builder::new()
+            .name("bylaw-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn(move || parse_here(&source, &limits))
+    };
+    let failed = |what: &str| {
+        Err(ParseError::at(
+            &Span::new(source, 0, 0),
+            format!("the parser could not run: {what}"),
+        ))
+    };
+    match on_thread {
+        Ok(handle) => handle.join().unwrap_or_else(|_| failed("it stopped")),
+        // No thread to be had: parse here, within the same limits.
+        Err(_) => parse_here(source, limits),
+    }
+}
+
+fn parse_here(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
     if source.text.len() > limits.max_rule_bytes {
         return Err(ParseError::at(
             &Span::new(source, 0, 0),
@@ -67,7 +94,7 @@ pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy
             "the file contains a NUL character: it is not a text file",
         ));
     }
-    check_nesting(source, limits.max_expr_depth)?;
+    super::nesting::check_nesting(source, limits.max_expr_depth)?;
     let mut pairs =
         Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().ok_or_else(|| {
@@ -83,146 +110,6 @@ pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy
         depth: Cell::new(0),
     }
     .file(file)
-}
-
-/// pest recurses once per bracket and once per `if` (the only construct that nests
-/// without brackets), so text nested deeper than `max` is refused before pest sees
-/// it. A small lexer: it skips comments and strings, and reads the `{holes}` of a
-/// message template (a string right after the word `message`) as code.
-fn check_nesting(source: &Arc<Source>, max: usize) -> Result<()> {
-    #[derive(PartialEq)]
-    enum Mode {
-        Code,
-        Str,
-        Template,
-        Comment,
-    }
-    /// An open bracket: whether it is a template's hole, and the `if`s opened inside it.
-    struct Open {
-        hole: bool,
-        ifs: usize,
-    }
-    let text = &source.text;
-    let mut mode = Mode::Code;
-    let mut open: Vec<Open> = Vec::new();
-    // `if`s outside any bracket; they end with the `let` they belong to.
-    let mut top_ifs = 0usize;
-    let mut escaped = false;
-    // The last character of code that is not white space (to tell `.if`, a field, from `if`).
-    let mut prev = ' ';
-    // The last word of code, to tell a message template from a plain string.
-    let mut last_word = String::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
-        match mode {
-            Mode::Comment => {
-                if ch == '\n' {
-                    mode = Mode::Code;
-                }
-                continue;
-            }
-            Mode::Str | Mode::Template => {
-                match ch {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' | '\n' => mode = Mode::Code,
-                    '{' if mode == Mode::Template => {
-                        open.push(Open { hole: true, ifs: 0 });
-                        mode = Mode::Code;
-                    }
-                    _ => {}
-                }
-                prev = '"';
-                last_word.clear();
-            }
-            Mode::Code => match ch {
-                '#' => mode = Mode::Comment,
-                '"' => {
-                    mode = if last_word == "message" {
-                        Mode::Template
-                    } else {
-                        Mode::Str
-                    };
-                }
-                '(' | '[' | '{' => open.push(Open {
-                    hole: false,
-                    ifs: 0,
-                }),
-                ')' | ']' | '}' => {
-                    if let Some(o) = open.pop() {
-                        if o.hole && ch == '}' {
-                            mode = Mode::Template;
-                        }
-                    }
-                }
-                c if c.is_ascii_alphanumeric() || c == '_' => {
-                    let mut end = i + c.len_utf8();
-                    while let Some(&(j, d)) = chars.peek() {
-                        if !(d.is_ascii_alphanumeric() || d == '_') {
-                            break;
-                        }
-                        end = j + d.len_utf8();
-                        chars.next();
-                    }
-                    let word = &text[i..end];
-                    let field = prev == '.';
-                    if word == "if" && !field {
-                        match open.last_mut() {
-                            Some(o) => o.ifs += 1,
-                            None => top_ifs += 1,
-                        }
-                    }
-                    if word == "let" && !field && open.is_empty() && starts_let(&text[end..]) {
-                        top_ifs = 0;
-                    }
-                    last_word.clear();
-                    if !field {
-                        last_word.push_str(word);
-                    }
-                    prev = 'a';
-                    // Fall through to the depth check below.
-                    let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
-                    if depth > max {
-                        return Err(too_nested(source, i, end, max));
-                    }
-                    continue;
-                }
-                _ => {}
-            },
-        }
-        if mode == Mode::Code && !ch.is_whitespace() && ch != '#' {
-            prev = ch;
-            if !ch.is_ascii_alphanumeric() && ch != '_' {
-                last_word.clear();
-            }
-        }
-        let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
-        if depth > max {
-            return Err(too_nested(source, i, i + ch.len_utf8(), max));
-        }
-    }
-    Ok(())
-}
-
-/// Whether `rest` (the text after the word `let`) goes on `NAME =` (not `==`): the
-/// start of a declaration, which cannot occur inside an expression.
-fn starts_let(rest: &str) -> bool {
-    let rest = rest.trim_start();
-    let name_len = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    if name_len == 0 {
-        return false;
-    }
-    let after = rest[name_len..].trim_start();
-    after.starts_with('=') && !after.starts_with("==")
-}
-
-fn too_nested(source: &Arc<Source>, start: usize, end: usize, max: usize) -> ParseError {
-    ParseError::at(
-        &Span::new(source, start, end),
-        format!("brackets and `if`s are nested more than {max} deep, the limit"),
-    )
 }
 
 fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
@@ -290,8 +177,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::if_expr
         | Rule::quantifier
         | Rule::quant_kind
-        | Rule::sum_for
-        | Rule::comprehension
+        | Rule::for_clause
         | Rule::list
         | Rule::call
         | Rule::name
@@ -708,12 +594,56 @@ impl Ctx<'_> {
             }
             Rule::string => ExprKind::String(self.string(pair).value),
             Rule::name => ExprKind::Name(pair.as_str().to_string()),
-            Rule::list => ExprKind::List(pair.into_inner().map(&sub).collect::<Result<_>>()?),
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let name = self.ident(next(&mut inner, self.source)?);
-                let args = inner.map(&sub).collect::<Result<_>>()?;
-                ExprKind::Call(name, args)
+            Rule::list | Rule::call => {
+                let is_call = pair.as_rule() == Rule::call;
+                let mut inner: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
+                let name = if is_call {
+                    Some(self.ident(inner.remove(0)))
+                } else {
+                    None
+                };
+                let for_clause = match inner.last() {
+                    Some(p) if p.as_rule() == Rule::for_clause => inner.pop(),
+                    _ => None,
+                };
+                match (for_clause, name) {
+                    (None, None) => {
+                        ExprKind::List(inner.into_iter().map(&sub).collect::<Result<_>>()?)
+                    }
+                    (None, Some(name)) => {
+                        ExprKind::Call(name, inner.into_iter().map(&sub).collect::<Result<_>>()?)
+                    }
+                    (Some(clause), name) => {
+                        let collect = match &name {
+                            None => Collect::List,
+                            Some(n) if n.name == "sum" => Collect::Sum,
+                            Some(n) => {
+                                return Err(ParseError::at(
+                                    &n.span,
+                                    format!(
+                                        "`{}` cannot take `for`: only `sum(E for x in LIST)` and `[E for x in LIST]` can",
+                                        n.name
+                                    ),
+                                ))
+                            }
+                        };
+                        let body = sub(inner.remove(0))?;
+                        let mut parts = clause.into_inner();
+                        let var = self.ident(next(&mut parts, self.source)?);
+                        let list = sub(next(&mut parts, self.source)?)?;
+                        let filter = match parts.next() {
+                            Some(p) => Some(Box::new(sub(first_inner(p, self.source)?)?)),
+                            None => None,
+                        };
+                        ExprKind::Comprehension(
+                            collect,
+                            Box::new(body),
+                            var,
+                            Box::new(list),
+                            filter,
+                        )
+                    }
+                }
             }
             Rule::if_expr => {
                 let mut inner = pair.into_inner();
@@ -723,32 +653,30 @@ impl Ctx<'_> {
                 ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
             }
             Rule::quantifier => {
-                let mut inner = pair.into_inner();
-                let q = match next(&mut inner, self.source)?.as_str() {
+                let mut inner = pair.clone().into_inner();
+                let kind = next(&mut inner, self.source)?;
+                let q = match kind.as_str() {
                     "any" => Quantifier::Any,
                     "all" => Quantifier::All,
                     _ => Quantifier::Count,
                 };
                 let var = self.ident(next(&mut inner, self.source)?);
+                let _in = next(&mut inner, self.source)?;
                 let list = sub(next(&mut inner, self.source)?)?;
-                let body = sub(next(&mut inner, self.source)?)?;
+                let Some(filter) = inner.next() else {
+                    return Err(self.err(
+                        &pair,
+                        format!(
+                            "`{}({} in …)` needs a condition: write `{}({} in LIST where CONDITION)`",
+                            kind.as_str(),
+                            var.name,
+                            kind.as_str(),
+                            var.name
+                        ),
+                    ));
+                };
+                let body = sub(first_inner(filter, self.source)?)?;
                 ExprKind::Quantifier(q, var, Box::new(list), Box::new(body))
-            }
-            Rule::sum_for | Rule::comprehension => {
-                let collect = if pair.as_rule() == Rule::sum_for {
-                    Collect::Sum
-                } else {
-                    Collect::List
-                };
-                let mut inner = pair.into_inner();
-                let body = sub(next(&mut inner, self.source)?)?;
-                let var = self.ident(next(&mut inner, self.source)?);
-                let list = sub(next(&mut inner, self.source)?)?;
-                let filter = match inner.next() {
-                    Some(p) => Some(Box::new(sub(first_inner(p, self.source)?)?)),
-                    None => None,
-                };
-                ExprKind::Comprehension(collect, Box::new(body), var, Box::new(list), filter)
             }
             _ => return Err(self.err(&pair, "expected an expression")),
         };
