@@ -12,6 +12,11 @@ pub const MAX_DEPTH: usize = 200;
 
 /// Checks a set of policies; returns every problem found.
 pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
+    check_with(policies, &crate::limits::Limits::default())
+}
+
+/// [`check`] within `limits`.
+pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: HashMap<&str, &Ident> = HashMap::new();
     for p in policies {
@@ -27,13 +32,13 @@ pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
                 )),
             );
         }
-        check_policy(p, &mut out);
+        check_policy(p, &mut out, limits.max_expr_depth);
         crate::typeck::check_policy(p, &mut out);
     }
     out
 }
 
-fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
+fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
     for span in &p.repeated_clauses {
         out.push(Diagnostic::at(span, "this header clause is given twice"));
     }
@@ -89,7 +94,7 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     for l in &p.lets {
         names.expr(&l.value, out, 0);
     }
-    check_let_cycles(p, out);
+    check_let_cycles(p, out, max_let_chain);
 
     let mut rules: HashMap<&str, &Rule> = HashMap::new();
     for r in &p.rules {
@@ -195,49 +200,79 @@ fn expect_condition(e: &Expr, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
+/// Refuses `let`s defined in terms of themselves, and chains of `let`s (one using
+/// the next) longer than `max_chain`: evaluating one recurses through all of them.
+/// Walks with its own stack, so a long chain cannot overflow the real one.
+fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>, max_chain: usize) {
     let index: HashMap<&str, usize> = p
         .lets
         .iter()
         .enumerate()
         .map(|(i, l)| (l.name.name.as_str(), i))
         .collect();
+    let refs: Vec<Vec<usize>> = p
+        .lets
+        .iter()
+        .map(|l| {
+            let mut names = Vec::new();
+            free_names(&l.value, &mut Vec::new(), &mut names);
+            names
+                .iter()
+                .filter_map(|n| index.get(n.as_str()).copied())
+                .collect()
+        })
+        .collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; p.lets.len()];
-    fn visit(
-        i: usize,
-        p: &Policy,
-        index: &HashMap<&str, usize>,
-        state: &mut [u8],
-        out: &mut Vec<Diagnostic>,
-    ) {
-        match state.get(i) {
-            Some(1) => {
-                if let Some(l) = p.lets.get(i) {
-                    out.push(Diagnostic::at(
-                        &l.name.span,
-                        format!("`{}` is defined in terms of itself", l.name.name),
-                    ));
-                }
-                return;
-            }
-            Some(0) => {}
-            _ => return,
+    // The longest chain of lets below each let.
+    let mut chain = vec![0usize; p.lets.len()];
+    for root in 0..p.lets.len() {
+        if state[root] != 0 {
+            continue;
         }
-        state[i] = 1;
-        if let Some(l) = p.lets.get(i) {
-            let mut refs = Vec::new();
-            free_names(&l.value, &mut Vec::new(), &mut refs);
-            for r in refs {
-                if let Some(&j) = index.get(r.as_str()) {
-                    visit(j, p, index, state, out);
+        state[root] = 1;
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (i, next) = *top;
+            if let Some(&j) = refs[i].get(next) {
+                top.1 += 1;
+                match state[j] {
+                    0 => {
+                        state[j] = 1;
+                        stack.push((j, 0));
+                    }
+                    1 => {
+                        let name = &p.lets[j].name;
+                        out.push(Diagnostic::at(
+                            &name.span,
+                            format!("`{}` is defined in terms of itself", name.name),
+                        ));
+                    }
+                    _ => chain[i] = chain[i].max(chain[j] + 1),
+                }
+            } else {
+                state[i] = 2;
+                stack.pop();
+                if let Some(&(parent, _)) = stack.last() {
+                    chain[parent] = chain[parent].max(chain[i] + 1);
                 }
             }
         }
-        state[i] = 2;
     }
-    for i in 0..p.lets.len() {
-        visit(i, p, &index, &mut state, out);
+    if let Some((i, &longest)) = chain.iter().enumerate().max_by_key(|(_, c)| **c) {
+        if longest > max_chain {
+            let name = &p.lets[i].name;
+            out.push(
+                Diagnostic::at(
+                    &name.span,
+                    format!(
+                        "`{}` starts a chain of {longest} `let`s each using the next, more than the limit of {max_chain}",
+                        name.name
+                    ),
+                )
+                .hint("compute the value in fewer steps"),
+            );
+        }
     }
 }
 

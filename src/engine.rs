@@ -6,15 +6,17 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{check, free_names};
+use crate::check::{check_with, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
+use crate::limits::Limits;
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
-use crate::syntax::{parse_policy, Source};
+use crate::syntax::parser::parse_policy_with;
+use crate::syntax::Source;
 use crate::value::Value;
 
 /// The extension of rule files.
@@ -65,7 +67,7 @@ impl Default for Options {
         Options {
             now: None,
             explain: false,
-            max_steps: DEFAULT_MAX_STEPS,
+            max_steps: Limits::default().max_steps,
         }
     }
 }
@@ -85,32 +87,47 @@ struct Compiled {
 #[derive(Debug)]
 pub struct Engine {
     policies: Vec<Compiled>,
+    limits: Limits,
 }
 
 impl Engine {
-    /// Loads every `*.bylaw` file in `dir` (sorted by name).
+    /// Loads every `*.bylaw` file in `dir` (sorted by name), or the one file `dir` names.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine, LoadError> {
-        Engine::from_sources(read_dir(dir.as_ref())?)
+        Engine::from_dir_with(dir, &Limits::default())
+    }
+
+    /// [`Engine::from_dir`] within `limits`, which also bound every evaluation.
+    pub fn from_dir_with(dir: impl AsRef<Path>, limits: &Limits) -> Result<Engine, LoadError> {
+        Engine::from_sources_with(read_dir(dir.as_ref(), limits)?, limits)
     }
 
     /// Loads rule files given as `(name, text)`; the name is how locations cite them.
     pub fn from_sources(
         sources: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Engine, LoadError> {
+        Engine::from_sources_with(sources, &Limits::default())
+    }
+
+    /// [`Engine::from_sources`] within `limits`, which also bound every evaluation.
+    pub fn from_sources_with(
+        sources: impl IntoIterator<Item = (String, String)>,
+        limits: &Limits,
+    ) -> Result<Engine, LoadError> {
         let mut policies = Vec::new();
         let mut errors = Vec::new();
         for (name, text) in sources {
-            match parse_policy(&Source::new(name, text)) {
+            match parse_policy_with(&Source::new(name, text), limits) {
                 Ok(p) => policies.push(p),
                 Err(e) => errors.push(Diagnostic::from(e)),
             }
         }
-        errors.extend(check(&policies));
+        errors.extend(check_with(&policies, limits));
         if !errors.is_empty() {
             return Err(LoadError::Invalid(errors));
         }
         Ok(Engine {
             policies: policies.into_iter().map(compile).collect(),
+            limits: limits.clone(),
         })
     }
 
@@ -151,6 +168,10 @@ impl Engine {
 
     /// Decides a snapshot.
     pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
+        let opts = &Options {
+            max_steps: opts.max_steps.min(self.limits.max_steps),
+            ..opts.clone()
+        };
         let cli_now = opts.now.map(Value::Time);
         let now = cli_now.as_ref().or_else(|| facts.get("now"));
         let mut d = Decision {
@@ -171,12 +192,15 @@ impl Engine {
             ));
         }
         let mut scope_facts = Vec::new();
+        // Steps are counted per decision, across policies and elements.
+        let mut used = 0u64;
         for c in &self.policies {
             let prog = Program {
                 policy: &c.ast,
                 let_index: &c.let_index,
             };
-            let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
+            let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
+                .with_max_depth(self.limits.max_eval_depth);
             if let Some(applies) = &c.ast.applies {
                 match scope.condition(applies) {
                     Ok(true) => {}
@@ -252,8 +276,9 @@ impl Engine {
                 let base = scope.describe(&fe.list);
                 for i in 0..items.len() {
                     let element = items.get(i);
-                    let mut item_scope =
-                        Scope::new(prog, facts, now, Some((i, element)), opts.max_steps);
+                    let left = opts.max_steps.saturating_sub(used + scope.steps_taken());
+                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element)), left)
+                        .with_max_depth(self.limits.max_eval_depth);
                     let path = format!("{base}[{i}]");
                     let id = match &fe.id {
                         Some(e) => match item_scope.eval(e) {
@@ -286,8 +311,10 @@ impl Engine {
                     }
                     item.decision = outcome_of(&item.matched, &item.errors);
                     d.items.push(item);
+                    used += item_scope.steps_taken();
                 }
             }
+            used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
             let mut shown: Vec<String> = Vec::new();
@@ -337,10 +364,10 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
 /// The rule files of a folder as `(name, text)`, sorted, named as locations cite them
 /// (`rules/a.bylaw`): what [`Engine::from_dir`] loads.
 pub fn rule_sources(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
-    read_dir(dir)
+    read_dir(dir, &Limits::default())
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadError> {
     let io = |source| LoadError::Io {
         path: dir.display().to_string(),
         source,
@@ -348,10 +375,15 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     let shown = dir.display().to_string();
     let shown = shown.trim_end_matches('/');
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
-            files.push(path);
+    if dir.is_file() {
+        // One rule file named directly: its own name is how it is cited.
+        files.push(dir.to_path_buf());
+    } else {
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
+                files.push(path);
+            }
         }
     }
     files.sort();
@@ -365,7 +397,9 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let name = if shown.is_empty() || shown == "." {
+            let name = if dir.is_file() {
+                shown.to_string()
+            } else if shown.is_empty() || shown == "." {
                 name
             } else {
                 format!("{shown}/{name}")
@@ -374,15 +408,30 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
                 path: name.clone(),
                 source,
             })?;
-            let text = String::from_utf8(bytes).map_err(|e| {
+            let invalid = |message: String| {
                 LoadError::Invalid(vec![Diagnostic {
                     span: None,
-                    message: format!(
-                        "`{name}` is not valid UTF-8 (bad byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
+                    message,
                     hint: None,
                 }])
+            };
+            if bytes.len() > limits.max_rule_bytes {
+                return Err(invalid(format!(
+                    "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
+                    bytes.len(),
+                    limits.max_rule_bytes
+                )));
+            }
+            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                return Err(invalid(format!(
+                    "`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"
+                )));
+            }
+            let text = String::from_utf8(bytes).map_err(|e| {
+                invalid(format!(
+                    "`{name}` is not valid UTF-8 (bad byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ))
             })?;
             Ok((name, text))
         })

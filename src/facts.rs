@@ -5,15 +5,17 @@
 //! exact decimal text, and duplicate keys are refused: two parsers could disagree on
 //! which one wins.
 
+use std::cell::Cell;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
+use crate::limits::{shorten, Limits};
 use crate::value::{Map, Money, Value};
+use crate::yaml_scan;
 
 pub mod positions;
 
@@ -72,6 +74,17 @@ impl FactsError {
 
 /// Reads a snapshot from bytes. `origin` names it in errors.
 pub fn load_bytes(bytes: &[u8], format: Format, origin: &str) -> Result<Value, FactsError> {
+    load_bytes_with(bytes, format, origin, &Limits::default())
+}
+
+/// Reads a snapshot from bytes within `limits`.
+pub fn load_bytes_with(
+    bytes: &[u8],
+    format: Format,
+    origin: &str,
+    limits: &Limits,
+) -> Result<Value, FactsError> {
+    check_size(bytes.len(), origin, limits)?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(FactsError::plain(
             origin,
@@ -84,11 +97,35 @@ pub fn load_bytes(bytes: &[u8], format: Format, origin: &str) -> Result<Value, F
             format!("not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
         )
     })?;
-    load_str(text, format, origin)
+    load_str_with(text, format, origin, limits)
 }
 
 /// Reads a snapshot from text. `origin` names it in errors.
 pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, FactsError> {
+    load_str_with(text, format, origin, &Limits::default())
+}
+
+fn check_size(len: usize, origin: &str, limits: &Limits) -> Result<(), FactsError> {
+    if len > limits.max_snapshot_bytes {
+        return Err(FactsError::plain(
+            origin,
+            format!(
+                "the snapshot is {len} bytes, more than the limit of {} bytes",
+                limits.max_snapshot_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a snapshot from text within `limits`.
+pub fn load_str_with(
+    text: &str,
+    format: Format,
+    origin: &str,
+    limits: &Limits,
+) -> Result<Value, FactsError> {
+    check_size(text.len(), origin, limits)?;
     if text.trim().is_empty() {
         return Err(FactsError::plain(origin, "the snapshot is empty"));
     }
@@ -99,11 +136,48 @@ pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, Facts
             ..FactsError::plain(origin, "the snapshot contains a NUL character")
         });
     }
+    if format == Format::Yaml {
+        if let Some(line) = yaml_scan::flow_too_deep(text, limits.max_fact_depth) {
+            return Err(FactsError {
+                line: Some(line),
+                ..FactsError::plain(
+                    origin,
+                    format!(
+                        "lists and records are nested more than {} deep, the limit",
+                        limits.max_fact_depth
+                    ),
+                )
+            });
+        }
+        if let Some(line) = yaml_scan::binary_tag(text) {
+            return Err(FactsError {
+                line: Some(line),
+                ..FactsError::plain(
+                    origin,
+                    "binary data (`!!binary`), which snapshots may not hold; write it as a string",
+                )
+            });
+        }
+    }
     let root = Seg::Root;
+    let budget = Budget {
+        limits,
+        values: Cell::new(0),
+        size: Cell::new(0),
+        max_size: text
+            .len()
+            .saturating_mul(limits.max_alias_expansion)
+            .max(4096),
+        inexact: match format {
+            Format::Yaml => yaml_scan::long_numbers(text),
+            Format::Json => Vec::new(),
+        },
+    };
+    let seed = NodeSeed(&root, &budget);
     let value = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let v = NodeSeed(&root)
+            let v = seed
                 .deserialize(&mut de)
                 .and_then(|v| de.end().map(|()| v))
                 .map_err(|e| relocate(json_error(origin, &e), text, format))?;
@@ -111,7 +185,7 @@ pub fn load_str(text: &str, format: Format, origin: &str) -> Result<Value, Facts
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            let v = NodeSeed(&root)
+            let v = seed
                 .deserialize(de)
                 .map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
             positions::yaml_decimals(text, v)
@@ -148,6 +222,11 @@ fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
     let message = match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
         None => text,
+    };
+    // serde_yaml puts its own path first (`a.b: at `a.b.c`: …`); ours is more precise.
+    let message = match message.find(": at `") {
+        Some(i) => message[i + 2..].to_string(),
+        None => message,
     };
     let loc = e.location();
     FactsError {
@@ -203,6 +282,21 @@ impl fmt::Display for Seg<'_> {
 }
 
 impl Seg<'_> {
+    /// How deep the value at this place is nested (a top-level fact is 1).
+    fn depth(&self) -> usize {
+        let mut n = 0;
+        let mut at = self;
+        loop {
+            match at {
+                Seg::Root => return n,
+                Seg::Key(p, _) | Seg::Index(p, _) => {
+                    n += 1;
+                    at = p;
+                }
+            }
+        }
+    }
+
     fn error<E: de::Error>(&self, message: impl fmt::Display) -> E {
         match self {
             Seg::Root => E::custom(message),
@@ -211,16 +305,76 @@ impl Seg<'_> {
     }
 }
 
-struct NodeSeed<'a>(&'a Seg<'a>);
+/// What reading one snapshot has used of its [`Limits`] so far.
+struct Budget<'l> {
+    limits: &'l Limits,
+    /// Values read.
+    values: Cell<usize>,
+    /// One per value plus the bytes of every string and key: bounded by the text's size,
+    /// unless YAML aliases repeat parts of it.
+    size: Cell<usize>,
+    max_size: usize,
+    /// The floats (as bits) of numbers written with more digits than a float holds.
+    inexact: Vec<u64>,
+}
+
+impl Budget<'_> {
+    /// Accounts for one value holding `bytes` bytes of text, before it is built.
+    fn take<E: de::Error>(&self, at: &Seg<'_>, bytes: usize) -> Result<(), E> {
+        let limits = self.limits;
+        if bytes > limits.max_string_bytes {
+            return Err(at.error(format!(
+                "a string of {bytes} bytes is longer than the limit of {} bytes",
+                limits.max_string_bytes
+            )));
+        }
+        let values = self.values.get() + 1;
+        if values > limits.max_fact_values {
+            return Err(at.error(format!(
+                "the snapshot holds more than {} values, the limit",
+                limits.max_fact_values
+            )));
+        }
+        self.values.set(values);
+        let size = self.size.get().saturating_add(bytes).saturating_add(1);
+        if size > self.max_size {
+            return Err(at.error(format!(
+                "the snapshot expands to more than {} times its size (YAML aliases `*name` repeat what they refer to)",
+                limits.max_alias_expansion
+            )));
+        }
+        self.size.set(size);
+        Ok(())
+    }
+
+    /// Refuses a list or record nested deeper than the limit.
+    fn enter<E: de::Error>(&self, at: &Seg<'_>) -> Result<(), E> {
+        if at.depth() + 1 > self.limits.max_fact_depth {
+            return Err(at.error(format!(
+                "lists and records are nested more than {} deep, the limit",
+                self.limits.max_fact_depth
+            )));
+        }
+        Ok(())
+    }
+
+    fn number<E: de::Error>(&self, at: &Seg<'_>, text: &str) -> Result<(), E> {
+        self.limits
+            .check_decimal_text(text)
+            .map_err(|m| at.error(m))
+    }
+}
+
+struct NodeSeed<'a>(&'a Seg<'a>, &'a Budget<'a>);
 
 impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
     type Value = Value;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(NodeVisitor(self.0))
+        d.deserialize_any(NodeVisitor(self.0, self.1))
     }
 }
 
-struct NodeVisitor<'a>(&'a Seg<'a>);
+struct NodeVisitor<'a>(&'a Seg<'a>, &'a Budget<'a>);
 
 /// serde_json's private key for a number's exact text (feature `arbitrary_precision`).
 const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
@@ -233,21 +387,25 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        self.1.take(self.0, 0)?;
         Ok(Value::Null)
     }
     fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+        self.visit_unit()
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        self.1.take(self.0, 0)?;
         Ok(Value::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(Decimal::from(v)))
+        self.visit_i128(i128::from(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(Decimal::from(v)))
+        self.visit_i128(i128::from(v))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        self.1.take(self.0, 0)?;
+        self.1.number(self.0, &v.to_string())?;
         Decimal::try_from_i128_with_scale(v, 0)
             .ok()
             .map(Value::Number)
@@ -263,10 +421,16 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     /// reproduces the decimal that was written; beyond that it may not, so such a
     /// number must be written as a string.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        self.1.take(self.0, 0)?;
         if !v.is_finite() {
             return Err(self
                 .0
                 .error(format!("`{v}` is not a number a fact may hold")));
+        }
+        if self.1.inexact.contains(&v.to_bits()) {
+            return Err(self.0.error(format!(
+                "a number read as `{v}` was written with more digits than YAML reads exactly; write it as a string (\"...\")"
+            )));
         }
         let text = format!("{v}");
         let digits = text
@@ -276,19 +440,28 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
         if significant > 15 {
             return Err(self.0.error(format!(
-                "the number `{text}` cannot be read exactly; write it as a string (\"...\")"
+                "the number `{}` cannot be read exactly; write it as a string (\"...\")",
+                shorten(&text)
             )));
         }
-        Decimal::from_str(&text)
-            .map(Value::Number)
-            .map_err(|_| self.0.error(format!("the number `{text}` is out of range")))
+        self.1.number(self.0, &text)?;
+        // Exact: a float's shortest text can have more decimal places than a decimal
+        // holds (1e-30), and that must be refused, not rounded to 0.
+        Decimal::from_str_exact(&text).map(Value::Number).map_err(|_| {
+            self.0.error(format!(
+                "the number `{}` has more decimal places than a decimal holds (28); it would be rounded",
+                shorten(&text)
+            ))
+        })
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        self.1.take(self.0, v.len())?;
         if looks_like_time(v) {
             return DateTime::parse_from_rfc3339(v).map(Value::Time).map_err(|e| {
                 self.0.error(format!(
-                    "`{v}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`"
+                    "`{}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
+                    shorten(v)
                 ))
             });
         }
@@ -296,29 +469,48 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.1.enter(self.0)?;
+        self.1.take(self.0, 0)?;
+        let max = self.1.limits.max_list_len;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(v) = seq.next_element_seed(NodeSeed(&Seg::Index(self.0, items.len())))? {
+        loop {
+            let at = Seg::Index(self.0, items.len());
+            let Some(v) = seq.next_element_seed(NodeSeed(&at, self.1))? else {
+                break;
+            };
+            if items.len() == max {
+                return Err(self
+                    .0
+                    .error(format!("the list has more than {max} elements, the limit")));
+            }
             items.push(v);
         }
         Ok(Value::List(items.into()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut next = map.next_key::<KeyString>()?;
+        if next.as_ref().is_some_and(|k| k.0 == JSON_NUMBER_TOKEN) {
+            let text: String = map.next_value()?;
+            self.1.take(self.0, 0)?;
+            self.1.number(self.0, &text)?;
+            return json_number(&text).map_err(|m| self.0.error(m));
+        }
+        self.1.enter(self.0)?;
+        self.1.take(self.0, 0)?;
         let mut entries: Map = Vec::new();
-        while let Some(key) = map.next_key::<KeyString>()? {
-            let key = key.0;
-            if key == JSON_NUMBER_TOKEN {
-                let text: String = map.next_value()?;
-                return json_number(&text).map_err(|m| self.0.error(m));
-            }
+        while let Some(KeyString(key)) = next.take() {
+            let here = Seg::Key(self.0, &key);
+            self.1.take(&here, key.len())?;
             if entries.iter().any(|(k, _)| **k == *key) {
-                let here = Seg::Key(self.0, &key);
                 return Err(here.error("this key appears twice in the same record"));
             }
-            let value = map.next_value_seed(NodeSeed(&Seg::Key(self.0, &key)))?;
+            let value = map.next_value_seed(NodeSeed(&here, self.1))?;
             entries.push((Arc::from(key.as_str()), value));
+            next = map.next_key::<KeyString>()?;
         }
-        money(&entries, self.0).map(|m| m.unwrap_or_else(|| Value::Map(Arc::new(entries))))
+        money(&entries, self.0, self.1.limits)
+            .map(|m| m.unwrap_or_else(|| Value::Map(Arc::new(entries))))
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
@@ -375,7 +567,7 @@ fn json_number(text: &str) -> Result<Value, String> {
 }
 
 /// `{amount, currency}` with nothing else is money.
-fn money<E: de::Error>(entries: &Map, at: &Seg<'_>) -> Result<Option<Value>, E> {
+fn money<E: de::Error>(entries: &Map, at: &Seg<'_>, limits: &Limits) -> Result<Option<Value>, E> {
     if entries.len() != 2 {
         return Ok(None);
     }
@@ -385,7 +577,12 @@ fn money<E: de::Error>(entries: &Map, at: &Seg<'_>) -> Result<Option<Value>, E> 
     };
     let amount = match amount {
         Value::Number(n) => *n,
-        Value::String(s) => parse_amount(s).map_err(|m| Seg::Key(at, "amount").error(m))?,
+        Value::String(s) => {
+            let here = Seg::Key(at, "amount");
+            let n = parse_amount(s).map_err(|m| here.error(m))?;
+            limits.check_decimal_text(s).map_err(|m| here.error(m))?;
+            n
+        }
         other => {
             return Err(Seg::Key(at, "amount").error(format!(
                 "a money amount must be a decimal string such as \"2000.00\", found {}",
@@ -395,9 +592,16 @@ fn money<E: de::Error>(entries: &Map, at: &Seg<'_>) -> Result<Option<Value>, E> 
     };
     let currency = match currency {
         Value::String(c) if is_currency_code(c) => Arc::clone(c),
+        Value::String(c) => {
+            return Err(Seg::Key(at, "currency").error(format!(
+                "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                shorten(c)
+            )))
+        }
         other => {
             return Err(Seg::Key(at, "currency").error(format!(
-                "a currency must be a three-letter ISO 4217 code such as `USD`, found `{other}`"
+                "a currency must be an ISO 4217 code such as `USD`, found {}",
+                other.type_of()
             )))
         }
     };
@@ -419,17 +623,21 @@ pub fn parse_amount(s: &str) -> Result<Decimal, String> {
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
     if !digits_ok {
         return Err(format!(
-            "`{s}` is not a decimal amount; write it like \"2000.00\" (a dot for decimals, no thousands separators)"
+            "`{}` is not a decimal amount; write it like \"2000.00\" (a dot for decimals, no thousands separators)",
+            shorten(s)
         ));
     }
     Decimal::from_str_exact(s).map_err(|_| {
-        format!("the amount `{s}` has more digits than a decimal holds (28); it would be rounded")
+        format!(
+            "the amount `{}` has more digits than a decimal holds (28); it would be rounded",
+            shorten(s)
+        )
     })
 }
 
-/// Three upper-case ASCII letters.
+/// An active ISO 4217 code (`USD`); see [`crate::currency`].
 pub fn is_currency_code(s: &str) -> bool {
-    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+    crate::currency::is_iso4217(s)
 }
 
 /// `YYYY-MM-DDT…`: a string meant as a date-time, which must then parse with an offset.

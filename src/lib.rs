@@ -17,6 +17,7 @@
 pub mod batch;
 pub mod check;
 pub mod corpus;
+pub mod currency;
 pub mod decision;
 pub mod delta;
 pub mod diagnostic;
@@ -25,7 +26,9 @@ pub mod eval;
 pub mod facts;
 pub mod fmt;
 pub mod gitrev;
+pub mod harness;
 pub mod impact;
+pub mod limits;
 pub mod render;
 pub mod schema;
 pub mod snapshot;
@@ -33,7 +36,9 @@ pub mod syntax;
 pub mod testing;
 pub mod typeck;
 pub mod value;
+mod yaml_scan;
 
 pub use decision::{Decision, Outcome};
 pub use engine::{Engine, LoadError, Options};
+pub use limits::Limits;
 pub use value::Value;

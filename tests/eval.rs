@@ -162,7 +162,7 @@ fn arithmetic() {
         "24h * 2" => "\"2d\"",
         "\"a\" + \"b\"" => "\"ab\"",
         "[1] + [2]" => "[1,2]",
-        "79228162514264337593543950335 + 1" => "ERR the sum is out of range (more digits than a decimal holds)",
+        "7922816251426433759354395033 * 100" => "ERR the product is out of range (more digits than a decimal holds)",
     }
 }
 
@@ -222,7 +222,7 @@ fn builtins() {
         "min(n, 2)" => "2",
         "max(price, small)" => r#"{"amount":"2000.00","currency":"USD"}"#,
         "money(0, price.currency)" => r#"{"amount":"0","currency":"USD"}"#,
-        "money(1, \"usd\")" => "ERR `usd` is not a currency code (three capital letters, e.g. `USD`)",
+        "money(1, \"usd\")" => "ERR `usd` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
         "to_offset(at, \"+08:00\")" => "\"2021-10-01T04:00:00+08:00\"",
         "format_time(to_offset(at, \"+08:00\"), \"%Y/%-m\")" => "\"2021/10\"",
         "format_time(at, \"%Y/%-m\")" => "\"2021/9\"",

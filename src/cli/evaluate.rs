@@ -101,6 +101,10 @@ pub fn run(args: Args) -> ExitCode {
         Ok(text) => print!("{text}"),
         Err(e) => return super::fail(&e),
     }
+    if decision.decision == bylaw::Outcome::Error {
+        // The decision is printed; stderr says which file could not be decided, and why.
+        super::report(&undecided(&facts, &decision));
+    }
     // For the rule author: where each error is in the rules, on stderr so that the
     // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
     if args.format == OutputFormat::Text {
@@ -110,6 +114,34 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     ExitCode::from(decision.decision.exit_code())
+}
+
+/// `FILE: no decision: PATH: REASON (and N more)`, from the first blocking error.
+fn undecided(facts: &std::path::Path, d: &Decision) -> String {
+    let origin = if facts == std::path::Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        facts.display().to_string()
+    };
+    let blocking: Vec<_> = d
+        .errors
+        .iter()
+        .chain(d.items.iter().flat_map(|i| i.errors.iter()))
+        .filter(|e| e.blocking)
+        .collect();
+    let Some(first) = blocking.first() else {
+        return format!("{origin}: no decision");
+    };
+    let at = first
+        .path
+        .as_ref()
+        .map(|p| format!("`{p}`: "))
+        .unwrap_or_default();
+    let more = match blocking.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    format!("{origin}: no decision: {at}{}{more}", first.reason)
 }
 
 /// A decision in the chosen format.

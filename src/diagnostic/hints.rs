@@ -26,7 +26,7 @@ pub fn for_message(message: &str) -> Option<String> {
             "a rule file starts with `policy NAME`, e.g. `policy unsubscribe`",
         ),
         (
-            "brackets are nested more than",
+            "are nested more than",
             "give parts of the expression names with `let NAME = …` and use the names",
         ),
         (
@@ -42,7 +42,7 @@ pub fn for_message(message: &str) -> Option<String> {
             "write a date and time that exist, with an offset: `2021-09-30T10:00:00+08:00`",
         ),
         (
-            "more digits than a decimal holds",
+            "more than the 28 a decimal may have",
             "amounts are never rounded: write at most 28 significant digits",
         ),
         (

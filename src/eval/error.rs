@@ -68,6 +68,9 @@ pub enum EvalError {
     /// The evaluation took more steps than allowed.
     #[error("evaluation stopped after {0} steps (the limit per decision)")]
     Steps(u64),
+    /// The evaluation recursed deeper than allowed.
+    #[error("evaluation stopped {0} levels deep (the limit): the rules nest too deeply")]
+    Depth(usize),
 }
 
 impl EvalError {

@@ -185,7 +185,8 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
             let code = string(arg(1), name)?;
             if !is_currency_code(code) {
                 return Err(EvalError::Invalid(format!(
-                    "`{code}` is not a currency code (three capital letters, e.g. `USD`)"
+                    "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                    crate::limits::shorten(code)
                 )));
             }
             Ok(Value::Money(Money {

@@ -19,6 +19,9 @@ use crate::value::{Money, Type, Value};
 /// The steps one decision may take before it is stopped (a guard against huge lists).
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 
+/// How deep evaluation may recurse (expressions in expressions, through `let`s).
+pub const DEFAULT_MAX_DEPTH: usize = 100;
+
 /// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
 /// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).
 pub type LetIndex = HashMap<String, usize, BuildHasherDefault<Fnv>>;
@@ -112,6 +115,8 @@ pub struct Scope<'a> {
     binders: Vec<Binder<'a>>,
     steps: u64,
     max_steps: u64,
+    depth: usize,
+    max_depth: usize,
 }
 
 impl<'a> Scope<'a> {
@@ -132,7 +137,32 @@ impl<'a> Scope<'a> {
             binders: Vec::new(),
             steps: 0,
             max_steps,
+            depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
         }
+    }
+
+    /// The steps taken so far.
+    pub fn steps_taken(&self) -> u64 {
+        self.steps
+    }
+
+    /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
+    pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Counts `n` steps of work (an operator going through `n` elements), stopping the
+    /// decision once the limit is passed.
+    fn charge(&mut self, n: usize) -> Result<(), EvalError> {
+        self.steps = self
+            .steps
+            .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if self.steps > self.max_steps {
+            return Err(EvalError::Steps(self.max_steps));
+        }
+        Ok(())
     }
 
     /// Evaluates a condition: it must be a boolean.
@@ -155,24 +185,29 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
     pub fn eval_ref(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+        self.charge(1)?;
+        if self.depth >= self.max_depth {
+            return Err(EvalError::Depth(self.max_depth));
+        }
+        self.depth += 1;
+        let r = self.eval_ref_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_ref_inner(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
         match &e.kind {
-            ExprKind::Name(n) => {
-                self.step()?;
-                self.name(n)
-            }
+            ExprKind::Name(n) => self.name(n),
             ExprKind::Field(base, field) => {
-                self.step()?;
                 let v = self.eval_ref(base)?;
                 self.field(v, base, &field.name)
             }
             ExprKind::Index(base, index) => {
-                self.step()?;
                 let v = self.eval_ref(base)?;
                 let i = self.eval_ref(index)?;
                 self.index(v, base, &i, index)
             }
             ExprKind::If(c, a, b) => {
-                self.step()?;
                 if self.condition(c)? {
                     self.eval_ref(a)
                 } else {
@@ -183,20 +218,8 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<(), EvalError> {
-        self.steps += 1;
-        if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
-        }
-        Ok(())
-    }
-
     /// Evaluates an expression that computes a new value.
     fn eval_owned(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
-        self.steps += 1;
-        if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
-        }
         match &e.kind {
             ExprKind::Null => Ok(Value::Null),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -216,8 +239,7 @@ impl<'a> Scope<'a> {
                 Ok(Value::List(out.into()))
             }
             ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..) | ExprKind::If(..) => {
-                self.steps -= 1; // counted by eval_ref
-                self.eval(e)
+                self.eval_ref_inner(e).map(Cow::into_owned)
             }
             ExprKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
             ExprKind::Unary(UnaryOp::Neg, inner) => match &*self.eval_ref(inner)? {
@@ -248,6 +270,7 @@ impl<'a> Scope<'a> {
                 for a in args {
                     values.push(self.eval(a)?);
                 }
+                self.charge(values.iter().map(weight).fold(0, usize::saturating_add))?;
                 let operands: Vec<&Expr> = args.iter().collect();
                 functions::call(&f.name, &values).map_err(|err| self.locate(err, &operands))
             }
@@ -454,6 +477,9 @@ impl<'a> Scope<'a> {
                     return Ok(Value::Bool(x));
                 }
                 let b = self.eval(r)?;
+                // Going through a list (or a long string) is work: a quantifier over a
+                // huge list doing `in` on it must hit the step limit, not hang.
+                self.charge(weight(&a).saturating_add(weight(&b)))?;
                 let result = match op {
                     BinaryOp::Eq => equal(&a, &b).map(Value::Bool),
                     BinaryOp::Ne => equal(&a, &b).map(|x| Value::Bool(!x)),
@@ -494,7 +520,7 @@ impl<'a> Scope<'a> {
                 (Quantifier::All, Ok(false)) => return Ok(Value::Bool(false)),
                 (Quantifier::Count, Ok(true)) => count += 1,
                 (_, Ok(_)) => {}
-                (_, Err(e @ EvalError::Steps(_))) => return Err(e),
+                (_, Err(e @ (EvalError::Steps(_) | EvalError::Depth(_)))) => return Err(e),
                 (_, Err(e)) => {
                     first_error.get_or_insert(e);
                 }
@@ -672,6 +698,17 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The work an operator does going through a value: a list's or record's elements,
+/// a string's bytes (cheaper per byte).
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::List(items) => items.len(),
+        Value::Map(m) => m.len(),
+        Value::String(s) => s.len() / 16,
+        _ => 0,
+    }
+}
+
 /// `a == lit` for a string, boolean or number literal, when `a` is of the same kind or null.
 fn literal_eq(a: &Value, lit: &Expr) -> Option<bool> {
     match (a, &lit.kind) {
@@ -723,6 +760,22 @@ fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
 
 fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
     match b {
+        // As with `==`, a value of another type than the list's is an error, not
+        // `false`: `7 in ["pending"]` must not quietly let a wrong-typed fact through.
+        Value::List(items)
+            if !matches!(a, Value::Null)
+                && !items.is_empty()
+                && !items
+                    .iter()
+                    .any(|x| x.type_of() == a.type_of() || matches!(x, Value::Null)) =>
+        {
+            Err(EvalError::Type {
+                path: None,
+                expected: format!("{} like the list's elements", items[0].type_of()),
+                found: a.type_of(),
+                context: "cannot use `in` a list".into(),
+            })
+        }
         Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
         Value::Map(_) => match a {
             Value::String(k) => Ok(b.get(k).is_some()),

@@ -1,5 +1,6 @@
 //! pest pairs → [`ast`](super::ast). One function per grammar rule.
 
+use std::cell::Cell;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use rust_decimal::Decimal;
 use super::ast::*;
 use super::span::{snippet, Source, Span};
 use super::types::{FieldType, TypeExpr, TypeExprKind};
+use crate::limits::{shorten, Limits};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/bylaw.pest"]
@@ -31,7 +33,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn at(span: &Span, message: impl Into<String>) -> ParseError {
+    pub(crate) fn at(span: &Span, message: impl Into<String>) -> ParseError {
         ParseError {
             location: span.location_col(),
             message: message.into(),
@@ -43,12 +45,57 @@ impl ParseError {
 
 type Result<T> = std::result::Result<T, ParseError>;
 
-/// The deepest expression nesting accepted: deeper text is refused, not a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// Parses one rule file.
+/// Parses one rule file with the default [`Limits`].
 pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
-    check_nesting(source)?;
+    parse_policy_with(source, &Limits::default())
+}
+
+/// The stack the parser runs on. pest recurses a few dozen frames per nesting level
+/// (large ones in a debug build), so `max_expr_depth` levels need more than a test
+/// thread's 2 MiB; a thread of its own makes the parser safe whatever thread calls it.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// Parses one rule file within `limits`.
+pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+    let on_thread = {
+        let source = Arc::clone(source);
+        let limits = limits.clone();
+        std::thread::Builder::new()
+            .name("bylaw-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn(move || parse_here(&source, &limits))
+    };
+    let failed = |what: &str| {
+        Err(ParseError::at(
+            &Span::new(source, 0, 0),
+            format!("the parser could not run: {what}"),
+        ))
+    };
+    match on_thread {
+        Ok(handle) => handle.join().unwrap_or_else(|_| failed("it stopped")),
+        // No thread to be had: parse here, within the same limits.
+        Err(_) => parse_here(source, limits),
+    }
+}
+
+fn parse_here(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+    if source.text.len() > limits.max_rule_bytes {
+        return Err(ParseError::at(
+            &Span::new(source, 0, 0),
+            format!(
+                "the rule file is {} bytes, more than the limit of {} bytes",
+                source.text.len(),
+                limits.max_rule_bytes
+            ),
+        ));
+    }
+    if let Some(at) = source.text.find('\0') {
+        return Err(ParseError::at(
+            &Span::new(source, at, at + 1),
+            "the file contains a NUL character: it is not a text file",
+        ));
+    }
+    super::nesting::check_nesting(source, limits.max_expr_depth)?;
     let mut pairs =
         Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().ok_or_else(|| {
@@ -57,46 +104,13 @@ pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
             "the file is empty: expected `policy NAME`",
         )
     })?;
-    Ctx { source }.file(file)
-}
-
-/// pest recurses once per nested bracket, so very deep nesting is refused before parsing.
-fn check_nesting(source: &Arc<Source>) -> Result<()> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    for (i, ch) in source.text.char_indices() {
-        if in_comment {
-            in_comment = ch != '\n';
-            continue;
-        }
-        if in_string {
-            match ch {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                '{' => depth += 1,
-                '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            continue;
-        }
-        match ch {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > MAX_NESTING {
-            return Err(ParseError::at(
-                &Span::new(source, i, i + 1),
-                format!("brackets are nested more than {MAX_NESTING} deep"),
-            ));
-        }
+    Ctx {
+        source,
+        limits,
+        max_depth: limits.max_expr_depth,
+        depth: Cell::new(0),
     }
-    Ok(())
+    .file(file)
 }
 
 fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
@@ -179,8 +193,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::if_expr
         | Rule::quantifier
         | Rule::quant_kind
-        | Rule::sum_for
-        | Rule::comprehension
+        | Rule::for_clause
         | Rule::list
         | Rule::call
         | Rule::name
@@ -223,6 +236,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 struct Ctx<'s> {
     source: &'s Arc<Source>,
+    limits: &'s Limits,
+    max_depth: usize,
+    /// How deep the builder's own recursion is.
+    depth: Cell<usize>,
 }
 
 impl Ctx<'_> {
@@ -448,30 +465,77 @@ impl Ctx<'_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        let mut pairs = pair.into_inner().peekable();
-        self.climb(&mut pairs, 0)
+        self.expr_d(pair).map(|(e, _)| e)
+    }
+
+    /// An expression and the depth of its tree. Depth is limited where the tree is
+    /// built: a deeper tree would overflow the stack of whatever walks it (even its drop).
+    fn expr_d(&self, pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
+        self.descend(&pair, || {
+            let mut pairs = pair.clone().into_inner().peekable();
+            self.climb(&mut pairs, 0)
+        })
+    }
+
+    /// Runs `f` one level deeper in the builder's own recursion, refused past the limit.
+    fn descend<T>(&self, at: &Pair<'_, Rule>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let depth = self.depth.get() + 1;
+        if depth > self.max_depth {
+            return Err(self.too_deep(&self.span(at)));
+        }
+        self.depth.set(depth);
+        let r = f();
+        self.depth.set(depth - 1);
+        r
+    }
+
+    /// The depth of a node over children of depth `kids`.
+    fn node(&self, span: &Span, kids: usize) -> Result<usize> {
+        let depth = kids + 1;
+        if depth > self.max_depth {
+            return Err(self.too_deep(span));
+        }
+        Ok(depth)
+    }
+
+    fn too_deep(&self, span: &Span) -> ParseError {
+        ParseError::at(
+            span,
+            format!(
+                "this expression is nested more than {} deep, the limit",
+                self.max_depth
+            ),
+        )
     }
 
     /// Precedence climbing over the flat `prefix* operand (infix prefix* operand)*` sequence.
-    fn climb<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>, min: u8) -> Result<Expr> {
-        let mut lhs = self.operand(pairs)?;
+    fn climb<'i>(
+        &self,
+        pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
+        min: u8,
+    ) -> Result<(Expr, usize)> {
+        let (mut lhs, mut depth) = self.operand(pairs)?;
         while let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) {
             let prec = op.precedence();
             if prec < min {
                 break;
             }
             pairs.next();
-            let rhs = self.climb(pairs, prec + 1)?;
+            let (rhs, rd) = self.climb(pairs, prec + 1)?;
             let span = Span::new(self.source, lhs.span.start, rhs.span.end);
+            depth = self.node(&span, depth.max(rd))?;
             lhs = Expr {
                 kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 span,
             };
         }
-        Ok(lhs)
+        Ok((lhs, depth))
     }
 
-    fn operand<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> Result<Expr> {
+    fn operand<'i>(
+        &self,
+        pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
+    ) -> Result<(Expr, usize)> {
         let Some(pair) = pairs.next() else {
             return Err(ParseError::at(
                 &Span::new(self.source, 0, 0),
@@ -483,60 +547,79 @@ impl Ctx<'_> {
             Rule::op_not => (UnaryOp::Not, NOT_PRECEDENCE + 1),
             Rule::op_neg => (UnaryOp::Neg, NEG_PRECEDENCE),
             _ => {
-                let mut e = self.primary(pair)?;
+                let (mut e, mut depth) = self.primary(pair)?;
                 while let Some(p) =
                     pairs.next_if(|p| matches!(p.as_rule(), Rule::field | Rule::index))
                 {
                     let end = p.as_span().end();
                     let span = Span::new(self.source, e.span.start, end);
                     let kind = if p.as_rule() == Rule::field {
+                        depth = self.node(&span, depth)?;
                         ExprKind::Field(Box::new(e), self.ident(first_inner(p, self.source)?))
                     } else {
-                        ExprKind::Index(
-                            Box::new(e),
-                            Box::new(self.expr(first_inner(p, self.source)?)?),
-                        )
+                        let (index, id) = self.expr_d(first_inner(p, self.source)?)?;
+                        depth = self.node(&span, depth.max(id))?;
+                        ExprKind::Index(Box::new(e), Box::new(index))
                     };
                     e = Expr { kind, span };
                 }
-                return Ok(e);
+                return Ok((e, depth));
             }
         };
-        let operand = if op == UnaryOp::Neg {
-            self.operand(pairs)?
-        } else {
-            self.climb(pairs, prec)?
-        };
+        let (operand, depth) = self.descend(&pair, || {
+            if op == UnaryOp::Neg {
+                self.operand(pairs)
+            } else {
+                self.climb(pairs, prec)
+            }
+        })?;
         let span = Span::new(self.source, start, operand.span.end);
         // Fold `-12` into a literal so `-12` and `- 12` print and compare as numbers.
         if op == UnaryOp::Neg {
             match operand.kind {
                 ExprKind::Number(n) => {
-                    return Ok(Expr {
-                        kind: ExprKind::Number(-n),
-                        span,
-                    })
+                    return Ok((
+                        Expr {
+                            kind: ExprKind::Number(-n),
+                            span,
+                        },
+                        depth,
+                    ))
                 }
                 ExprKind::Money(n, c) => {
-                    return Ok(Expr {
-                        kind: ExprKind::Money(-n, c),
-                        span,
-                    })
+                    return Ok((
+                        Expr {
+                            kind: ExprKind::Money(-n, c),
+                            span,
+                        },
+                        depth,
+                    ))
                 }
                 _ => {}
             }
         }
-        Ok(Expr {
-            kind: ExprKind::Unary(op, Box::new(operand)),
-            span,
-        })
+        let depth = self.node(&span, depth)?;
+        Ok((
+            Expr {
+                kind: ExprKind::Unary(op, Box::new(operand)),
+                span,
+            },
+            depth,
+        ))
     }
 
-    fn primary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+    fn primary(&self, pair: Pair<'_, Rule>) -> Result<(Expr, usize)> {
         let span = self.span(&pair);
+        // The deepest child built so far.
+        let kids = Cell::new(0usize);
+        let sub = |p: Pair<'_, Rule>| -> Result<Expr> {
+            let (e, d) = self.expr_d(p)?;
+            kids.set(kids.get().max(d));
+            Ok(e)
+        };
         let kind = match pair.as_rule() {
             // Parentheses only group: the expression keeps its own span.
-            Rule::paren => return self.expr(first_inner(pair, self.source)?),
+            Rule::paren => return self.expr_d(first_inner(pair, self.source)?),
             Rule::null => ExprKind::Null,
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::number => ExprKind::Number(self.decimal(&pair, pair.as_str())?),
@@ -544,6 +627,15 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
+                if !crate::currency::is_iso4217(currency.as_str()) {
+                    return Err(self.err(
+                        &currency,
+                        format!(
+                            "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                            currency.as_str()
+                        ),
+                    ));
+                }
                 ExprKind::Money(
                     self.decimal(&amount, amount.as_str())?,
                     currency.as_str().into(),
@@ -563,62 +655,106 @@ impl Ctx<'_> {
             }
             Rule::string => ExprKind::String(self.string(pair).value.into()),
             Rule::name => ExprKind::Name(pair.as_str().to_string()),
-            Rule::list => ExprKind::List(
-                pair.into_inner()
-                    .map(|p| self.expr(p))
-                    .collect::<Result<_>>()?,
-            ),
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let name = self.ident(next(&mut inner, self.source)?);
-                let args = inner.map(|p| self.expr(p)).collect::<Result<_>>()?;
-                ExprKind::Call(name, args)
+            Rule::list | Rule::call => {
+                let is_call = pair.as_rule() == Rule::call;
+                let mut inner: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
+                let name = if is_call {
+                    Some(self.ident(inner.remove(0)))
+                } else {
+                    None
+                };
+                let for_clause = match inner.last() {
+                    Some(p) if p.as_rule() == Rule::for_clause => inner.pop(),
+                    _ => None,
+                };
+                match (for_clause, name) {
+                    (None, None) => {
+                        ExprKind::List(inner.into_iter().map(&sub).collect::<Result<_>>()?)
+                    }
+                    (None, Some(name)) => {
+                        ExprKind::Call(name, inner.into_iter().map(&sub).collect::<Result<_>>()?)
+                    }
+                    (Some(clause), name) => {
+                        let collect = match &name {
+                            None => Collect::List,
+                            Some(n) if n.name == "sum" => Collect::Sum,
+                            Some(n) => {
+                                return Err(ParseError::at(
+                                    &n.span,
+                                    format!(
+                                        "`{}` cannot take `for`: only `sum(E for x in LIST)` and `[E for x in LIST]` can",
+                                        n.name
+                                    ),
+                                ))
+                            }
+                        };
+                        let body = sub(inner.remove(0))?;
+                        let mut parts = clause.into_inner();
+                        let var = self.ident(next(&mut parts, self.source)?);
+                        let list = sub(next(&mut parts, self.source)?)?;
+                        let filter = match parts.next() {
+                            Some(p) => Some(Box::new(sub(first_inner(p, self.source)?)?)),
+                            None => None,
+                        };
+                        ExprKind::Comprehension(
+                            collect,
+                            Box::new(body),
+                            var,
+                            Box::new(list),
+                            filter,
+                        )
+                    }
+                }
             }
             Rule::if_expr => {
                 let mut inner = pair.into_inner();
-                let c = self.expr(next(&mut inner, self.source)?)?;
-                let a = self.expr(next(&mut inner, self.source)?)?;
-                let b = self.expr(next(&mut inner, self.source)?)?;
+                let c = sub(next(&mut inner, self.source)?)?;
+                let a = sub(next(&mut inner, self.source)?)?;
+                let b = sub(next(&mut inner, self.source)?)?;
                 ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
             }
             Rule::quantifier => {
-                let mut inner = pair.into_inner();
-                let q = match next(&mut inner, self.source)?.as_str() {
+                let mut inner = pair.clone().into_inner();
+                let kind = next(&mut inner, self.source)?;
+                let q = match kind.as_str() {
                     "any" => Quantifier::Any,
                     "all" => Quantifier::All,
                     _ => Quantifier::Count,
                 };
                 let var = self.ident(next(&mut inner, self.source)?);
-                let list = self.expr(next(&mut inner, self.source)?)?;
-                let body = self.expr(next(&mut inner, self.source)?)?;
+                let _in = next(&mut inner, self.source)?;
+                let list = sub(next(&mut inner, self.source)?)?;
+                let Some(filter) = inner.next() else {
+                    return Err(self.err(
+                        &pair,
+                        format!(
+                            "`{}({} in …)` needs a condition: write `{}({} in LIST where CONDITION)`",
+                            kind.as_str(),
+                            var.name,
+                            kind.as_str(),
+                            var.name
+                        ),
+                    ));
+                };
+                let body = sub(first_inner(filter, self.source)?)?;
                 ExprKind::Quantifier(q, var, Box::new(list), Box::new(body))
-            }
-            Rule::sum_for | Rule::comprehension => {
-                let collect = if pair.as_rule() == Rule::sum_for {
-                    Collect::Sum
-                } else {
-                    Collect::List
-                };
-                let mut inner = pair.into_inner();
-                let body = self.expr(next(&mut inner, self.source)?)?;
-                let var = self.ident(next(&mut inner, self.source)?);
-                let list = self.expr(next(&mut inner, self.source)?)?;
-                let filter = match inner.next() {
-                    Some(p) => Some(Box::new(self.expr(first_inner(p, self.source)?)?)),
-                    None => None,
-                };
-                ExprKind::Comprehension(collect, Box::new(body), var, Box::new(list), filter)
             }
             _ => return Err(self.err(&pair, "expected an expression")),
         };
-        Ok(Expr { kind, span })
+        let depth = self.node(&span, kids.get())?;
+        Ok((Expr { kind, span }, depth))
     }
-
     fn decimal(&self, pair: &Pair<'_, Rule>, text: &str) -> Result<Decimal> {
+        self.limits
+            .check_decimal_text(text)
+            .map_err(|m| self.err(pair, m))?;
         Decimal::from_str_exact(text).map_err(|_| {
             self.err(
                 pair,
-                format!("`{text}` has more digits than a decimal holds (28); it would be rounded"),
+                format!(
+                    "`{}` has more digits than a decimal holds (28); it would be rounded",
+                    shorten(text)
+                ),
             )
         })
     }

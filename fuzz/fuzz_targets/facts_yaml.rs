@@ -1,0 +1,8 @@
+//! Fact loading on arbitrary bytes as YAML.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(e) = bylaw::harness::facts(data, bylaw::facts::Format::Yaml) {
+        panic!("{e}");
+    }
+});

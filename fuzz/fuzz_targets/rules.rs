@@ -1,0 +1,8 @@
+//! The rule parser and checker on arbitrary text.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(e) = bylaw::harness::rules(data) {
+        panic!("{e}");
+    }
+});
