@@ -539,16 +539,23 @@ fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, c, false);
     }
     out.push('"');
     out
+}
+
+/// `c` as a string literal writes it; a message also escapes its braces.
+fn push_escaped(out: &mut String, c: char, braces: bool) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '{' if braces => out.push_str("\\{"),
+        '}' if braces => out.push_str("\\}"),
+        c => out.push(c),
+    }
 }
 
 fn template(t: &Template) -> String {
@@ -557,15 +564,7 @@ fn template(t: &Template) -> String {
         match part {
             TemplatePart::Text(s) => {
                 for c in s.chars() {
-                    match c {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\n' => out.push_str("\\n"),
-                        '\t' => out.push_str("\\t"),
-                        '{' => out.push_str("\\{"),
-                        '}' => out.push_str("\\}"),
-                        c => out.push(c),
-                    }
+                    push_escaped(&mut out, c, true);
                 }
             }
             TemplatePart::Hole(e) => {

@@ -610,14 +610,7 @@ impl<'a> Scope<'a> {
 
     /// Whether `name` can be resolved to a fact path right now (not a let).
     pub fn is_path_root(&self, name: &str) -> bool {
-        self.binders.iter().any(|b| b.name == name)
-            || self
-                .prog
-                .policy
-                .for_each
-                .as_ref()
-                .is_some_and(|f| f.var.name == name)
-            || !self.prog.let_index.contains_key(name)
+        self.let_of(name).is_none()
     }
 
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
