@@ -404,6 +404,7 @@ impl Names<'_> {
                     if let Some(Expr {
                         kind: ExprKind::String(p),
                         span,
+                        ..
                     }) = args.get(1)
                     {
                         if let Err(err) = functions::time_format(p) {
@@ -415,6 +416,7 @@ impl Names<'_> {
                     if let Some(Expr {
                         kind: ExprKind::String(o),
                         span,
+                        ..
                     }) = args.get(1)
                     {
                         if let Err(err) = functions::parse_offset(o) {

@@ -11,6 +11,7 @@ use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::resolve::Texts;
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::schema::Record;
@@ -77,10 +78,22 @@ impl Default for Options {
 struct Compiled {
     ast: Policy,
     let_index: LetIndex,
-    /// Per rule: whether it reads the `for each` element (else it is request-level).
-    per_item: Vec<bool>,
+    texts: Texts,
+    /// Per rule, what reporting it needs, built once.
+    rules: Vec<RuleInfo>,
     /// The fact schema, for policies that declare typed facts.
     schema: Option<Arc<Record>>,
+}
+
+/// What is known of a rule before any snapshot.
+#[derive(Debug)]
+struct RuleInfo {
+    /// Whether it reads the `for each` element (else it is request-level).
+    per_item: bool,
+    /// `policy.rule`.
+    id: String,
+    /// `rules/FILE:LINE`.
+    source: String,
 }
 
 /// A loaded, checked rule set.
@@ -155,6 +168,7 @@ impl Engine {
         let prog = Program {
             policy: &c.ast,
             let_index: &c.let_index,
+            texts: Some(&c.texts),
         };
         Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
             .condition(applies)
@@ -198,6 +212,7 @@ impl Engine {
             let prog = Program {
                 policy: &c.ast,
                 let_index: &c.let_index,
+                texts: Some(&c.texts),
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
                 .with_max_depth(self.limits.max_eval_depth);
@@ -227,15 +242,15 @@ impl Engine {
                 }
             }
             d.policies.push(c.ast.id.name.clone());
-            for (rule, _) in c
+            for (rule, info) in c
                 .ast
                 .rules
                 .iter()
-                .zip(&c.per_item)
-                .filter(|(_, per_item)| !**per_item)
+                .zip(&c.rules)
+                .filter(|(_, i)| !i.per_item)
             {
                 record(
-                    eval_rule(&mut scope, &c.ast, rule, opts.explain),
+                    eval_rule(&mut scope, rule, info, opts.explain),
                     &mut d.matched,
                     &mut d.errors,
                     &mut d.not_matched,
@@ -295,15 +310,10 @@ impl Engine {
                         errors: Vec::new(),
                         not_matched: Vec::new(),
                     };
-                    for (rule, _) in c
-                        .ast
-                        .rules
-                        .iter()
-                        .zip(&c.per_item)
-                        .filter(|(_, per_item)| **per_item)
+                    for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item)
                     {
                         record(
-                            eval_rule(&mut item_scope, &c.ast, rule, opts.explain),
+                            eval_rule(&mut item_scope, rule, info, opts.explain),
                             &mut item.matched,
                             &mut item.errors,
                             &mut item.not_matched,
@@ -438,13 +448,14 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
         .collect()
 }
 
-fn compile(ast: Policy) -> Compiled {
+fn compile(mut ast: Policy) -> Compiled {
     let let_index: LetIndex = ast
         .lets
         .iter()
         .enumerate()
         .map(|(i, l)| (l.name.name.clone(), i))
         .collect();
+    let texts = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
     let per_item = match &ast.for_each {
         None => vec![false; ast.rules.len()],
         Some(fe) => {
@@ -459,11 +470,22 @@ fn compile(ast: Policy) -> Compiled {
                 .collect()
         }
     };
+    let rules = ast
+        .rules
+        .iter()
+        .zip(per_item)
+        .map(|(r, per_item)| RuleInfo {
+            per_item,
+            id: format!("{}.{}", ast.id.name, r.name.name),
+            source: r.span.location(),
+        })
+        .collect();
     let schema = crate::schema::of_policy(&ast, &mut Vec::new());
     Compiled {
         ast,
         let_index,
-        per_item,
+        texts,
+        rules,
         schema,
     }
 }
@@ -537,12 +559,12 @@ fn record(
 
 fn eval_rule<'a>(
     scope: &mut Scope<'a>,
-    policy: &'a Policy,
     rule: &'a Rule,
+    info: &RuleInfo,
     explain: bool,
 ) -> RuleResult {
-    // Built only when the rule is reported: most rules do not match.
-    let id = || format!("{}.{}", policy.id.name, rule.name.name);
+    // Copied only when the rule is reported: most rules do not match.
+    let id = || info.id.clone();
     let fail = |e: EvalError, at: &Expr| {
         RuleResult::Failed(RuleError {
             rule: Some(id()),
@@ -562,7 +584,7 @@ fn eval_rule<'a>(
             return RuleResult::Missed(explain.then(|| Miss {
                 rule: id(),
                 kind: rule.kind,
-                source: rule.span.location(),
+                source: info.source.clone(),
                 evidence: evidence::collect(scope, when, false),
             }))
         }
@@ -614,7 +636,7 @@ fn eval_rule<'a>(
         rule: id(),
         kind: rule.kind,
         message,
-        source: rule.span.location(),
+        source: info.source.clone(),
         evidence: evidence::collect(scope, when, true),
         value,
         status,

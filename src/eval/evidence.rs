@@ -38,7 +38,7 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
             }
         }
         ExprKind::Unary(UnaryOp::Not, inner) => walk(scope, inner, !want, out),
-        ExprKind::Name(n) => match scope.let_of(n) {
+        ExprKind::Name(_) => match scope.let_of(e) {
             Some(i) => match scope.prog_let(i) {
                 Some(value) => walk(scope, value, want, out),
                 None => out.push(atom(scope, e, want)),
@@ -83,7 +83,7 @@ fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
     let mut facts = Vec::new();
     facts_in(scope, e, &mut facts);
     Evidence {
-        condition: squash(e.span.text()),
+        condition: scope.text_of(e),
         holds,
         facts,
     }
@@ -97,7 +97,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
         return;
     }
     if let ExprKind::Name(n) = &e.kind {
-        if let Some(i) = scope.let_of(n) {
+        if let Some(i) = scope.let_of(e) {
             let value = scope.let_value(i).unwrap_or(Value::Null);
             push(
                 out,
@@ -114,7 +114,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             return;
         }
     }
-    if e.path_root().is_some_and(|root| scope.is_path_root(root)) {
+    if scope.is_fact_path(e) {
         let path = scope.describe(e);
         let (value, absent) = match scope.eval(e) {
             Ok(v) => (v, false),

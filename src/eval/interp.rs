@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::error::EvalError;
 use super::functions;
-use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Type, Value};
 
 /// The steps one decision may take before it is stopped (a guard against huge lists).
@@ -56,6 +56,8 @@ pub struct Program<'a> {
     pub policy: &'a Policy,
     /// `let` name → index into `policy.lets`.
     pub let_index: &'a LetIndex,
+    /// Expressions' one-line texts, when the policy was compiled (else squashed as needed).
+    pub texts: Option<&'a super::resolve::Texts>,
 }
 
 enum LetState {
@@ -197,7 +199,7 @@ impl<'a> Scope<'a> {
 
     fn eval_ref_inner(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
         match &e.kind {
-            ExprKind::Name(n) => self.name(n),
+            ExprKind::Name(n) => self.resolved(e.slot, n),
             ExprKind::Field(base, field) => {
                 let v = self.eval_ref(base)?;
                 self.field(v, base, &field.name)
@@ -271,8 +273,10 @@ impl<'a> Scope<'a> {
                     values.push(self.eval(a)?);
                 }
                 self.charge(values.iter().map(weight).fold(0, usize::saturating_add))?;
-                let operands: Vec<&Expr> = args.iter().collect();
-                functions::call(&f.name, &values).map_err(|err| self.locate(err, &operands))
+                functions::call(&f.name, &values).map_err(|err| {
+                    let operands: Vec<&Expr> = args.iter().collect();
+                    self.locate(err, &operands)
+                })
             }
             ExprKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
             ExprKind::Comprehension(kind, body, var, list, filter) => {
@@ -304,6 +308,39 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// A name through the slot compiling gave it; by name when it has none, or when
+    /// the slot is empty here (the element's name outside an element).
+    fn resolved(&mut self, slot: Slot, n: &str) -> Result<Cow<'a, Value>, EvalError> {
+        match slot {
+            Slot::Binder(d) => {
+                let at = self.binders.len().checked_sub(d as usize + 1);
+                if let Some(b) = at.and_then(|k| self.binders.get(k)) {
+                    return Ok(b.value.clone());
+                }
+            }
+            Slot::Item => {
+                if let Some((_, v)) = &self.item {
+                    return Ok(v.clone());
+                }
+            }
+            Slot::Let(i) => return self.let_value(i as usize).map(Cow::Owned),
+            Slot::Now => return self.now.map(Cow::Borrowed).ok_or(EvalError::NoNow),
+            Slot::Fact => return self.fact(n),
+            Slot::Unresolved => {}
+        }
+        self.name(n)
+    }
+
+    fn fact(&self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
+        let facts: &'a Value = self.facts;
+        match facts.get(n) {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => Err(EvalError::Missing {
+                path: n.to_string(),
+            }),
+        }
+    }
+
     fn name(&mut self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
         if let Some(b) = self.binders.iter().rev().find(|b| b.name == n) {
             return Ok(b.value.clone());
@@ -322,13 +359,7 @@ impl<'a> Scope<'a> {
                 None => Err(EvalError::NoNow),
             };
         }
-        let facts: &'a Value = self.facts;
-        match facts.get(n) {
-            Some(v) => Ok(Cow::Borrowed(v)),
-            None => Err(EvalError::Missing {
-                path: n.to_string(),
-            }),
-        }
+        self.fact(n)
     }
 
     /// A `let`'s value, computed once per scope (and only if needed).
@@ -463,36 +494,38 @@ impl<'a> Scope<'a> {
                 other => other,
             },
             _ => {
-                let a = self.eval(l)?;
+                let a = self.eval_ref(l)?;
+                let a = &*a;
                 // Comparing with a literal (`x == "a"`, `x in ["a", "b"]`) needs no value built
                 // for the literal; mixed kinds take the general path, which reports them.
                 let fast = match op {
-                    BinaryOp::Eq => literal_eq(&a, r),
-                    BinaryOp::Ne => literal_eq(&a, r).map(|x| !x),
-                    BinaryOp::In => literal_member(&a, r),
-                    BinaryOp::NotIn => literal_member(&a, r).map(|x| !x),
+                    BinaryOp::Eq => literal_eq(a, r),
+                    BinaryOp::Ne => literal_eq(a, r).map(|x| !x),
+                    BinaryOp::In => literal_member(a, r),
+                    BinaryOp::NotIn => literal_member(a, r).map(|x| !x),
                     _ => None,
                 };
                 if let Some(x) = fast {
                     return Ok(Value::Bool(x));
                 }
-                let b = self.eval(r)?;
+                let b = self.eval_ref(r)?;
+                let b = &*b;
                 // Going through a list (or a long string) is work: a quantifier over a
                 // huge list doing `in` on it must hit the step limit, not hang.
-                self.charge(weight(&a).saturating_add(weight(&b)))?;
+                self.charge(weight(a).saturating_add(weight(b)))?;
                 let result = match op {
-                    BinaryOp::Eq => equal(&a, &b).map(Value::Bool),
-                    BinaryOp::Ne => equal(&a, &b).map(|x| Value::Bool(!x)),
-                    BinaryOp::Lt => functions::compare(&a, &b).map(|o| Value::Bool(o.is_lt())),
-                    BinaryOp::Le => functions::compare(&a, &b).map(|o| Value::Bool(o.is_le())),
-                    BinaryOp::Gt => functions::compare(&a, &b).map(|o| Value::Bool(o.is_gt())),
-                    BinaryOp::Ge => functions::compare(&a, &b).map(|o| Value::Bool(o.is_ge())),
-                    BinaryOp::In => member(&a, &b).map(Value::Bool),
-                    BinaryOp::NotIn => member(&a, &b).map(|x| Value::Bool(!x)),
-                    BinaryOp::Add => add(&a, &b),
-                    BinaryOp::Sub => sub(&a, &b),
-                    BinaryOp::Mul => mul(&a, &b),
-                    BinaryOp::Div => div(&a, &b),
+                    BinaryOp::Eq => equal(a, b).map(Value::Bool),
+                    BinaryOp::Ne => equal(a, b).map(|x| Value::Bool(!x)),
+                    BinaryOp::Lt => functions::compare(a, b).map(|o| Value::Bool(o.is_lt())),
+                    BinaryOp::Le => functions::compare(a, b).map(|o| Value::Bool(o.is_le())),
+                    BinaryOp::Gt => functions::compare(a, b).map(|o| Value::Bool(o.is_gt())),
+                    BinaryOp::Ge => functions::compare(a, b).map(|o| Value::Bool(o.is_ge())),
+                    BinaryOp::In => member(a, b).map(Value::Bool),
+                    BinaryOp::NotIn => member(a, b).map(|x| Value::Bool(!x)),
+                    BinaryOp::Add => add(a, b),
+                    BinaryOp::Sub => sub(a, b),
+                    BinaryOp::Mul => mul(a, b),
+                    BinaryOp::Div => div(a, b),
                     BinaryOp::And | BinaryOp::Or | BinaryOp::Default => Ok(Value::Null),
                 };
                 result.map_err(|err| self.locate(err, &[l, r]))
@@ -593,8 +626,16 @@ impl<'a> Scope<'a> {
         self.list(list)
     }
 
-    /// Whether `name` is a `let` of this policy, and its index.
-    pub fn let_of(&self, name: &str) -> Option<usize> {
+    /// Whether the name expression `e` refers to a `let` here, and its index.
+    pub fn let_of(&self, e: &Expr) -> Option<usize> {
+        match (e.slot, &e.kind) {
+            (Slot::Let(i), _) => Some(i as usize),
+            (Slot::Unresolved, ExprKind::Name(n)) => self.let_by_name(n),
+            _ => None,
+        }
+    }
+
+    fn let_by_name(&self, name: &str) -> Option<usize> {
         if self.binders.iter().any(|b| b.name == name)
             || self
                 .prog
@@ -608,9 +649,10 @@ impl<'a> Scope<'a> {
         self.prog.let_index.get(name).copied()
     }
 
-    /// Whether `name` can be resolved to a fact path right now (not a let).
-    pub fn is_path_root(&self, name: &str) -> bool {
-        self.let_of(name).is_none()
+    /// Whether the path `e` reads facts (its root is not a let).
+    pub fn is_fact_path(&self, e: &Expr) -> bool {
+        e.path_root_expr()
+            .is_some_and(|root| self.let_of(root).is_none())
     }
 
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
@@ -627,30 +669,20 @@ impl<'a> Scope<'a> {
 
     fn describe_into(&self, e: &Expr, depth: usize, out: &mut String) {
         match &e.kind {
-            ExprKind::Name(n) => {
-                let visible = self.binders.get(..depth).unwrap_or(&[]);
-                if let Some(b) = visible.iter().rev().find(|b| b.name == n) {
+            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
+                Referent::Binder(b) => {
                     self.describe_into(b.list, b.depth, out);
                     push_index(out, b.index);
-                    return;
                 }
-                if let (Some(fe), Some((i, _))) = (&self.prog.policy.for_each, &self.item) {
-                    if &fe.var.name == n {
-                        self.describe_into(&fe.list, 0, out);
-                        push_index(out, *i);
-                        return;
-                    }
+                Referent::Item(fe, i) => {
+                    self.describe_into(&fe.list, 0, out);
+                    push_index(out, i);
                 }
-                if let Some(&i) = self.prog.let_index.get(n) {
-                    if let Some(l) = self.prog.policy.lets.get(i) {
-                        if l.value.path_root().is_some() {
-                            self.describe_into(&l.value, 0, out);
-                            return;
-                        }
-                    }
+                Referent::Let(l) if l.value.path_root().is_some() => {
+                    self.describe_into(&l.value, 0, out);
                 }
-                out.push_str(n);
-            }
+                Referent::Let(_) | Referent::Other => out.push_str(n),
+            },
             ExprKind::Field(b, f) => {
                 self.describe_into(b, depth, out);
                 out.push('.');
@@ -663,6 +695,38 @@ impl<'a> Scope<'a> {
                 out.push(']');
             }
             _ => out.push_str(e.span.text()),
+        }
+    }
+
+    /// What the name `n` (with `slot`) refers to with the innermost `depth` binders visible.
+    fn referent(&self, slot: Slot, n: &str, depth: usize) -> Referent<'_, 'a> {
+        let visible = self.binders.get(..depth).unwrap_or(&[]);
+        let binder = match slot {
+            Slot::Binder(d) => depth
+                .checked_sub(d as usize + 1)
+                .and_then(|k| visible.get(k)),
+            Slot::Unresolved => visible.iter().rev().find(|b| b.name == n),
+            _ => None,
+        };
+        if let Some(b) = binder {
+            return Referent::Binder(b);
+        }
+        let policy = self.prog.policy;
+        if matches!(slot, Slot::Item | Slot::Unresolved) {
+            if let (Some(fe), Some((i, _))) = (&policy.for_each, &self.item) {
+                if fe.var.name == n {
+                    return Referent::Item(fe, *i);
+                }
+            }
+        }
+        let i = match slot {
+            Slot::Let(i) => Some(i as usize),
+            Slot::Unresolved | Slot::Item => self.prog.let_index.get(n).copied(),
+            _ => None,
+        };
+        match i.and_then(|i| policy.lets.get(i)) {
+            Some(l) => Referent::Let(l),
+            None => Referent::Other,
         }
     }
 
@@ -680,6 +744,18 @@ impl<'a> Scope<'a> {
         err
     }
 
+    /// An expression's text on one line, as evidence quotes it.
+    pub fn text_of(&self, e: &Expr) -> String {
+        match self
+            .prog
+            .texts
+            .and_then(|t| t.get(&(e.span.start, e.span.end)))
+        {
+            Some(t) => t.clone(),
+            None => super::evidence::squash(e.span.text()),
+        }
+    }
+
     /// The expression of `let` number `i`.
     pub fn prog_let(&self, i: usize) -> Option<&'a Expr> {
         self.prog.policy.lets.get(i).map(|l| &l.value)
@@ -689,6 +765,14 @@ impl<'a> Scope<'a> {
     pub fn item_index(&self) -> Option<usize> {
         self.item.as_ref().map(|(i, _)| *i)
     }
+}
+
+/// What a name refers to, for describing paths.
+enum Referent<'s, 'a> {
+    Binder(&'s Binder<'a>),
+    Item(&'a crate::syntax::ast::ForEach, usize),
+    Let(&'a crate::syntax::ast::Let),
+    Other,
 }
 
 /// The work an operator does going through a value: a list's or record's elements,

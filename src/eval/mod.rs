@@ -4,5 +4,6 @@ pub mod error;
 pub mod evidence;
 pub mod functions;
 pub mod interp;
+pub mod resolve;
 
 pub use error::EvalError;

@@ -228,6 +228,28 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it was written.
     pub span: Span,
+    /// For a name: what it refers to, fixed when the engine compiles the policy.
+    pub slot: Slot,
+}
+
+/// What a name refers to. The parser leaves every name `Unresolved`; compiling a
+/// policy (`eval::resolve`) fixes each one by the scoping rules, so evaluation reads a
+/// slot instead of searching binders, `let`s and facts by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Slot {
+    /// Not resolved: looked up by name when evaluated.
+    #[default]
+    Unresolved,
+    /// A quantifier's or comprehension's variable, counted from the innermost (0).
+    Binder(u32),
+    /// The policy's `for each` element (outside an element, looked up by name).
+    Item,
+    /// A `let`, by its index in the policy.
+    Let(u32),
+    /// `now`.
+    Now,
+    /// A top-level fact of the snapshot.
+    Fact,
 }
 
 /// The kinds of expression.
@@ -392,6 +414,15 @@ pub enum Collect {
 }
 
 impl Expr {
+    /// An expression whose names are not resolved yet.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr {
+            kind,
+            span,
+            slot: Slot::Unresolved,
+        }
+    }
+
     /// Calls `f` on each direct sub-expression.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match &self.kind {
@@ -430,13 +461,21 @@ impl Expr {
 
     /// The name a path starts from, if this is a path (`a.b[0].c`).
     pub fn path_root(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.path_root_expr()?.kind {
             ExprKind::Name(n) => Some(n),
-            ExprKind::Field(e, _) => e.path_root(),
+            _ => None,
+        }
+    }
+
+    /// The name expression a path starts from, if this is a path.
+    pub fn path_root_expr(&self) -> Option<&Expr> {
+        match &self.kind {
+            ExprKind::Name(_) => Some(self),
+            ExprKind::Field(e, _) => e.path_root_expr(),
             ExprKind::Index(e, i)
                 if matches!(i.kind, ExprKind::Number(_) | ExprKind::String(_)) =>
             {
-                e.path_root()
+                e.path_root_expr()
             }
             _ => None,
         }

@@ -524,10 +524,7 @@ impl Ctx<'_> {
             let (rhs, rd) = self.climb(pairs, prec + 1)?;
             let span = Span::new(self.source, lhs.span.start, rhs.span.end);
             depth = self.node(&span, depth.max(rd))?;
-            lhs = Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span,
-            };
+            lhs = Expr::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span);
         }
         Ok((lhs, depth))
     }
@@ -561,7 +558,7 @@ impl Ctx<'_> {
                         depth = self.node(&span, depth.max(id))?;
                         ExprKind::Index(Box::new(e), Box::new(index))
                     };
-                    e = Expr { kind, span };
+                    e = Expr::new(kind, span);
                 }
                 return Ok((e, depth));
             }
@@ -577,33 +574,16 @@ impl Ctx<'_> {
         // Fold `-12` into a literal so `-12` and `- 12` print and compare as numbers.
         if op == UnaryOp::Neg {
             match operand.kind {
-                ExprKind::Number(n) => {
-                    return Ok((
-                        Expr {
-                            kind: ExprKind::Number(-n),
-                            span,
-                        },
-                        depth,
-                    ))
-                }
+                ExprKind::Number(n) => return Ok((Expr::new(ExprKind::Number(-n), span), depth)),
                 ExprKind::Money(n, c) => {
-                    return Ok((
-                        Expr {
-                            kind: ExprKind::Money(-n, c),
-                            span,
-                        },
-                        depth,
-                    ))
+                    return Ok((Expr::new(ExprKind::Money(-n, c), span), depth))
                 }
                 _ => {}
             }
         }
         let depth = self.node(&span, depth)?;
         Ok((
-            Expr {
-                kind: ExprKind::Unary(op, Box::new(operand)),
-                span,
-            },
+            Expr::new(ExprKind::Unary(op, Box::new(operand)), span),
             depth,
         ))
     }
@@ -742,7 +722,7 @@ impl Ctx<'_> {
             _ => return Err(self.err(&pair, "expected an expression")),
         };
         let depth = self.node(&span, kids.get())?;
-        Ok((Expr { kind, span }, depth))
+        Ok((Expr::new(kind, span), depth))
     }
     fn decimal(&self, pair: &Pair<'_, Rule>, text: &str) -> Result<Decimal> {
         self.limits

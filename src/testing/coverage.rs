@@ -266,6 +266,7 @@ impl<'e> Collector<'e> {
             let prog = Program {
                 policy,
                 let_index: &info.let_index,
+                texts: None,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             let request = outcomes(

@@ -1,0 +1,22 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Evaluates a JSONL corpus repeatedly (for profilers): `eval_loop FILE.jsonl ROUNDS`.
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().unwrap();
+    let rounds: usize = args.next().map_or(5, |r| r.parse().unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let engine = bylaw::Engine::from_dir("rules").unwrap();
+    let facts: Vec<_> = text
+        .lines()
+        .map(|l| bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap())
+        .collect();
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..rounds {
+        for f in &facts {
+            n += engine.evaluate(f).items.len();
+        }
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / (rounds * facts.len()) as f64;
+    eprintln!("evaluate: {per:.2} us/snapshot ({n} items)");
+}
