@@ -15,6 +15,10 @@ use bylaw::facts::{load_str, Format};
 use bylaw::{Engine, Options, Value};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+/// The allocator the `bylaw` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn measuring() -> bool {
     std::env::args().any(|a| a == "--bench")
 }

@@ -1,5 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Evaluates a JSONL corpus repeatedly (for profilers): `eval_loop FILE.jsonl ROUNDS`.
+/// The allocator the `bylaw` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().unwrap();

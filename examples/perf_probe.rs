@@ -1,6 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: fail loudly
 //! A quick probe of where time goes: `cargo run --release --example perf_probe -- FILE.jsonl`.
 use std::time::Instant;
+/// The allocator the `bylaw` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();

@@ -645,12 +645,16 @@ fn eval_rule<'a>(
 
 /// A message with its holes filled; a hole that cannot be evaluated says so in place.
 fn render_message<'a>(scope: &mut Scope<'a>, t: &'a Template) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(t.span.end.saturating_sub(t.span.start));
     for part in &t.parts {
         match part {
             TemplatePart::Text(s) => out.push_str(s),
             TemplatePart::Hole(e) => match scope.eval(e) {
-                Ok(v) => out.push_str(&v.to_string()),
+                Ok(v) => {
+                    use std::fmt::Write as _;
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "{v}");
+                }
                 Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
             },
         }
