@@ -125,6 +125,17 @@ pub enum ReviewState {
     Rejected,
 }
 
+impl ReviewState {
+    /// How it is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Pending => "pending",
+            ReviewState::Approved => "approved",
+            ReviewState::Rejected => "rejected",
+        }
+    }
+}
+
 /// One condition that decided a rule, and the facts it read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {

@@ -1,0 +1,305 @@
+//! Compact JSON for decisions, written directly: the streaming mode writes one per
+//! snapshot, and serde_json's general path (escaping checked byte by byte, numbers
+//! through `fmt`) cost as much as deciding. The output is byte-for-byte what
+//! `serde_json::to_vec` gives for the same decision (tested below and in
+//! `tests/render_json.rs`), so the two are interchangeable.
+
+use std::fmt::Write as _;
+
+use crate::decision::{Decision, Evidence, FactRef, Item, Match, Miss, ReviewStatus, RuleError};
+use crate::value::{format_duration, write_time, Value};
+
+/// Appends `d` as compact JSON.
+pub fn write_decision(out: &mut Vec<u8>, d: &Decision) {
+    out.extend_from_slice(b"{\"decision\":\"");
+    out.extend_from_slice(d.decision.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"policies\":");
+    list(out, &d.policies, |out, p| string(out, p));
+    out.extend_from_slice(b",\"matched\":");
+    list(out, &d.matched, write_match);
+    out.extend_from_slice(b",\"errors\":");
+    list(out, &d.errors, write_error);
+    if !d.not_matched.is_empty() {
+        out.extend_from_slice(b",\"not_matched\":");
+        list(out, &d.not_matched, write_miss);
+    }
+    out.extend_from_slice(b",\"items\":");
+    list(out, &d.items, write_item);
+    out.push(b'}');
+}
+
+fn write_item(out: &mut Vec<u8>, i: &Item) {
+    out.extend_from_slice(b"{\"id\":");
+    string(out, &i.id);
+    out.extend_from_slice(b",\"path\":");
+    string(out, &i.path);
+    out.extend_from_slice(b",\"decision\":\"");
+    out.extend_from_slice(i.decision.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"matched\":");
+    list(out, &i.matched, write_match);
+    out.extend_from_slice(b",\"errors\":");
+    list(out, &i.errors, write_error);
+    if !i.not_matched.is_empty() {
+        out.extend_from_slice(b",\"not_matched\":");
+        list(out, &i.not_matched, write_miss);
+    }
+    out.push(b'}');
+}
+
+fn write_match(out: &mut Vec<u8>, m: &Match) {
+    out.extend_from_slice(b"{\"rule\":");
+    string(out, &m.rule);
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(m.kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"message\":");
+    string(out, &m.message);
+    out.extend_from_slice(b",\"source\":");
+    string(out, &m.source);
+    out.extend_from_slice(b",\"evidence\":");
+    list(out, &m.evidence, write_evidence);
+    out.extend_from_slice(b",\"value\":");
+    match &m.value {
+        Some(v) => value(out, v),
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(s) = &m.status {
+        out.extend_from_slice(b",\"status\":");
+        write_status(out, s);
+    }
+    out.push(b'}');
+}
+
+fn write_status(out: &mut Vec<u8>, s: &ReviewStatus) {
+    out.extend_from_slice(b"{\"state\":\"");
+    out.extend_from_slice(s.state.as_str().as_bytes());
+    out.push(b'"');
+    if let Some(by) = &s.by {
+        out.extend_from_slice(b",\"by\":");
+        string(out, by);
+    }
+    if let Some(at) = &s.at {
+        out.extend_from_slice(b",\"at\":");
+        value(out, at);
+    }
+    if !s.evidence.is_empty() {
+        out.extend_from_slice(b",\"evidence\":");
+        list(out, &s.evidence, write_evidence);
+    }
+    out.push(b'}');
+}
+
+fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
+    out.extend_from_slice(b"{\"condition\":");
+    string(out, &e.condition);
+    out.extend_from_slice(if e.holds {
+        b",\"holds\":true,\"facts\":"
+    } else {
+        b",\"holds\":false,\"facts\":"
+    });
+    list(out, &e.facts, write_fact);
+    out.push(b'}');
+}
+
+fn write_fact(out: &mut Vec<u8>, f: &FactRef) {
+    out.push(b'{');
+    if let Some(p) = &f.path {
+        out.extend_from_slice(b"\"path\":");
+        string(out, p);
+        out.push(b',');
+    }
+    if let Some(l) = &f.let_name {
+        out.extend_from_slice(b"\"let\":");
+        string(out, l);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"value\":");
+    value(out, &f.value);
+    if f.absent {
+        out.extend_from_slice(b",\"absent\":true");
+    }
+    out.push(b'}');
+}
+
+fn write_error(out: &mut Vec<u8>, e: &RuleError) {
+    out.extend_from_slice(b"{\"rule\":");
+    optional_string(out, e.rule.as_deref());
+    if let Some(k) = e.kind {
+        out.extend_from_slice(b",\"kind\":\"");
+        out.extend_from_slice(k.as_str().as_bytes());
+        out.push(b'"');
+    }
+    out.extend_from_slice(b",\"path\":");
+    optional_string(out, e.path.as_deref());
+    out.extend_from_slice(b",\"reason\":");
+    string(out, &e.reason);
+    if let Some(s) = &e.source {
+        out.extend_from_slice(b",\"source\":");
+        string(out, s);
+    }
+    out.extend_from_slice(if e.blocking {
+        b",\"blocking\":true}"
+    } else {
+        b",\"blocking\":false}"
+    });
+}
+
+fn write_miss(out: &mut Vec<u8>, m: &Miss) {
+    out.extend_from_slice(b"{\"rule\":");
+    string(out, &m.rule);
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(m.kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"source\":");
+    string(out, &m.source);
+    out.extend_from_slice(b",\"evidence\":");
+    list(out, &m.evidence, write_evidence);
+    out.push(b'}');
+}
+
+/// A value as `Value`'s `Serialize` writes it.
+pub fn value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => match i64::try_from(*n) {
+            Ok(i) if n.scale() == 0 => display(out, &i),
+            _ => quoted(out, n),
+        },
+        Value::String(s) => string(out, s),
+        Value::Money(m) => {
+            out.extend_from_slice(b"{\"amount\":");
+            quoted(out, &m.amount);
+            out.extend_from_slice(b",\"currency\":");
+            string(out, &m.currency);
+            out.push(b'}');
+        }
+        Value::Time(t) => {
+            out.push(b'"');
+            // Time text is digits and signs only: nothing to escape.
+            let _ = write_time(t, &mut Utf8(out));
+            out.push(b'"');
+        }
+        Value::Duration(d) => string(out, &format_duration(*d)),
+        Value::List(items) => list(out, items, value),
+        Value::Map(m) => {
+            out.push(b'{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                string(out, k);
+                out.push(b':');
+                value(out, v);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+fn list<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(out, item);
+    }
+    out.push(b']');
+}
+
+fn optional_string(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A number's or amount's text: digits, sign and point, nothing to escape.
+fn display(out: &mut Vec<u8>, v: &impl std::fmt::Display) {
+    let _ = write!(Utf8(out), "{v}");
+}
+
+fn quoted(out: &mut Vec<u8>, v: &impl std::fmt::Display) {
+    out.push(b'"');
+    display(out, v);
+    out.push(b'"');
+}
+
+/// A JSON string, escaped as serde_json escapes: `"`, `\` and control characters.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    // Most text needs no escape: one pass to check, one copy.
+    if !bytes.iter().any(|&b| needs_escape(b)) {
+        out.extend_from_slice(bytes);
+    } else {
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !needs_escape(b) {
+                continue;
+            }
+            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+            escape(out, b);
+            start = i + 1;
+        }
+        out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    }
+    out.push(b'"');
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        }
+    }
+}
+
+/// `fmt::Write` into a byte buffer.
+struct Utf8<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Utf8<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let cases = [
+            "",
+            "plain",
+            "quote \" and backslash \\",
+            "line\nbreak\ttab\rreturn",
+            "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "é ü 漢字 🎉",
+        ];
+        for c in cases {
+            let mut out = Vec::new();
+            string(&mut out, c);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(c).unwrap()
+            );
+        }
+    }
+}

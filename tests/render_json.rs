@@ -1,0 +1,76 @@
+//! The direct JSON writer (`render::json`) must write exactly what serde_json writes
+//! for the same decision: the streaming mode uses one, everything else the other.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use bylaw::facts::{self, Format};
+use bylaw::render::json::write_decision;
+use bylaw::{Engine, Options};
+
+fn snapshots(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            snapshots(&path, out);
+        } else if Format::from_path(&path).is_some()
+            && !path.to_string_lossy().ends_with(".decision.yaml")
+        {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_direct_writer_matches_serde_json_on_every_scenario_and_example() {
+    let engine = Engine::from_dir("rules").unwrap();
+    let mut paths = Vec::new();
+    snapshots(Path::new("tests/scenarios"), &mut paths);
+    snapshots(Path::new("examples"), &mut paths);
+    paths.sort();
+    let mut compared = 0;
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let Ok(facts) = facts::load_str(&text, Format::from_path(path).unwrap(), "x") else {
+            continue;
+        };
+        for explain in [false, true] {
+            let opts = Options {
+                explain,
+                ..Options::default()
+            };
+            let d = engine.evaluate_with(&facts, &opts);
+            let mut direct = Vec::new();
+            write_decision(&mut direct, &d);
+            let expected = serde_json::to_vec(&d).unwrap();
+            assert_eq!(
+                String::from_utf8(direct).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{} (explain: {explain})",
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "only {compared} decisions compared");
+}
+
+#[test]
+fn values_of_every_kind_are_written_as_serde_json_writes_them() {
+    let yaml = r#"
+a: null
+b: [true, false]
+c: [0, -12, 12.50, "1e3", 99999999999999999999999]
+d: {amount: "-0.10", currency: USD}
+e: 2023-07-10T21:16:38.25-05:30
+f: {"quote\"": "tab\t", nested: [{x: []}, {}]}
+"#;
+    let v = facts::load_str(yaml, Format::Yaml, "x").unwrap();
+    let mut direct = Vec::new();
+    bylaw::render::json::value(&mut direct, &v);
+    assert_eq!(
+        String::from_utf8(direct).unwrap(),
+        serde_json::to_string(&v).unwrap()
+    );
+}
