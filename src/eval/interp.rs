@@ -930,7 +930,8 @@ pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
     }
 }
 
-fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
+/// `a - b`.
+pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x
             .checked_sub(*y)
@@ -950,7 +951,8 @@ fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     }
 }
 
-fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
+/// `a * b`.
+pub fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x
             .checked_mul(*y)
@@ -985,7 +987,8 @@ fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
     }
 }
 
-fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
+/// `a / b`.
+pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
     let by_zero = || EvalError::Arithmetic("division by zero".into());
     match (a, b) {
         (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),

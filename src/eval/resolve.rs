@@ -1,5 +1,6 @@
-//! Name resolution: part of compiling a policy. Every name gets the [`Slot`] the
-//! scoping rules give it, so evaluation never searches for a name on the hot path.
+//! Name resolution and constant folding: compiling a policy. Every name gets the
+//! [`Slot`] the scoping rules give it, so evaluation never searches for a name on the
+//! hot path; arithmetic on literals (`2 * 24h`) is done once, here.
 //!
 //! The rules are those of the interpreter's by-name lookup, applied lexically: the
 //! innermost quantifier or comprehension variable, then the `for each` element, then a
@@ -10,8 +11,11 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::evidence::squash;
-use super::interp::{Fnv, LetIndex};
-use crate::syntax::ast::{Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart};
+use super::interp::{add, div, mul, sub, Fnv, LetIndex};
+use crate::syntax::ast::{
+    BinaryOp, Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart,
+};
+use crate::value::{Money, Value};
 
 /// Each expression's text on one line, by its span: evidence quotes conditions, and
 /// squashing the text once at load keeps that off the per-decision path.
@@ -111,6 +115,7 @@ impl Resolver<'_> {
                 self.expr(b, binders);
             }
         }
+        fold(e);
     }
 
     fn name(&self, n: &str, binders: &[String]) -> Slot {
@@ -127,5 +132,81 @@ impl Resolver<'_> {
             return Slot::Now;
         }
         Slot::Fact
+    }
+}
+
+/// Replaces arithmetic on two literals by its result. An operation that fails (two
+/// currencies, an overflow) is left as written, to fail where it is evaluated, with the
+/// same message as before.
+fn fold(e: &mut Expr) {
+    let ExprKind::Binary(op, l, r) = &e.kind else {
+        return;
+    };
+    let (Some(a), Some(b)) = (literal(l), literal(r)) else {
+        return;
+    };
+    let result = match op {
+        BinaryOp::Add => add(&a, &b),
+        BinaryOp::Sub => sub(&a, &b),
+        BinaryOp::Mul => mul(&a, &b),
+        BinaryOp::Div => div(&a, &b),
+        _ => return,
+    };
+    let kind = match result {
+        Ok(Value::Number(n)) => ExprKind::Number(n),
+        Ok(Value::Money(m)) => ExprKind::Money(m.amount, m.currency),
+        Ok(Value::Duration(d)) => ExprKind::Duration(d),
+        Ok(Value::Time(t)) => ExprKind::Time(t),
+        Ok(Value::String(s)) => ExprKind::String(s),
+        _ => return,
+    };
+    e.kind = kind;
+}
+
+/// A literal's value.
+fn literal(e: &Expr) -> Option<Value> {
+    Some(match &e.kind {
+        ExprKind::Number(n) => Value::Number(*n),
+        ExprKind::Money(amount, currency) => Value::Money(Money {
+            amount: *amount,
+            currency: currency.clone(),
+        }),
+        ExprKind::Duration(d) => Value::Duration(*d),
+        ExprKind::Time(t) => Value::Time(*t),
+        ExprKind::String(s) => Value::String(s.clone()),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parser::parse_policy;
+    use crate::syntax::Source;
+
+    fn folded(text: &str) -> ExprKind {
+        let source = Source::new("t.bylaw", format!("policy t\nlet x = {text}\n"));
+        let mut e = parse_policy(&source).unwrap().lets.remove(0).value;
+        Resolver {
+            item: None,
+            lets: &LetIndex::default(),
+            texts: Texts::default(),
+        }
+        .expr(&mut e, &mut Vec::new());
+        e.kind
+    }
+
+    #[test]
+    fn arithmetic_on_literals_is_done_once() {
+        assert_eq!(folded("2 * 24h"), folded("48h"));
+        assert_eq!(folded("1000 USD + 0.50 USD"), folded("1000.50 USD"));
+        assert_eq!(folded("(1 + 2) * 3"), folded("9"));
+    }
+
+    #[test]
+    fn what_cannot_be_folded_is_left_to_fail_when_evaluated() {
+        assert!(matches!(folded("1 USD + 1 EUR"), ExprKind::Binary(..)));
+        assert!(matches!(folded("1 / 0"), ExprKind::Binary(..)));
+        assert!(matches!(folded("x + 1"), ExprKind::Binary(..)));
     }
 }
