@@ -130,14 +130,10 @@ pub fn load_str_with(
     if text.trim().is_empty() {
         return Err(FactsError::plain(origin, "the snapshot is empty"));
     }
-    if let Some(pos) = text.find('\0') {
-        let line = text[..pos].matches('\n').count() + 1;
-        return Err(FactsError {
-            line: Some(line),
-            ..FactsError::plain(origin, "the snapshot contains a NUL character")
-        });
-    }
     if format == Format::Yaml {
+        if let Some(e) = nul_error(text, origin) {
+            return Err(e);
+        }
         if let Some(line) = yaml_scan::flow_too_deep(text, limits.max_fact_depth) {
             return Err(FactsError {
                 line: Some(line),
@@ -161,6 +157,11 @@ pub fn load_str_with(
         }
     }
     let root = Seg::Root;
+    let (entries, items) = SCRATCH.with(|s| {
+        s.try_borrow_mut()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
+    });
     let budget = Budget {
         limits,
         values: Cell::new(0),
@@ -173,24 +174,27 @@ pub fn load_str_with(
             Format::Yaml => yaml_scan::long_numbers(text),
             Format::Json => Vec::new(),
         },
-        entries: RefCell::new(Vec::with_capacity(64)),
-        items: RefCell::new(Vec::with_capacity(32)),
+        entries: RefCell::new(entries),
+        items: RefCell::new(items),
     };
     let seed = NodeSeed(&root, &budget);
     let value = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let v = seed
-                .deserialize(&mut de)
-                .and_then(|v| de.end().map(|()| v))
-                .map_err(|e| relocate(json_error(origin, &e), text, format))?;
-            v
+            let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+            keep_scratch(budget);
+            // serde_json refuses a NUL wherever it is (in a string as a control character,
+            // elsewhere as a syntax error), so only text it refused needs searching for one.
+            v.map_err(|e| {
+                nul_error(text, origin)
+                    .unwrap_or_else(|| relocate(json_error(origin, &e), text, format))
+            })?
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            let v = seed
-                .deserialize(de)
-                .map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
+            let v = seed.deserialize(de);
+            keep_scratch(budget);
+            let v = v.map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
             positions::yaml_decimals(text, v)
         }
     };
@@ -204,6 +208,44 @@ pub fn load_str_with(
             ),
         )),
     }
+}
+
+/// A NUL in the text is refused with its line, before anything else is said about it.
+fn nul_error(text: &str, origin: &str) -> Option<FactsError> {
+    let pos = text.find('\0')?;
+    let line = text[..pos].matches('\n').count() + 1;
+    Some(FactsError {
+        line: Some(line),
+        ..FactsError::plain(origin, "the snapshot contains a NUL character")
+    })
+}
+
+/// The most record entries and list elements a thread keeps buffers for between
+/// snapshots: more than usual snapshots hold, little memory.
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    /// [`Budget`]'s buffers, kept for the thread's next snapshot: allocating them anew
+    /// for each line of a stream cost as much as a few values.
+    static SCRATCH: RefCell<(Map, Vec<Value>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Gives a finished snapshot's buffers back to the thread, emptied (after an error they
+/// may still hold values), unless they grew unusually large.
+fn keep_scratch(budget: Budget<'_>) {
+    let (mut entries, mut items) = (budget.entries.into_inner(), budget.items.into_inner());
+    entries.clear();
+    items.clear();
+    SCRATCH.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if entries.capacity() <= SCRATCH_KEPT && entries.capacity() > s.0.capacity() {
+                s.0 = entries;
+            }
+            if items.capacity() <= SCRATCH_KEPT && items.capacity() > s.1.capacity() {
+                s.1 = items;
+            }
+        }
+    });
 }
 
 fn json_error(origin: &str, e: &serde_json::Error) -> FactsError {
@@ -789,6 +831,26 @@ mod tests {
             };
             let read: Vec<&str> = r.iter().map(|(k, _)| &**k).collect();
             assert_eq!(read, keys.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_nul_is_reported_before_anything_else_wrong() {
+        // JSON is searched for a NUL only once reading failed: the NUL still comes first.
+        for text in [
+            "{\"a\": 1, \"a\": 2,\n \"b\": \"\0\"}",
+            "{\"a\": 1}\n\0",
+            "\0{}",
+        ] {
+            let e = load_str(text, Format::Json, "s").unwrap_err();
+            assert_eq!(
+                e.message, "the snapshot contains a NUL character",
+                "{text:?}"
+            );
+            assert_eq!(
+                e.line,
+                Some(text[..text.find('\0').unwrap()].matches('\n').count() + 1)
+            );
         }
     }
 
