@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
@@ -14,7 +15,7 @@ use crate::decision::{Decision, Outcome};
 use crate::engine::{Engine, Options};
 use crate::facts::positions::Positions;
 use crate::facts::{self, Format};
-use crate::schema::ConformOptions;
+use crate::schema::{ConformOptions, Conformer, Violation};
 
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
@@ -81,6 +82,15 @@ impl Summary {
         }
     }
 
+    fn merge(&mut self, other: &Summary) {
+        self.total += other.total;
+        self.allowed += other.allowed;
+        self.denied += other.denied;
+        self.needs_review += other.needs_review;
+        self.error += other.error;
+        self.bad_input += other.bad_input;
+    }
+
     /// The most severe outcome seen (a bad record counts as `error`); `allowed` when empty.
     pub fn worst(&self) -> Outcome {
         if self.denied > 0 {
@@ -103,8 +113,19 @@ pub fn decide_line(
     text: &str,
     origin: &str,
 ) -> Record {
-    let name = format!("{origin}:{line_no}");
-    match load_valid(engine, text.as_bytes(), Format::Json, &name) {
+    decide_line_with(engine, &engine.conformer(), opts, line_no, text, origin)
+}
+
+/// [`decide_line`] with the schema checks derived once for a whole stream.
+fn decide_line_with(
+    engine: &Engine,
+    conformer: &Conformer<'_>,
+    opts: &Options,
+    line_no: usize,
+    text: &str,
+    origin: &str,
+) -> Record {
+    match load_valid_line(conformer, text, || format!("{origin}:{line_no}")) {
         Ok(snapshot) => Record {
             line: Some(line_no),
             file: None,
@@ -122,27 +143,54 @@ pub fn decide_line(
     }
 }
 
+/// [`load_valid`] for a line already known to be text. Its name (`file:line`) is only
+/// needed for a message, so it is only made then.
+fn load_valid_line(
+    conformer: &Conformer<'_>,
+    text: &str,
+    name: impl Fn() -> String,
+) -> Result<crate::Value, String> {
+    // A byte order mark has its own message, which only reading bytes gives.
+    let loaded = if text.starts_with('\u{feff}') {
+        facts::load_bytes(text.as_bytes(), Format::Json, &name())
+    } else {
+        // The origin only prefixes messages: it is filled in if there is one.
+        facts::load_str(text, Format::Json, "").map_err(|e| facts::FactsError {
+            origin: name(),
+            ..e
+        })
+    };
+    let value = loaded.map_err(|e| e.to_string())?;
+    conformer
+        .conform(&value, &ConformOptions::default())
+        .map_err(|violations| violation_lines(violations, text, Format::Json, &name()))
+}
+
 /// Loads a snapshot and checks it against the fact schema: an invalid snapshot is an
 /// error record, never decided.
 fn load_valid(
-    engine: &Engine,
+    conformer: &Conformer<'_>,
     bytes: &[u8],
     format: Format,
     name: &str,
 ) -> Result<crate::Value, String> {
     let value = facts::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
-    engine
+    conformer
         .conform(&value, &ConformOptions::default())
         .map_err(|violations| {
-            let text = String::from_utf8_lossy(bytes);
-            let positions = Positions::scan(&text, format);
-            let mut lines: Vec<String> = Vec::with_capacity(violations.len());
-            for mut v in violations {
-                v.locate(&positions);
-                lines.push(v.render(name));
-            }
-            lines.join("\n")
+            violation_lines(violations, &String::from_utf8_lossy(bytes), format, name)
         })
+}
+
+/// Violations as an error record's message, one a line, each placed in the text.
+fn violation_lines(violations: Vec<Violation>, text: &str, format: Format, name: &str) -> String {
+    let positions = Positions::scan(text, format);
+    let mut lines: Vec<String> = Vec::with_capacity(violations.len());
+    for mut v in violations {
+        v.locate(&positions);
+        lines.push(v.render(name));
+    }
+    lines.join("\n")
 }
 
 /// Decides the snapshots of a JSONL stream on `workers` threads, calling `emit` for each
@@ -157,6 +205,7 @@ pub fn stream_jsonl<R: BufRead + Send>(
     max_line: usize,
     mut emit: impl FnMut(&Record) -> std::io::Result<()>,
 ) -> std::io::Result<Summary> {
+    let conformer = engine.conformer();
     let mut summary = Summary::default();
     stream_jsonl_with(
         input,
@@ -164,12 +213,56 @@ pub fn stream_jsonl<R: BufRead + Send>(
         workers,
         max_line,
         |n, line| match line {
-            Ok(text) => decide_line(engine, opts, n, text, origin),
+            Ok(text) => decide_line_with(engine, &conformer, opts, n, text, origin),
             Err(error) => bad_line(n, error),
         },
         |r| {
             summary.add(&r);
             emit(&r)
+        },
+    )?;
+    Ok(summary)
+}
+
+/// [`stream_jsonl`] with each record written as a line of JSON ([`write_record`]) by
+/// the workers, a chunk of lines at a time, so the one thread that keeps the order only
+/// passes bytes on: `emit` gets the lines of some records, and how many records they are.
+pub fn stream_jsonl_bytes<R: BufRead + Send>(
+    engine: &Engine,
+    opts: &Options,
+    input: R,
+    origin: &str,
+    workers: usize,
+    max_line: usize,
+    mut emit: impl FnMut(&[u8], usize) -> std::io::Result<()>,
+) -> std::io::Result<Summary> {
+    let conformer = engine.conformer();
+    let mut summary = Summary::default();
+    pipeline(
+        input,
+        workers,
+        max_line,
+        |chunk| {
+            let mut sum = Summary::default();
+            // A record's JSON is usually a few hundred bytes; the buffer grows if need be.
+            let mut bytes = Vec::with_capacity(512 * CHUNK);
+            for line in &chunk.lines {
+                let r = match chunk.line(line, origin) {
+                    (n, Ok(text)) => decide_line_with(engine, &conformer, opts, n, text, origin),
+                    (n, Err(error)) => bad_line(n, error),
+                };
+                sum.add(&r);
+                // On a failure, what was written before it still goes out.
+                if let Err(e) = write_record(&mut bytes, &r) {
+                    return (sum, bytes, Some(e));
+                }
+            }
+            (sum, bytes, None)
+        },
+        |(sum, bytes, failed)| {
+            summary.merge(&sum);
+            emit(&bytes, sum.total)?;
+            failed.map_or(Ok(()), Err)
         },
     )?;
     Ok(summary)
@@ -184,17 +277,44 @@ pub fn stream_jsonl_with<R: BufRead + Send, T: Send>(
     workers: usize,
     max_line: usize,
     each: impl Fn(usize, Result<&str, String>) -> T + Sync,
-    emit: impl FnMut(T) -> std::io::Result<()>,
+    mut emit: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    pipeline(
+        input,
+        workers,
+        max_line,
+        |chunk| {
+            chunk
+                .lines
+                .iter()
+                .map(|line| {
+                    let (n, text) = chunk.line(line, origin);
+                    each(n, text)
+                })
+                .collect::<Vec<T>>()
+        },
+        |results| results.into_iter().try_for_each(&mut emit),
+    )
+}
+
+/// Reads chunks of lines on one thread, applies `each` to them on `workers` threads, and
+/// hands the results to `emit` in input order.
+fn pipeline<R: BufRead + Send, U: Send>(
+    input: R,
+    workers: usize,
+    max_line: usize,
+    each: impl Fn(&Chunk) -> U + Sync,
+    emit: impl FnMut(U) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let workers = workers.max(1);
-    let (job_tx, job_rx) = sync_channel::<(usize, Vec<Line>)>(workers * 2);
-    let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
+    let (job_tx, job_rx) = sync_channel::<(usize, Chunk)>(workers * 2);
+    let (out_tx, out_rx) = sync_channel::<(usize, U)>(workers * 2);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| -> std::io::Result<()> {
         let reader = s.spawn(move || read_chunks(input, max_line, job_tx));
         for _ in 0..workers {
             let (job_rx, out_tx, each) = (&job_rx, out_tx.clone(), &each);
-            s.spawn(move || work(origin, job_rx, out_tx, each));
+            s.spawn(move || work(job_rx, out_tx, each));
         }
         drop(out_tx);
         let written = write_in_order(out_rx, emit);
@@ -238,25 +358,59 @@ pub fn map_ordered<I: Sync, T: Send>(
             });
         }
         drop(out_tx);
-        write_in_order(out_rx, emit)
+        let mut emit = emit;
+        write_in_order(out_rx, |results: Vec<T>| {
+            results.into_iter().try_for_each(&mut emit)
+        })
     })
 }
 
-/// A line of input, or why it could not be taken.
+/// Lines of input handed to a worker together: their text in one buffer (one allocation
+/// per chunk rather than per line), and each line's place in it.
+struct Chunk {
+    text: String,
+    lines: Vec<Line>,
+}
+
+/// A line of input (its place in the chunk's text), or why it could not be taken.
 enum Line {
-    Text(usize, String),
+    Text(usize, Range<usize>),
     TooLong(usize, usize),
     NotUtf8(usize),
+}
+
+impl Chunk {
+    /// A line's number, and its text or why there is none.
+    fn line<'c>(&'c self, line: &Line, origin: &str) -> (usize, Result<&'c str, String>) {
+        match line {
+            Line::Text(n, range) => (*n, Ok(&self.text[range.clone()])),
+            Line::TooLong(n, len) => (
+                *n,
+                Err(format!(
+                    "{origin}:{n}: the line is {len} bytes, over the limit"
+                )),
+            ),
+            Line::NotUtf8(n) => (
+                *n,
+                Err(format!("{origin}:{n}: the line is not valid UTF-8")),
+            ),
+        }
+    }
 }
 
 fn read_chunks<R: BufRead>(
     mut input: R,
     max_line: usize,
-    jobs: SyncSender<(usize, Vec<Line>)>,
+    jobs: SyncSender<(usize, Chunk)>,
 ) -> std::io::Result<()> {
     let mut seq = 0;
-    let mut chunk = Vec::with_capacity(CHUNK);
+    let new_chunk = |bytes: usize| Chunk {
+        text: String::with_capacity(bytes),
+        lines: Vec::with_capacity(CHUNK),
+    };
+    let mut chunk = new_chunk(0);
     let mut line_no = 0;
+    // One line's bytes, reused: a line is checked as UTF-8 here, then copied into its chunk.
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -268,19 +422,21 @@ fn read_chunks<R: BufRead>(
         let line = if overflow > 0 {
             Line::TooLong(line_no, overflow)
         } else {
-            match String::from_utf8(std::mem::take(&mut buf)) {
+            match std::str::from_utf8(&buf) {
                 Ok(s) if s.trim().is_empty() => continue,
-                Ok(s) => Line::Text(line_no, s),
+                Ok(s) => {
+                    let start = chunk.text.len();
+                    chunk.text.push_str(s);
+                    Line::Text(line_no, start..chunk.text.len())
+                }
                 Err(_) => Line::NotUtf8(line_no),
             }
         };
-        chunk.push(line);
-        if chunk.len() == CHUNK {
+        chunk.lines.push(line);
+        if chunk.lines.len() == CHUNK {
+            let next = new_chunk(chunk.text.len());
             if jobs
-                .send((
-                    seq,
-                    std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)),
-                ))
+                .send((seq, std::mem::replace(&mut chunk, next)))
                 .is_err()
             {
                 return Ok(()); // the writer stopped
@@ -288,7 +444,7 @@ fn read_chunks<R: BufRead>(
             seq += 1;
         }
     }
-    if !chunk.is_empty() {
+    if !chunk.lines.is_empty() {
         let _ = jobs.send((seq, chunk));
     }
     Ok(())
@@ -333,34 +489,18 @@ fn read_capped_line<R: BufRead>(
     Ok((consumed, if too_long { consumed } else { 0 }))
 }
 
-fn work<T>(
-    origin: &str,
-    jobs: &Mutex<Receiver<(usize, Vec<Line>)>>,
-    out: SyncSender<(usize, Vec<T>)>,
-    each: &(impl Fn(usize, Result<&str, String>) -> T + Sync),
+fn work<U>(
+    jobs: &Mutex<Receiver<(usize, Chunk)>>,
+    out: SyncSender<(usize, U)>,
+    each: &(impl Fn(&Chunk) -> U + Sync),
 ) {
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok((seq, lines)) = job else { return };
-        let records = lines
-            .into_iter()
-            .map(|line| match line {
-                Line::Text(n, text) => each(n, Ok(&text)),
-                Line::TooLong(n, len) => each(
-                    n,
-                    Err(format!(
-                        "{origin}:{n}: the line is {len} bytes, over the limit"
-                    )),
-                ),
-                Line::NotUtf8(n) => {
-                    each(n, Err(format!("{origin}:{n}: the line is not valid UTF-8")))
-                }
-            })
-            .collect();
-        if out.send((seq, records)).is_err() {
+        let Ok((seq, chunk)) = job else { return };
+        if out.send((seq, each(&chunk))).is_err() {
             return;
         }
     }
@@ -376,18 +516,16 @@ fn bad_line(n: usize, error: String) -> Record {
     }
 }
 
-fn write_in_order<T>(
-    results: Receiver<(usize, Vec<T>)>,
-    mut emit: impl FnMut(T) -> std::io::Result<()>,
+fn write_in_order<U>(
+    results: Receiver<(usize, U)>,
+    mut emit: impl FnMut(U) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut next = 0;
-    let mut waiting: BTreeMap<usize, Vec<T>> = BTreeMap::new();
-    for (seq, records) in results {
-        waiting.insert(seq, records);
-        while let Some(records) = waiting.remove(&next) {
-            for r in records {
-                emit(r)?;
-            }
+    let mut waiting: BTreeMap<usize, U> = BTreeMap::new();
+    for (seq, result) in results {
+        waiting.insert(seq, result);
+        while let Some(result) = waiting.remove(&next) {
+            emit(result)?;
             next += 1;
         }
     }
@@ -431,7 +569,7 @@ pub fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
         .and_then(|bytes| {
             let format = Format::from_path(path).unwrap_or(Format::Json);
-            load_valid(engine, &bytes, format, &name)
+            load_valid(&engine.conformer(), &bytes, format, &name)
         });
     match loaded {
         Ok(snapshot) => Record {

@@ -5,7 +5,8 @@
 //! exact decimal text, and duplicate keys are refused: two parsers could disagree on
 //! which one wins.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use crate::limits::{shorten, Limits};
+use crate::limits::{shorten, Limits, DECIMAL_CAPACITY};
 use crate::value::{Map, Money, Value};
 use crate::yaml_scan;
 
@@ -129,14 +130,10 @@ pub fn load_str_with(
     if text.trim().is_empty() {
         return Err(FactsError::plain(origin, "the snapshot is empty"));
     }
-    if let Some(pos) = text.find('\0') {
-        let line = text[..pos].matches('\n').count() + 1;
-        return Err(FactsError {
-            line: Some(line),
-            ..FactsError::plain(origin, "the snapshot contains a NUL character")
-        });
-    }
     if format == Format::Yaml {
+        if let Some(e) = nul_error(text, origin) {
+            return Err(e);
+        }
         if let Some(line) = yaml_scan::flow_too_deep(text, limits.max_fact_depth) {
             return Err(FactsError {
                 line: Some(line),
@@ -160,6 +157,11 @@ pub fn load_str_with(
         }
     }
     let root = Seg::Root;
+    let (entries, items) = SCRATCH.with(|s| {
+        s.try_borrow_mut()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
+    });
     let budget = Budget {
         limits,
         values: Cell::new(0),
@@ -172,22 +174,27 @@ pub fn load_str_with(
             Format::Yaml => yaml_scan::long_numbers(text),
             Format::Json => Vec::new(),
         },
+        entries: RefCell::new(entries),
+        items: RefCell::new(items),
     };
     let seed = NodeSeed(&root, &budget);
     let value = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let v = seed
-                .deserialize(&mut de)
-                .and_then(|v| de.end().map(|()| v))
-                .map_err(|e| relocate(json_error(origin, &e), text, format))?;
-            v
+            let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+            keep_scratch(budget);
+            // serde_json refuses a NUL wherever it is (in a string as a control character,
+            // elsewhere as a syntax error), so only text it refused needs searching for one.
+            v.map_err(|e| {
+                nul_error(text, origin)
+                    .unwrap_or_else(|| relocate(json_error(origin, &e), text, format))
+            })?
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
-            let v = seed
-                .deserialize(de)
-                .map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
+            let v = seed.deserialize(de);
+            keep_scratch(budget);
+            let v = v.map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
             positions::yaml_decimals(text, v)
         }
     };
@@ -201,6 +208,44 @@ pub fn load_str_with(
             ),
         )),
     }
+}
+
+/// A NUL in the text is refused with its line, before anything else is said about it.
+fn nul_error(text: &str, origin: &str) -> Option<FactsError> {
+    let pos = text.find('\0')?;
+    let line = text[..pos].matches('\n').count() + 1;
+    Some(FactsError {
+        line: Some(line),
+        ..FactsError::plain(origin, "the snapshot contains a NUL character")
+    })
+}
+
+/// The most record entries and list elements a thread keeps buffers for between
+/// snapshots: more than usual snapshots hold, little memory.
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    /// [`Budget`]'s buffers, kept for the thread's next snapshot: allocating them anew
+    /// for each line of a stream cost as much as a few values.
+    static SCRATCH: RefCell<(Map, Vec<Value>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Gives a finished snapshot's buffers back to the thread, emptied (after an error they
+/// may still hold values), unless they grew unusually large.
+fn keep_scratch(budget: Budget<'_>) {
+    let (mut entries, mut items) = (budget.entries.into_inner(), budget.items.into_inner());
+    entries.clear();
+    items.clear();
+    SCRATCH.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if entries.capacity() <= SCRATCH_KEPT && entries.capacity() > s.0.capacity() {
+                s.0 = entries;
+            }
+            if items.capacity() <= SCRATCH_KEPT && items.capacity() > s.1.capacity() {
+                s.1 = items;
+            }
+        }
+    });
 }
 
 fn json_error(origin: &str, e: &serde_json::Error) -> FactsError {
@@ -316,35 +361,50 @@ struct Budget<'l> {
     max_size: usize,
     /// The floats (as bits) of numbers written with more digits than a float holds.
     inexact: Vec<u64>,
+    /// The entries of the records being read, innermost last, and likewise the elements
+    /// of the lists: one buffer each for the whole snapshot, so that a record or list is
+    /// allocated once, at its final size, instead of growing a vector of its own.
+    entries: RefCell<Map>,
+    items: RefCell<Vec<Value>>,
 }
 
 impl Budget<'_> {
     /// Accounts for one value holding `bytes` bytes of text, before it is built.
+    #[inline]
     fn take<E: de::Error>(&self, at: &Seg<'_>, bytes: usize) -> Result<(), E> {
-        let limits = self.limits;
-        if bytes > limits.max_string_bytes {
-            return Err(at.error(format!(
-                "a string of {bytes} bytes is longer than the limit of {} bytes",
-                limits.max_string_bytes
-            )));
-        }
         let values = self.values.get() + 1;
-        if values > limits.max_fact_values {
-            return Err(at.error(format!(
-                "the snapshot holds more than {} values, the limit",
-                limits.max_fact_values
-            )));
+        let size = self.size.get().saturating_add(bytes).saturating_add(1);
+        if bytes > self.limits.max_string_bytes
+            || values > self.limits.max_fact_values
+            || size > self.max_size
+        {
+            return Err(self.refuse(at, bytes, values));
         }
         self.values.set(values);
-        let size = self.size.get().saturating_add(bytes).saturating_add(1);
-        if size > self.max_size {
-            return Err(at.error(format!(
-                "the snapshot expands to more than {} times its size (YAML aliases `*name` repeat what they refer to)",
-                limits.max_alias_expansion
-            )));
-        }
         self.size.set(size);
         Ok(())
+    }
+
+    /// Why [`Budget::take`] refused: kept out of line, the common case stays small.
+    #[cold]
+    fn refuse<E: de::Error>(&self, at: &Seg<'_>, bytes: usize, values: usize) -> E {
+        let limits = self.limits;
+        if bytes > limits.max_string_bytes {
+            return at.error(format!(
+                "a string of {bytes} bytes is longer than the limit of {} bytes",
+                limits.max_string_bytes
+            ));
+        }
+        if values > limits.max_fact_values {
+            return at.error(format!(
+                "the snapshot holds more than {} values, the limit",
+                limits.max_fact_values
+            ));
+        }
+        at.error(format!(
+            "the snapshot expands to more than {} times its size (YAML aliases `*name` repeat what they refer to)",
+            limits.max_alias_expansion
+        ))
     }
 
     /// Refuses a list or record nested deeper than the limit.
@@ -359,9 +419,7 @@ impl Budget<'_> {
     }
 
     fn number<E: de::Error>(&self, at: &Seg<'_>, text: &str) -> Result<(), E> {
-        self.limits
-            .check_decimal_text(text)
-            .map_err(|m| at.error(m))
+        check_decimal_text(self.limits, text).map_err(|m| at.error(m))
     }
 }
 
@@ -472,25 +530,28 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         self.1.enter(self.0)?;
         self.1.take(self.0, 0)?;
         let max = self.1.limits.max_list_len;
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        let start = self.1.items.borrow().len();
         loop {
-            let at = Seg::Index(self.0, items.len());
+            let len = self.1.items.borrow().len() - start;
+            let at = Seg::Index(self.0, len);
             let Some(v) = seq.next_element_seed(NodeSeed(&at, self.1))? else {
                 break;
             };
-            if items.len() == max {
+            if len == max {
                 return Err(self
                     .0
                     .error(format!("the list has more than {max} elements, the limit")));
             }
-            items.push(v);
+            self.1.items.borrow_mut().push(v);
         }
-        Ok(Value::List(items.into()))
+        // A drain knows its length: the list is allocated once, at its size.
+        let items: Arc<[Value]> = self.1.items.borrow_mut().drain(start..).collect();
+        Ok(Value::List(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut next = map.next_key::<KeyString>()?;
-        if next.as_ref().is_some_and(|k| k.0 == JSON_NUMBER_TOKEN) {
+        let mut next = map.next_key_seed(KeySeed)?;
+        if next.as_deref() == Some(JSON_NUMBER_TOKEN) {
             let text: String = map.next_value()?;
             self.1.take(self.0, 0)?;
             self.1.number(self.0, &text)?;
@@ -498,19 +559,40 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         }
         self.1.enter(self.0)?;
         self.1.take(self.0, 0)?;
-        let mut entries: Map = Vec::new();
-        while let Some(KeyString(key)) = next.take() {
+        let start = self.1.entries.borrow().len();
+        // Records are small: a scan finds a repeated key sooner than hashing would. Past
+        // `SCAN` keys, a set keeps a huge record from costing quadratic time.
+        const SCAN: usize = 32;
+        let mut seen: Option<HashSet<Arc<str>>> = None;
+        while let Some(key) = next.take() {
             let here = Seg::Key(self.0, &key);
             self.1.take(&here, key.len())?;
-            if entries.iter().any(|(k, _)| **k == *key) {
+            let twice = {
+                let entries = self.1.entries.borrow();
+                let these = &entries[start..];
+                match &mut seen {
+                    Some(set) => !set.insert(Arc::clone(&key)),
+                    None if these.len() < SCAN => these.iter().any(|(k, _)| **k == *key),
+                    None => {
+                        let set = seen.insert(these.iter().map(|(k, _)| Arc::clone(k)).collect());
+                        !set.insert(Arc::clone(&key))
+                    }
+                }
+            };
+            if twice {
                 return Err(here.error("this key appears twice in the same record"));
             }
             let value = map.next_value_seed(NodeSeed(&here, self.1))?;
-            entries.push((Arc::from(key.as_str()), value));
-            next = map.next_key::<KeyString>()?;
+            self.1.entries.borrow_mut().push((key, value));
+            next = map.next_key_seed(KeySeed)?;
         }
-        money(&entries, self.0, self.1.limits)
-            .map(|m| m.unwrap_or_else(|| Value::Map(Arc::new(entries))))
+        let mut entries = self.1.entries.borrow_mut();
+        if let Some(m) = money(&entries[start..], self.0, self.1.limits)? {
+            entries.truncate(start);
+            return Ok(m);
+        }
+        // `split_off` allocates exactly what the record holds.
+        Ok(Value::Map(Arc::new(entries.split_off(start))))
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
@@ -524,34 +606,69 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
 }
 
-/// Map keys must be strings; YAML allows others, which facts may not use.
-struct KeyString(String);
+/// Reads a record key. Map keys must be strings; YAML allows others, which facts may not use.
+struct KeySeed;
 
-impl<'de> de::Deserialize<'de> for KeyString {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Arc<str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Arc<str>, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = KeyString;
+            type Value = Arc<str>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string key")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Arc<str>, E> {
+                Ok(intern_key(v))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyString, E> {
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Arc<str>, E> {
                 Err(E::custom(format!(
                     "the key `{v}` is a boolean; quote it if it is meant as a name"
                 )))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Arc<str>, E> {
+                Ok(Arc::from(v.to_string()))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Arc<str>, E> {
+                Ok(Arc::from(v.to_string()))
             }
         }
         d.deserialize_str(V)
     }
+}
+
+/// Slots of the key table; a power of two, with room to spare for a policy's few dozen
+/// distinct keys so that two of them rarely share a slot.
+const KEY_SLOTS: usize = 1024;
+/// Longer keys are not kept: they are rare, and the table's memory stays small.
+const KEY_MAX_KEPT: usize = 32;
+
+thread_local! {
+    /// The keys read last on this thread, by hash. The same few dozen keys (`id`,
+    /// `amount`, …) recur in every snapshot: allocating each anew, and freeing it with
+    /// the snapshot, was a large part of loading. A key found here is shared instead.
+    /// A slot holds the last key that hashed to it, so the table never grows.
+    static KEYS: RefCell<[Option<Arc<str>>; KEY_SLOTS]> =
+        const { RefCell::new([const { None }; KEY_SLOTS]) };
+}
+
+/// The key as an `Arc<str>`, shared with earlier snapshots' when the table has it.
+fn intern_key(key: &str) -> Arc<str> {
+    if key.len() > KEY_MAX_KEPT {
+        return Arc::from(key);
+    }
+    // FNV-1a: keys are short, a byte at a time is quick enough.
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let slot = (hash as usize) & (KEY_SLOTS - 1);
+    KEYS.with(|table| {
+        let mut table = table.borrow_mut();
+        match &mut table[slot] {
+            Some(kept) if **kept == *key => Arc::clone(kept),
+            other => Arc::clone(other.insert(Arc::from(key))),
+        }
+    })
 }
 
 fn json_number(text: &str) -> Result<Value, String> {
@@ -567,7 +684,11 @@ fn json_number(text: &str) -> Result<Value, String> {
 }
 
 /// `{amount, currency}` with nothing else is money.
-fn money<E: de::Error>(entries: &Map, at: &Seg<'_>, limits: &Limits) -> Result<Option<Value>, E> {
+fn money<E: de::Error>(
+    entries: &[(Arc<str>, Value)],
+    at: &Seg<'_>,
+    limits: &Limits,
+) -> Result<Option<Value>, E> {
     if entries.len() != 2 {
         return Ok(None);
     }
@@ -580,7 +701,7 @@ fn money<E: de::Error>(entries: &Map, at: &Seg<'_>, limits: &Limits) -> Result<O
         Value::String(s) => {
             let here = Seg::Key(at, "amount");
             let n = parse_amount(s).map_err(|m| here.error(m))?;
-            limits.check_decimal_text(s).map_err(|m| here.error(m))?;
+            check_decimal_text(limits, s).map_err(|m| here.error(m))?;
             n
         }
         other => {
@@ -608,8 +729,18 @@ fn money<E: de::Error>(entries: &Map, at: &Seg<'_>, limits: &Limits) -> Result<O
     Ok(Some(Value::Money(Money { amount, currency })))
 }
 
-fn field<'m>(entries: &'m Map, key: &str) -> Option<&'m Value> {
+fn field<'m>(entries: &'m [(Arc<str>, Value)], key: &str) -> Option<&'m Value> {
     entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+}
+
+/// [`Limits::check_decimal_text`], without its work for the usual number: one with no
+/// more digits in all than a decimal may have cannot have too many significant ones.
+fn check_decimal_text(limits: &Limits, text: &str) -> Result<(), String> {
+    let max = limits.max_decimal_digits.min(DECIMAL_CAPACITY);
+    if text.bytes().filter(u8::is_ascii_digit).count() <= max {
+        return Ok(());
+    }
+    limits.check_decimal_text(text)
 }
 
 /// A money amount: a plain decimal (`-12.50`), nothing else (`12,5`, `1e3`, `$5` are refused).
@@ -652,4 +783,84 @@ fn looks_like_time(s: &str) -> bool {
         && matches!(b[10], b'T' | b't' | b' ')
         && b[11..13].iter().all(u8::is_ascii_digit)
         && b[13] == b':'
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+    use super::*;
+
+    fn record(keys: &[String]) -> String {
+        let fields: Vec<String> = keys.iter().map(|k| format!("\"{k}\": 1")).collect();
+        format!("{{\"r\": {{{}}}}}", fields.join(", "))
+    }
+
+    #[test]
+    fn a_repeated_key_is_found_in_large_records_too() {
+        // Past the scanned size a set finds repeats: check both sides of it.
+        for n in [2, 31, 32, 33, 100] {
+            let mut keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            assert!(load_str(&record(&keys), Format::Json, "s").is_ok(), "{n}");
+            keys.push(format!("k{}", n / 2));
+            let e = load_str(&record(&keys), Format::Json, "s").unwrap_err();
+            assert_eq!(
+                e.message,
+                format!(
+                    "at `r.k{}`: this key appears twice in the same record",
+                    n / 2
+                ),
+                "{n}"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_keys_read_the_same_as_fresh_ones() {
+        // Keys that share a slot of the table, long keys and escaped keys.
+        let long = "k".repeat(KEY_MAX_KEPT + 1);
+        let text = format!(
+            "{{\"{long}\": [{{\"a\\u0062\": 1, \"ab\": 2}}], \"x\": {{\"{long}\": null}}}}"
+        );
+        let e = load_str(&text, Format::Json, "s").unwrap_err();
+        assert!(e.message.contains("appears twice"), "{e}");
+        let keys: Vec<String> = (0..3 * KEY_SLOTS).map(|i| format!("k{i}")).collect();
+        for _ in 0..2 {
+            let v = load_str(&record(&keys), Format::Json, "s").unwrap();
+            let Some(Value::Map(r)) = v.get("r") else {
+                panic!("{v:?}")
+            };
+            let read: Vec<&str> = r.iter().map(|(k, _)| &**k).collect();
+            assert_eq!(read, keys.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_nul_is_reported_before_anything_else_wrong() {
+        // JSON is searched for a NUL only once reading failed: the NUL still comes first.
+        for text in [
+            "{\"a\": 1, \"a\": 2,\n \"b\": \"\0\"}",
+            "{\"a\": 1}\n\0",
+            "\0{}",
+        ] {
+            let e = load_str(text, Format::Json, "s").unwrap_err();
+            assert_eq!(
+                e.message, "the snapshot contains a NUL character",
+                "{text:?}"
+            );
+            assert_eq!(
+                e.line,
+                Some(text[..text.find('\0').unwrap()].matches('\n').count() + 1)
+            );
+        }
+    }
+
+    #[test]
+    fn nested_lists_and_records_keep_their_own_elements() {
+        let text = r#"{"a": [[1, [2, 3]], {"b": [4], "c": {"amount": "1.50", "currency": "USD"}}, []], "d": {}}"#;
+        let v = load_str(text, Format::Json, "s").unwrap();
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"a":[[1,[2,3]],{"b":[4],"c":{"amount":"1.50","currency":"USD"}},[]],"d":{}}"#
+        );
+    }
 }

@@ -19,9 +19,9 @@ pub fn run(
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let progress = Progress::new();
-    let mut emit = |r: &batch::Record| {
-        progress.tick();
-        batch::write_record(&mut out, r)
+    let mut write_lines = |lines: &[u8], records: usize| {
+        progress.advance(records);
+        out.write_all(lines)
     };
     let result = match (jsonl, dir) {
         (Some(path), _) => {
@@ -29,36 +29,39 @@ pub fn run(
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             if path == Path::new("-") {
                 let stdin = std::io::stdin();
-                batch::stream_jsonl(
+                batch::stream_jsonl_bytes(
                     engine,
                     opts,
                     BufReader::with_capacity(1 << 16, stdin),
                     "<stdin>",
                     workers,
                     DEFAULT_MAX_LINE,
-                    &mut emit,
+                    &mut write_lines,
                 )
             } else {
                 match std::fs::File::open(path) {
                     Ok(f) => {
                         let origin = path.display().to_string();
                         let input = BufReader::with_capacity(1 << 16, f);
-                        batch::stream_jsonl(
+                        batch::stream_jsonl_bytes(
                             engine,
                             opts,
                             input,
                             &origin,
                             workers,
                             DEFAULT_MAX_LINE,
-                            &mut emit,
+                            &mut write_lines,
                         )
                     }
                     Err(e) => return super::fail(&format!("{}: {e}", path.display())),
                 }
             }
         }
-        (None, Some(dir)) => batch::evaluate_dir(engine, opts, dir, &mut emit)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))),
+        (None, Some(dir)) => batch::evaluate_dir(engine, opts, dir, |r: &batch::Record| {
+            progress.advance(1);
+            batch::write_record(&mut out, r)
+        })
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))),
         (None, None) => return super::fail(&"give --facts-jsonl or --facts-dir"),
     };
     let flushed = out.flush();
@@ -110,9 +113,9 @@ impl Progress {
         Progress { bar }
     }
 
-    fn tick(&self) {
+    fn advance(&self, n: usize) {
         if let Some(bar) = &self.bar {
-            bar.inc(1);
+            bar.inc(n as u64);
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::facts::positions::Positions;
-use crate::syntax::ast::{Expr, ExprKind};
+use crate::syntax::ast::{Expr, ExprKind, Policy};
 use crate::value::Value;
 
 use super::validate::{self, Problem};
@@ -62,6 +62,43 @@ impl Engine {
     /// it as the rules are to read it (see [`validate`]), or every violation found.
     /// Policies with untyped facts check nothing.
     pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
+        self.conformer().conform(facts, opts)
+    }
+
+    /// [`Engine::conform`] for many snapshots: what it derives from the policies alone
+    /// is derived once.
+    pub fn conformer(&self) -> Conformer<'_> {
+        let applies = self
+            .schemas()
+            .filter_map(|(policy, schema)| {
+                let applies = policy.applies.as_ref()?;
+                let mut read = Record::default();
+                let mut paths = Vec::new();
+                fact_paths(applies, &mut paths);
+                for path in &paths {
+                    project(&mut read, schema, path);
+                }
+                Some((policy, read))
+            })
+            .collect();
+        Conformer {
+            engine: self,
+            applies,
+        }
+    }
+}
+
+/// Checks snapshots against an engine's schemas; see [`Engine::conformer`].
+pub struct Conformer<'e> {
+    engine: &'e Engine,
+    /// For each typed policy with an `applies when`, the part of its schema that
+    /// clause reads.
+    applies: Vec<(&'e Policy, Record)>,
+}
+
+impl Conformer<'_> {
+    /// See [`Engine::conform`].
+    pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
         let mut violations = Vec::new();
         let add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
             for p in problems {
@@ -80,18 +117,9 @@ impl Engine {
             }
         };
         // First what deciding which policies apply reads.
-        for (policy, schema) in self.schemas() {
-            let Some(applies) = &policy.applies else {
-                continue;
-            };
-            let mut read = Record::default();
-            let mut paths = Vec::new();
-            fact_paths(applies, &mut paths);
-            for path in &paths {
-                project(&mut read, schema, path);
-            }
+        for (policy, read) in &self.applies {
             let mut problems = Vec::new();
-            validate::snapshot(facts, &read, false, &mut problems);
+            validate::snapshot(facts, read, false, &mut problems);
             // `now` is checked with the rest, once the schema is known.
             problems.retain(|p| p.path != "now");
             add(&policy.id.name, problems, &mut violations);
@@ -100,8 +128,8 @@ impl Engine {
             return Err(violations);
         }
         let mut value = facts.clone();
-        for (policy, schema) in self.schemas() {
-            if self.applies(policy, facts) == Some(false) {
+        for (policy, schema) in self.engine.schemas() {
+            if self.engine.applies(policy, facts) == Some(false) {
                 continue;
             }
             let mut problems = Vec::new();

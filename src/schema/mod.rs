@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::Policy;
 use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 
-pub use conform::{ConformOptions, Violation};
+pub use conform::{ConformOptions, Conformer, Violation};
 
 /// The names of the built-in types, as a schema writes them.
 pub const TYPE_NAMES: &[&str] = &[

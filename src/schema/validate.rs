@@ -33,12 +33,14 @@ pub struct Problem {
 /// With `strict`, fields the schema does not declare are violations too.
 pub fn snapshot(value: &Value, schema: &Record, strict: bool, out: &mut Vec<Problem>) -> Value {
     let mut v = Validator { strict, out };
-    let mut path = String::new();
     match value {
-        Value::Map(entries) => Value::Map(Arc::new(v.record(entries, schema, &mut path, true))),
+        Value::Map(entries) => match v.record(entries, schema, &At::Root, true) {
+            Some(changed) => Value::Map(Arc::new(changed)),
+            None => value.clone(),
+        },
         other => {
             v.problem(
-                &path,
+                &At::Root,
                 format!(
                     "a snapshot must be a record of facts, found {}",
                     other.type_of()
@@ -49,37 +51,119 @@ pub fn snapshot(value: &Value, schema: &Record, strict: bool, out: &mut Vec<Prob
     }
 }
 
+/// Where a value sits, spelled out (`resources[2].order`) only for a problem: most
+/// snapshots have none, and building every path as text cost more than checking.
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn path(&self) -> String {
+        let mut s = String::new();
+        self.write(&mut s);
+        s
+    }
+
+    fn write(&self, s: &mut String) {
+        match self {
+            At::Root => {}
+            At::Key(parent, key) => {
+                parent.write(s);
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(key);
+            }
+            At::Index(parent, i) => {
+                parent.write(s);
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
+        }
+    }
+}
+
 struct Validator<'o> {
     strict: bool,
     out: &'o mut Vec<Problem>,
 }
 
+/// The elements of a list or record being checked, copied only once one of them differs
+/// from what the snapshot holds: most subtrees come through unchanged, and share the
+/// snapshot's instead of being rebuilt.
+struct Changed<'v, T: Clone> {
+    original: &'v [T],
+    copy: Option<Vec<T>>,
+}
+
+impl<'v, T: Clone> Changed<'v, T> {
+    fn new(original: &'v [T]) -> Self {
+        Changed {
+            original,
+            copy: None,
+        }
+    }
+
+    /// Element `i` stays as it was (`None`) or becomes `new`.
+    fn set(&mut self, i: usize, new: Option<T>) {
+        match (new, &mut self.copy) {
+            (Some(new), None) => {
+                let mut copy = Vec::with_capacity(self.original.len() + 4);
+                copy.extend_from_slice(&self.original[..i]);
+                copy.push(new);
+                self.copy = Some(copy);
+            }
+            (Some(new), Some(copy)) => copy.push(new),
+            (None, Some(copy)) => copy.push(self.original[i].clone()),
+            (None, None) => {}
+        }
+    }
+
+    /// Adds an element after the original ones.
+    fn push(&mut self, new: T) {
+        self.copy
+            .get_or_insert_with(|| self.original.to_vec())
+            .push(new);
+    }
+}
+
 impl Validator<'_> {
-    fn problem(&mut self, path: &str, message: String) {
+    fn problem(&mut self, at: &At<'_>, message: String) {
         self.out.push(Problem {
-            path: path.to_string(),
+            path: at.path(),
             message,
         });
     }
 
-    fn record(&mut self, entries: &Map, schema: &Record, path: &mut String, top: bool) -> Map {
-        let mut out: Map = Vec::with_capacity(entries.len());
-        for (key, value) in entries.iter() {
-            let len = push_key(path, key);
-            match schema.get(key) {
-                Some(field) => out.push((key.clone(), self.value(value, &field.ty, path))),
+    /// The record as the rules read it, or `None` when that is the record itself.
+    fn record(&mut self, entries: &Map, schema: &Record, at: &At<'_>, top: bool) -> Option<Map> {
+        let mut out = Changed::new(entries);
+        // The declared fields found, as bits (the first 64; any others are searched for).
+        let mut found_fields = 0u64;
+        for (i, (key, value)) in entries.iter().enumerate() {
+            let here = At::Key(at, key);
+            let new = match schema.fields.iter().position(|f| *f.name == **key) {
+                Some(j) => {
+                    if j < 64 {
+                        found_fields |= 1 << j;
+                    }
+                    self.value(value, &schema.fields[j].ty, &here)
+                }
                 None if top && &**key == "now" => {
                     // Built in: a timestamp whatever the policy, overridden by `--now`.
                     if !matches!(value, Value::Time(_)) {
                         let found = found(value);
                         self.problem(
-                            path,
+                            &here,
                             format!(
                                 "expected a timestamp (RFC 3339 with an offset), found {found}"
                             ),
                         );
                     }
-                    out.push((key.clone(), value.clone()));
+                    None
                 }
                 None => {
                     if self.strict {
@@ -89,56 +173,59 @@ impl Validator<'_> {
                         if let Some(s) = did_you_mean(key, schema.names()) {
                             message.push_str(&format!("; did you mean `{s}`?"));
                         }
-                        self.problem(path, message);
+                        self.problem(&here, message);
                     }
-                    out.push((key.clone(), value.clone()));
+                    None
                 }
-            }
-            path.truncate(len);
+            };
+            out.set(i, new.map(|v| (key.clone(), v)));
         }
-        for field in &schema.fields {
-            if entries.iter().any(|(k, _)| **k == *field.name) {
+        for (j, field) in schema.fields.iter().enumerate() {
+            let seen = j < 64 && found_fields >> j & 1 == 1;
+            if seen || entries.iter().any(|(k, _)| **k == *field.name) {
                 continue;
             }
             if field.ty.is_optional() || field.ty == Ty::Any {
                 out.push((Arc::from(field.name.as_str()), Value::Null));
             } else {
-                let len = push_key(path, &field.name);
-                self.problem(path, format!("required ({}), but missing", field.ty));
-                path.truncate(len);
+                self.problem(
+                    &At::Key(at, &field.name),
+                    format!("required ({}), but missing", field.ty),
+                );
             }
         }
-        out
+        out.copy
     }
 
-    fn value(&mut self, v: &Value, ty: &Ty, path: &mut String) -> Value {
+    /// The value as the rules read it, or `None` when that is the value itself.
+    fn value(&mut self, v: &Value, ty: &Ty, at: &At<'_>) -> Option<Value> {
         match (ty, v) {
-            (Ty::Any, _) | (Ty::Optional(_) | Ty::Null, Value::Null) => v.clone(),
-            (Ty::Optional(t), _) => self.value(v, t, path),
+            (Ty::Any, _) | (Ty::Optional(_) | Ty::Null, Value::Null) => None,
+            (Ty::Optional(t), _) => self.value(v, t, at),
             (_, Value::Null) => {
-                self.problem(path, format!("required ({ty}), but null"));
-                v.clone()
+                self.problem(at, format!("required ({ty}), but null"));
+                None
             }
             (Ty::Bool, Value::Bool(_))
             | (Ty::Decimal, Value::Number(_))
             | (Ty::String, Value::String(_))
             | (Ty::Money, Value::Money(_))
             | (Ty::Time, Value::Time(_))
-            | (Ty::Duration, Value::Duration(_)) => v.clone(),
+            | (Ty::Duration, Value::Duration(_)) => None,
             (Ty::Integer, Value::Number(n)) => {
                 if !n.fract().is_zero() {
-                    self.problem(path, format!("expected an integer, found {n}"));
+                    self.problem(at, format!("expected an integer, found {n}"));
                 }
-                v.clone()
+                None
             }
             (Ty::Decimal, Value::String(s)) => match parse_amount(s) {
-                Ok(n) => Value::Number(n),
+                Ok(n) => Some(Value::Number(n)),
                 Err(_) => {
-                    self.problem(path, format!("expected a number, found the string {s:?}"));
-                    v.clone()
+                    self.problem(at, format!("expected a number, found the string {s:?}"));
+                    None
                 }
             },
-            (Ty::String, Value::Time(t)) => Value::string(&format_time(t)),
+            (Ty::String, Value::Time(t)) => Some(Value::string(&format_time(t))),
             (Ty::Enum(values), Value::String(s)) => {
                 if !values.iter().any(|x| **x == **s) {
                     let mut message = format!("{s:?} is not one of ");
@@ -146,65 +233,54 @@ impl Validator<'_> {
                     if let Some(m) = did_you_mean(s, values.iter().map(String::as_str)) {
                         message.push_str(&format!("; did you mean {m:?}?"));
                     }
-                    self.problem(path, message);
+                    self.problem(at, message);
                 }
-                v.clone()
+                None
             }
             (Ty::Duration, Value::String(s)) => match parse_duration(s) {
-                Some(d) if !s.is_empty() => Value::Duration(d),
+                Some(d) if !s.is_empty() => Some(Value::Duration(d)),
                 _ => {
                     self.problem(
-                        path,
+                        at,
                         format!("expected a duration such as \"24h\" or \"1h30m\", found {s:?}"),
                     );
-                    v.clone()
+                    None
                 }
             },
             (Ty::List(t), Value::List(items)) => {
-                let mut out = Vec::with_capacity(items.len());
+                let mut out = Changed::new(items);
                 for (i, item) in items.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    out.push(self.value(item, t, path));
-                    path.truncate(len);
+                    let new = self.value(item, t, &At::Index(at, i));
+                    out.set(i, new);
                 }
-                Value::List(out.into())
+                out.copy.map(|items| Value::List(items.into()))
             }
-            (Ty::Record(r), Value::Map(entries)) => {
-                Value::Map(Arc::new(self.record(entries, r, path, false)))
-            }
+            (Ty::Record(r), Value::Map(entries)) => self
+                .record(entries, r, at, false)
+                .map(|m| Value::Map(Arc::new(m))),
             // `{amount, currency}` is read as money; a schema that wants a record gets one.
             (Ty::Record(r), Value::Money(m)) => {
                 let entries: Map = vec![
                     (Arc::from("amount"), Value::Number(m.amount)),
                     (Arc::from("currency"), Value::String(m.currency.clone())),
                 ];
-                Value::Map(Arc::new(self.record(&entries, r, path, false)))
+                let record = self.record(&entries, r, at, false).unwrap_or(entries);
+                Some(Value::Map(Arc::new(record)))
             }
             (Ty::Money, Value::Map(_)) => {
                 self.problem(
-                    path,
+                    at,
                     "expected money: a record of exactly `amount` (a decimal string such as \"12.50\") and `currency` (such as `USD`)".to_string(),
                 );
-                v.clone()
+                None
             }
             _ => {
                 let found = found(v);
-                self.problem(path, format!("expected {}, found {found}", expected(ty)));
-                v.clone()
+                self.problem(at, format!("expected {}, found {found}", expected(ty)));
+                None
             }
         }
     }
-}
-
-/// Appends `.key` (or `key` at the top) to a path; returns the length to truncate back to.
-fn push_key(path: &mut String, key: &str) -> usize {
-    let len = path.len();
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-    len
 }
 
 /// A type as a violation asks for it, with an example where the form is not obvious.
