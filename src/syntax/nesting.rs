@@ -10,7 +10,9 @@ use super::span::{Source, Span};
 /// without brackets), so text nested deeper than `max` is refused before pest sees
 /// it. A small lexer: it skips comments and strings, and reads the `{holes}` of a
 /// message template (a string right after the word `message`) as code.
-pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), ParseError> {
+///
+/// Returns the deepest nesting found, which tells how much stack parsing needs.
+pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, ParseError> {
     #[derive(PartialEq)]
     enum Mode {
         Code,
@@ -33,6 +35,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
     let mut prev = ' ';
     // The last word of code, to tell a message template from a plain string.
     let mut last_word = String::new();
+    let mut deepest = 0usize;
     let mut chars = text.char_indices().peekable();
     while let Some((i, ch)) = chars.next() {
         match mode {
@@ -106,6 +109,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                     if depth > max {
                         return Err(too_nested(source, i, end, max));
                     }
+                    deepest = deepest.max(depth);
                     continue;
                 }
                 _ => {}
@@ -121,8 +125,9 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
         if depth > max {
             return Err(too_nested(source, i, i + ch.len_utf8(), max));
         }
+        deepest = deepest.max(depth);
     }
-    Ok(())
+    Ok(deepest)
 }
 
 /// Whether `rest` (the text after the word `let`) goes on `NAME =` (not `==`): the
