@@ -30,6 +30,9 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
     let mut open: Vec<Open> = Vec::new();
     // `if`s outside any bracket; they end with the `let` they belong to.
     let mut top_ifs = 0usize;
+    // Brackets open, plus `if`s open inside and outside them: kept as they change,
+    // since it is compared on every character.
+    let mut depth = 0usize;
     let mut escaped = false;
     // The last character of code that is not white space (to tell `.if`, a field, from `if`).
     let mut prev = ' ';
@@ -52,6 +55,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                     '"' | '\n' => mode = Mode::Code,
                     '{' if mode == Mode::Template => {
                         open.push(Open { hole: true, ifs: 0 });
+                        depth += 1;
                         mode = Mode::Code;
                     }
                     _ => {}
@@ -68,12 +72,16 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                         Mode::Str
                     };
                 }
-                '(' | '[' | '{' => open.push(Open {
-                    hole: false,
-                    ifs: 0,
-                }),
+                '(' | '[' | '{' => {
+                    open.push(Open {
+                        hole: false,
+                        ifs: 0,
+                    });
+                    depth += 1;
+                }
                 ')' | ']' | '}' => {
                     if let Some(o) = open.pop() {
+                        depth -= 1 + o.ifs;
                         if o.hole && ch == '}' {
                             mode = Mode::Template;
                         }
@@ -95,8 +103,10 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                             Some(o) => o.ifs += 1,
                             None => top_ifs += 1,
                         }
+                        depth += 1;
                     }
                     if word == "let" && !field && open.is_empty() && starts_let(&text[end..]) {
+                        depth -= top_ifs;
                         top_ifs = 0;
                     }
                     last_word.clear();
@@ -104,8 +114,6 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                         last_word.push_str(word);
                     }
                     prev = 'a';
-                    // Fall through to the depth check below.
-                    let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
                     if depth > max {
                         return Err(too_nested(source, i, end, max));
                     }
@@ -121,7 +129,6 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                 last_word.clear();
             }
         }
-        let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
         if depth > max {
             return Err(too_nested(source, i, i + ch.len_utf8(), max));
         }

@@ -803,7 +803,12 @@ fn tight_end(text: &str, start: usize, mut end: usize) -> usize {
         let trimmed = body.trim_end();
         end = start + trimmed.len();
         let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&trimmed[line_start..]) {
+        let last_line = &trimmed[line_start..];
+        // Most spans end on a line without `#`: no need to read it character by character.
+        if !last_line.contains('#') {
+            return end;
+        }
+        match comment_start(last_line) {
             Some(i) => end = start + line_start + i,
             None => return end,
         }
@@ -867,6 +872,10 @@ fn first_inner<'i>(pair: Pair<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i
 }
 
 fn unescape(raw: &str) -> String {
+    // Most strings have no escape: copy them whole.
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
