@@ -10,7 +10,9 @@ use super::span::{Source, Span};
 /// without brackets), so text nested deeper than `max` is refused before pest sees
 /// it. A small lexer: it skips comments and strings, and reads the `{holes}` of a
 /// message template (a string right after the word `message`) as code.
-pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), ParseError> {
+///
+/// Returns the deepest nesting found, which tells how much stack parsing needs.
+pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, ParseError> {
     #[derive(PartialEq)]
     enum Mode {
         Code,
@@ -28,11 +30,15 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
     let mut open: Vec<Open> = Vec::new();
     // `if`s outside any bracket; they end with the `let` they belong to.
     let mut top_ifs = 0usize;
+    // Brackets open, plus `if`s open inside and outside them: kept as they change,
+    // since it is compared on every character.
+    let mut depth = 0usize;
     let mut escaped = false;
     // The last character of code that is not white space (to tell `.if`, a field, from `if`).
     let mut prev = ' ';
     // The last word of code, to tell a message template from a plain string.
     let mut last_word = String::new();
+    let mut deepest = 0usize;
     let mut chars = text.char_indices().peekable();
     while let Some((i, ch)) = chars.next() {
         match mode {
@@ -49,6 +55,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                     '"' | '\n' => mode = Mode::Code,
                     '{' if mode == Mode::Template => {
                         open.push(Open { hole: true, ifs: 0 });
+                        depth += 1;
                         mode = Mode::Code;
                     }
                     _ => {}
@@ -65,12 +72,16 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                         Mode::Str
                     };
                 }
-                '(' | '[' | '{' => open.push(Open {
-                    hole: false,
-                    ifs: 0,
-                }),
+                '(' | '[' | '{' => {
+                    open.push(Open {
+                        hole: false,
+                        ifs: 0,
+                    });
+                    depth += 1;
+                }
                 ')' | ']' | '}' => {
                     if let Some(o) = open.pop() {
+                        depth -= 1 + o.ifs;
                         if o.hole && ch == '}' {
                             mode = Mode::Template;
                         }
@@ -92,8 +103,10 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                             Some(o) => o.ifs += 1,
                             None => top_ifs += 1,
                         }
+                        depth += 1;
                     }
                     if word == "let" && !field && open.is_empty() && starts_let(&text[end..]) {
+                        depth -= top_ifs;
                         top_ifs = 0;
                     }
                     last_word.clear();
@@ -101,11 +114,10 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                         last_word.push_str(word);
                     }
                     prev = 'a';
-                    // Fall through to the depth check below.
-                    let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
                     if depth > max {
                         return Err(too_nested(source, i, end, max));
                     }
+                    deepest = deepest.max(depth);
                     continue;
                 }
                 _ => {}
@@ -117,12 +129,12 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<(), Pars
                 last_word.clear();
             }
         }
-        let depth = open.len() + top_ifs + open.iter().map(|o| o.ifs).sum::<usize>();
         if depth > max {
             return Err(too_nested(source, i, i + ch.len_utf8(), max));
         }
+        deepest = deepest.max(depth);
     }
-    Ok(())
+    Ok(deepest)
 }
 
 /// Whether `rest` (the text after the word `let`) goes on `NAME =` (not `==`): the
