@@ -7,10 +7,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: fail loudly
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bylaw::batch::{stream_jsonl, DEFAULT_MAX_LINE};
+use bylaw::batch::{stream_jsonl_bytes, DEFAULT_MAX_LINE};
 use bylaw::facts::{load_str, Format};
 use bylaw::{Engine, Options, Value};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -125,6 +126,16 @@ fn per_snapshot(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("decide parsed facts and write the JSON", |b| {
+        let mut out = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            for f in &parsed {
+                out.clear();
+                bylaw::render::json::write_decision(&mut out, &engine.evaluate(f));
+                black_box(&out);
+            }
+        })
+    });
     g.bench_function("JSON line to decision", |b| {
         b.iter(|| {
             for l in &lines {
@@ -144,16 +155,17 @@ fn streaming(c: &mut Criterion) {
     g.sample_size(10);
     for workers in [1usize, 2] {
         g.bench_function(BenchmarkId::new("workers", workers), |b| {
+            // As `bylaw evaluate --facts-jsonl` does it: workers write the records.
             b.iter(|| {
                 let mut out = std::io::sink();
-                stream_jsonl(
+                stream_jsonl_bytes(
                     &engine,
                     &Options::default(),
                     input.as_bytes(),
                     "bench",
                     workers,
                     DEFAULT_MAX_LINE,
-                    |r| bylaw::batch::write_record(&mut out, r),
+                    |bytes, _| out.write_all(bytes),
                 )
                 .unwrap()
             })

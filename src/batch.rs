@@ -224,7 +224,7 @@ pub fn stream_jsonl<R: BufRead + Send>(
     Ok(summary)
 }
 
-/// [`stream_jsonl`] with each record written as a line of JSON ([`write_record`]) by
+/// [`stream_jsonl`] with each record written as a line of JSON ([`push_record`]) by
 /// the workers, a chunk of lines at a time, so the one thread that keeps the order only
 /// passes bytes on: `emit` gets the lines of some records, and how many records they are.
 pub fn stream_jsonl_bytes<R: BufRead + Send>(
@@ -244,25 +244,21 @@ pub fn stream_jsonl_bytes<R: BufRead + Send>(
         max_line,
         |chunk| {
             let mut sum = Summary::default();
-            // A record's JSON is usually a few hundred bytes; the buffer grows if need be.
-            let mut bytes = Vec::with_capacity(512 * CHUNK);
+            // A record's JSON is a few kilobytes; the buffer grows if need be.
+            let mut bytes = Vec::with_capacity(4096 * CHUNK);
             for line in &chunk.lines {
                 let r = match chunk.line(line, origin) {
                     (n, Ok(text)) => decide_line_with(engine, &conformer, opts, n, text, origin),
                     (n, Err(error)) => bad_line(n, error),
                 };
                 sum.add(&r);
-                // On a failure, what was written before it still goes out.
-                if let Err(e) = write_record(&mut bytes, &r) {
-                    return (sum, bytes, Some(e));
-                }
+                push_record(&mut bytes, &r);
             }
-            (sum, bytes, None)
+            (sum, bytes)
         },
-        |(sum, bytes, failed)| {
+        |(sum, bytes)| {
             summary.merge(&sum);
-            emit(&bytes, sum.total)?;
-            failed.map_or(Ok(()), Err)
+            emit(&bytes, sum.total)
         },
     )?;
     Ok(summary)
@@ -607,6 +603,43 @@ pub fn evaluate_dir(
 
 /// Writes a record as one line of JSON.
 pub fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, r).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    let mut line = Vec::with_capacity(4096);
+    push_record(&mut line, r);
+    out.write_all(&line)
+}
+
+/// Appends a record as one line of JSON: what serde_json writes for it, written
+/// directly (`render::json`), since the streaming mode writes one per snapshot.
+pub fn push_record(out: &mut Vec<u8>, r: &Record) {
+    use crate::render::json;
+    out.push(b'{');
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, name: &str| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        json::string(out, name);
+        out.push(b':');
+    };
+    if let Some(line) = r.line {
+        key(out, "line");
+        out.extend_from_slice(line.to_string().as_bytes());
+    }
+    if let Some(file) = &r.file {
+        key(out, "file");
+        json::string(out, file);
+    }
+    if let Some(id) = &r.id {
+        key(out, "id");
+        json::string(out, id);
+    }
+    if let Some(d) = &r.decision {
+        key(out, "decision");
+        json::write_decision(out, d);
+    }
+    if let Some(error) = &r.error {
+        key(out, "error");
+        json::string(out, error);
+    }
+    out.extend_from_slice(b"}\n");
 }

@@ -74,3 +74,37 @@ f: {"quote\"": "tab\t", nested: [{x: []}, {}]}
         serde_json::to_string(&v).unwrap()
     );
 }
+
+#[test]
+fn records_are_written_as_serde_json_writes_them() {
+    use bylaw::batch::{push_record, Record};
+    let engine = Engine::from_dir("rules").unwrap();
+    let text = std::fs::read_to_string("examples/unsubscribe.yaml").unwrap();
+    let facts = facts::load_str(&text, Format::Yaml, "x").unwrap();
+    let records = [
+        Record {
+            line: Some(7),
+            file: None,
+            id: Some("req \"1\"".into()),
+            decision: Some(engine.evaluate(&facts)),
+            error: None,
+        },
+        Record {
+            line: None,
+            file: Some("dir/a.json".into()),
+            id: None,
+            decision: None,
+            error: Some("a.json:1:2: expected `,`\nor `}`".into()),
+        },
+    ];
+    for r in &records {
+        let mut direct = Vec::new();
+        push_record(&mut direct, r);
+        let mut expected = serde_json::to_vec(r).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(direct).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+}
