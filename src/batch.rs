@@ -464,7 +464,7 @@ fn read_capped_line<R: BufRead>(
         if available.is_empty() {
             break;
         }
-        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+        let (take, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
