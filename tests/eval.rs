@@ -405,3 +405,16 @@ fn the_step_limit_stops_runaway_evaluation() {
     );
     assert!(d.errors[0].reason.contains("steps"), "{:?}", d.errors);
 }
+
+/// Names are resolved when the policy is compiled (slots, not lookups by name; the
+/// checker refuses shadowing): each nested binder reads its own element, and a binder
+/// and a fact are told apart.
+#[test]
+fn nested_binders_read_their_own_elements() {
+    cases! {
+        "count(a in list where any(b in list where b > a))" => "2",
+        "count(a in list where all(b in list where b >= a))" => "1",
+        "[a * n for a in list where a > 1]" => "[6,9]",
+        "n + count(a in list where a > 1)" => "5",
+    }
+}
