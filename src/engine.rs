@@ -128,8 +128,8 @@ impl Engine {
     ) -> Result<Engine, LoadError> {
         let mut policies = Vec::new();
         let mut errors = Vec::new();
-        for (name, text) in sources {
-            match parse_policy_with(&Source::new(name, text), limits) {
+        for parsed in parse_all(sources.into_iter().collect(), limits) {
+            match parsed {
                 Ok(p) => policies.push(p),
                 Err(e) => errors.push(Diagnostic::from(e)),
             }
@@ -358,6 +358,61 @@ impl Engine {
             .unwrap_or(Outcome::Error);
         d
     }
+}
+
+/// Parses rule files, in their order. Parsing is most of loading a rule set, and files
+/// parse independently, so they are parsed on all cores; results keep the files'
+/// order, so what is loaded and reported does not depend on the threads.
+fn parse_all(
+    sources: Vec<(String, String)>,
+    limits: &Limits,
+) -> Vec<Result<Policy, crate::syntax::parser::ParseError>> {
+    let parse =
+        |(name, text): (String, String)| parse_policy_with(&Source::new(name, text), limits);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = cores.min(sources.len());
+    if workers < 2 {
+        return sources.into_iter().map(parse).collect();
+    }
+    // File `i` goes to worker `i % workers`; the calling thread is worker 0.
+    let mut shares: Vec<Vec<(usize, (String, String))>> = vec![Vec::new(); workers];
+    for (i, source) in sources.into_iter().enumerate() {
+        if let Some(share) = shares.get_mut(i % workers) {
+            share.push((i, source));
+        }
+    }
+    let run = |share: Vec<(usize, (String, String))>| {
+        share
+            .into_iter()
+            .map(|(i, source)| (i, parse(source)))
+            .collect::<Vec<_>>()
+    };
+    let mut done: Vec<(usize, Result<Policy, _>)> = std::thread::scope(|s| {
+        let mut shares = shares.into_iter();
+        let mine = shares.next().unwrap_or_default();
+        let handles: Vec<_> = shares
+            .map(|share| {
+                let retry = share.clone();
+                // A parse that needs more stack than this gives moves to its own thread.
+                let spawned = std::thread::Builder::new()
+                    .name("bylaw-load".into())
+                    .stack_size(8 << 20)
+                    .spawn_scoped(s, move || run(share));
+                (spawned, retry)
+            })
+            .collect();
+        let mut done = run(mine);
+        for (spawned, retry) in handles {
+            match spawned.map(|h| h.join()) {
+                Ok(Ok(parsed)) => done.extend(parsed),
+                // No thread to be had, or it stopped: parse that share here.
+                _ => done.extend(run(retry)),
+            }
+        }
+        done
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, parsed)| parsed).collect()
 }
 
 fn plain_error(path: Option<String>, reason: String) -> RuleError {

@@ -122,3 +122,36 @@ fn load_error(path: &Path) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// Files are parsed on all cores; what loads, and the errors reported, keep the files'
+/// order whatever thread parsed each.
+#[test]
+fn several_files_load_and_fail_in_their_order() {
+    use bylaw::{Engine, LoadError};
+    let good = |id: &str| {
+        (
+            format!("{id}.bylaw"),
+            format!("policy {id}\nfacts a\ndeny d {{\n  message \"m\"\n  when a\n}}\n"),
+        )
+    };
+    let bad = |id: &str| (format!("{id}.bylaw"), format!("policy {id}\ndeny {{\n"));
+    let engine =
+        Engine::from_sources([good("p1"), good("p2"), good("p3"), good("p4"), good("p5")]).unwrap();
+    let ids: Vec<&str> = engine.policies().map(|p| p.id.name.as_str()).collect();
+    assert_eq!(ids, ["p1", "p2", "p3", "p4", "p5"]);
+    let err = Engine::from_sources([bad("b1"), good("p2"), bad("b3"), bad("b4"), good("p5")])
+        .unwrap_err();
+    assert!(
+        matches!(err, LoadError::Invalid(_)),
+        "not a syntax error: {err}"
+    );
+    let text = err.to_string();
+    let at = |name: &str| {
+        text.find(name)
+            .unwrap_or_else(|| panic!("{name} not reported"))
+    };
+    assert!(
+        at("b1.bylaw") < at("b3.bylaw") && at("b3.bylaw") < at("b4.bylaw"),
+        "{text}"
+    );
+}
