@@ -15,14 +15,7 @@ pub fn write_decision(out: &mut Vec<u8>, d: &Decision) {
     out.extend_from_slice(d.decision.as_str().as_bytes());
     out.extend_from_slice(b"\",\"policies\":");
     list(out, &d.policies, |out, p| string(out, p));
-    out.extend_from_slice(b",\"matched\":");
-    list(out, &d.matched, write_match);
-    out.extend_from_slice(b",\"errors\":");
-    list(out, &d.errors, write_error);
-    if !d.not_matched.is_empty() {
-        out.extend_from_slice(b",\"not_matched\":");
-        list(out, &d.not_matched, write_miss);
-    }
+    write_rules(out, &d.matched, &d.errors, &d.not_matched);
     out.extend_from_slice(b",\"items\":");
     list(out, &d.items, write_item);
     out.push(b'}');
@@ -35,15 +28,21 @@ fn write_item(out: &mut Vec<u8>, i: &Item) {
     string(out, &i.path);
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(i.decision.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"matched\":");
-    list(out, &i.matched, write_match);
-    out.extend_from_slice(b",\"errors\":");
-    list(out, &i.errors, write_error);
-    if !i.not_matched.is_empty() {
-        out.extend_from_slice(b",\"not_matched\":");
-        list(out, &i.not_matched, write_miss);
-    }
+    out.push(b'"');
+    write_rules(out, &i.matched, &i.errors, &i.not_matched);
     out.push(b'}');
+}
+
+/// The rules of a decision or an item: `matched`, `errors`, and `not_matched` if any.
+fn write_rules(out: &mut Vec<u8>, matched: &[Match], errors: &[RuleError], misses: &[Miss]) {
+    out.extend_from_slice(b",\"matched\":");
+    list(out, matched, write_match);
+    out.extend_from_slice(b",\"errors\":");
+    list(out, errors, write_error);
+    if !misses.is_empty() {
+        out.extend_from_slice(b",\"not_matched\":");
+        list(out, misses, write_miss);
+    }
 }
 
 fn write_match(out: &mut Vec<u8>, m: &Match) {
