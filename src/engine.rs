@@ -367,46 +367,36 @@ fn parse_all(
     sources: Vec<(String, String)>,
     limits: &Limits,
 ) -> Vec<Result<Policy, crate::syntax::parser::ParseError>> {
-    let parse =
-        |(name, text): (String, String)| parse_policy_with(&Source::new(name, text), limits);
+    let parse = |i: usize| {
+        let (name, text) = sources.get(i).cloned().unwrap_or_default();
+        parse_policy_with(&Source::new(name, text), limits)
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = cores.min(sources.len());
-    if workers < 2 {
-        return sources.into_iter().map(parse).collect();
-    }
-    // File `i` goes to worker `i % workers`; the calling thread is worker 0.
-    let mut shares: Vec<Vec<(usize, (String, String))>> = vec![Vec::new(); workers];
-    for (i, source) in sources.into_iter().enumerate() {
-        if let Some(share) = shares.get_mut(i % workers) {
-            share.push((i, source));
-        }
-    }
-    let run = |share: Vec<(usize, (String, String))>| {
-        share
-            .into_iter()
-            .map(|(i, source)| (i, parse(source)))
+    // Worker `w` parses files `w`, `w + workers`, …; the calling thread is worker 0.
+    let share = |w: usize| {
+        (w..sources.len())
+            .step_by(workers.max(1))
+            .map(|i| (i, parse(i)))
             .collect::<Vec<_>>()
     };
-    let mut done: Vec<(usize, Result<Policy, _>)> = std::thread::scope(|s| {
-        let mut shares = shares.into_iter();
-        let mine = shares.next().unwrap_or_default();
-        let handles: Vec<_> = shares
-            .map(|share| {
-                let retry = share.clone();
+    let mut done = std::thread::scope(|s| {
+        let spawned: Vec<_> = (1..workers)
+            .map(|w| {
                 // A parse that needs more stack than this gives moves to its own thread.
-                let spawned = std::thread::Builder::new()
+                let thread = std::thread::Builder::new()
                     .name("bylaw-load".into())
                     .stack_size(8 << 20)
-                    .spawn_scoped(s, move || run(share));
-                (spawned, retry)
+                    .spawn_scoped(s, move || share(w));
+                (w, thread)
             })
             .collect();
-        let mut done = run(mine);
-        for (spawned, retry) in handles {
-            match spawned.map(|h| h.join()) {
+        let mut done = share(0);
+        for (w, thread) in spawned {
+            match thread.map(|t| t.join()) {
                 Ok(Ok(parsed)) => done.extend(parsed),
                 // No thread to be had, or it stopped: parse that share here.
-                _ => done.extend(run(retry)),
+                _ => done.extend(share(w)),
             }
         }
         done
