@@ -5,6 +5,10 @@
 //! or `valid` (load, then conform to the rules' schemas). Prints µs per line.
 use std::time::Instant;
 
+/// The allocator the `bylaw` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap();
