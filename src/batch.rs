@@ -379,7 +379,12 @@ impl Chunk {
     /// A line's number, and its text or why there is none.
     fn line<'c>(&'c self, line: &Line, origin: &str) -> (usize, Result<&'c str, String>) {
         match line {
-            Line::Text(n, range) => (*n, Ok(&self.text[range.clone()])),
+            Line::Text(n, range) => (
+                *n,
+                self.text
+                    .get(range.clone())
+                    .ok_or_else(|| format!("{origin}:{n}: the line was lost in reading")),
+            ),
             Line::TooLong(n, len) => (
                 *n,
                 Err(format!(

@@ -657,11 +657,7 @@ fn intern_key(key: &str) -> Arc<str> {
     if key.len() > KEY_MAX_KEPT {
         return Arc::from(key);
     }
-    // FNV-1a: keys are short, a byte at a time is quick enough.
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    let slot = (hash as usize) & (KEY_SLOTS - 1);
+    let slot = (crate::fnv::hash(key.as_bytes()) as usize) & (KEY_SLOTS - 1);
     KEYS.with(|table| {
         let mut table = table.borrow_mut();
         match &mut table[slot] {

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod eval;
 pub mod facts;
 pub mod fmt;
+pub mod fnv;
 pub mod gitrev;
 pub mod harness;
 pub mod impact;

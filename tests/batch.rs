@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use assert_cmd::Command;
-use bylaw::batch::{stream_jsonl, Record};
+use bylaw::batch::{stream_jsonl, stream_jsonl_bytes, write_record, Record};
 use bylaw::{Engine, Options};
 
 fn example_line(path: &str, id: &str) -> String {
@@ -71,6 +71,57 @@ fn order_is_kept_and_bad_lines_are_isolated_on_many_threads() {
     assert_eq!(summary.denied, 600);
     assert_eq!(summary.bad_input, 300);
     assert_eq!(summary.worst(), bylaw::Outcome::Denied);
+}
+
+/// The CLI streams with workers writing whole chunks of records: across many chunks
+/// and threads it writes, line for line, what deciding record by record writes.
+#[test]
+fn workers_writing_chunks_write_what_record_by_record_writes() {
+    let engine = Engine::from_dir("rules").unwrap();
+    let input = format!("{}{}\n{}\n", corpus(1500), "x".repeat(3000), "\u{feff}{}");
+    let stream = |workers| {
+        let mut by_record = Vec::new();
+        let records = stream_jsonl(
+            &engine,
+            &Options::default(),
+            input.as_bytes(),
+            "in",
+            workers,
+            2000,
+            |r: &Record| write_record(&mut by_record, r),
+        )
+        .unwrap();
+        let mut by_chunk = Vec::new();
+        let mut counted = 0;
+        let chunks = stream_jsonl_bytes(
+            &engine,
+            &Options::default(),
+            input.as_bytes(),
+            "in",
+            workers,
+            2000,
+            |bytes, n| {
+                counted += n;
+                by_chunk.extend_from_slice(bytes);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(records, chunks);
+        assert_eq!(counted, chunks.total);
+        (
+            String::from_utf8(by_record).unwrap(),
+            String::from_utf8(by_chunk).unwrap(),
+        )
+    };
+    for workers in [1, 4] {
+        let (by_record, by_chunk) = stream(workers);
+        assert_eq!(by_record.lines().count(), 1502);
+        assert!(
+            by_record == by_chunk,
+            "{workers} workers: the outputs differ"
+        );
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 
 use super::error::EvalError;
 use super::functions;
+use crate::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Type, Value};
 
@@ -25,29 +26,6 @@ pub const DEFAULT_MAX_DEPTH: usize = 100;
 /// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
 /// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).
 pub type LetIndex = HashMap<String, usize, BuildHasherDefault<Fnv>>;
-
-/// The FNV-1a hash.
-#[derive(Default)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
 
 /// What the evaluator needs of a checked policy.
 #[derive(Clone, Copy)]

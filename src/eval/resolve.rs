@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::evidence::squash;
-use super::interp::{add, div, mul, sub, Fnv, LetIndex};
+use super::interp::{add, div, mul, sub, LetIndex};
+use crate::fnv::Fnv;
 use crate::syntax::ast::{
     BinaryOp, Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart,
 };
