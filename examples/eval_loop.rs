@@ -12,7 +12,8 @@ fn main() {
     let mode = args.next().unwrap_or_default();
     let mut buf = Vec::new();
     let text = std::fs::read_to_string(&path).unwrap();
-    let engine = bylaw::Engine::from_dir("rules").unwrap();
+    let engine =
+        bylaw::Engine::from_dir(std::env::var("RULES").as_deref().unwrap_or("rules")).unwrap();
     let facts: Vec<_> = text
         .lines()
         .map(|l| bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap())

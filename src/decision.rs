@@ -1,5 +1,7 @@
 //! Explained decisions: what the engine answers, serializable as JSON or YAML.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::syntax::ast::RuleKind;
@@ -81,13 +83,13 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
     /// `policy.rule`.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// deny, review, warn or effect.
     pub kind: RuleKind,
     /// The message, facts interpolated.
     pub message: String,
     /// `rules/FILE:LINE`.
-    pub source: String,
+    pub source: Arc<str>,
     /// The conditions that decided the match, with the facts read.
     pub evidence: Vec<Evidence>,
     /// An effect's computed value (null otherwise).
@@ -140,7 +142,7 @@ impl ReviewState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     /// The condition as written in the rule.
-    pub condition: String,
+    pub condition: Arc<str>,
     /// Whether it held (false for a condition whose failure decided, e.g. under `not`).
     pub holds: bool,
     /// The facts and lets it read, with their values.
@@ -186,11 +188,11 @@ pub struct RuleError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Miss {
     /// `policy.rule`.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The rule's kind.
     pub kind: RuleKind,
     /// `rules/FILE:LINE`.
-    pub source: String,
+    pub source: Arc<str>,
     /// The conditions that made it not match.
     pub evidence: Vec<Evidence>,
 }

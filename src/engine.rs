@@ -18,7 +18,7 @@ use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
-use crate::value::Value;
+use crate::value::{DecimalText, Value};
 
 /// The extension of rule files.
 pub const RULE_EXTENSION: &str = "bylaw";
@@ -91,9 +91,9 @@ struct RuleInfo {
     /// Whether it reads the `for each` element (else it is request-level).
     per_item: bool,
     /// `policy.rule`.
-    id: String,
+    id: Arc<str>,
     /// `rules/FILE:LINE`.
-    source: String,
+    source: Arc<str>,
 }
 
 /// A loaded, checked rule set.
@@ -521,8 +521,8 @@ fn compile(mut ast: Policy) -> Compiled {
         .zip(per_item)
         .map(|(r, per_item)| RuleInfo {
             per_item,
-            id: format!("{}.{}", ast.id.name, r.name.name),
-            source: r.span.location(),
+            id: format!("{}.{}", ast.id.name, r.name.name).into(),
+            source: r.span.location().into(),
         })
         .collect();
     let schema = crate::schema::of_policy(&ast, &mut Vec::new());
@@ -612,7 +612,7 @@ fn eval_rule<'a>(
     let id = || info.id.clone();
     let fail = |e: EvalError, at: &Expr| {
         RuleResult::Failed(RuleError {
-            rule: Some(id()),
+            rule: Some(info.id.to_string()),
             kind: Some(rule.kind),
             path: e.path().map(str::to_string),
             reason: e.to_string(),
@@ -694,12 +694,17 @@ fn render_message<'a>(scope: &mut Scope<'a>, t: &'a Template) -> String {
     for part in &t.parts {
         match part {
             TemplatePart::Text(s) => out.push_str(s),
-            TemplatePart::Hole(e) => match scope.eval(e) {
-                Ok(v) => {
-                    use std::fmt::Write as _;
-                    // Writing to a String cannot fail.
-                    let _ = write!(out, "{v}");
-                }
+            TemplatePart::Hole(e) => match scope.eval_ref(e) {
+                // Most holes are text (an ID, a name): no formatting machinery for those.
+                Ok(v) => match &*v {
+                    Value::String(s) => out.push_str(s),
+                    Value::Number(n) => out.push_str(DecimalText::of(n).as_str()),
+                    v => {
+                        use std::fmt::Write as _;
+                        // Writing to a String cannot fail.
+                        let _ = write!(out, "{v}");
+                    }
+                },
                 Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
             },
         }

@@ -345,7 +345,7 @@ fn summarize(d: &Decision) -> String {
         .iter()
         .chain(d.items.iter().flat_map(|i| &i.matched))
     {
-        if !rules.contains(&m.rule.as_str()) {
+        if !rules.contains(&&*m.rule) {
             rules.push(&m.rule);
         }
     }

@@ -259,6 +259,57 @@ impl TimeDigits {
     }
 }
 
+/// A decimal's text exactly as its `Display` writes it (`-12.50`: the digits, with the
+/// point where the scale puts it), built on the stack without the formatting machinery:
+/// every amount in a message or a decision is written this way.
+pub struct DecimalText {
+    buf: [u8; 48],
+    start: usize,
+}
+
+impl DecimalText {
+    /// `d`'s text.
+    pub fn of(d: &Decimal) -> DecimalText {
+        let mut t = DecimalText {
+            buf: [b'0'; 48],
+            start: 48,
+        };
+        let scale = d.scale() as usize;
+        let mut m = d.mantissa().unsigned_abs();
+        let mut written = 0;
+        // Digits from the last; at least one before the point.
+        while m > 0 || written <= scale {
+            if written == scale && scale > 0 {
+                t.push(b'.');
+            }
+            t.push(b'0' + (m % 10) as u8);
+            m /= 10;
+            written += 1;
+        }
+        if d.is_sign_negative() {
+            t.push(b'-');
+        }
+        t
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(at) = self.start.checked_sub(1) {
+            if let Some(slot) = self.buf.get_mut(at) {
+                *slot = b;
+                self.start = at;
+            }
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.buf
+            .get(self.start..)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
 /// A short text formatted on the stack: serialising a number or an amount needs its
 /// text only for a moment, so it should not cost an allocation.
 struct StackText {
@@ -314,7 +365,9 @@ impl fmt::Display for TimeText<'_> {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.currency)
+        f.write_str(DecimalText::of(&self.amount).as_str())?;
+        f.write_str(" ")?;
+        f.write_str(&self.currency)
     }
 }
 
@@ -324,7 +377,7 @@ impl fmt::Display for Value {
         match self {
             Value::Null => f.write_str("null"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => write!(f, "{n}"),
+            Value::Number(n) => f.write_str(DecimalText::of(n).as_str()),
             Value::String(s) => f.write_str(s),
             Value::Money(m) => write!(f, "{m}"),
             Value::Time(t) => write_time(t, f),
@@ -415,6 +468,38 @@ impl Serialize for AmountText<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_written_as_their_display_writes_them() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "0.00",
+            "-0.00",
+            "1",
+            "-1",
+            "3294.09",
+            "0.005",
+            "-0.5",
+            "1000",
+            "10.10",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "0.0000000000000000000000000001",
+            "7.9228162514264337593543950335",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        // Every scale, with values whose digits are fewer, as many and more than the scale.
+        for scale in 0..=28 {
+            for m in [0i64, 1, -7, 42, 123_456_789, i64::MAX, i64::MIN] {
+                cases.push(Decimal::new(m, scale));
+            }
+        }
+        for d in cases {
+            assert_eq!(DecimalText::of(&d).as_str(), d.to_string(), "{d:?}");
+        }
+    }
 
     #[test]
     fn times_are_written_as_chrono_writes_them() {

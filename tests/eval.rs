@@ -352,7 +352,7 @@ fn iteration_gives_each_element_a_decision() {
     );
     // A rule that does not read the element is decided once, for the request.
     let d = decide(rules, "frozen: true\nxs: [{id: a, n: 1}]");
-    assert_eq!(d.matched[0].rule, "p.all_frozen");
+    assert_eq!(&*d.matched[0].rule, "p.all_frozen");
     assert!(d.items[0].matched.is_empty());
     // An empty list is an error, not allowed.
     let d = decide(rules, "frozen: false\nxs: []");
@@ -367,7 +367,7 @@ fn evidence_names_the_witness_element() {
         "ts: [{status: done}, {status: in_progress}]",
     );
     let ev = &d.matched[0].evidence[0];
-    assert_eq!(ev.condition, "t.status == \"in_progress\"");
+    assert_eq!(&*ev.condition, "t.status == \"in_progress\"");
     assert_eq!(ev.facts[0].path.as_deref(), Some("ts[1].status"));
 }
 
@@ -387,8 +387,8 @@ fn explain_lists_rules_that_did_not_match() {
         },
     );
     let miss = &d.not_matched[0];
-    assert_eq!(miss.rule, "p.d");
-    assert_eq!(miss.evidence[0].condition, "a < 5");
+    assert_eq!(&*miss.rule, "p.d");
+    assert_eq!(&*miss.evidence[0].condition, "a < 5");
     assert!(!miss.evidence[0].holds);
 }
 

@@ -79,7 +79,7 @@ proptest! {
             let engine = Engine::from_sources([("t.bylaw".to_string(), policy(&list))]).unwrap();
             let d = engine.evaluate(&facts);
             prop_assert_eq!(d.decision, expected, "{}", policy(&list));
-            let mut matched: Vec<String> = d.matched.iter().map(|m| m.rule.clone()).collect();
+            let mut matched: Vec<String> = d.matched.iter().map(|m| m.rule.to_string()).collect();
             matched.sort();
             matched_sets.push(matched);
         }

@@ -83,8 +83,8 @@ fn all_rules(engine: &Engine) -> Vec<(String, bool)> {
 
 /// The rules that matched and those that were evaluated and did not, per scenario.
 fn outcomes(engine: &Engine) -> Vec<(PathBuf, BTreeSet<String>, BTreeSet<String>)> {
-    let matched_ids = |ms: &[Match]| ms.iter().map(|m| m.rule.clone()).collect::<Vec<_>>();
-    let missed_ids = |ms: &[Miss]| ms.iter().map(|m| m.rule.clone()).collect::<Vec<_>>();
+    let matched_ids = |ms: &[Match]| ms.iter().map(|m| m.rule.to_string()).collect::<Vec<_>>();
+    let missed_ids = |ms: &[Miss]| ms.iter().map(|m| m.rule.to_string()).collect::<Vec<_>>();
     scenario_files()
         .into_iter()
         .map(|path| {
@@ -177,7 +177,7 @@ fn now_from_options_overrides_the_snapshot() {
     let review = d.items[0]
         .matched
         .iter()
-        .find(|m| m.rule == "unsubscribe.large_order_review")
+        .find(|m| &*m.rule == "unsubscribe.large_order_review")
         .and_then(|m| m.status.as_ref())
         .expect("the review matched with a status");
     assert_eq!(review.by.as_deref(), Some("automatic"));

@@ -27,7 +27,7 @@ fn cycle(d: &bylaw::Decision) -> Value {
     let m = d.items[0]
         .matched
         .iter()
-        .find(|m| m.rule == "unsubscribe.billing_cycle")
+        .find(|m| &*m.rule == "unsubscribe.billing_cycle")
         .unwrap();
     m.value.clone().unwrap()
 }
@@ -39,7 +39,7 @@ fn approved_on_september_30_is_cycle_2021_9() {
     let review = d.items[0]
         .matched
         .iter()
-        .find(|m| m.rule == "unsubscribe.large_order_review")
+        .find(|m| &*m.rule == "unsubscribe.large_order_review")
         .unwrap();
     assert_eq!(review.status.as_ref().unwrap().state, ReviewState::Approved);
     assert_eq!(cycle(&d), Value::string("2021/9"));

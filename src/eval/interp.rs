@@ -638,6 +638,44 @@ impl<'a> Scope<'a> {
         e.path_root().map(|_| self.describe(e))
     }
 
+    /// A fact path's concrete text and its value (`None` when it cannot be read), in one
+    /// walk down its fields, for evidence. `None` for a path with an index, or one rooted
+    /// at a `let`: [`Scope::describe`] and [`Scope::eval`] take those.
+    pub fn fact_ref(&mut self, e: &'a Expr) -> Option<(String, Option<Value>)> {
+        let mut fields: [&'a str; 8] = [""; 8];
+        let mut n = 0;
+        let mut root = e;
+        while let ExprKind::Field(base, field) = &root.kind {
+            *fields.get_mut(n)? = &field.name;
+            n += 1;
+            root = base;
+        }
+        if !matches!(root.kind, ExprKind::Name(_)) || self.let_of(root).is_some() {
+            return None;
+        }
+        let mut path = String::with_capacity(48);
+        self.describe_into(root, self.binders.len(), &mut path);
+        // The steps the node-by-node evaluation would take for the fields.
+        let mut value = match self.charge(n) {
+            Ok(()) => self.eval_ref(root).ok(),
+            Err(_) => None,
+        };
+        for field in fields.get(..n).unwrap_or(&[]).iter().rev() {
+            path.push('.');
+            path.push_str(field);
+            value = match value {
+                Some(Cow::Borrowed(m @ Value::Map(_))) => m.get(field).map(Cow::Borrowed),
+                Some(Cow::Owned(m @ Value::Map(_))) => m.get(field).cloned().map(Cow::Owned),
+                Some(v) => match &*v {
+                    Value::Money(m) => money_part(m, field).map(Cow::Owned),
+                    _ => None,
+                },
+                None => None,
+            };
+        }
+        Some((path, value.map(Cow::into_owned)))
+    }
+
     /// The concrete path of an expression, its text where it is not a path.
     pub fn describe(&self, e: &Expr) -> String {
         let mut out = String::with_capacity(32);
@@ -723,14 +761,14 @@ impl<'a> Scope<'a> {
     }
 
     /// An expression's text on one line, as evidence quotes it.
-    pub fn text_of(&self, e: &Expr) -> String {
+    pub fn text_of(&self, e: &Expr) -> Arc<str> {
         match self
             .prog
             .texts
             .and_then(|t| t.get(&(e.span.start, e.span.end)))
         {
             Some(t) => t.clone(),
-            None => super::evidence::squash(e.span.text()),
+            None => super::evidence::squash(e.span.text()).into(),
         }
     }
 
@@ -787,9 +825,33 @@ fn literal_member(a: &Value, list: &Expr) -> Option<bool> {
     Some(found)
 }
 
+/// `[i]`, without the formatting machinery (paths are built for every evidence fact).
 fn push_index(out: &mut String, i: usize) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "[{i}]");
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut i = i;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (i % 10) as u8;
+        }
+        i /= 10;
+        if i == 0 || at == 0 {
+            break;
+        }
+    }
+    out.push('[');
+    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or("0"));
+    out.push(']');
+}
+
+/// `amount` or `currency` of money.
+fn money_part(m: &Money, field: &str) -> Option<Value> {
+    match field {
+        "amount" => Some(Value::Number(m.amount)),
+        "currency" => Some(Value::String(m.currency.clone())),
+        _ => None,
+    }
 }
 
 fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {

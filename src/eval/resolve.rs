@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use super::evidence::squash;
 use super::interp::{add, div, mul, sub, LetIndex};
@@ -20,7 +21,7 @@ use crate::value::{Money, Value};
 
 /// Each expression's text on one line, by its span: evidence quotes conditions, and
 /// squashing the text once at load keeps that off the per-decision path.
-pub type Texts = HashMap<(usize, usize), String, BuildHasherDefault<Fnv>>;
+pub type Texts = HashMap<(usize, usize), Arc<str>, BuildHasherDefault<Fnv>>;
 
 /// Resolves every name of `policy`, and returns the one-line text of every expression.
 pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Texts {
@@ -77,7 +78,7 @@ impl Resolver<'_> {
     fn expr(&mut self, e: &mut Expr, binders: &mut Vec<String>) {
         self.texts
             .entry((e.span.start, e.span.end))
-            .or_insert_with(|| squash(e.span.text()));
+            .or_insert_with(|| squash(e.span.text()).into());
         match &mut e.kind {
             ExprKind::Name(n) => e.slot = self.name(n, binders),
             ExprKind::Quantifier(_, var, list, body) => {

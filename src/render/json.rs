@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::decision::{Decision, Evidence, FactRef, Item, Match, Miss, ReviewStatus, RuleError};
-use crate::value::{format_duration, write_time, Value};
+use crate::value::{format_duration, write_time, DecimalText, Value};
 
 /// Appends `d` as compact JSON.
 pub fn write_decision(out: &mut Vec<u8>, d: &Decision) {
@@ -162,12 +162,12 @@ pub fn value(out: &mut Vec<u8>, v: &Value) {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => match i64::try_from(*n) {
             Ok(i) if n.scale() == 0 => display(out, &i),
-            _ => quoted(out, n),
+            _ => decimal(out, n),
         },
         Value::String(s) => string(out, s),
         Value::Money(m) => {
             out.extend_from_slice(b"{\"amount\":");
-            quoted(out, &m.amount);
+            decimal(out, &m.amount);
             out.extend_from_slice(b",\"currency\":");
             string(out, &m.currency);
             out.push(b'}');
@@ -218,9 +218,10 @@ fn display(out: &mut Vec<u8>, v: &impl std::fmt::Display) {
     let _ = write!(Utf8(out), "{v}");
 }
 
-fn quoted(out: &mut Vec<u8>, v: &impl std::fmt::Display) {
+/// A decimal as a JSON string (`"12.50"`): its digits are exact only as text.
+fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     out.push(b'"');
-    display(out, v);
+    out.extend_from_slice(DecimalText::of(d).as_str().as_bytes());
     out.push(b'"');
 }
 

@@ -130,7 +130,7 @@ pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
         .map(|(i, e)| {
             let word = if i == 0 { lead } else { "and" };
             let cond = if e.holds {
-                e.condition.clone()
+                e.condition.to_string()
             } else {
                 format!("not ({})", e.condition)
             };

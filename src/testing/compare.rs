@@ -57,7 +57,7 @@ impl<'d> View<'d> {
     fn matches_of(&self, rule: &str) -> Vec<(&'d Match, Option<&'d str>)> {
         self.matched
             .iter()
-            .filter(|(m, _)| m.rule == rule)
+            .filter(|(m, _)| &*m.rule == rule)
             .copied()
             .collect()
     }
@@ -88,7 +88,11 @@ impl<'d> View<'d> {
                 .collect();
             return ("could not be evaluated".into(), notes);
         }
-        let misses: Vec<_> = self.misses.iter().filter(|(m, _)| m.rule == rule).collect();
+        let misses: Vec<_> = self
+            .misses
+            .iter()
+            .filter(|(m, _)| &*m.rule == rule)
+            .collect();
         if !misses.is_empty() {
             let notes = misses
                 .iter()

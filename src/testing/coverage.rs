@@ -270,9 +270,9 @@ impl<'e> Collector<'e> {
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             let request = outcomes(
-                d.matched.iter().map(|m| m.rule.as_str()),
+                d.matched.iter().map(|m| &*m.rule),
                 d.errors.iter().filter_map(|e| e.rule.as_deref()),
-                d.not_matched.iter().map(|m| m.rule.as_str()),
+                d.not_matched.iter().map(|m| &*m.rule),
             );
             walk_rules(info, &mut scope, &request, &mut self.out);
             let Some(fe) = &policy.for_each else {
@@ -291,9 +291,9 @@ impl<'e> Collector<'e> {
                     opts.max_steps,
                 );
                 let seen = outcomes(
-                    item.matched.iter().map(|m| m.rule.as_str()),
+                    item.matched.iter().map(|m| &*m.rule),
                     item.errors.iter().filter_map(|e| e.rule.as_deref()),
-                    item.not_matched.iter().map(|m| m.rule.as_str()),
+                    item.not_matched.iter().map(|m| &*m.rule),
                 );
                 walk_rules(info, &mut s, &seen, &mut self.out);
             }
