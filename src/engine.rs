@@ -79,6 +79,8 @@ struct Compiled {
     ast: Policy,
     let_index: LetIndex,
     texts: Texts,
+    /// How many reads resolving numbered (see `Program::reads`).
+    reads: usize,
     /// Per rule, what reporting it needs, built once.
     rules: Vec<RuleInfo>,
     /// The fact schema, for policies that declare typed facts.
@@ -169,6 +171,7 @@ impl Engine {
             policy: &c.ast,
             let_index: &c.let_index,
             texts: Some(&c.texts),
+            reads: c.reads,
         };
         Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
             .condition(applies)
@@ -213,6 +216,7 @@ impl Engine {
                 policy: &c.ast,
                 let_index: &c.let_index,
                 texts: Some(&c.texts),
+                reads: c.reads,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
                 .with_max_depth(self.limits.max_eval_depth);
@@ -500,7 +504,7 @@ fn compile(mut ast: Policy) -> Compiled {
         .enumerate()
         .map(|(i, l)| (l.name.name.clone(), i))
         .collect();
-    let texts = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
+    let (texts, reads) = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
     let per_item = match &ast.for_each {
         None => vec![false; ast.rules.len()],
         Some(fe) => {
@@ -530,6 +534,7 @@ fn compile(mut ast: Policy) -> Compiled {
         ast,
         let_index,
         texts,
+        reads,
         rules,
         schema,
     }

@@ -36,6 +36,9 @@ pub struct Program<'a> {
     pub let_index: &'a LetIndex,
     /// Expressions' one-line texts, when the policy was compiled (else squashed as needed).
     pub texts: Option<&'a super::resolve::Texts>,
+    /// How many reads compiling numbered (`Slot::Fact`, `Slot::Path`): a scope keeps
+    /// what it found for each.
+    pub reads: usize,
 }
 
 enum LetState {
@@ -97,6 +100,10 @@ pub struct Scope<'a> {
     max_steps: u64,
     depth: usize,
     max_depth: usize,
+    /// What the snapshot holds at each numbered read (`Slot::Fact`, `Slot::Path`), once
+    /// found: rules, lets and messages read the same few facts (`request`,
+    /// `resource.id`) again and again, and finding one is a search by name per field.
+    found: Vec<Option<&'a Value>>,
 }
 
 impl<'a> Scope<'a> {
@@ -119,6 +126,7 @@ impl<'a> Scope<'a> {
             max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
+            found: vec![None; prog.reads],
         }
     }
 
@@ -165,6 +173,9 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
     pub fn eval_ref(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+        if let Some(v) = self.found_before(e) {
+            return v;
+        }
         self.charge(1)?;
         if self.depth >= self.max_depth {
             return Err(EvalError::Depth(self.max_depth));
@@ -172,6 +183,11 @@ impl<'a> Scope<'a> {
         self.depth += 1;
         let r = self.eval_ref_inner(e);
         self.depth -= 1;
+        if let (Slot::Path { index, .. }, Ok(Cow::Borrowed(v))) = (e.slot, &r) {
+            if let Some(kept) = self.found.get_mut(index as usize) {
+                *kept = Some(*v);
+            }
+        }
         r
     }
 
@@ -196,6 +212,20 @@ impl<'a> Scope<'a> {
             }
             _ => self.eval_owned(e).map(Cow::Owned),
         }
+    }
+
+    /// A field path this scope has read before, taking the steps reading it again
+    /// would take; `None` when it has not (or reading it again would go too deep, which
+    /// the node-by-node walk reports).
+    fn found_before(&mut self, e: &Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+        let Slot::Path { index, nodes } = e.slot else {
+            return None;
+        };
+        let v = (*self.found.get(index as usize)?)?;
+        if self.depth + nodes as usize > self.max_depth {
+            return None;
+        }
+        Some(self.charge(nodes as usize).map(|()| Cow::Borrowed(v)))
     }
 
     /// Evaluates an expression that computes a new value.
@@ -303,8 +333,18 @@ impl<'a> Scope<'a> {
             }
             Slot::Let(i) => return self.let_value(i as usize).map(Cow::Owned),
             Slot::Now => return self.now.map(Cow::Borrowed).ok_or(EvalError::NoNow),
-            Slot::Fact => return self.fact(n),
-            Slot::Unresolved => {}
+            Slot::Fact(i) => {
+                if let Some(Some(v)) = self.found.get(i as usize) {
+                    return Ok(Cow::Borrowed(*v));
+                }
+                let v = self.fact(n)?;
+                if let (Some(slot), Cow::Borrowed(found)) = (self.found.get_mut(i as usize), &v) {
+                    *slot = Some(*found);
+                }
+                return Ok(v);
+            }
+            // Names have no path slot; looked up by name, as if unresolved.
+            Slot::Path { .. } | Slot::Unresolved => {}
         }
         self.name(n)
     }
@@ -655,12 +695,20 @@ impl<'a> Scope<'a> {
         }
         let mut path = String::with_capacity(48);
         self.describe_into(root, self.binders.len(), &mut path);
+        let fields = fields.get(..n).unwrap_or(&[]);
+        if let Some(v) = self.found_before(e) {
+            for field in fields.iter().rev() {
+                path.push('.');
+                path.push_str(field);
+            }
+            return Some((path, v.ok().map(Cow::into_owned)));
+        }
         // The steps the node-by-node evaluation would take for the fields.
         let mut value = match self.charge(n) {
             Ok(()) => self.eval_ref(root).ok(),
             Err(_) => None,
         };
-        for field in fields.get(..n).unwrap_or(&[]).iter().rev() {
+        for field in fields.iter().rev() {
             path.push('.');
             path.push_str(field);
             value = match value {

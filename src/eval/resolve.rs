@@ -23,13 +23,15 @@ use crate::value::{Money, Value};
 /// squashing the text once at load keeps that off the per-decision path.
 pub type Texts = HashMap<(usize, usize), Arc<str>, BuildHasherDefault<Fnv>>;
 
-/// Resolves every name of `policy`, and returns the one-line text of every expression.
-pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Texts {
+/// Resolves every name of `policy`; returns the one-line text of every expression, and
+/// how many reads (top-level facts and field paths) were numbered.
+pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> (Texts, usize) {
     let item = policy.for_each.as_ref().map(|fe| fe.var.name.clone());
     let mut r = Resolver {
         item: item.as_deref(),
         lets,
         texts: Texts::default(),
+        reads: Vec::new(),
     };
     let mut binders = Vec::new();
     if let Some(e) = &mut policy.applies {
@@ -65,13 +67,16 @@ pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Texts {
             }
         }
     }
-    r.texts
+    (r.texts, r.reads.len())
 }
 
 struct Resolver<'p> {
     item: Option<&'p str>,
     lets: &'p LetIndex,
     texts: Texts,
+    /// The top-level facts and field paths read (`account`, `resource.order.amount`),
+    /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
+    reads: Vec<String>,
 }
 
 impl Resolver<'_> {
@@ -106,7 +111,11 @@ impl Resolver<'_> {
             ExprKind::List(items) | ExprKind::Call(_, items) => {
                 items.iter_mut().for_each(|i| self.expr(i, binders));
             }
-            ExprKind::Field(inner, _) | ExprKind::Unary(_, inner) => self.expr(inner, binders),
+            ExprKind::Field(inner, _) => {
+                self.expr(inner, binders);
+                e.slot = self.path(e);
+            }
+            ExprKind::Unary(_, inner) => self.expr(inner, binders),
             ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
                 self.expr(a, binders);
                 self.expr(b, binders);
@@ -120,7 +129,29 @@ impl Resolver<'_> {
         fold(e);
     }
 
-    fn name(&self, n: &str, binders: &[String]) -> Slot {
+    /// The slot of a field path whose root is a top-level fact or the element (not a
+    /// binder or a `let`, which change from use to use); `Unresolved` for other fields.
+    fn path(&mut self, e: &Expr) -> Slot {
+        let mut key = String::new();
+        let mut nodes = 1u32;
+        let mut at = e;
+        while let ExprKind::Field(base, field) = &at.kind {
+            key.insert_str(0, &field.name);
+            key.insert(0, '.');
+            nodes += 1;
+            at = base;
+        }
+        match (&at.kind, at.slot) {
+            (ExprKind::Name(n), Slot::Fact(_) | Slot::Item) => key.insert_str(0, n),
+            _ => return Slot::Unresolved,
+        }
+        match u32::try_from(self.number(key)) {
+            Ok(index) => Slot::Path { index, nodes },
+            Err(_) => Slot::Unresolved,
+        }
+    }
+
+    fn name(&mut self, n: &str, binders: &[String]) -> Slot {
         if let Some(d) = binders.iter().rev().position(|b| b == n) {
             return u32::try_from(d).map_or(Slot::Unresolved, Slot::Binder);
         }
@@ -133,7 +164,18 @@ impl Resolver<'_> {
         if n == "now" {
             return Slot::Now;
         }
-        Slot::Fact
+        u32::try_from(self.number(n.to_string())).map_or(Slot::Unresolved, Slot::Fact)
+    }
+
+    /// The number of a read (a fact's name, or a path's `a.b.c`).
+    fn number(&mut self, read: String) -> usize {
+        match self.reads.iter().position(|r| *r == read) {
+            Some(i) => i,
+            None => {
+                self.reads.push(read);
+                self.reads.len() - 1
+            }
+        }
     }
 }
 
@@ -193,9 +235,83 @@ mod tests {
             item: None,
             lets: &LetIndex::default(),
             texts: Texts::default(),
+            reads: Vec::new(),
         }
         .expr(&mut e, &mut Vec::new());
         e.kind
+    }
+
+    /// The slots of `let x = TEXT` in a policy over `resource in resources`.
+    fn slots(text: &str) -> Vec<Slot> {
+        let source = Source::new(
+            "t.bylaw",
+            format!("policy t\nfor each resource in resources\nlet x = {text}\n"),
+        );
+        let mut policy = parse_policy(&source).unwrap();
+        resolve_policy(&mut policy, &LetIndex::default());
+        let mut out = Vec::new();
+        fn walk(e: &Expr, out: &mut Vec<Slot>) {
+            if matches!(e.kind, ExprKind::Field(..)) {
+                out.push(e.slot);
+            }
+            e.for_each_child(|c| walk(c, out));
+        }
+        walk(&policy.lets[0].value, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_path_has_one_number_wherever_it_is_read() {
+        let s = slots("resource.order.amount > 0 and resource.order.amount < account.limit");
+        let (Slot::Path { index: a, nodes: 3 }, Slot::Path { index: b, nodes: 3 }) = (s[0], s[2])
+        else {
+            panic!("{s:?}")
+        };
+        assert_eq!(a, b);
+        // `resource.order` is a path of its own, and `account.limit` another.
+        assert!(matches!(s[1], Slot::Path { nodes: 2, index } if index != a));
+        assert!(matches!(s[4], Slot::Path { nodes: 2, index } if index != a));
+    }
+
+    #[test]
+    fn a_path_from_a_binder_has_no_number() {
+        // `t` is a different element at each step: nothing found for it can be kept.
+        let s = slots("any(t in resource.transactions where t.status == \"x\")");
+        assert!(matches!(s[0], Slot::Path { .. }), "{s:?}");
+        assert_eq!(s[1], Slot::Unresolved);
+    }
+
+    #[test]
+    fn a_path_read_again_takes_the_steps_reading_it_took() {
+        use crate::eval::interp::{Program, Scope};
+        let source = Source::new(
+            "t.bylaw",
+            "policy t\nlet x = a.b.c == a.b.c and a.b.c > 0\n",
+        );
+        let mut policy = parse_policy(&source).unwrap();
+        let lets = LetIndex::default();
+        let (texts, reads) = resolve_policy(&mut policy, &lets);
+        assert!(reads > 0);
+        let facts = crate::facts::load_str(
+            r#"{"a": {"b": {"c": 1}}}"#,
+            crate::facts::Format::Json,
+            "t.json",
+        )
+        .unwrap();
+        let run = |reads| {
+            let prog = Program {
+                policy: &policy,
+                let_index: &lets,
+                texts: Some(&texts),
+                reads,
+            };
+            let mut scope = Scope::new(prog, &facts, None, None, 1000);
+            let v = scope.eval(&policy.lets[0].value).unwrap();
+            (v, scope.steps_taken())
+        };
+        // With what was found kept, and without (`reads: 0` keeps nothing).
+        assert_eq!(run(reads), run(0));
+        assert_eq!(run(reads).0, Value::Bool(true));
     }
 
     #[test]

@@ -248,8 +248,18 @@ pub enum Slot {
     Let(u32),
     /// `now`.
     Now,
-    /// A top-level fact of the snapshot.
-    Fact,
+    /// A top-level fact of the snapshot, numbered per policy (one number per name), so
+    /// a scope can remember where it found it.
+    Fact(u32),
+    /// A field path from a top-level fact or the element (`resource.order.amount`),
+    /// numbered per policy (one number per path), with how many nodes it has: what a
+    /// scope found there can be reused.
+    Path {
+        /// The path's number.
+        index: u32,
+        /// Its nodes (names and fields), the steps reading it takes.
+        nodes: u32,
+    },
 }
 
 /// The kinds of expression.

@@ -267,6 +267,7 @@ impl<'e> Collector<'e> {
                 policy,
                 let_index: &info.let_index,
                 texts: None,
+                reads: 0,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             let request = outcomes(
