@@ -11,7 +11,6 @@ use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
-use crate::eval::resolve::Texts;
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::schema::Record;
@@ -78,7 +77,6 @@ impl Default for Options {
 struct Compiled {
     ast: Policy,
     let_index: LetIndex,
-    texts: Texts,
     /// How many reads resolving numbered (see `Program::reads`).
     reads: usize,
     /// Per rule, what reporting it needs, built once.
@@ -170,7 +168,6 @@ impl Engine {
         let prog = Program {
             policy: &c.ast,
             let_index: &c.let_index,
-            texts: Some(&c.texts),
             reads: c.reads,
         };
         Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
@@ -215,7 +212,6 @@ impl Engine {
             let prog = Program {
                 policy: &c.ast,
                 let_index: &c.let_index,
-                texts: Some(&c.texts),
                 reads: c.reads,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
@@ -296,9 +292,10 @@ impl Engine {
                 for i in 0..items.len() {
                     let element = items.get(i);
                     let left = opts.max_steps.saturating_sub(used + scope.steps_taken());
-                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element)), left)
-                        .with_max_depth(self.limits.max_eval_depth);
                     let path = format!("{base}[{i}]");
+                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element)), left)
+                        .with_max_depth(self.limits.max_eval_depth)
+                        .with_item_path(path.clone());
                     let id = match &fe.id {
                         Some(e) => match item_scope.eval(e) {
                             Ok(Value::Null) | Err(_) => path.clone(),
@@ -504,7 +501,7 @@ fn compile(mut ast: Policy) -> Compiled {
         .enumerate()
         .map(|(i, l)| (l.name.name.clone(), i))
         .collect();
-    let (texts, reads) = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
+    let reads = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
     let per_item = match &ast.for_each {
         None => vec![false; ast.rules.len()],
         Some(fe) => {
@@ -533,7 +530,6 @@ fn compile(mut ast: Policy) -> Compiled {
     Compiled {
         ast,
         let_index,
-        texts,
         reads,
         rules,
         schema,

@@ -34,8 +34,6 @@ pub struct Program<'a> {
     pub policy: &'a Policy,
     /// `let` name → index into `policy.lets`.
     pub let_index: &'a LetIndex,
-    /// Expressions' one-line texts, when the policy was compiled (else squashed as needed).
-    pub texts: Option<&'a super::resolve::Texts>,
     /// How many reads compiling numbered (`Slot::Fact`, `Slot::Path`): a scope keeps
     /// what it found for each.
     pub reads: usize,
@@ -104,6 +102,9 @@ pub struct Scope<'a> {
     /// found: rules, lets and messages read the same few facts (`request`,
     /// `resource.id`) again and again, and finding one is a search by name per field.
     found: Vec<Option<&'a Value>>,
+    /// The element's path (`resources[0]`), when the caller has it: evidence starts
+    /// most fact paths with it.
+    item_path: Option<String>,
 }
 
 impl<'a> Scope<'a> {
@@ -127,12 +128,20 @@ impl<'a> Scope<'a> {
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             found: vec![None; prog.reads],
+            item_path: None,
         }
     }
 
     /// The steps taken so far.
     pub fn steps_taken(&self) -> u64 {
         self.steps
+    }
+
+    /// Gives the element's path (`resources[0]`, what describing its list and index
+    /// gives), so describing paths from the element does not build it each time.
+    pub fn with_item_path(mut self, path: String) -> Scope<'a> {
+        self.item_path = Some(path);
+        self
     }
 
     /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
@@ -678,50 +687,42 @@ impl<'a> Scope<'a> {
         e.path_root().map(|_| self.describe(e))
     }
 
-    /// A fact path's concrete text and its value (`None` when it cannot be read), in one
-    /// walk down its fields, for evidence. `None` for a path with an index, or one rooted
-    /// at a `let`: [`Scope::describe`] and [`Scope::eval`] take those.
+    /// A field path's concrete text and its value (`None` when it cannot be read), for
+    /// evidence; what the scope found there before when it has. `None` for a path with an
+    /// index, or one rooted at a `let`: [`Scope::describe`] and [`Scope::eval`] take those.
     pub fn fact_ref(&mut self, e: &'a Expr) -> Option<(String, Option<Value>)> {
-        let mut fields: [&'a str; 8] = [""; 8];
-        let mut n = 0;
         let mut root = e;
-        while let ExprKind::Field(base, field) = &root.kind {
-            *fields.get_mut(n)? = &field.name;
-            n += 1;
+        while let ExprKind::Field(base, _) = &root.kind {
             root = base;
         }
         if !matches!(root.kind, ExprKind::Name(_)) || self.let_of(root).is_some() {
             return None;
         }
         let mut path = String::with_capacity(48);
-        self.describe_into(root, self.binders.len(), &mut path);
-        let fields = fields.get(..n).unwrap_or(&[]);
-        if let Some(v) = self.found_before(e) {
-            for field in fields.iter().rev() {
-                path.push('.');
-                path.push_str(field);
-            }
-            return Some((path, v.ok().map(Cow::into_owned)));
-        }
-        // The steps the node-by-node evaluation would take for the fields.
-        let mut value = match self.charge(n) {
-            Ok(()) => self.eval_ref(root).ok(),
-            Err(_) => None,
+        self.describe_into(e, self.binders.len(), &mut path);
+        let value = match self.found_before(e) {
+            Some(v) => v.ok(),
+            None => self.read(e),
         };
-        for field in fields.iter().rev() {
-            path.push('.');
-            path.push_str(field);
-            value = match value {
-                Some(Cow::Borrowed(m @ Value::Map(_))) => m.get(field).map(Cow::Borrowed),
-                Some(Cow::Owned(m @ Value::Map(_))) => m.get(field).cloned().map(Cow::Owned),
-                Some(v) => match &*v {
-                    Value::Money(m) => money_part(m, field).map(Cow::Owned),
-                    _ => None,
-                },
-                None => None,
-            };
-        }
         Some((path, value.map(Cow::into_owned)))
+    }
+
+    /// A field path's value, `None` where it cannot be read: the node-by-node walk
+    /// without the errors (evidence shows such a fact as absent).
+    fn read(&mut self, e: &'a Expr) -> Option<Cow<'a, Value>> {
+        let ExprKind::Field(base, field) = &e.kind else {
+            return self.eval_ref(e).ok();
+        };
+        let v = self.read(base)?;
+        self.charge(1).ok()?;
+        match v {
+            Cow::Borrowed(m @ Value::Map(_)) => m.get(&field.name).map(Cow::Borrowed),
+            Cow::Owned(m @ Value::Map(_)) => m.get(&field.name).cloned().map(Cow::Owned),
+            v => match &*v {
+                Value::Money(m) => money_part(m, &field.name).map(Cow::Owned),
+                _ => None,
+            },
+        }
     }
 
     /// The concrete path of an expression, its text where it is not a path.
@@ -738,10 +739,13 @@ impl<'a> Scope<'a> {
                     self.describe_into(b.list, b.depth, out);
                     push_index(out, b.index);
                 }
-                Referent::Item(fe, i) => {
-                    self.describe_into(&fe.list, 0, out);
-                    push_index(out, i);
-                }
+                Referent::Item(fe, i) => match &self.item_path {
+                    Some(p) => out.push_str(p),
+                    None => {
+                        self.describe_into(&fe.list, 0, out);
+                        push_index(out, i);
+                    }
+                },
                 Referent::Let(l) if l.value.path_root().is_some() => {
                     self.describe_into(&l.value, 0, out);
                 }
@@ -810,11 +814,7 @@ impl<'a> Scope<'a> {
 
     /// An expression's text on one line, as evidence quotes it.
     pub fn text_of(&self, e: &Expr) -> Arc<str> {
-        match self
-            .prog
-            .texts
-            .and_then(|t| t.get(&(e.span.start, e.span.end)))
-        {
+        match &e.text {
             Some(t) => t.clone(),
             None => super::evidence::squash(e.span.text()).into(),
         }

@@ -1,36 +1,28 @@
 //! Name resolution and constant folding: compiling a policy. Every name gets the
 //! [`Slot`] the scoping rules give it, so evaluation never searches for a name on the
-//! hot path; arithmetic on literals (`2 * 24h`) is done once, here.
+//! hot path; arithmetic on literals (`2 * 24h`) is done once, here. Top-level facts
+//! and field paths from a fact or the element are numbered, so a scope can keep what
+//! it found there; every expression gets the one-line text evidence quotes.
 //!
 //! The rules are those of the interpreter's by-name lookup, applied lexically: the
 //! innermost quantifier or comprehension variable, then the `for each` element, then a
 //! `let`, then `now`, then a fact. A `let`'s definition sees no binders (it is computed
 //! once, wherever it is used).
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use std::sync::Arc;
-
 use super::evidence::squash;
 use super::interp::{add, div, mul, sub, LetIndex};
-use crate::fnv::Fnv;
 use crate::syntax::ast::{
     BinaryOp, Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart,
 };
 use crate::value::{Money, Value};
 
-/// Each expression's text on one line, by its span: evidence quotes conditions, and
-/// squashing the text once at load keeps that off the per-decision path.
-pub type Texts = HashMap<(usize, usize), Arc<str>, BuildHasherDefault<Fnv>>;
-
-/// Resolves every name of `policy`; returns the one-line text of every expression, and
-/// how many reads (top-level facts and field paths) were numbered.
-pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> (Texts, usize) {
+/// Resolves every name of `policy`, and gives every expression its one-line text;
+/// returns how many reads (top-level facts and field paths) were numbered.
+pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> usize {
     let item = policy.for_each.as_ref().map(|fe| fe.var.name.clone());
     let mut r = Resolver {
         item: item.as_deref(),
         lets,
-        texts: Texts::default(),
         reads: Vec::new(),
     };
     let mut binders = Vec::new();
@@ -67,13 +59,12 @@ pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> (Texts, usize) {
             }
         }
     }
-    (r.texts, r.reads.len())
+    r.reads.len()
 }
 
 struct Resolver<'p> {
     item: Option<&'p str>,
     lets: &'p LetIndex,
-    texts: Texts,
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
     reads: Vec<String>,
@@ -81,9 +72,7 @@ struct Resolver<'p> {
 
 impl Resolver<'_> {
     fn expr(&mut self, e: &mut Expr, binders: &mut Vec<String>) {
-        self.texts
-            .entry((e.span.start, e.span.end))
-            .or_insert_with(|| squash(e.span.text()).into());
+        e.text = Some(squash(e.span.text()).into());
         match &mut e.kind {
             ExprKind::Name(n) => e.slot = self.name(n, binders),
             ExprKind::Quantifier(_, var, list, body) => {
@@ -234,7 +223,6 @@ mod tests {
         Resolver {
             item: None,
             lets: &LetIndex::default(),
-            texts: Texts::default(),
             reads: Vec::new(),
         }
         .expr(&mut e, &mut Vec::new());
@@ -290,7 +278,7 @@ mod tests {
         );
         let mut policy = parse_policy(&source).unwrap();
         let lets = LetIndex::default();
-        let (texts, reads) = resolve_policy(&mut policy, &lets);
+        let reads = resolve_policy(&mut policy, &lets);
         assert!(reads > 0);
         let facts = crate::facts::load_str(
             r#"{"a": {"b": {"c": 1}}}"#,
@@ -302,7 +290,6 @@ mod tests {
             let prog = Program {
                 policy: &policy,
                 let_index: &lets,
-                texts: Some(&texts),
                 reads,
             };
             let mut scope = Scope::new(prog, &facts, None, None, 1000);

@@ -157,7 +157,7 @@ impl Rule {
     /// A review's status clauses, in order.
     pub fn statuses(&self) -> impl Iterator<Item = &StatusClause> {
         self.clauses.iter().filter_map(|c| match c {
-            Clause::Status(s) => Some(s),
+            Clause::Status(s) => Some(&**s),
             _ => None,
         })
     }
@@ -175,7 +175,7 @@ pub enum Clause {
     /// `cites "…"`.
     Cites(Str),
     /// `rejected when …` or `approved by "…" at … when …`.
-    Status(StatusClause),
+    Status(Box<StatusClause>),
 }
 
 /// A review's status clause; the first whose condition holds decides.
@@ -230,6 +230,9 @@ pub struct Expr {
     pub span: Span,
     /// For a name: what it refers to, fixed when the engine compiles the policy.
     pub slot: Slot,
+    /// Its text on one line, as evidence quotes it: squashed once, when the engine
+    /// compiles the policy, not for each decision.
+    pub text: Option<Arc<str>>,
 }
 
 /// What a name refers to. The parser leaves every name `Unresolved`; compiling a
@@ -430,6 +433,7 @@ impl Expr {
             kind,
             span,
             slot: Slot::Unresolved,
+            text: None,
         }
     }
 

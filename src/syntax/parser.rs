@@ -445,21 +445,21 @@ impl Ctx<'_> {
             Rule::when_clause => Clause::When(self.expr(first_inner(pair, self.source)?)?),
             Rule::value_clause => Clause::Value(self.expr(first_inner(pair, self.source)?)?),
             Rule::cites_clause => Clause::Cites(self.string(first_inner(pair, self.source)?)),
-            Rule::rejected_clause => Clause::Status(StatusClause {
+            Rule::rejected_clause => Clause::Status(Box::new(StatusClause {
                 status: StatusKind::Rejected,
                 when: self.expr(first_inner(pair, self.source)?)?,
                 span,
-            }),
+            })),
             Rule::approved_clause => {
                 let mut inner = pair.into_inner();
                 let by = self.string(next(&mut inner, self.source)?);
                 let at = self.expr(next(&mut inner, self.source)?)?;
                 let when = self.expr(next(&mut inner, self.source)?)?;
-                Clause::Status(StatusClause {
+                Clause::Status(Box::new(StatusClause {
                     status: StatusKind::Approved { by, at },
                     when,
                     span,
-                })
+                }))
             }
             _ => return Err(self.err(&pair, "unexpected clause")),
         })

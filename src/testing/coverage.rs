@@ -266,7 +266,6 @@ impl<'e> Collector<'e> {
             let prog = Program {
                 policy,
                 let_index: &info.let_index,
-                texts: None,
                 reads: 0,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
