@@ -114,18 +114,6 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             return;
         }
     }
-    if let Some((path, value)) = scope.fact_ref(e) {
-        push(
-            out,
-            FactRef {
-                path: Some(path),
-                let_name: None,
-                absent: value.is_none(),
-                value: value.unwrap_or(Value::Null),
-            },
-        );
-        return;
-    }
     if scope.is_fact_path(e) {
         let path = scope.describe(e);
         let (value, absent) = match scope.eval(e) {

@@ -687,44 +687,6 @@ impl<'a> Scope<'a> {
         e.path_root().map(|_| self.describe(e))
     }
 
-    /// A field path's concrete text and its value (`None` when it cannot be read), for
-    /// evidence; what the scope found there before when it has. `None` for a path with an
-    /// index, or one rooted at a `let`: [`Scope::describe`] and [`Scope::eval`] take those.
-    pub fn fact_ref(&mut self, e: &'a Expr) -> Option<(String, Option<Value>)> {
-        let mut root = e;
-        while let ExprKind::Field(base, _) = &root.kind {
-            root = base;
-        }
-        if !matches!(root.kind, ExprKind::Name(_)) || self.let_of(root).is_some() {
-            return None;
-        }
-        let mut path = String::with_capacity(48);
-        self.describe_into(e, self.binders.len(), &mut path);
-        let value = match self.found_before(e) {
-            Some(v) => v.ok(),
-            None => self.read(e),
-        };
-        Some((path, value.map(Cow::into_owned)))
-    }
-
-    /// A field path's value, `None` where it cannot be read: the node-by-node walk
-    /// without the errors (evidence shows such a fact as absent).
-    fn read(&mut self, e: &'a Expr) -> Option<Cow<'a, Value>> {
-        let ExprKind::Field(base, field) = &e.kind else {
-            return self.eval_ref(e).ok();
-        };
-        let v = self.read(base)?;
-        self.charge(1).ok()?;
-        match v {
-            Cow::Borrowed(m @ Value::Map(_)) => m.get(&field.name).map(Cow::Borrowed),
-            Cow::Owned(m @ Value::Map(_)) => m.get(&field.name).cloned().map(Cow::Owned),
-            v => match &*v {
-                Value::Money(m) => money_part(m, &field.name).map(Cow::Owned),
-                _ => None,
-            },
-        }
-    }
-
     /// The concrete path of an expression, its text where it is not a path.
     pub fn describe(&self, e: &Expr) -> String {
         let mut out = String::with_capacity(32);
@@ -891,15 +853,6 @@ fn push_index(out: &mut String, i: usize) {
     out.push('[');
     out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or("0"));
     out.push(']');
-}
-
-/// `amount` or `currency` of money.
-fn money_part(m: &Money, field: &str) -> Option<Value> {
-    match field {
-        "amount" => Some(Value::Number(m.amount)),
-        "currency" => Some(Value::String(m.currency.clone())),
-        _ => None,
-    }
 }
 
 fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
