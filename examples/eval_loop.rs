@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Evaluates a JSONL corpus repeatedly (for profilers): `eval_loop FILE.jsonl ROUNDS [json|direct]`
-//! (also serialise each decision, with serde_json or bylaw's direct writer).
+//! (also serialise each decision, with serde_json or bylaw's direct writer). The rules
+//! are `rules/`, or the directory `RULES` names.
 /// The allocator the `bylaw` binary uses.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
