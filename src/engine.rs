@@ -17,7 +17,7 @@ use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
-use crate::value::{DecimalText, Value};
+use crate::value::{push_text, Value};
 
 /// The extension of rule files.
 pub const RULE_EXTENSION: &str = "bylaw";
@@ -696,16 +696,7 @@ fn render_message<'a>(scope: &mut Scope<'a>, t: &'a Template) -> String {
         match part {
             TemplatePart::Text(s) => out.push_str(s),
             TemplatePart::Hole(e) => match scope.eval_ref(e) {
-                // Most holes are text (an ID, a name): no formatting machinery for those.
-                Ok(v) => match &*v {
-                    Value::String(s) => out.push_str(s),
-                    Value::Number(n) => out.push_str(DecimalText::of(n).as_str()),
-                    v => {
-                        use std::fmt::Write as _;
-                        // Writing to a String cannot fail.
-                        let _ = write!(out, "{v}");
-                    }
-                },
+                Ok(v) => push_text(&mut out, &v),
                 Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
             },
         }

@@ -259,6 +259,49 @@ impl TimeDigits {
     }
 }
 
+/// Pushes `v`'s text as its `Display` writes it (what a message shows), the common
+/// kinds (text, numbers, money, times) without the formatting machinery: messages
+/// are built for every rule a decision reports.
+#[inline]
+pub fn push_text(out: &mut String, v: &Value) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Number(n) => out.push_str(DecimalText::of(n).as_str()),
+        Value::Money(m) => {
+            out.push_str(DecimalText::of(&m.amount).as_str());
+            out.push(' ');
+            out.push_str(&m.currency);
+        }
+        // Writing to a String cannot fail.
+        Value::Time(t) => {
+            let _ = write_time(t, out);
+        }
+        v => {
+            use fmt::Write as _;
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
+/// Pushes `n`'s decimal digits, without the formatting machinery (list positions in
+/// paths, months: short numbers written for many decisions).
+pub fn push_uint(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    while let Some(next) = at.checked_sub(1) {
+        at = next;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or("0"));
+}
+
 /// A decimal's text exactly as its `Display` writes it (`-12.50`: the digits, with the
 /// point where the scale puts it), built on the stack without the formatting machinery:
 /// every amount in a message or a decision is written this way.
@@ -468,6 +511,37 @@ impl Serialize for AmountText<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_text_is_what_display_writes() {
+        let values = [
+            Value::Null,
+            Value::Bool(true),
+            Value::string("ecs-1 \"x\""),
+            Value::Number("-12.50".parse().unwrap()),
+            Value::Money(Money {
+                amount: "3294.09".parse().unwrap(),
+                currency: "USD".into(),
+            }),
+            Value::Time(DateTime::parse_from_rfc3339("2023-07-11T20:54:38.5+08:00").unwrap()),
+            Value::Duration(TimeDelta::hours(24)),
+            Value::List(vec![Value::string("a"), Value::Number(1.into())].into()),
+        ];
+        for v in values {
+            let mut out = String::new();
+            push_text(&mut out, &v);
+            assert_eq!(out, v.to_string());
+        }
+    }
+
+    #[test]
+    fn unsigned_numbers_are_written_as_display_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 2021, 1 << 40, u64::MAX - 1, u64::MAX] {
+            let mut out = String::from("x");
+            push_uint(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn decimals_are_written_as_their_display_writes_them() {

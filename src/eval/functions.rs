@@ -214,7 +214,15 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
         "day" => Ok(number(time(arg(0), name)?.day() as usize)),
         "calendar_month" => {
             let t = time(arg(0), name)?.with_timezone(&parse_offset(string(arg(1), name)?)?);
-            Ok(Value::string(&format!("{}/{}", t.year(), t.month())))
+            // `2021/9`, as `format!("{}/{}")` writes it, without the formatting machinery.
+            let mut out = String::with_capacity(8);
+            if t.year() < 0 {
+                out.push('-');
+            }
+            crate::value::push_uint(&mut out, u64::from(t.year().unsigned_abs()));
+            out.push('/');
+            crate::value::push_uint(&mut out, u64::from(t.month()));
+            Ok(Value::string(&out))
         }
         _ => Err(EvalError::Invalid(format!("unknown function `{name}`"))),
     }

@@ -837,21 +837,8 @@ fn literal_member(a: &Value, list: &Expr) -> Option<bool> {
 
 /// `[i]`, without the formatting machinery (paths are built for every evidence fact).
 fn push_index(out: &mut String, i: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut i = i;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (i % 10) as u8;
-        }
-        i /= 10;
-        if i == 0 || at == 0 {
-            break;
-        }
-    }
     out.push('[');
-    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or("0"));
+    crate::value::push_uint(out, i as u64);
     out.push(']');
 }
 
