@@ -285,12 +285,21 @@ impl<'a> Scope<'a> {
                         None => Ok(Value::Bool(false)),
                     };
                 }
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a)?);
-                }
+                // Built-ins take one or two arguments: those are kept on the stack.
+                let values = match args.as_slice() {
+                    [a] => Args::One([self.eval(a)?]),
+                    [a, b] => Args::Two([self.eval(a)?, self.eval(b)?]),
+                    _ => {
+                        let mut values = Vec::with_capacity(args.len());
+                        for a in args {
+                            values.push(self.eval(a)?);
+                        }
+                        Args::Many(values)
+                    }
+                };
+                let values = values.as_slice();
                 self.charge(values.iter().map(weight).fold(0, usize::saturating_add))?;
-                functions::call(&f.name, &values).map_err(|err| {
+                functions::call(&f.name, values).map_err(|err| {
                     let operands: Vec<&Expr> = args.iter().collect();
                     self.locate(err, &operands)
                 })
@@ -790,6 +799,23 @@ impl<'a> Scope<'a> {
     /// The item's position in its list, if evaluating one element.
     pub fn item_index(&self) -> Option<usize> {
         self.item.as_ref().map(|(i, _)| *i)
+    }
+}
+
+/// A call's evaluated arguments.
+enum Args {
+    One([Value; 1]),
+    Two([Value; 2]),
+    Many(Vec<Value>),
+}
+
+impl Args {
+    fn as_slice(&self) -> &[Value] {
+        match self {
+            Args::One(a) => a,
+            Args::Two(a) => a,
+            Args::Many(a) => a,
+        }
     }
 }
 
