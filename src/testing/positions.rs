@@ -2,14 +2,13 @@
 //! file can be shown like a problem in a rule file: line, column, caret.
 //!
 //! serde_yaml gives values without places, so the text is read a second time with
-//! yaml-rust2's event parser, which marks every node; a node is named by its path
+//! saphyr's event parser (as snapshots are, `facts::positions`), which marks every node; a node is named by its path
 //! (`cases[2].matches[0]`), the same path the loader walks.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::syntax::{Source, Span};
 
@@ -24,7 +23,7 @@ impl Positions {
     /// Reads the places of every node; an unreadable document has none (serde_yaml
     /// reports the syntax error with its own place).
     pub fn of(text: &str) -> Positions {
-        // yaml-rust2 counts characters; spans count bytes.
+        // The parser counts characters; spans count bytes.
         let bytes_at = (!text.is_ascii()).then(|| {
             let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
             v.push(text.len());
@@ -36,8 +35,13 @@ impl Positions {
             stack: Vec::new(),
             out: Positions::default(),
         };
-        let mut parser = Parser::new_from_str(text);
-        let _ = parser.load(&mut recv, false);
+        // An event the parser cannot read ends the walk: what was placed so far stays.
+        for event in Parser::new_from_str(text) {
+            let Ok((event, span)) = event else {
+                break;
+            };
+            recv.on_event(event, span.start.index());
+        }
         recv.out
     }
 
@@ -137,23 +141,24 @@ impl Receiver<'_> {
         }
     }
 
-    fn scalar_end(&self, start: usize, value: &str, style: TScalarStyle) -> usize {
+    fn scalar_end(&self, start: usize, value: &str, style: ScalarStyle) -> usize {
         let rest = self.text.get(start..).unwrap_or("");
         let line_end = start + rest.find('\n').unwrap_or(rest.len());
         let end = match style {
-            TScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
-            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => start + value.len() + 2,
+            ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
             _ => line_end,
         };
         end.min(line_end).max(start)
     }
 }
 
-impl MarkedEventReceiver for Receiver<'_> {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
+impl Receiver<'_> {
+    /// One event, starting at character `index`.
+    fn on_event(&mut self, ev: Event, index: usize) {
         let start = match &self.bytes_at {
-            Some(v) => v.get(mark.index()).copied().unwrap_or(self.text.len()),
-            None => mark.index().min(self.text.len()),
+            Some(v) => v.get(index).copied().unwrap_or(self.text.len()),
+            None => index.min(self.text.len()),
         };
         match ev {
             Event::Scalar(value, style, ..) => {
@@ -173,7 +178,7 @@ impl MarkedEventReceiver for Receiver<'_> {
                             }
                         }
                         self.out.keys.insert(child_key(path, &value), (start, end));
-                        *key = Some(value);
+                        *key = Some(value.into_owned());
                     }
                 } else {
                     self.out.values.insert(path, (start, end));
