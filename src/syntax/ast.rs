@@ -228,16 +228,18 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it was written.
     pub span: Span,
-    /// For a name: what it refers to, fixed when the engine compiles the policy.
+    /// For a name, what it refers to; for a field path from a fact or the element, its
+    /// number. Fixed when the engine compiles the policy.
     pub slot: Slot,
     /// Its text on one line, as evidence quotes it: squashed once, when the engine
     /// compiles the policy, not for each decision.
     pub text: Option<Arc<str>>,
 }
 
-/// What a name refers to. The parser leaves every name `Unresolved`; compiling a
-/// policy (`eval::resolve`) fixes each one by the scoping rules, so evaluation reads a
-/// slot instead of searching binders, `let`s and facts by name.
+/// What a name refers to, or which read a field path is. The parser leaves every
+/// expression `Unresolved`; compiling a policy (`eval::resolve`) fixes each name by the
+/// scoping rules, so evaluation reads a slot instead of searching binders, `let`s and
+/// facts by name, and numbers the paths a scope can keep what it found at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Slot {
     /// Not resolved: looked up by name when evaluated.
