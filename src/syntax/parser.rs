@@ -228,7 +228,6 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::quant_kind
         | Rule::for_clause
         | Rule::list
-        | Rule::call
         | Rule::name
         | Rule::boolean
         | Rule::null
@@ -263,6 +262,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}`)",
         Rule::currency => "a currency code such as `USD`",
         Rule::ident | Rule::field_name => "a name",
+        // Tried after every name, so not worth naming: what else may follow a name is.
+        Rule::call => return None,
         _ => return None,
     })
 }
@@ -667,12 +668,20 @@ impl Ctx<'_> {
                 })?)
             }
             Rule::string => ExprKind::String(self.string(pair).value.into()),
-            Rule::name => ExprKind::Name(pair.as_str().to_string()),
-            Rule::list | Rule::call => {
-                let is_call = pair.as_rule() == Rule::call;
+            // The pair may end in the white space read while looking for arguments.
+            Rule::name if pair.clone().into_inner().nth(1).is_none() => {
+                ExprKind::Name(first_inner(pair, self.source)?.as_str().to_string())
+            }
+            // `name` with arguments (a `call`), or a list.
+            Rule::name | Rule::list => {
                 let mut inner: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
-                let name = if is_call {
-                    Some(self.ident(inner.remove(0)))
+                let name = if pair.as_rule() == Rule::name {
+                    let name = self.ident(inner.remove(0));
+                    let args = inner
+                        .pop()
+                        .ok_or_else(|| self.err(&pair, "expected a call"))?;
+                    inner = args.into_inner().collect();
+                    Some(name)
                 } else {
                     None
                 };
