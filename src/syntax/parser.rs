@@ -239,7 +239,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::timestamp
         | Rule::op_not
         | Rule::op_neg => "an expression",
-        Rule::op_or
+        Rule::op_start
+        | Rule::op_or
         | Rule::op_and
         | Rule::op_in
         | Rule::op_not_in
