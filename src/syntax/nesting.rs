@@ -26,6 +26,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
         ifs: usize,
     }
     let text = &source.text;
+    let bytes = text.as_bytes();
     let mut mode = Mode::Code;
     let mut open: Vec<Open> = Vec::new();
     // `if`s outside any bracket; they end with the `let` they belong to.
@@ -37,23 +38,27 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
     // The last character of code that is not white space (to tell `.if`, a field, from `if`).
     let mut prev = ' ';
     // The last word of code, to tell a message template from a plain string.
-    let mut last_word = String::new();
+    let mut last_word = "";
     let mut deepest = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
+    // Bytes, not chars: everything this looks for is ASCII, and a byte of a multi-byte
+    // character never equals an ASCII one. Only code decodes characters (to skip
+    // white space); comments and strings are skipped a run at a time.
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let mut len = 1;
         match mode {
             Mode::Comment => {
-                if ch == '\n' {
-                    mode = Mode::Code;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n + 1);
+                mode = Mode::Code;
                 continue;
             }
             Mode::Str | Mode::Template => {
-                match ch {
+                match b {
                     _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' | '\n' => mode = Mode::Code,
-                    '{' if mode == Mode::Template => {
+                    b'\\' => escaped = true,
+                    b'"' | b'\n' => mode = Mode::Code,
+                    b'{' if mode == Mode::Template => {
                         open.push(Open { hole: true, ifs: 0 });
                         depth += 1;
                         mode = Mode::Code;
@@ -61,41 +66,37 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                     _ => {}
                 }
                 prev = '"';
-                last_word.clear();
+                last_word = "";
             }
-            Mode::Code => match ch {
-                '#' => mode = Mode::Comment,
-                '"' => {
+            Mode::Code => match b {
+                b'#' => mode = Mode::Comment,
+                b'"' => {
                     mode = if last_word == "message" {
                         Mode::Template
                     } else {
                         Mode::Str
                     };
                 }
-                '(' | '[' | '{' => {
+                b'(' | b'[' | b'{' => {
                     open.push(Open {
                         hole: false,
                         ifs: 0,
                     });
                     depth += 1;
                 }
-                ')' | ']' | '}' => {
+                b')' | b']' | b'}' => {
                     if let Some(o) = open.pop() {
                         depth -= 1 + o.ifs;
-                        if o.hole && ch == '}' {
+                        if o.hole && b == b'}' {
                             mode = Mode::Template;
                         }
                     }
                 }
-                c if c.is_ascii_alphanumeric() || c == '_' => {
-                    let mut end = i + c.len_utf8();
-                    while let Some(&(j, d)) = chars.peek() {
-                        if !(d.is_ascii_alphanumeric() || d == '_') {
-                            break;
-                        }
-                        end = j + d.len_utf8();
-                        chars.next();
-                    }
+                c if c.is_ascii_alphanumeric() || c == b'_' => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|d| !(d.is_ascii_alphanumeric() || *d == b'_'))
+                        .map_or(bytes.len(), |n| i + n);
                     let word = &text[i..end];
                     let field = prev == '.';
                     if word == "if" && !field {
@@ -109,30 +110,41 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                         depth -= top_ifs;
                         top_ifs = 0;
                     }
-                    last_word.clear();
-                    if !field {
-                        last_word.push_str(word);
-                    }
+                    last_word = if field { "" } else { word };
                     prev = 'a';
                     if depth > max {
                         return Err(too_nested(source, i, end, max));
                     }
                     deepest = deepest.max(depth);
+                    i = end;
                     continue;
                 }
                 _ => {}
             },
         }
-        if mode == Mode::Code && !ch.is_whitespace() && ch != '#' {
-            prev = ch;
-            if !ch.is_ascii_alphanumeric() && ch != '_' {
-                last_word.clear();
+        if mode == Mode::Code {
+            let ch = if b.is_ascii() {
+                char::from(b)
+            } else {
+                let ch = text[i..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                len = ch.len_utf8();
+                ch
+            };
+            if !ch.is_whitespace() && ch != '#' {
+                prev = ch;
+                if !ch.is_ascii_alphanumeric() && ch != '_' {
+                    last_word = "";
+                }
             }
         }
         if depth > max {
-            return Err(too_nested(source, i, i + ch.len_utf8(), max));
+            return Err(too_nested(source, i, i + len, max));
         }
         deepest = deepest.max(depth);
+        i += len;
     }
     Ok(deepest)
 }
@@ -156,4 +168,44 @@ fn too_nested(source: &Arc<Source>, start: usize, end: usize, max: usize) -> Par
         &Span::new(source, start, end),
         format!("brackets and `if`s are nested more than {max} deep, the limit"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deepest nesting, or the byte range of the error.
+    fn depth(text: &str, max: usize) -> Result<usize, (usize, usize)> {
+        check_nesting(&Source::new("t", text), max).map_err(|e| (e.span.start, e.span.end))
+    }
+
+    #[test]
+    fn brackets_and_ifs_count_where_they_are_code() {
+        let cases: &[(&str, usize)] = &[
+            ("let a = (1 + [2])", 2),
+            ("let a = if b then if c then 1 else 2 else 3", 2),
+            ("let a = if b then 1 else 2\nlet c = if d then 1 else 2", 1),
+            ("let a = x.if", 0),
+            ("let a = \"((((\" # ((((\nlet b = (1)", 1),
+            ("deny r { message \"{ (a) } and { [b] }\" }", 3),
+            ("deny r { cites \"{ ( \" }", 1),
+            ("deny r { message \"\\{ (\" when (a) }", 2),
+            ("let a = \u{e9}l\u{e8}ve (\u{a0}(x))", 2),
+            ("let a = (if b == \"(\" then 1 else 2)", 2),
+            ("let a = [if x let b = 1]", 2),
+            ("# ((\n", 0),
+            ("let a = ((", 2),
+        ];
+        for (text, want) in cases {
+            assert_eq!(depth(text, 100), Ok(*want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn too_deep_points_at_the_first_bracket_or_if_past_the_limit() {
+        assert_eq!(depth("let a = ((((", 2), Err((10, 11)));
+        assert_eq!(depth("let a = (if if", 2), Err((12, 14)));
+        assert_eq!(depth("deny r { message \"{ ({", 2), Err((20, 21)));
+        assert_eq!(depth("let a = \u{e9}((\u{e9}(", 2), Err((14, 15)));
+    }
 }
