@@ -17,7 +17,7 @@ use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
-use crate::value::{push_text, Value};
+use crate::value::{push_text, push_uint, Value};
 
 /// The extension of rule files.
 pub const RULE_EXTENSION: &str = "bylaw";
@@ -289,17 +289,25 @@ impl Engine {
                     }
                 };
                 let base = scope.describe(&fe.list);
+                let mut item_scope = Scope::new(prog, facts, now, None, 0)
+                    .with_max_depth(self.limits.max_eval_depth);
                 for i in 0..items.len() {
                     let element = items.get(i);
                     let left = opts.max_steps.saturating_sub(used + scope.steps_taken());
-                    let path = format!("{base}[{i}]");
-                    let mut item_scope = Scope::new(prog, facts, now, Some((i, element)), left)
-                        .with_max_depth(self.limits.max_eval_depth)
-                        .with_item_path(path.clone());
+                    let mut path = String::with_capacity(base.len() + 4);
+                    path.push_str(&base);
+                    path.push('[');
+                    push_uint(&mut path, i as u64);
+                    path.push(']');
+                    item_scope.next_item((i, element), path.clone(), left);
                     let id = match &fe.id {
-                        Some(e) => match item_scope.eval(e) {
-                            Ok(Value::Null) | Err(_) => path.clone(),
-                            Ok(v) => v.to_string(),
+                        Some(e) => match item_scope.eval_ref(e) {
+                            Ok(v) if matches!(*v, Value::Null) => path.clone(),
+                            Ok(v) => match &*v {
+                                Value::String(s) => s.to_string(),
+                                other => other.to_string(),
+                            },
+                            Err(_) => path.clone(),
                         },
                         None => path.clone(),
                     };

@@ -144,6 +144,20 @@ impl<'a> Scope<'a> {
         self
     }
 
+    /// Makes this scope one over element `i` of the `for each` list, as [`Scope::new`]
+    /// would with `max_steps` and [`Scope::with_item_path`] with `path`, keeping its
+    /// buffers: a scope per element was two allocations per element.
+    pub fn next_item(&mut self, item: (usize, Cow<'a, Value>), path: String, max_steps: u64) {
+        self.item = Some(item);
+        self.item_path = Some(path);
+        self.lets.iter_mut().for_each(|l| *l = LetState::Todo);
+        self.found.iter_mut().for_each(|f| *f = None);
+        self.binders.clear();
+        self.steps = 0;
+        self.max_steps = max_steps;
+        self.depth = 0;
+    }
+
     /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
     pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
         self.max_depth = max_depth;
