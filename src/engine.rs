@@ -380,7 +380,10 @@ fn parse_all(
         let (name, text) = sources.get(i).cloned().unwrap_or_default();
         parse_policy_with(&Source::new(name, text), limits)
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Asking costs reading cgroup files (tens of µs, a few % of a load); the answer
+    // does not change while the process runs.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let workers = cores.min(sources.len());
     // Worker `w` parses files `w`, `w + workers`, …; the calling thread is worker 0.
     let share = |w: usize| {
