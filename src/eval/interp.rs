@@ -76,6 +76,13 @@ impl<'a> Items<'a> {
     }
 }
 
+/// A node [`Scope::condition`] decides as a boolean.
+enum Truth<'a> {
+    Binary(BinaryOp, &'a Expr, &'a Expr),
+    Not(&'a Expr),
+    Quantifier(Quantifier, &'a str, &'a Expr, &'a Expr),
+}
+
 /// A name bound by a quantifier or comprehension to an element of a list.
 struct Binder<'a> {
     name: &'a str,
@@ -178,6 +185,32 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
+        // `and`, `or`, `not`, comparisons and `any`/`all` are decided as booleans, not
+        // built as values and taken apart again; with the steps and depth
+        // [`Scope::eval_ref`] takes for any node (none of them is a kept read).
+        let truth = match &e.kind {
+            ExprKind::Binary(op, l, r) if op.is_boolean() => Truth::Binary(*op, l, r),
+            ExprKind::Unary(UnaryOp::Not, inner) => Truth::Not(inner),
+            ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+                Truth::Quantifier(*q, &var.name, list, body)
+            }
+            _ => return self.condition_of_value(e),
+        };
+        self.charge(1)?;
+        if self.depth >= self.max_depth {
+            return Err(EvalError::Depth(self.max_depth));
+        }
+        self.depth += 1;
+        let r = match truth {
+            Truth::Binary(op, l, r) => self.binary_truth(op, l, r),
+            Truth::Not(inner) => self.condition(inner).map(|b| !b),
+            Truth::Quantifier(q, var, list, body) => self.quantified(q, var, list, body),
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn condition_of_value(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
         match &*self.eval_ref(e)? {
             Value::Bool(b) => Ok(*b),
             other => Err(EvalError::Type {
@@ -275,6 +308,9 @@ impl<'a> Scope<'a> {
                 self.eval_ref_inner(e).map(Cow::into_owned)
             }
             ExprKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
+            ExprKind::Binary(op, l, r) if op.is_boolean() => {
+                self.binary_truth(*op, l, r).map(Value::Bool)
+            }
             ExprKind::Unary(UnaryOp::Neg, inner) => match &*self.eval_ref(inner)? {
                 Value::Number(n) => Ok(Value::Number(-n)),
                 Value::Money(m) => Ok(Value::Money(Money {
@@ -317,6 +353,9 @@ impl<'a> Scope<'a> {
                     let operands: Vec<&Expr> = args.iter().collect();
                     self.locate(err, &operands)
                 })
+            }
+            ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+                self.quantified(*q, &var.name, list, body).map(Value::Bool)
             }
             ExprKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
             ExprKind::Comprehension(kind, body, var, list, filter) => {
@@ -512,37 +551,33 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn binary(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<Value, EvalError> {
+    /// An operator that yields a boolean ([`BinaryOp::is_boolean`]).
+    fn binary_truth(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<bool, EvalError> {
         match op {
             BinaryOp::And => {
                 let a = self.condition(l);
                 if a == Ok(false) {
-                    return Ok(Value::Bool(false));
+                    return Ok(false);
                 }
                 let b = self.condition(r);
                 match (a, b) {
-                    (_, Ok(false)) => Ok(Value::Bool(false)),
+                    (_, Ok(false)) => Ok(false),
                     (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(_)) => Ok(Value::Bool(true)),
+                    (Ok(_), Ok(_)) => Ok(true),
                 }
             }
             BinaryOp::Or => {
                 let a = self.condition(l);
                 if a == Ok(true) {
-                    return Ok(Value::Bool(true));
+                    return Ok(true);
                 }
                 let b = self.condition(r);
                 match (a, b) {
-                    (_, Ok(true)) => Ok(Value::Bool(true)),
+                    (_, Ok(true)) => Ok(true),
                     (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(_)) => Ok(Value::Bool(false)),
+                    (Ok(_), Ok(_)) => Ok(false),
                 }
             }
-            BinaryOp::Default => match self.eval(l) {
-                Ok(Value::Null) => self.eval(r),
-                Err(e) if e.is_absence() => self.eval(r),
-                other => other,
-            },
             _ => {
                 let a = self.eval_ref(l)?;
                 let a = &*a;
@@ -556,7 +591,7 @@ impl<'a> Scope<'a> {
                     _ => None,
                 };
                 if let Some(x) = fast {
-                    return Ok(Value::Bool(x));
+                    return Ok(x);
                 }
                 let b = self.eval_ref(r)?;
                 let b = &*b;
@@ -564,22 +599,57 @@ impl<'a> Scope<'a> {
                 // huge list doing `in` on it must hit the step limit, not hang.
                 self.charge(weight(a).saturating_add(weight(b)))?;
                 let result = match op {
-                    BinaryOp::Eq => equal(a, b).map(Value::Bool),
-                    BinaryOp::Ne => equal(a, b).map(|x| Value::Bool(!x)),
-                    BinaryOp::Lt => functions::compare(a, b).map(|o| Value::Bool(o.is_lt())),
-                    BinaryOp::Le => functions::compare(a, b).map(|o| Value::Bool(o.is_le())),
-                    BinaryOp::Gt => functions::compare(a, b).map(|o| Value::Bool(o.is_gt())),
-                    BinaryOp::Ge => functions::compare(a, b).map(|o| Value::Bool(o.is_ge())),
-                    BinaryOp::In => member(a, b).map(Value::Bool),
-                    BinaryOp::NotIn => member(a, b).map(|x| Value::Bool(!x)),
-                    BinaryOp::Add => add(a, b),
-                    BinaryOp::Sub => sub(a, b),
-                    BinaryOp::Mul => mul(a, b),
-                    BinaryOp::Div => div(a, b),
-                    BinaryOp::And | BinaryOp::Or | BinaryOp::Default => Ok(Value::Null),
+                    BinaryOp::Eq => equal(a, b),
+                    BinaryOp::Ne => equal(a, b).map(|x| !x),
+                    BinaryOp::Lt => functions::compare(a, b).map(|o| o.is_lt()),
+                    BinaryOp::Le => functions::compare(a, b).map(|o| o.is_le()),
+                    BinaryOp::Gt => functions::compare(a, b).map(|o| o.is_gt()),
+                    BinaryOp::Ge => functions::compare(a, b).map(|o| o.is_ge()),
+                    BinaryOp::In => member(a, b),
+                    BinaryOp::NotIn => member(a, b).map(|x| !x),
+                    _ => Ok(false),
                 };
                 result.map_err(|err| self.locate(err, &[l, r]))
             }
+        }
+    }
+
+    /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
+    fn binary(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<Value, EvalError> {
+        if op == BinaryOp::Default {
+            return match self.eval(l) {
+                Ok(Value::Null) => self.eval(r),
+                Err(e) if e.is_absence() => self.eval(r),
+                other => other,
+            };
+        }
+        let a = self.eval_ref(l)?;
+        let a = &*a;
+        let b = self.eval_ref(r)?;
+        let b = &*b;
+        self.charge(weight(a).saturating_add(weight(b)))?;
+        let result = match op {
+            BinaryOp::Add => add(a, b),
+            BinaryOp::Sub => sub(a, b),
+            BinaryOp::Mul => mul(a, b),
+            BinaryOp::Div => div(a, b),
+            // Boolean operators go through `binary_truth`, never here.
+            _ => Ok(Value::Null),
+        };
+        result.map_err(|err| self.locate(err, &[l, r]))
+    }
+
+    /// `any` or `all`, as a boolean.
+    fn quantified(
+        &mut self,
+        q: Quantifier,
+        var: &'a str,
+        list: &'a Expr,
+        body: &'a Expr,
+    ) -> Result<bool, EvalError> {
+        match self.quantifier(q, var, list, body)? {
+            Value::Bool(b) => Ok(b),
+            _ => Ok(false),
         }
     }
 

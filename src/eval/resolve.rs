@@ -302,6 +302,55 @@ mod tests {
     }
 
     #[test]
+    fn a_condition_takes_the_steps_and_gives_the_answer_its_value_does() {
+        use crate::eval::interp::{Program, Scope};
+        // `condition` decides booleans without building values: it must count the
+        // same steps and fail the same way as evaluating the expression as a value.
+        let conditions = [
+            "a.b.c == 1 and not (a.b.c > 2)",
+            "any(x in a.l where x > 1) or all(x in a.l where x < 0)",
+            "a.b.c in [1, 2] and a.missing == 1",
+            "a.missing == 1 or a.b.c != 1",
+            "not a.b.c",
+            "count(x in a.l where x > 1) == 2 and a.b.c + 1 >= 2",
+        ];
+        let facts = crate::facts::load_str(
+            r#"{"a": {"b": {"c": 1}, "l": [1, 2, 3]}}"#,
+            crate::facts::Format::Json,
+            "t.json",
+        )
+        .unwrap();
+        for text in conditions {
+            let source = Source::new("t.bylaw", format!("policy t\nfacts a\nlet x = {text}\n"));
+            let mut policy = parse_policy(&source).unwrap();
+            let lets = LetIndex::default();
+            let reads = resolve_policy(&mut policy, &lets);
+            let prog = Program {
+                policy: &policy,
+                let_index: &lets,
+                reads,
+            };
+            let e = &policy.lets[0].value;
+            let mut as_condition = Scope::new(prog, &facts, None, None, 1000);
+            let decided = as_condition.condition(e);
+            let mut as_value = Scope::new(prog, &facts, None, None, 1000);
+            let valued = as_value.eval(e);
+            let valued = match valued {
+                Ok(Value::Bool(b)) => Ok(b),
+                Ok(other) => panic!("{text}: {other:?}"),
+                Err(e) => Err(e),
+            };
+            match (&decided, &valued) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                // `not a.b.c`: a condition names what is not a boolean; a value fails too.
+                _ => panic!("{text}: {decided:?} against {valued:?}"),
+            }
+            assert_eq!(as_condition.steps_taken(), as_value.steps_taken(), "{text}");
+        }
+    }
+
+    #[test]
     fn arithmetic_on_literals_is_done_once() {
         assert_eq!(folded("2 * 24h"), folded("48h"));
         assert_eq!(folded("1000 USD + 0.50 USD"), folded("1000.50 USD"));

@@ -351,6 +351,14 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Whether it yields a boolean: `and`, `or`, comparisons and membership.
+    pub fn is_boolean(self) -> bool {
+        !matches!(
+            self,
+            BinaryOp::Default | BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+        )
+    }
+
     /// The operator as written.
     pub fn as_str(self) -> &'static str {
         match self {
