@@ -81,6 +81,7 @@ enum Truth<'a> {
     Binary(BinaryOp, &'a Expr, &'a Expr),
     Not(&'a Expr),
     Quantifier(Quantifier, &'a str, &'a Expr, &'a Expr),
+    Known(bool),
 }
 
 /// A name bound by a quantifier or comprehension to an element of a list.
@@ -194,6 +195,14 @@ impl<'a> Scope<'a> {
             ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
                 Truth::Quantifier(*q, &var.name, list, body)
             }
+            // A `let` already computed to a boolean: its value is not copied out.
+            ExprKind::Name(_) => match e.slot {
+                Slot::Let(i) => match self.lets.get(i as usize) {
+                    Some(LetState::Done(Ok(Value::Bool(b)))) => Truth::Known(*b),
+                    _ => return self.condition_of_value(e),
+                },
+                _ => return self.condition_of_value(e),
+            },
             _ => return self.condition_of_value(e),
         };
         self.charge(1)?;
@@ -205,6 +214,7 @@ impl<'a> Scope<'a> {
             Truth::Binary(op, l, r) => self.binary_truth(op, l, r),
             Truth::Not(inner) => self.condition(inner).map(|b| !b),
             Truth::Quantifier(q, var, list, body) => self.quantified(q, var, list, body),
+            Truth::Known(b) => Ok(b),
         };
         self.depth -= 1;
         r

@@ -313,6 +313,9 @@ mod tests {
             "a.missing == 1 or a.b.c != 1",
             "not a.b.c",
             "count(x in a.l where x > 1) == 2 and a.b.c + 1 >= 2",
+            // A `let` read again once computed.
+            "y and not y or y",
+            "z or z",
         ];
         let facts = crate::facts::load_str(
             r#"{"a": {"b": {"c": 1}, "l": [1, 2, 3]}}"#,
@@ -321,16 +324,25 @@ mod tests {
         )
         .unwrap();
         for text in conditions {
-            let source = Source::new("t.bylaw", format!("policy t\nfacts a\nlet x = {text}\n"));
+            let source = Source::new(
+                "t.bylaw",
+                format!("policy t\nfacts a\nlet y = a.b.c == 1\nlet z = a.b\nlet x = {text}\n"),
+            );
             let mut policy = parse_policy(&source).unwrap();
-            let lets = LetIndex::default();
+            let lets: LetIndex = [
+                ("y".to_string(), 0),
+                ("z".to_string(), 1),
+                ("x".to_string(), 2),
+            ]
+            .into_iter()
+            .collect();
             let reads = resolve_policy(&mut policy, &lets);
             let prog = Program {
                 policy: &policy,
                 let_index: &lets,
                 reads,
             };
-            let e = &policy.lets[0].value;
+            let e = &policy.lets[2].value;
             let mut as_condition = Scope::new(prog, &facts, None, None, 1000);
             let decided = as_condition.condition(e);
             let mut as_value = Scope::new(prog, &facts, None, None, 1000);
