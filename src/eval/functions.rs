@@ -1,5 +1,6 @@
 //! Built-in functions. The checker knows their names and arities from [`BUILTINS`].
 
+use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -142,8 +143,10 @@ pub fn builtin(name: &str) -> Option<&'static Builtin> {
 }
 
 /// Calls a built-in on evaluated arguments (`present` is handled by the evaluator).
-pub fn call(name: &str, args: &[Value]) -> Result<Value, EvalError> {
-    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError> {
+    // Arguments may be borrowed from the snapshot: a fact is not copied to be read.
+    static NULL: Value = Value::Null;
+    let arg = |i: usize| args.get(i).map_or(&NULL, Borrow::borrow);
     match name {
         "trim" => Ok(Value::string(string(arg(0), name)?.trim())),
         "lower" => Ok(Value::string(&string(arg(0), name)?.to_lowercase())),

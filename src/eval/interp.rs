@@ -347,18 +347,23 @@ impl<'a> Scope<'a> {
                 }
                 // Built-ins take one or two arguments: those are kept on the stack.
                 let values = match args.as_slice() {
-                    [a] => Args::One([self.eval(a)?]),
-                    [a, b] => Args::Two([self.eval(a)?, self.eval(b)?]),
+                    [a] => Args::One([self.eval_ref(a)?]),
+                    [a, b] => Args::Two([self.eval_ref(a)?, self.eval_ref(b)?]),
                     _ => {
                         let mut values = Vec::with_capacity(args.len());
                         for a in args {
-                            values.push(self.eval(a)?);
+                            values.push(self.eval_ref(a)?);
                         }
                         Args::Many(values)
                     }
                 };
                 let values = values.as_slice();
-                self.charge(values.iter().map(weight).fold(0, usize::saturating_add))?;
+                self.charge(
+                    values
+                        .iter()
+                        .map(|v| weight(v))
+                        .fold(0, usize::saturating_add),
+                )?;
                 functions::call(&f.name, values).map_err(|err| {
                     let operands: Vec<&Expr> = args.iter().collect();
                     self.locate(err, &operands)
@@ -897,14 +902,14 @@ impl<'a> Scope<'a> {
 }
 
 /// A call's evaluated arguments.
-enum Args {
-    One([Value; 1]),
-    Two([Value; 2]),
-    Many(Vec<Value>),
+enum Args<'a> {
+    One([Cow<'a, Value>; 1]),
+    Two([Cow<'a, Value>; 2]),
+    Many(Vec<Cow<'a, Value>>),
 }
 
-impl Args {
-    fn as_slice(&self) -> &[Value] {
+impl<'a> Args<'a> {
+    fn as_slice(&self) -> &[Cow<'a, Value>] {
         match self {
             Args::One(a) => a,
             Args::Two(a) => a,
