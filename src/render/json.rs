@@ -228,22 +228,19 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
 /// A JSON string, escaped as serde_json escapes: `"`, `\` and control characters.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    let bytes = s.as_bytes();
-    // Most text needs no escape: one pass to check, one copy.
-    if needs_no_escape(bytes) {
-        out.extend_from_slice(bytes);
-    } else {
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !needs_escape(b) {
-                continue;
-            }
-            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-            escape(out, b);
-            start = i + 1;
-        }
-        out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    let mut rest = s.as_bytes();
+    // Runs that need no escape are found eight bytes at a time and copied whole:
+    // conditions quote string literals, so many texts have a few quotes to escape.
+    while let Some(at) = first_escape(rest) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        let Some((&b, after)) = tail.split_first() else {
+            break;
+        };
+        escape(out, b);
+        rest = after;
     }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 
@@ -251,9 +248,10 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// Whether no byte of `bytes` needs an escape, tested eight bytes at a time: text is
-/// most of a decision, and a byte at a time was most of the time spent writing one.
-fn needs_no_escape(bytes: &[u8]) -> bool {
+/// Where the first byte of `bytes` that needs an escape is, looked for eight bytes at
+/// a time: text is most of a decision, and a byte at a time was most of the time
+/// spent writing one.
+fn first_escape(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `x` that is below `n` (n ≤ 0x80), and stray bits
@@ -261,19 +259,27 @@ fn needs_no_escape(bytes: &[u8]) -> bool {
     // and up (UTF-8 continuations, leads) never count.
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
     let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
     for chunk in &mut chunks {
         let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
-            return false;
+            break;
         };
         let x = u64::from_le_bytes(eight);
         let control = below(x, 0x20);
         let quote = below(x ^ (ONES * u64::from(b'"')), 1);
         let backslash = below(x ^ (ONES * u64::from(b'\\')), 1);
-        if control | quote | backslash != 0 {
-            return false;
+        let found = control | quote | backslash;
+        if found != 0 {
+            // Stray bits are only above a byte that counts: the lowest is exact.
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
+        at += 8;
     }
-    !chunks.remainder().iter().any(|&b| needs_escape(b))
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| at + i)
 }
 
 fn escape(out: &mut Vec<u8>, b: u8) {
@@ -317,6 +323,8 @@ mod tests {
             "line\nbreak\ttab\rreturn",
             "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}",
             "é ü 漢字 🎉",
+            "request.mode == \"batch\" and resource.package in [\"resource_package\", \"add_on\"]",
+            "\"\"\"\"\"\"\"\"\"\\\\\n\n12345678\"",
         ];
         for c in cases {
             let mut out = Vec::new();
@@ -338,12 +346,15 @@ mod tests {
                     for b in 0..=255u8 {
                         let mut text = vec![filler; len];
                         text[at] = b;
-                        let expected = !text.iter().any(|&b| needs_escape(b));
-                        assert_eq!(needs_no_escape(&text), expected, "{text:?}");
+                        let expected = text.iter().position(|&b| needs_escape(b));
+                        assert_eq!(first_escape(&text), expected, "{text:?}");
+                        // A second byte that needs one, after the first, is not the first.
+                        text.push(b'"');
+                        assert_eq!(first_escape(&text), expected.or(Some(len)), "{text:?}");
                     }
                 }
             }
         }
-        assert!(needs_no_escape(b""));
+        assert_eq!(first_escape(b""), None);
     }
 }
