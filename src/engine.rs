@@ -304,6 +304,7 @@ impl Engine {
                         Some(e) => match item_scope.eval_ref(e) {
                             Ok(v) if matches!(*v, Value::Null) => path.clone(),
                             Ok(v) => match &*v {
+                                // Most ids are text: copied, not formatted.
                                 Value::String(s) => s.to_string(),
                                 other => other.to_string(),
                             },

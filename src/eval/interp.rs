@@ -145,16 +145,11 @@ impl<'a> Scope<'a> {
         self.steps
     }
 
-    /// Gives the element's path (`resources[0]`, what describing its list and index
-    /// gives), so describing paths from the element does not build it each time.
-    pub fn with_item_path(mut self, path: String) -> Scope<'a> {
-        self.item_path = Some(path);
-        self
-    }
-
-    /// Makes this scope one over element `i` of the `for each` list, as [`Scope::new`]
-    /// would with `max_steps` and [`Scope::with_item_path`] with `path`, keeping its
-    /// buffers: a scope per element was two allocations per element.
+    /// Makes this scope one over element `item.0` of the `for each` list, as
+    /// [`Scope::new`] would with `max_steps`, keeping its buffers (a scope per element
+    /// was two allocations per element). `path` is the element's path (`resources[0]`,
+    /// what describing its list and index gives), so describing paths from the
+    /// element does not build it each time.
     pub fn next_item(&mut self, item: (usize, Cow<'a, Value>), path: String, max_steps: u64) {
         self.item = Some(item);
         self.item_path = Some(path);
@@ -622,6 +617,7 @@ impl<'a> Scope<'a> {
                     BinaryOp::Ge => functions::compare(a, b).map(|o| o.is_ge()),
                     BinaryOp::In => member(a, b),
                     BinaryOp::NotIn => member(a, b).map(|x| !x),
+                    // Operators that compute values go through `binary`, never here.
                     _ => Ok(false),
                 };
                 result.map_err(|err| self.locate(err, &[l, r]))

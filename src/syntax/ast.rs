@@ -353,10 +353,22 @@ pub enum BinaryOp {
 impl BinaryOp {
     /// Whether it yields a boolean: `and`, `or`, comparisons and membership.
     pub fn is_boolean(self) -> bool {
-        !matches!(
-            self,
-            BinaryOp::Default | BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
-        )
+        // Every operator named, so that a new one must be placed.
+        match self {
+            BinaryOp::Or
+            | BinaryOp::And
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn => true,
+            BinaryOp::Default | BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                false
+            }
+        }
     }
 
     /// The operator as written.
