@@ -560,16 +560,7 @@ pub fn static_type(e: &Expr) -> Option<Type> {
         ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
         ExprKind::Quantifier(..) => Type::Bool,
         ExprKind::Binary(op, l, r) => match op {
-            BinaryOp::And
-            | BinaryOp::Or
-            | BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-            | BinaryOp::In
-            | BinaryOp::NotIn => Type::Bool,
+            op if op.is_boolean() => Type::Bool,
             BinaryOp::Sub
                 if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) =>
             {
