@@ -182,8 +182,8 @@ impl<'a> Scope<'a> {
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
         // `and`, `or`, `not`, comparisons and `any`/`all` are decided as booleans, not
-        // built as values and taken apart again; with the steps and depth
-        // [`Scope::eval_ref`] takes for any node (none of them is a kept read).
+        // built as values and taken apart again; entered as [`Scope::eval_ref`] enters
+        // any node (none of them is a kept read).
         let truth = match &e.kind {
             ExprKind::Binary(op, l, r) if op.is_boolean() => Truth::Binary(*op, l, r),
             ExprKind::Unary(UnaryOp::Not, inner) => Truth::Not(inner),
@@ -200,11 +200,7 @@ impl<'a> Scope<'a> {
             },
             _ => return self.condition_of_value(e),
         };
-        self.charge(1)?;
-        if self.depth >= self.max_depth {
-            return Err(EvalError::Depth(self.max_depth));
-        }
-        self.depth += 1;
+        self.enter()?;
         let r = match truth {
             Truth::Binary(op, l, r) => self.binary_truth(op, l, r),
             Truth::Not(inner) => self.condition(inner).map(|b| !b),
@@ -227,6 +223,17 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Enters a node: one step, one level deeper (the caller leaves it with
+    /// `self.depth -= 1`). Every node evaluated, as a value or a condition, takes it.
+    fn enter(&mut self) -> Result<(), EvalError> {
+        self.charge(1)?;
+        if self.depth >= self.max_depth {
+            return Err(EvalError::Depth(self.max_depth));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
         self.eval_ref(e).map(Cow::into_owned)
@@ -237,11 +244,7 @@ impl<'a> Scope<'a> {
         if let Some(v) = self.found_before(e) {
             return v;
         }
-        self.charge(1)?;
-        if self.depth >= self.max_depth {
-            return Err(EvalError::Depth(self.max_depth));
-        }
-        self.depth += 1;
+        self.enter()?;
         let r = self.eval_ref_inner(e);
         self.depth -= 1;
         if let (Slot::Path { index, .. }, Ok(Cow::Borrowed(v))) = (e.slot, &r) {

@@ -97,7 +97,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                         .iter()
                         .position(|d| !(d.is_ascii_alphanumeric() || *d == b'_'))
                         .map_or(bytes.len(), |n| i + n);
-                    let word = &text[i..end];
+                    let word = text.get(i..end).unwrap_or_default();
                     let field = prev == '.';
                     if word == "if" && !field {
                         match open.last_mut() {
@@ -106,7 +106,11 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
                         }
                         depth += 1;
                     }
-                    if word == "let" && !field && open.is_empty() && starts_let(&text[end..]) {
+                    if word == "let"
+                        && !field
+                        && open.is_empty()
+                        && starts_let(text.get(end..).unwrap_or_default())
+                    {
                         depth -= top_ifs;
                         top_ifs = 0;
                     }
@@ -126,9 +130,11 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
             let ch = if b.is_ascii() {
                 char::from(b)
             } else {
-                let ch = text[i..]
-                    .chars()
-                    .next()
+                // `i` is always on a character's start here; `get` keeps that from
+                // being a panic if it ever were not.
+                let ch = text
+                    .get(i..)
+                    .and_then(|t| t.chars().next())
                     .unwrap_or(char::REPLACEMENT_CHARACTER);
                 len = ch.len_utf8();
                 ch
