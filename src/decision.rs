@@ -154,10 +154,10 @@ pub struct Evidence {
 pub struct FactRef {
     /// The fact's path in the snapshot (`resources[0].order.amount`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Arc<str>>,
     /// The `let` name, when the value is a let's.
     #[serde(rename = "let", skip_serializing_if = "Option::is_none")]
-    pub let_name: Option<String>,
+    pub let_name: Option<Arc<str>>,
     /// The value found (null when absent).
     pub value: Value,
     /// True when the fact is not in the snapshot at all.

@@ -10,7 +10,7 @@ use crate::check::{check_with, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
-use crate::eval::interp::{LetIndex, Program, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::interp::{LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::schema::Record;
@@ -77,8 +77,10 @@ impl Default for Options {
 struct Compiled {
     ast: Policy,
     let_index: LetIndex,
-    /// How many reads resolving numbered (see `Program::reads`).
-    reads: usize,
+    /// The reads resolving numbered (see `Program::reads`).
+    reads: Vec<Read>,
+    /// The `let`s' names, by index (see `Program::let_names`).
+    let_names: Vec<Arc<str>>,
     /// Per rule, what reporting it needs, built once.
     rules: Vec<RuleInfo>,
     /// The fact schema, for policies that declare typed facts.
@@ -168,7 +170,8 @@ impl Engine {
         let prog = Program {
             policy: &c.ast,
             let_index: &c.let_index,
-            reads: c.reads,
+            reads: &c.reads,
+            let_names: &c.let_names,
         };
         Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
             .condition(applies)
@@ -212,7 +215,8 @@ impl Engine {
             let prog = Program {
                 policy: &c.ast,
                 let_index: &c.let_index,
-                reads: c.reads,
+                reads: &c.reads,
+                let_names: &c.let_names,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
                 .with_max_depth(self.limits.max_eval_depth);
@@ -349,7 +353,9 @@ impl Engine {
             d.errors.push(RuleError {
                 rule: None,
                 kind: None,
-                path: scope_facts.iter().find_map(|f| f.path.clone()),
+                path: scope_facts
+                    .iter()
+                    .find_map(|f| f.path.as_deref().map(str::to_string)),
                 reason: if shown.is_empty() {
                     "no policy applies to this snapshot".to_string()
                 } else {
@@ -539,10 +545,16 @@ fn compile(mut ast: Policy) -> Compiled {
         })
         .collect();
     let schema = crate::schema::of_policy(&ast, &mut Vec::new());
+    let let_names = ast
+        .lets
+        .iter()
+        .map(|l| l.name.name.as_str().into())
+        .collect();
     Compiled {
         ast,
         let_index,
         reads,
+        let_names,
         rules,
         schema,
     }

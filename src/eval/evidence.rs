@@ -96,14 +96,14 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
     if out.len() >= MAX_EVIDENCE {
         return;
     }
-    if let ExprKind::Name(n) = &e.kind {
+    if let ExprKind::Name(_) = &e.kind {
         if let Some(i) = scope.let_of(e) {
             let value = scope.let_value(i).unwrap_or(Value::Null);
             push(
                 out,
                 FactRef {
                     path: None,
-                    let_name: Some(n.clone()),
+                    let_name: Some(scope.let_name(i)),
                     value,
                     absent: false,
                 },
@@ -115,7 +115,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
         }
     }
     if scope.is_fact_path(e) {
-        let path = scope.describe(e);
+        let path = scope.fact_path(e);
         let (value, absent) = match scope.eval(e) {
             Ok(v) => (v, false),
             Err(_) => (Value::Null, true),

@@ -34,9 +34,22 @@ pub struct Program<'a> {
     pub policy: &'a Policy,
     /// `let` name → index into `policy.lets`.
     pub let_index: &'a LetIndex,
-    /// How many reads compiling numbered (`Slot::Fact`, `Slot::Path`): a scope keeps
-    /// what it found for each.
-    pub reads: usize,
+    /// The reads compiling numbered (`Slot::Fact`, `Slot::Path`), by number: a scope
+    /// keeps what it found for each, and evidence takes their paths from here.
+    pub reads: &'a [Read],
+    /// Each `let`'s name, shared: evidence names a let without copying its name.
+    pub let_names: &'a [Arc<str>],
+}
+
+/// Where a numbered read (`Slot::Fact`, `Slot::Path`) is in a snapshot, known when
+/// compiling, so that evidence does not build the same path text node by node for
+/// every decision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Read {
+    /// From a top-level fact: the same path in every scope (`request.submitted_at`).
+    Fact(Arc<str>),
+    /// From the `for each` element: the element's path, then this (`.order.amount`).
+    Item(Arc<str>),
 }
 
 enum LetState {
@@ -113,6 +126,12 @@ pub struct Scope<'a> {
     /// The element's path (`resources[0]`), when the caller has it: evidence starts
     /// most fact paths with it.
     item_path: Option<String>,
+    /// The paths of the element's reads (`Read::Item`) built so far, by read number: a
+    /// path in the evidence of several rules is built once per element. A short list,
+    /// not a slot per read: a slot per read to reset and drop cost more than it saved.
+    item_reads: Vec<(usize, Arc<str>)>,
+    /// A buffer for joining text.
+    scratch: String,
 }
 
 impl<'a> Scope<'a> {
@@ -135,8 +154,10 @@ impl<'a> Scope<'a> {
             max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
-            found: vec![None; prog.reads],
+            found: vec![None; prog.reads.len()],
             item_path: None,
+            item_reads: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -155,6 +176,7 @@ impl<'a> Scope<'a> {
         self.item_path = Some(path);
         self.lets.iter_mut().for_each(|l| *l = LetState::Todo);
         self.found.iter_mut().for_each(|f| *f = None);
+        self.item_reads.clear();
         self.binders.clear();
         self.steps = 0;
         self.max_steps = max_steps;
@@ -792,6 +814,48 @@ impl<'a> Scope<'a> {
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
     pub fn path_of(&self, e: &Expr) -> Option<String> {
         e.path_root().map(|_| self.describe(e))
+    }
+
+    /// The concrete path of a fact path `e`, as [`Scope::describe`] gives it, shared:
+    /// a numbered read's path comes from compiling (and, from the element, is built
+    /// once per element); any other path is described node by node.
+    pub fn fact_path(&mut self, e: &Expr) -> Arc<str> {
+        let i = match e.slot {
+            Slot::Fact(i) | Slot::Path { index: i, .. } => i as usize,
+            _ => return self.describe(e).into(),
+        };
+        match self.prog.reads.get(i) {
+            Some(Read::Fact(path)) => Arc::clone(path),
+            Some(Read::Item(rest)) => match (&self.item, &self.item_path) {
+                (Some(_), Some(item)) => {
+                    if let Some((_, path)) = self.item_reads.iter().find(|(r, _)| *r == i) {
+                        return Arc::clone(path);
+                    }
+                    // Joined in a kept buffer: one allocation, the shared text's.
+                    self.scratch.clear();
+                    self.scratch.push_str(item);
+                    self.scratch.push_str(rest);
+                    let path: Arc<str> = Arc::from(self.scratch.as_str());
+                    self.item_reads.push((i, Arc::clone(&path)));
+                    path
+                }
+                _ => self.describe(e).into(),
+            },
+            None => self.describe(e).into(),
+        }
+    }
+
+    /// A `let`'s name, shared.
+    pub fn let_name(&self, i: usize) -> Arc<str> {
+        match self.prog.let_names.get(i) {
+            Some(name) => Arc::clone(name),
+            None => self
+                .prog
+                .policy
+                .lets
+                .get(i)
+                .map_or_else(|| Arc::from(""), |l| Arc::from(l.name.name.as_str())),
+        }
     }
 
     /// The concrete path of an expression, its text where it is not a path.

@@ -10,15 +10,15 @@
 //! once, wherever it is used).
 
 use super::evidence::squash;
-use super::interp::{add, div, mul, sub, LetIndex};
+use super::interp::{add, div, mul, sub, LetIndex, Read};
 use crate::syntax::ast::{
     BinaryOp, Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart,
 };
 use crate::value::{Money, Value};
 
 /// Resolves every name of `policy`, and gives every expression its one-line text;
-/// returns how many reads (top-level facts and field paths) were numbered.
-pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> usize {
+/// returns the reads (top-level facts and field paths) numbered, by number.
+pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Vec<Read> {
     let item = policy.for_each.as_ref().map(|fe| fe.var.name.clone());
     let mut r = Resolver {
         item: item.as_deref(),
@@ -59,7 +59,7 @@ pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> usize {
             }
         }
     }
-    r.reads.len()
+    r.reads.into_iter().map(|(_, read)| read).collect()
 }
 
 struct Resolver<'p> {
@@ -67,7 +67,7 @@ struct Resolver<'p> {
     lets: &'p LetIndex,
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
-    reads: Vec<String>,
+    reads: Vec<(String, Read)>,
 }
 
 impl Resolver<'_> {
@@ -130,11 +130,19 @@ impl Resolver<'_> {
             nodes += 1;
             at = base;
         }
-        match (&at.kind, at.slot) {
-            (ExprKind::Name(n), Slot::Fact(_) | Slot::Item) => key.insert_str(0, n),
+        let read = match (&at.kind, at.slot) {
+            (ExprKind::Name(n), Slot::Fact(_)) => {
+                key.insert_str(0, n);
+                Read::Fact(key.as_str().into())
+            }
+            (ExprKind::Name(n), Slot::Item) => {
+                let rest = key.as_str().into();
+                key.insert_str(0, n);
+                Read::Item(rest)
+            }
             _ => return Slot::Unresolved,
-        }
-        match u32::try_from(self.number(key)) {
+        };
+        match u32::try_from(self.number(key, read)) {
             Ok(index) => Slot::Path { index, nodes },
             Err(_) => Slot::Unresolved,
         }
@@ -153,15 +161,16 @@ impl Resolver<'_> {
         if n == "now" {
             return Slot::Now;
         }
-        u32::try_from(self.number(n.to_string())).map_or(Slot::Unresolved, Slot::Fact)
+        let read = Read::Fact(n.into());
+        u32::try_from(self.number(n.to_string(), read)).map_or(Slot::Unresolved, Slot::Fact)
     }
 
     /// The number of a read (a fact's name, or a path's `a.b.c`).
-    fn number(&mut self, read: String) -> usize {
-        match self.reads.iter().position(|r| *r == read) {
+    fn number(&mut self, key: String, read: Read) -> usize {
+        match self.reads.iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
-                self.reads.push(read);
+                self.reads.push((key, read));
                 self.reads.len() - 1
             }
         }
@@ -270,6 +279,62 @@ mod tests {
     }
 
     #[test]
+    fn a_read_has_the_path_describing_it_gives() {
+        use crate::eval::interp::{Program, Scope};
+        use std::borrow::Cow;
+        let source = Source::new(
+            "t.bylaw",
+            "policy t\nfor each resource in resources\nlet x = resource.order.amount > 0 \
+             and account.limit.value > resource.order.amount and account != null \
+             and resource != null and any(t in resource.items where t.id == 1)\n",
+        );
+        let mut policy = parse_policy(&source).unwrap();
+        let lets: LetIndex = [("x".to_string(), 0)].into_iter().collect();
+        let reads = resolve_policy(&mut policy, &lets);
+        // `resource.order.amount`, `resource.order`, `account.limit.value`,
+        // `account.limit`, `account`, `resource.items`, `resources`.
+        assert_eq!(reads.len(), 7, "{reads:?}");
+        let facts = crate::facts::load_str(
+            r#"{"resources": [{"order": {"amount": 1}, "items": []}], "account": {}}"#,
+            crate::facts::Format::Json,
+            "t.json",
+        )
+        .unwrap();
+        let prog = Program {
+            policy: &policy,
+            let_index: &lets,
+            reads: &reads,
+            let_names: &[],
+        };
+        let mut paths = Vec::new();
+        fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+            if e.path_root().is_some() {
+                out.push(e);
+            }
+            e.for_each_child(|c| walk(c, out));
+        }
+        walk(&policy.lets[0].value, &mut paths);
+        let outside = Scope::new(prog, &facts, None, None, 1000);
+        let mut inside = Scope::new(prog, &facts, None, None, 1000);
+        let Some(Value::List(resources)) = facts.get("resources") else {
+            panic!("no resources")
+        };
+        inside.next_item(
+            (0, Cow::Borrowed(&resources[0])),
+            "resources[0]".into(),
+            1000,
+        );
+        for mut scope in [outside, inside] {
+            for e in &paths {
+                let described = scope.describe(e);
+                // Twice: the second comes from what the first built.
+                assert_eq!(*scope.fact_path(e), described);
+                assert_eq!(*scope.fact_path(e), described);
+            }
+        }
+    }
+
+    #[test]
     fn a_path_read_again_takes_the_steps_reading_it_took() {
         use crate::eval::interp::{Program, Scope};
         let source = Source::new(
@@ -279,26 +344,27 @@ mod tests {
         let mut policy = parse_policy(&source).unwrap();
         let lets = LetIndex::default();
         let reads = resolve_policy(&mut policy, &lets);
-        assert!(reads > 0);
+        assert!(!reads.is_empty());
         let facts = crate::facts::load_str(
             r#"{"a": {"b": {"c": 1}}}"#,
             crate::facts::Format::Json,
             "t.json",
         )
         .unwrap();
-        let run = |reads| {
+        let run = |reads: &[_]| {
             let prog = Program {
                 policy: &policy,
                 let_index: &lets,
                 reads,
+                let_names: &[],
             };
             let mut scope = Scope::new(prog, &facts, None, None, 1000);
             let v = scope.eval(&policy.lets[0].value).unwrap();
             (v, scope.steps_taken())
         };
-        // With what was found kept, and without (`reads: 0` keeps nothing).
-        assert_eq!(run(reads), run(0));
-        assert_eq!(run(reads).0, Value::Bool(true));
+        // With what was found kept, and without (no reads numbered keeps nothing).
+        assert_eq!(run(&reads), run(&[]));
+        assert_eq!(run(&reads).0, Value::Bool(true));
     }
 
     #[test]
@@ -340,7 +406,8 @@ mod tests {
             let prog = Program {
                 policy: &policy,
                 let_index: &lets,
-                reads,
+                reads: &reads,
+                let_names: &[],
             };
             let e = &policy.lets[2].value;
             let mut as_condition = Scope::new(prog, &facts, None, None, 1000);

@@ -266,7 +266,8 @@ impl<'e> Collector<'e> {
             let prog = Program {
                 policy,
                 let_index: &info.let_index,
-                reads: 0,
+                reads: &[],
+                let_names: &[],
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             let request = outcomes(
