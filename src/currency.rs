@@ -24,8 +24,38 @@ pub const ISO_4217: &[&str] = &[
 
 /// Whether `code` is one of [`ISO_4217`].
 pub fn is_iso4217(code: &str) -> bool {
-    ISO_4217.binary_search(&code).is_ok()
+    // Every amount a snapshot holds is checked: a bit per three-letter code, not a
+    // search comparing text.
+    match letters(code.as_bytes()) {
+        Some(i) => KNOWN[i / 64] >> (i % 64) & 1 == 1,
+        None => false,
+    }
 }
+
+/// The number of a code of three capital letters (`AAA` is 0), if it is one.
+const fn letters(code: &[u8]) -> Option<usize> {
+    match code {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z', c @ b'A'..=b'Z'] => {
+            Some((*a - b'A') as usize * 26 * 26 + (*b - b'A') as usize * 26 + (*c - b'A') as usize)
+        }
+        _ => None,
+    }
+}
+
+/// [`ISO_4217`] as a bit per code number, built when compiling.
+static KNOWN: [u64; 26 * 26 * 26 / 64 + 1] = {
+    let mut bits = [0u64; 26 * 26 * 26 / 64 + 1];
+    let mut k = 0;
+    while k < ISO_4217.len() {
+        // A malformed entry fails the build (and the test below names it).
+        let Some(i) = letters(ISO_4217[k].as_bytes()) else {
+            panic!("an ISO 4217 code is three capital letters")
+        };
+        bits[i / 64] |= 1 << (i % 64);
+        k += 1;
+    }
+    bits
+};
 
 #[cfg(test)]
 mod tests {
@@ -37,6 +67,21 @@ mod tests {
         assert!(ISO_4217
             .iter()
             .all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
+    }
+
+    #[test]
+    fn every_three_letter_code_is_known_exactly_when_listed() {
+        let mut code = [b'A'; 3];
+        for i in 0..26 * 26 * 26 {
+            code[0] = b'A' + (i / 676) as u8;
+            code[1] = b'A' + (i / 26 % 26) as u8;
+            code[2] = b'A' + (i % 26) as u8;
+            let text = std::str::from_utf8(&code).unwrap();
+            assert_eq!(is_iso4217(text), ISO_4217.contains(&text), "{text}");
+        }
+        for other in ["", "US", "USDX", "usd", "US1", "ÜSD"] {
+            assert!(!is_iso4217(other), "{other}");
+        }
     }
 
     #[test]
