@@ -1,6 +1,5 @@
 //! FNV-1a: a cheap hash for short keys where SipHash's cost would show and its
-//! resistance to chosen keys is not needed: names in rules (the author's), and the
-//! fixed-size table of record keys, where a collision only costs a miss.
+//! resistance to chosen keys is not needed: names in rules (the author's).
 
 use std::hash::Hasher;
 
@@ -25,11 +24,4 @@ impl Hasher for Fnv {
         }
         self.0 = h;
     }
-}
-
-/// The FNV-1a hash of `bytes`.
-pub fn hash(bytes: &[u8]) -> u64 {
-    let mut h = Fnv::default();
-    h.write(bytes);
-    h.finish()
 }
