@@ -208,7 +208,9 @@ impl Engine {
                 ),
             ));
         }
-        let mut scope_facts = Vec::new();
+        // The policies that did not apply, with the steps they were given: what their
+        // `applies when` read is shown only if no policy applies, and gathered then.
+        let mut passed_over = Vec::new();
         // Steps are counted per decision, across policies and elements.
         let mut used = 0u64;
         for c in &self.policies {
@@ -224,9 +226,7 @@ impl Engine {
                 match scope.condition(applies) {
                     Ok(true) => {}
                     Ok(false) => {
-                        let mut f = Vec::new();
-                        facts_in(&mut scope, applies, &mut f);
-                        scope_facts.extend(f);
+                        passed_over.push((prog, applies, opts.max_steps.saturating_sub(used)));
                         continue;
                     }
                     Err(e) => {
@@ -341,6 +341,17 @@ impl Engine {
             used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
+            // As deciding the policy left its scope (a policy passed over adds no steps
+            // to the decision's count, so doing this later changes nothing).
+            let mut scope_facts = Vec::new();
+            for (prog, applies, steps) in passed_over {
+                let mut scope = Scope::new(prog, facts, now, None, steps)
+                    .with_max_depth(self.limits.max_eval_depth);
+                let _ = scope.condition(applies);
+                let mut f = Vec::new();
+                facts_in(&mut scope, applies, &mut f);
+                scope_facts.extend(f);
+            }
             let mut shown: Vec<String> = Vec::new();
             for f in &scope_facts {
                 if let Some(p) = &f.path {
