@@ -820,7 +820,8 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
         return None;
     }
     let mantissa = if negative { -mantissa } else { mantissa };
-    Some(Decimal::new(mantissa, scale.unwrap_or(0)))
+    // At most 17 places, within the 28 a decimal holds; `try_new` rather than trust it.
+    Decimal::try_new(mantissa, scale.unwrap_or(0)).ok()
 }
 
 /// An active ISO 4217 code (`USD`); see [`crate::currency`].
@@ -892,6 +893,14 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
     use super::*;
 
+    /// The next number of a fixed pseudo-random sequence (xorshift64).
+    fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
     #[test]
     fn a_plain_time_is_read_as_chrono_reads_it() {
         let mut texts: Vec<String> = [
@@ -922,12 +931,7 @@ mod tests {
         .collect();
         // Every field at and past its limits, from a fixed seed.
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = |n: u64| xorshift(&mut seed) % n;
         for _ in 0..20_000 {
             let offset = match next(4) {
                 0 => "Z".to_string(),
@@ -1008,10 +1012,7 @@ mod tests {
             for _ in 0..200 {
                 let mut s = String::new();
                 for i in 0..len {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    match seed % 23 {
+                    match xorshift(&mut seed) % 23 {
                         0 if i > 0 => s.push('.'),
                         1 if i == 0 => s.push('-'),
                         n => s.push(char::from(b'0' + (n % 10) as u8)),
