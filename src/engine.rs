@@ -341,8 +341,11 @@ impl Engine {
             used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
-            // As deciding the policy left its scope (a policy passed over adds no steps
-            // to the decision's count, so doing this later changes nothing).
+            // Each scope rebuilt as it was when `applies when` came out false: the same
+            // steps left, the condition evaluated again first (same answer, same
+            // steps), so the facts are those it would have gathered then. A policy
+            // passed over adds no steps to the decision's count, so gathering them
+            // only now changes no limit.
             let mut scope_facts = Vec::new();
             for (prog, applies, steps) in passed_over {
                 let mut scope = Scope::new(prog, facts, now, None, steps)
