@@ -167,13 +167,7 @@ impl Engine {
         let Some(applies) = &c.ast.applies else {
             return Some(true);
         };
-        let prog = Program {
-            policy: &c.ast,
-            let_index: &c.let_index,
-            reads: &c.reads,
-            let_names: &c.let_names,
-        };
-        Scope::new(prog, facts, None, None, DEFAULT_MAX_STEPS)
+        Scope::new(c.program(), facts, None, None, DEFAULT_MAX_STEPS)
             .condition(applies)
             .ok()
     }
@@ -214,12 +208,7 @@ impl Engine {
         // Steps are counted per decision, across policies and elements.
         let mut used = 0u64;
         for c in &self.policies {
-            let prog = Program {
-                policy: &c.ast,
-                let_index: &c.let_index,
-                reads: &c.reads,
-                let_names: &c.let_names,
-            };
+            let prog = c.program();
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
                 .with_max_depth(self.limits.max_eval_depth);
             if let Some(applies) = &c.ast.applies {
@@ -524,6 +513,18 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
             Ok((name, text))
         })
         .collect()
+}
+
+impl Compiled {
+    /// What the evaluator needs of this policy.
+    fn program(&self) -> Program<'_> {
+        Program {
+            policy: &self.ast,
+            let_index: &self.let_index,
+            reads: &self.reads,
+            let_names: &self.let_names,
+        }
+    }
 }
 
 fn compile(mut ast: Policy) -> Compiled {
