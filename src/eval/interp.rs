@@ -266,6 +266,9 @@ impl<'a> Scope<'a> {
         if let Some(v) = self.found_before(e) {
             return v;
         }
+        if let Some(v) = self.found_along(e) {
+            return v;
+        }
         self.enter()?;
         let r = self.eval_ref_inner(e);
         self.depth -= 1;
@@ -312,6 +315,81 @@ impl<'a> Scope<'a> {
             return None;
         }
         Some(self.charge(nodes as usize).map(|()| Cow::Borrowed(v)))
+    }
+
+    /// A field path read in one go, from the nearest part of it this scope has found
+    /// (or its root) down, keeping what it finds at each part; `None` when the walk
+    /// node by node is needed: to go too deep, or to report a field that is missing
+    /// or a value that is not a record (it repeats the lookups, and reports them as
+    /// it always has). It takes the steps the walk would: one per node.
+    fn found_along(&mut self, e: &'a Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+        /// Longer paths are walked node by node.
+        const MOST: usize = 8;
+        let Slot::Path { nodes, .. } = e.slot else {
+            return None;
+        };
+        if self.depth + nodes as usize > self.max_depth {
+            return None;
+        }
+        // The path's fields, innermost last, down to a part already found or the root.
+        let mut parts: [Option<&'a Expr>; MOST] = [None; MOST];
+        let mut n = 0;
+        let mut at = e;
+        let mut value: &'a Value = loop {
+            let ExprKind::Field(base, _) = &at.kind else {
+                break match (&at.kind, at.slot) {
+                    (ExprKind::Name(name), Slot::Fact(i)) => {
+                        match self.found.get(i as usize).copied().flatten() {
+                            Some(v) => v,
+                            None => {
+                                let facts: &'a Value = self.facts;
+                                let v = facts.get(name)?;
+                                *self.found.get_mut(i as usize)? = Some(v);
+                                v
+                            }
+                        }
+                    }
+                    (_, Slot::Item) => match &self.item {
+                        Some((_, Cow::Borrowed(v))) => v,
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+            };
+            *parts.get_mut(n)? = Some(at);
+            n += 1;
+            at = base;
+            if let Slot::Path { index, .. } = at.slot {
+                if let Some(v) = self.found.get(index as usize).copied().flatten() {
+                    break v;
+                }
+            }
+        };
+        for part in parts[..n].iter().rev().flatten() {
+            let ExprKind::Field(_, field) = &part.kind else {
+                return None;
+            };
+            let next = match value {
+                Value::Map(_) => value.get(&field.name)?,
+                // Money's parts are computed, so only the path's last field reads one.
+                Value::Money(m) if std::ptr::eq(*part, e) => {
+                    let v = match field.name.as_str() {
+                        "amount" => Value::Number(m.amount),
+                        "currency" => Value::String(Arc::clone(&m.currency)),
+                        _ => return None,
+                    };
+                    return Some(self.charge(nodes as usize).map(|()| Cow::Owned(v)));
+                }
+                _ => return None,
+            };
+            if let Slot::Path { index, .. } = part.slot {
+                if let Some(kept) = self.found.get_mut(index as usize) {
+                    *kept = Some(next);
+                }
+            }
+            value = next;
+        }
+        Some(self.charge(nodes as usize).map(|()| Cow::Borrowed(value)))
     }
 
     /// Evaluates an expression that computes a new value.

@@ -335,36 +335,76 @@ mod tests {
     }
 
     #[test]
-    fn a_path_read_again_takes_the_steps_reading_it_took() {
+    fn a_path_read_in_one_go_or_again_takes_the_steps_and_gives_the_answer_of_the_walk() {
         use crate::eval::interp::{Program, Scope};
-        let source = Source::new(
-            "t.bylaw",
-            "policy t\nlet x = a.b.c == a.b.c and a.b.c > 0\n",
-        );
-        let mut policy = parse_policy(&source).unwrap();
-        let lets = LetIndex::default();
-        let reads = resolve_policy(&mut policy, &lets);
-        assert!(!reads.is_empty());
+        // Kept reads make a scope read a path in one go, or take it from what it found;
+        // with no reads numbered it walks every path node by node. Both must give the
+        // same values, errors, and steps, at every depth limit.
+        // Each with whether it holds (`None`: it fails).
+        let conditions = [
+            ("a.b.c == a.b.c and a.b.c > 0", Some(true)),
+            ("a.b == a.b and a.b.c == 1", Some(true)),
+            (
+                "a.m.amount == 2 and a.m.currency == \"USD\" and a.m == 2 USD",
+                Some(true),
+            ),
+            ("a.b.missing == 1", None),
+            ("a.n.x == 1", None),
+            ("a.b.c.d == 1", None),
+            ("a.m.cents == 1", None),
+            ("present(a.b.missing) or a.b.c == 1", Some(true)),
+            (
+                "r.o.amount == 2 USD and r.o.id == \"x\" and r.o.id != r.p",
+                Some(true),
+            ),
+            ("r.missing.id == 1", None),
+        ];
         let facts = crate::facts::load_str(
-            r#"{"a": {"b": {"c": 1}}}"#,
+            r#"{"a": {"b": {"c": 1}, "m": {"amount": "2", "currency": "USD"}, "n": null},
+                "rs": [{"o": {"id": "x", "amount": {"amount": "2", "currency": "USD"}}, "p": "y"}]}"#,
             crate::facts::Format::Json,
             "t.json",
         )
         .unwrap();
-        let run = |reads: &[_]| {
-            let prog = Program {
-                policy: &policy,
-                let_index: &lets,
-                reads,
-                let_names: &[],
-            };
-            let mut scope = Scope::new(prog, &facts, None, None, 1000);
-            let v = scope.eval(&policy.lets[0].value).unwrap();
-            (v, scope.steps_taken())
+        let Some(Value::List(rs)) = facts.get("rs") else {
+            panic!("no rs")
         };
-        // With what was found kept, and without (no reads numbered keeps nothing).
-        assert_eq!(run(&reads), run(&[]));
-        assert_eq!(run(&reads).0, Value::Bool(true));
+        for (text, holds) in conditions {
+            let source = Source::new(
+                "t.bylaw",
+                format!("policy t\nfor each r in rs\nlet x = {text}\n"),
+            );
+            let mut policy = parse_policy(&source).unwrap();
+            let lets: LetIndex = [("x".to_string(), 0)].into_iter().collect();
+            let reads = resolve_policy(&mut policy, &lets);
+            assert!(!reads.is_empty());
+            let run = |reads: &[_], depth: usize| {
+                let prog = Program {
+                    policy: &policy,
+                    let_index: &lets,
+                    reads,
+                    let_names: &[],
+                };
+                let mut scope = Scope::new(prog, &facts, None, None, 1000).with_max_depth(depth);
+                scope.next_item(
+                    (0, std::borrow::Cow::Borrowed(&rs[0])),
+                    "rs[0]".into(),
+                    1000,
+                );
+                let v = scope.eval(&policy.lets[0].value).map_err(|e| e.to_string());
+                (v, scope.steps_taken())
+            };
+            for depth in [3, 4, 5, 100] {
+                assert_eq!(
+                    run(&reads, depth),
+                    run(&[], depth),
+                    "{text} at depth {depth}"
+                );
+            }
+            let (value, steps) = run(&reads, 100);
+            assert_eq!(value.ok(), holds.map(Value::Bool), "{text}");
+            assert!(steps > 0, "{text}");
+        }
     }
 
     #[test]
