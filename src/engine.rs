@@ -282,6 +282,7 @@ impl Engine {
                     }
                 };
                 let base = scope.describe(&fe.list);
+                d.items.reserve_exact(items.len());
                 let mut item_scope = Scope::new(prog, facts, now, None, 0)
                     .with_max_depth(self.limits.max_eval_depth);
                 for i in 0..items.len() {

@@ -107,7 +107,10 @@ impl Value {
     /// A record's field, if this is a record and has it.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Map(m) => m.iter().find(|(k, _)| &**k == key).map(|(_, v)| v),
+            Value::Map(m) => m
+                .iter()
+                .find(|(k, _)| same_key(k.as_bytes(), key.as_bytes()))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -144,6 +147,24 @@ impl Value {
             }
             _ => None,
         }
+    }
+}
+
+/// Whether two keys are the same. Fields are looked up by name on every read, and
+/// most keys are 8 to 16 bytes: those are compared as two words (overlapping when
+/// shorter than 16), not through a call to `memcmp`.
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8]| match (s.first_chunk::<8>(), s.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (0, 0),
+    };
+    if (8..=16).contains(&a.len()) {
+        word(a) == word(b)
+    } else {
+        a == b
     }
 }
 
@@ -511,6 +532,21 @@ impl Serialize for AmountText<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_compared_by_words_are_compared_as_text() {
+        // Every length around the words' edges, a difference at every place.
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same_key(&a, &a), "{n}");
+            assert!(!same_key(&a, &a[..n.saturating_sub(1)]) || n == 0, "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same_key(&a, &b), "{n} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn message_text_is_what_display_writes() {
