@@ -293,7 +293,7 @@ impl Engine {
                     path.push('[');
                     push_uint(&mut path, i as u64);
                     path.push(']');
-                    item_scope.next_item((i, element), path.clone(), left);
+                    item_scope.next_item((i, element), &path, left);
                     let id = match &fe.id {
                         Some(e) => match item_scope.eval_ref(e) {
                             Ok(v) if matches!(*v, Value::Null) => path.clone(),

@@ -5,7 +5,7 @@
 
 use super::interp::Scope;
 use crate::decision::{Evidence, FactRef};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, Slot, UnaryOp};
 use crate::value::Value;
 
 /// Most elements of a quantifier whose evidence is listed.
@@ -93,7 +93,12 @@ fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
 /// value and the facts behind it; a quantifier or comprehension shows the facts of
 /// the elements its condition selected.
 pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
-    if out.len() >= MAX_EVIDENCE {
+    // Literals read no fact (nor do lists of them): most conditions compare with one.
+    let literal = match &e.kind {
+        ExprKind::List(items) => items.iter().all(Expr::is_literal),
+        _ => e.is_literal(),
+    };
+    if out.len() >= MAX_EVIDENCE || literal {
         return;
     }
     if let ExprKind::Name(_) = &e.kind {
@@ -114,7 +119,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             return;
         }
     }
-    if scope.is_fact_path(e) {
+    if matches!(e.slot, Slot::Path { .. } | Slot::Fact(_)) || scope.is_fact_path(e) {
         let path = scope.fact_path(e);
         let (value, absent) = match scope.eval(e) {
             Ok(v) => (v, false),

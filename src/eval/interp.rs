@@ -170,10 +170,16 @@ impl<'a> Scope<'a> {
     /// [`Scope::new`] would with `max_steps`, keeping its buffers (a scope per element
     /// was two allocations per element). `path` is the element's path (`resources[0]`,
     /// what describing its list and index gives), so describing paths from the
-    /// element does not build it each time.
-    pub fn next_item(&mut self, item: (usize, Cow<'a, Value>), path: String, max_steps: u64) {
+    /// element does not build it each time; it is copied into the scope's own text.
+    pub fn next_item(&mut self, item: (usize, Cow<'a, Value>), path: &str, max_steps: u64) {
         self.item = Some(item);
-        self.item_path = Some(path);
+        match &mut self.item_path {
+            Some(kept) => {
+                kept.clear();
+                kept.push_str(path);
+            }
+            None => self.item_path = Some(path.to_string()),
+        }
         self.lets.iter_mut().for_each(|l| *l = LetState::Todo);
         self.found.iter_mut().for_each(|f| *f = None);
         self.item_reads.clear();

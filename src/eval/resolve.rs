@@ -319,11 +319,7 @@ mod tests {
         let Some(Value::List(resources)) = facts.get("resources") else {
             panic!("no resources")
         };
-        inside.next_item(
-            (0, Cow::Borrowed(&resources[0])),
-            "resources[0]".into(),
-            1000,
-        );
+        inside.next_item((0, Cow::Borrowed(&resources[0])), "resources[0]", 1000);
         for mut scope in [outside, inside] {
             for e in &paths {
                 let described = scope.describe(e);
@@ -386,11 +382,7 @@ mod tests {
                     let_names: &[],
                 };
                 let mut scope = Scope::new(prog, &facts, None, None, 1000).with_max_depth(depth);
-                scope.next_item(
-                    (0, std::borrow::Cow::Borrowed(&rs[0])),
-                    "rs[0]".into(),
-                    1000,
-                );
+                scope.next_item((0, std::borrow::Cow::Borrowed(&rs[0])), "rs[0]", 1000);
                 let v = scope.eval(&policy.lets[0].value).map_err(|e| e.to_string());
                 (v, scope.steps_taken())
             };

@@ -503,6 +503,21 @@ impl Expr {
         }
     }
 
+    /// Whether this is a literal value (`1`, `"a"`, `1000 USD`, `24h`, `null`), which
+    /// reads no fact.
+    pub fn is_literal(&self) -> bool {
+        matches!(
+            self.kind,
+            ExprKind::Null
+                | ExprKind::Bool(_)
+                | ExprKind::Number(_)
+                | ExprKind::String(_)
+                | ExprKind::Money(..)
+                | ExprKind::Time(_)
+                | ExprKind::Duration(_)
+        )
+    }
+
     /// The name expression a path starts from, if this is a path.
     pub fn path_root_expr(&self) -> Option<&Expr> {
         match &self.kind {
