@@ -187,7 +187,8 @@ impl Engine {
         let now = cli_now.as_ref().or_else(|| facts.get("now"));
         let mut d = Decision {
             decision: Outcome::Allowed,
-            policies: Vec::new(),
+            // Most snapshots are for one policy.
+            policies: Vec::with_capacity(1),
             matched: Vec::new(),
             errors: Vec::new(),
             not_matched: Vec::new(),
@@ -202,9 +203,6 @@ impl Engine {
                 ),
             ));
         }
-        // The policies that did not apply, with the steps they were given: what their
-        // `applies when` read is shown only if no policy applies, and gathered then.
-        let mut passed_over = Vec::new();
         // Steps are counted per decision, across policies and elements.
         let mut used = 0u64;
         for c in &self.policies {
@@ -214,10 +212,8 @@ impl Engine {
             if let Some(applies) = &c.ast.applies {
                 match scope.condition(applies) {
                     Ok(true) => {}
-                    Ok(false) => {
-                        passed_over.push((prog, applies, opts.max_steps.saturating_sub(used)));
-                        continue;
-                    }
+                    // What it read is shown only if no policy applies, and gathered then.
+                    Ok(false) => continue,
                     Err(e) => {
                         d.errors.push(RuleError {
                             rule: None,
@@ -331,14 +327,19 @@ impl Engine {
             used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
-            // Each scope rebuilt as it was when `applies when` came out false: the same
-            // steps left, the condition evaluated again first (same answer, same
-            // steps), so the facts are those it would have gathered then. A policy
-            // passed over adds no steps to the decision's count, so gathering them
-            // only now changes no limit.
+            // No policy applied and none failed to tell: each has an `applies when`
+            // that came out false, in a scope given every step (only a policy that
+            // applies uses steps, so none were used). Each scope is rebuilt as it was
+            // then and the condition evaluated again first (same answer, same steps),
+            // so the facts are those it would have gathered then; and as a policy
+            // passed over adds no steps to the decision's count, gathering them only
+            // now changes no limit.
             let mut scope_facts = Vec::new();
-            for (prog, applies, steps) in passed_over {
-                let mut scope = Scope::new(prog, facts, now, None, steps)
+            for c in &self.policies {
+                let Some(applies) = &c.ast.applies else {
+                    continue;
+                };
+                let mut scope = Scope::new(c.program(), facts, now, None, opts.max_steps)
                     .with_max_depth(self.limits.max_eval_depth);
                 let _ = scope.condition(applies);
                 let mut f = Vec::new();

@@ -15,7 +15,7 @@ const MAX_EVIDENCE: usize = 32;
 
 /// The conditions inside `e` that made it come out `want`.
 pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool) -> Vec<Evidence> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4);
     walk(scope, e, want, &mut out);
     out
 }
@@ -80,7 +80,7 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
 
 /// A condition that is not split further, with every fact it reads.
 fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
-    let mut facts = Vec::new();
+    let mut facts = Vec::with_capacity(4);
     facts_in(scope, e, &mut facts);
     Evidence {
         condition: scope.text_of(e),
