@@ -297,10 +297,43 @@ pub fn push_text(out: &mut String, v: &Value) {
         Value::Time(t) => {
             let _ = write_time(t, out);
         }
+        // Lists of ids are common in messages: written as `Display` writes them
+        // (elements as literals), without the formatting machinery where it can.
+        Value::List(items) => push_list(out, items),
         v => {
             use fmt::Write as _;
             let _ = write!(out, "{v}");
         }
+    }
+}
+
+#[inline(never)]
+fn push_list(out: &mut String, items: &[Value]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match item {
+            Value::String(s) => push_quoted(out, s),
+            other => push_text(out, other),
+        }
+    }
+    out.push(']');
+}
+
+/// Pushes `s` quoted as `{s:?}` writes it. Text of printable ASCII without `"` or `\\`
+/// is the same quoted; anything else goes through `Debug`, which knows its escapes.
+fn push_quoted(out: &mut String, s: &str) {
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        use fmt::Write as _;
+        let _ = write!(out, "{s:?}");
     }
 }
 
@@ -562,6 +595,45 @@ mod tests {
             Value::Time(DateTime::parse_from_rfc3339("2023-07-11T20:54:38.5+08:00").unwrap()),
             Value::Duration(TimeDelta::hours(24)),
             Value::List(vec![Value::string("a"), Value::Number(1.into())].into()),
+            Value::List(Vec::new().into()),
+            // Text quoted in a list: plain, and every kind `Debug` escapes.
+            Value::List(
+                [
+                    "ecs-1",
+                    "",
+                    " ~",
+                    "a\"b",
+                    "a\\b",
+                    "a'b",
+                    "tab\there",
+                    "line\n",
+                    "\u{7f}",
+                    "\u{0}",
+                    "é",
+                    "\u{301}",
+                    "\u{200b}",
+                    "日本",
+                ]
+                .iter()
+                .map(|s| Value::string(s))
+                .collect::<Vec<_>>()
+                .into(),
+            ),
+            Value::List(
+                vec![
+                    Value::Null,
+                    Value::Bool(false),
+                    Value::Money(Money {
+                        amount: "-0.50".parse().unwrap(),
+                        currency: "EUR".into(),
+                    }),
+                    Value::Duration(TimeDelta::minutes(90)),
+                    Value::Time(DateTime::parse_from_rfc3339("2023-07-11T20:54:38Z").unwrap()),
+                    Value::List(vec![Value::string("nested \"q\"")].into()),
+                    Value::Map(Arc::new(vec![(Arc::from("k"), Value::string("v"))])),
+                ]
+                .into(),
+            ),
         ];
         for v in values {
             let mut out = String::new();
