@@ -307,6 +307,8 @@ pub fn push_text(out: &mut String, v: &Value) {
     }
 }
 
+/// A list as `Display` writes it. Out of line: `push_text` is inlined where messages
+/// are built, and most holes are not lists.
 #[inline(never)]
 fn push_list(out: &mut String, items: &[Value]) {
     out.push('[');
@@ -322,7 +324,7 @@ fn push_list(out: &mut String, items: &[Value]) {
     out.push(']');
 }
 
-/// Pushes `s` quoted as `{s:?}` writes it. Text of printable ASCII without `"` or `\\`
+/// Pushes `s` quoted as `{s:?}` writes it. Text of printable ASCII without `"` or `\`
 /// is the same quoted; anything else goes through `Debug`, which knows its escapes.
 fn push_quoted(out: &mut String, s: &str) {
     if s.bytes()
