@@ -31,7 +31,7 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
             if both {
                 walk(scope, l, want, out);
                 walk(scope, r, want, out);
-            } else if scope.condition(l) == Ok(want) {
+            } else if matches!(scope.condition(l), Ok(b) if b == want) {
                 walk(scope, l, want, out);
             } else {
                 walk(scope, r, want, out);
@@ -56,7 +56,7 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
             let mut shown = 0;
             for (i, item) in items.iter().enumerate() {
                 let decided = scope.with_binding(&var.name, item.clone(), list, i, |s| {
-                    if s.condition(body) == Ok(want) {
+                    if matches!(s.condition(body), Ok(b) if b == want) {
                         walk(s, body, want, out);
                         true
                     } else {
@@ -164,7 +164,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             break;
         }
         scope.with_binding(&var.name, item.clone(), list, i, |s| {
-            if s.condition(test) == Ok(true) {
+            if matches!(s.condition(test), Ok(true)) {
                 shown += 1;
                 facts_in(s, test, out);
             }

@@ -675,7 +675,7 @@ impl<'a> Scope<'a> {
         match op {
             BinaryOp::And => {
                 let a = self.condition(l);
-                if a == Ok(false) {
+                if matches!(a, Ok(false)) {
                     return Ok(false);
                 }
                 let b = self.condition(r);
@@ -687,7 +687,7 @@ impl<'a> Scope<'a> {
             }
             BinaryOp::Or => {
                 let a = self.condition(l);
-                if a == Ok(true) {
+                if matches!(a, Ok(true)) {
                     return Ok(true);
                 }
                 let b = self.condition(r);
