@@ -575,7 +575,9 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
                 let these = &entries[start..];
                 match &mut seen {
                     Some(set) => !set.insert(Arc::clone(&key)),
-                    None if these.len() < SCAN => these.iter().any(|(k, _)| **k == *key),
+                    None if these.len() < SCAN => these
+                        .iter()
+                        .any(|(k, _)| crate::value::same_key(k.as_bytes(), key.as_bytes())),
                     None => {
                         let set = seen.insert(these.iter().map(|(k, _)| Arc::clone(k)).collect());
                         !set.insert(Arc::clone(&key))
@@ -664,7 +666,9 @@ fn intern_key(key: &str) -> Arc<str> {
     KEYS.with(|table| {
         let mut table = table.borrow_mut();
         match &mut table[slot] {
-            Some(kept) if **kept == *key => Arc::clone(kept),
+            Some(kept) if crate::value::same_key(kept.as_bytes(), key.as_bytes()) => {
+                Arc::clone(kept)
+            }
             other => Arc::clone(other.insert(Arc::from(key))),
         }
     })

@@ -153,7 +153,7 @@ impl Value {
 /// Whether two keys are the same. Fields are looked up by name on every read, and
 /// most keys are 8 to 16 bytes: those are compared as two words (overlapping when
 /// shorter than 16), not through a call to `memcmp`.
-fn same_key(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_key(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
