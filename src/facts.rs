@@ -18,6 +18,7 @@ use crate::limits::{shorten, Limits, DECIMAL_CAPACITY};
 use crate::value::{Map, Money, Value};
 use crate::yaml_scan;
 
+mod direct;
 pub mod positions;
 
 /// The formats a snapshot may be written in.
@@ -126,6 +127,33 @@ pub fn load_str_with(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
+    load(text, format, origin, limits, Reader::DirectFirst)
+}
+
+/// Reads a JSON snapshot with serde alone, as the direct reader must agree with.
+pub(crate) fn load_json_by_serde(
+    text: &str,
+    origin: &str,
+    limits: &Limits,
+) -> Result<Value, FactsError> {
+    load(text, Format::Json, origin, limits, Reader::Serde)
+}
+
+/// Which reader reads JSON.
+#[derive(PartialEq)]
+enum Reader {
+    /// [`direct`], and serde for what it gives up on.
+    DirectFirst,
+    Serde,
+}
+
+fn load(
+    text: &str,
+    format: Format,
+    origin: &str,
+    limits: &Limits,
+    reader: Reader,
+) -> Result<Value, FactsError> {
     check_size(text.len(), origin, limits)?;
     if text.trim().is_empty() {
         return Err(FactsError::plain(origin, "the snapshot is empty"));
@@ -157,11 +185,17 @@ pub fn load_str_with(
         }
     }
     let root = Seg::Root;
-    let (entries, items) = SCRATCH.with(|s| {
+    let (mut entries, mut items) = SCRATCH.with(|s| {
         s.try_borrow_mut()
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default()
     });
+    if format == Format::Json && reader == Reader::DirectFirst {
+        if let Some(value) = direct::read(text, limits, &mut entries, &mut items) {
+            keep_scratch(entries, items);
+            return snapshot(value, origin);
+        }
+    }
     let budget = Budget {
         limits,
         values: Cell::new(0),
@@ -182,7 +216,7 @@ pub fn load_str_with(
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
             let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-            keep_scratch(budget);
+            keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             // serde_json refuses a NUL wherever it is (in a string as a control character,
             // elsewhere as a syntax error), so only text it refused needs searching for one.
             v.map_err(|e| {
@@ -193,11 +227,16 @@ pub fn load_str_with(
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
             let v = seed.deserialize(de);
-            keep_scratch(budget);
+            keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             let v = v.map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
             positions::yaml_decimals(text, v)
         }
     };
+    snapshot(value, origin)
+}
+
+/// A snapshot's whole value, which must be a record.
+fn snapshot(value: Value, origin: &str) -> Result<Value, FactsError> {
     match value {
         Value::Map(_) => Ok(value),
         other => Err(FactsError::plain(
@@ -232,8 +271,7 @@ thread_local! {
 
 /// Gives a finished snapshot's buffers back to the thread, emptied (after an error they
 /// may still hold values), unless they grew unusually large.
-fn keep_scratch(budget: Budget<'_>) {
-    let (mut entries, mut items) = (budget.entries.into_inner(), budget.items.into_inner());
+fn keep_scratch(mut entries: Map, mut items: Vec<Value>) {
     entries.clear();
     items.clear();
     SCRATCH.with(|s| {
@@ -463,11 +501,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
         self.1.take(self.0, 0)?;
-        self.1.number(self.0, &v.to_string())?;
-        Decimal::try_from_i128_with_scale(v, 0)
-            .ok()
-            .map(Value::Number)
-            .ok_or_else(|| self.0.error(format!("{v} is too large for a decimal")))
+        integer(self.1.limits, v).map_err(|m| self.0.error(m))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
         i128::try_from(v)
@@ -515,18 +549,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
         self.1.take(self.0, v.len())?;
-        if looks_like_time(v) {
-            if let Some(t) = plain_time(v) {
-                return Ok(Value::Time(t));
-            }
-            return DateTime::parse_from_rfc3339(v).map(Value::Time).map_err(|e| {
-                self.0.error(format!(
-                    "`{}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
-                    shorten(v)
-                ))
-            });
-        }
-        Ok(Value::string(v))
+        text_value(v).map_err(|m| self.0.error(m))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -563,28 +586,11 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         self.1.enter(self.0)?;
         self.1.take(self.0, 0)?;
         let start = self.1.entries.borrow().len();
-        // Records are small: a scan finds a repeated key sooner than hashing would. Past
-        // `SCAN` keys, a set keeps a huge record from costing quadratic time.
-        const SCAN: usize = 32;
-        let mut seen: Option<HashSet<Arc<str>>> = None;
+        let mut seen = None;
         while let Some(key) = next.take() {
             let here = Seg::Key(self.0, &key);
             self.1.take(&here, key.len())?;
-            let twice = {
-                let entries = self.1.entries.borrow();
-                let these = &entries[start..];
-                match &mut seen {
-                    Some(set) => !set.insert(Arc::clone(&key)),
-                    None if these.len() < SCAN => these
-                        .iter()
-                        .any(|(k, _)| crate::value::same_key(k.as_bytes(), key.as_bytes())),
-                    None => {
-                        let set = seen.insert(these.iter().map(|(k, _)| Arc::clone(k)).collect());
-                        !set.insert(Arc::clone(&key))
-                    }
-                }
-            };
-            if twice {
+            if repeated(&self.1.entries.borrow()[start..], &mut seen, &key) {
                 return Err(here.error("this key appears twice in the same record"));
             }
             let value = map.next_value_seed(NodeSeed(&here, self.1))?;
@@ -608,6 +614,53 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
 
     fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Value, E> {
         Err(self.0.error("binary data, which snapshots may not hold"))
+    }
+}
+
+/// The value a string of the snapshot holds: a time when it is shaped like one (and
+/// then it must be a valid one), else the text.
+fn text_value(v: &str) -> Result<Value, String> {
+    if looks_like_time(v) {
+        if let Some(t) = plain_time(v) {
+            return Ok(Value::Time(t));
+        }
+        return DateTime::parse_from_rfc3339(v).map(Value::Time).map_err(|e| {
+            format!(
+                "`{}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
+                shorten(v)
+            )
+        });
+    }
+    Ok(Value::string(v))
+}
+
+/// A whole number as a fact: a decimal of scale 0, within the limits on digits.
+fn integer(limits: &Limits, v: i128) -> Result<Value, String> {
+    check_decimal_text(limits, &v.to_string())?;
+    Decimal::try_from_i128_with_scale(v, 0)
+        .ok()
+        .map(Value::Number)
+        .ok_or_else(|| format!("{v} is too large for a decimal"))
+}
+
+/// Whether `key` is already among the record's keys read so far (`these`). Records are
+/// small: a scan finds a repeated key sooner than hashing would. Past `SCAN` keys,
+/// a set (`seen`, made then) keeps a huge record from costing quadratic time.
+fn repeated(
+    these: &[(Arc<str>, Value)],
+    seen: &mut Option<HashSet<Arc<str>>>,
+    key: &Arc<str>,
+) -> bool {
+    const SCAN: usize = 32;
+    match seen {
+        Some(set) => !set.insert(Arc::clone(key)),
+        None if these.len() < SCAN => these
+            .iter()
+            .any(|(k, _)| crate::value::same_key(k.as_bytes(), key.as_bytes())),
+        None => {
+            let set = seen.insert(these.iter().map(|(k, _)| Arc::clone(k)).collect());
+            !set.insert(Arc::clone(key))
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub fn rules(data: &[u8]) -> Result<Option<Engine>, String> {
 /// Reads arbitrary bytes as a snapshot in `format`. A snapshot that loads must
 /// be a record and must serialize back to JSON.
 pub fn facts(data: &[u8], format: Format) -> Result<Option<Value>, String> {
+    if format == Format::Json {
+        json_readers_agree(data)?;
+    }
     match facts::load_bytes_with(data, format, "fuzz", &Limits::default()) {
         Ok(v) => {
             if !matches!(v, Value::Map(_)) {
@@ -47,6 +50,25 @@ pub fn facts(data: &[u8], format: Format) -> Result<Option<Value>, String> {
         }
         Err(_) => Ok(None),
     }
+}
+
+/// JSON is read by a direct reader, and by serde where it gives up: together they must
+/// read `data` exactly as serde alone does, to the same value or the same error.
+pub fn json_readers_agree(data: &[u8]) -> Result<(), String> {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return Ok(());
+    };
+    let limits = Limits::default();
+    let loaded = facts::load_str_with(text, Format::Json, "fuzz", &limits);
+    let by_serde = facts::load_json_by_serde(text, "fuzz", &limits);
+    // Debug shows what equality does not: a decimal's scale, a time's offset.
+    let (both, alone) = (format!("{loaded:?}"), format!("{by_serde:?}"));
+    if both != alone {
+        return Err(format!(
+            "the direct JSON reader disagrees with serde: {both} against {alone}"
+        ));
+    }
+    Ok(())
 }
 
 /// Decides a snapshot and checks what every decision must satisfy: deterministic
