@@ -42,6 +42,46 @@ const fn letters(code: &[u8]) -> Option<usize> {
     }
 }
 
+/// A currency money is in: an active ISO 4217 code, held as its three letters, so that
+/// money is as small as a number and is copied and compared without a pointer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// The currency `code` names, if it is one of [`ISO_4217`].
+    pub fn new(code: &str) -> Option<Currency> {
+        match code.as_bytes() {
+            &[a, b, c] if is_iso4217(code) => Some(Currency([a, b, c])),
+            _ => None,
+        }
+    }
+
+    /// The code (`USD`).
+    pub fn as_str(&self) -> &str {
+        // Made only from three capital letters, so never the fallback.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl std::ops::Deref for Currency {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// [`ISO_4217`] as a bit per code number, built when compiling.
 static KNOWN: [u64; 26 * 26 * 26 / 64 + 1] = {
     let mut bits = [0u64; 26 * 26 * 26 / 64 + 1];
@@ -78,9 +118,16 @@ mod tests {
             code[2] = b'A' + (i % 26) as u8;
             let text = std::str::from_utf8(&code).unwrap();
             assert_eq!(is_iso4217(text), ISO_4217.contains(&text), "{text}");
+            assert_eq!(
+                Currency::new(text).map(|c| c.to_string()),
+                is_iso4217(text).then(|| text.to_string())
+            );
         }
         for other in ["", "US", "USDX", "usd", "US1", "ÜSD"] {
-            assert!(!is_iso4217(other), "{other}");
+            assert!(
+                !is_iso4217(other) && Currency::new(other).is_none(),
+                "{other}"
+            );
         }
     }
 

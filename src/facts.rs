@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
+use crate::currency::Currency;
 use crate::limits::{shorten, Limits, DECIMAL_CAPACITY};
 use crate::value::{Map, Money, Value};
 use crate::yaml_scan;
@@ -784,13 +785,15 @@ fn money<E: de::Error>(
         }
     };
     let currency = match currency {
-        Value::String(c) if is_currency_code(c) => Arc::clone(c),
-        Value::String(c) => {
-            return Err(Seg::Key(at, "currency").error(format!(
-                "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
-                shorten(c)
-            )))
-        }
+        Value::String(c) => match Currency::new(c) {
+            Some(c) => c,
+            None => {
+                return Err(Seg::Key(at, "currency").error(format!(
+                    "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                    shorten(c)
+                )))
+            }
+        },
         other => {
             return Err(Seg::Key(at, "currency").error(format!(
                 "a currency must be an ISO 4217 code such as `USD`, found {}",

@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::currency::Currency;
+
 /// A map's entries in the order they were written.
 pub type Map = Vec<(Arc<str>, Value)>;
 
@@ -41,7 +43,7 @@ pub struct Money {
     /// The amount.
     pub amount: Decimal,
     /// The ISO 4217 code (`USD`).
-    pub currency: Arc<str>,
+    pub currency: Currency,
 }
 
 /// The kinds of value, for messages and type checks.
@@ -592,7 +594,7 @@ mod tests {
             Value::Number("-12.50".parse().unwrap()),
             Value::Money(Money {
                 amount: "3294.09".parse().unwrap(),
-                currency: "USD".into(),
+                currency: Currency::new("USD").unwrap(),
             }),
             Value::Time(DateTime::parse_from_rfc3339("2023-07-11T20:54:38.5+08:00").unwrap()),
             Value::Duration(TimeDelta::hours(24)),
@@ -627,7 +629,7 @@ mod tests {
                     Value::Bool(false),
                     Value::Money(Money {
                         amount: "-0.50".parse().unwrap(),
-                        currency: "EUR".into(),
+                        currency: Currency::new("EUR").unwrap(),
                     }),
                     Value::Duration(TimeDelta::minutes(90)),
                     Value::Time(DateTime::parse_from_rfc3339("2023-07-11T20:54:38Z").unwrap()),

@@ -6,6 +6,7 @@
 use std::sync::{Arc, OnceLock};
 
 use arbitrary::Arbitrary;
+use bylaw::currency::Currency;
 use bylaw::facts::{self, Format};
 use bylaw::value::Money;
 use bylaw::{Engine, Value};
@@ -238,7 +239,7 @@ impl Fact {
             Fact::Text(t) => Value::string(t),
             Fact::Money(m, s, c) => Value::Money(Money {
                 amount: decimal(*m, *s),
-                currency: Arc::from(CURRENCIES[usize::from(*c) % CURRENCIES.len()]),
+                currency: Currency::new(CURRENCIES[usize::from(*c) % CURRENCIES.len()])?,
             }),
             Fact::Time(secs, offset) => Value::Time(time(*secs, *offset)),
             Fact::List(items) => Value::List(items.iter().filter_map(Fact::value).collect()),

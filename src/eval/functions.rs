@@ -3,14 +3,13 @@
 use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Datelike, FixedOffset};
 use rust_decimal::Decimal;
 
 use super::error::EvalError;
-use crate::facts::is_currency_code;
+use crate::currency::Currency;
 use crate::value::{Money, Type, Value};
 
 /// A built-in function's name, arity and one-line description.
@@ -186,16 +185,13 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
                 other => return Err(type_error("money", "a number", other)),
             };
             let code = string(arg(1), name)?;
-            if !is_currency_code(code) {
+            let Some(currency) = Currency::new(code) else {
                 return Err(EvalError::Invalid(format!(
                     "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
                     crate::limits::shorten(code)
                 )));
-            }
-            Ok(Value::Money(Money {
-                amount,
-                currency: Arc::from(code),
-            }))
+            };
+            Ok(Value::Money(Money { amount, currency }))
         }
         "to_offset" => {
             let t = time(arg(0), name)?;

@@ -384,7 +384,7 @@ impl<'a> Scope<'a> {
                 Value::Money(m) if std::ptr::eq(*part, e) => {
                     let v = match field.name.as_str() {
                         "amount" => Value::Number(m.amount),
-                        "currency" => Value::String(Arc::clone(&m.currency)),
+                        "currency" => Value::string(&m.currency),
                         _ => return None,
                     };
                     return Some(self.charge(nodes as usize).map(|()| Cow::Owned(v)));
@@ -410,7 +410,7 @@ impl<'a> Scope<'a> {
             ExprKind::String(s) => Ok(Value::String(Arc::clone(s))),
             ExprKind::Money(a, c) => Ok(Value::Money(Money {
                 amount: *a,
-                currency: Arc::clone(c),
+                currency: *c,
             })),
             ExprKind::Time(t) => Ok(Value::Time(*t)),
             ExprKind::Duration(d) => Ok(Value::Duration(*d)),
@@ -432,7 +432,7 @@ impl<'a> Scope<'a> {
                 Value::Number(n) => Ok(Value::Number(-n)),
                 Value::Money(m) => Ok(Value::Money(Money {
                     amount: -m.amount,
-                    currency: m.currency.clone(),
+                    currency: m.currency,
                 })),
                 Value::Duration(d) => Ok(Value::Duration(-*d)),
                 other => Err(EvalError::Type {
@@ -620,7 +620,7 @@ impl<'a> Scope<'a> {
     fn field_of(&self, v: &Value, base: &'a Expr, field: &str) -> Result<Value, EvalError> {
         match v {
             Value::Money(m) if field == "amount" => Ok(Value::Number(m.amount)),
-            Value::Money(m) if field == "currency" => Ok(Value::String(m.currency.clone())),
+            Value::Money(m) if field == "currency" => Ok(Value::string(&m.currency)),
             Value::Null => Err(EvalError::NullParent {
                 path: self.describe(base),
                 field: field.to_string(),
@@ -1205,7 +1205,7 @@ fn money_op(
     let amount = f(x.amount, y.amount).ok_or_else(|| overflow("the amount"))?;
     Ok(Value::Money(Money {
         amount,
-        currency: x.currency.clone(),
+        currency: x.currency,
     }))
 }
 
@@ -1267,7 +1267,7 @@ pub fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
             .map(|amount| {
                 Value::Money(Money {
                     amount,
-                    currency: m.currency.clone(),
+                    currency: m.currency,
                 })
             })
             .ok_or_else(|| overflow("the amount")),
@@ -1306,7 +1306,7 @@ pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
             .map(|amount| {
                 Value::Money(Money {
                     amount,
-                    currency: m.currency.clone(),
+                    currency: m.currency,
                 })
             })
             .ok_or_else(|| overflow("the amount")),

@@ -211,7 +211,7 @@ fn literal(e: &Expr) -> Option<Value> {
         ExprKind::Number(n) => Value::Number(*n),
         ExprKind::Money(amount, currency) => Value::Money(Money {
             amount: *amount,
-            currency: currency.clone(),
+            currency: *currency,
         }),
         ExprKind::Duration(d) => Value::Duration(*d),
         ExprKind::Time(t) => Value::Time(*t),

@@ -262,7 +262,7 @@ impl Validator<'_> {
             (Ty::Record(r), Value::Money(m)) => {
                 let entries: Map = vec![
                     (Arc::from("amount"), Value::Number(m.amount)),
-                    (Arc::from("currency"), Value::String(m.currency.clone())),
+                    (Arc::from("currency"), Value::string(&m.currency)),
                 ];
                 let record = self.record(&entries, r, at, false).unwrap_or(entries);
                 Some(Value::Map(Arc::new(record)))

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
 
+use crate::currency::Currency;
+
 use super::span::Span;
 use super::types::FieldType;
 
@@ -279,7 +281,7 @@ pub enum ExprKind {
     /// `"text"` (shared, so evaluating the literal copies nothing).
     String(Arc<str>),
     /// `1000 USD`.
-    Money(Decimal, Arc<str>),
+    Money(Decimal, Currency),
     /// `2021-09-30T10:00:00+08:00`.
     Time(DateTime<FixedOffset>),
     /// `24h`, `1h30m`.

@@ -642,7 +642,7 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
-                if !crate::currency::is_iso4217(currency.as_str()) {
+                let Some(code) = crate::currency::Currency::new(currency.as_str()) else {
                     return Err(self.err(
                         &currency,
                         format!(
@@ -650,11 +650,8 @@ impl Ctx<'_> {
                             currency.as_str()
                         ),
                     ));
-                }
-                ExprKind::Money(
-                    self.decimal(&amount, amount.as_str())?,
-                    currency.as_str().into(),
-                )
+                };
+                ExprKind::Money(self.decimal(&amount, amount.as_str())?, code)
             }
             Rule::duration => ExprKind::Duration(
                 parse_duration(pair.as_str())
