@@ -604,7 +604,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             return Ok(m);
         }
         // `split_off` allocates exactly what the record holds.
-        Ok(Value::Map(Arc::new(entries.split_off(start))))
+        Ok(Value::Map(entries.drain(start..).collect()))
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {

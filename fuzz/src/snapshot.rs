@@ -121,11 +121,11 @@ pub fn set(v: &mut Value, path: &[Seg], new: Option<Value>) {
         return;
     };
     if !matches!(v, Value::Map(_) | Value::List(_)) {
-        *v = Value::Map(Arc::new(Vec::new()));
+        *v = Value::Map(Arc::new([]));
     }
     match (v, first) {
-        (Value::Map(m), Seg::Key(k)) => {
-            let m = Arc::make_mut(m);
+        (Value::Map(record), Seg::Key(k)) => {
+            let mut m = record.to_vec();
             let pos = m.iter().position(|(key, _)| &**key == k);
             match (pos, rest.is_empty(), new) {
                 (Some(p), true, None) => {
@@ -139,6 +139,7 @@ pub fn set(v: &mut Value, path: &[Seg], new: Option<Value>) {
                     m.push((Arc::from(k.as_str()), child));
                 }
             }
+            *record = m.into();
         }
         (Value::List(items), Seg::Index(i)) => {
             let mut list = items.to_vec();
@@ -253,7 +254,7 @@ impl Fact {
                         }
                     }
                 }
-                Value::Map(Arc::new(m))
+                Value::Map(m.into())
             }
         })
     }

@@ -213,7 +213,7 @@ impl<'t> Reader<'t, '_> {
         self.skip_space();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
-            return Some(Value::Map(Arc::new(Map::new())));
+            return Some(Value::Map(Arc::new([])));
         }
         let mut seen: Option<HashSet<Arc<str>>> = None;
         loop {
@@ -254,7 +254,7 @@ impl<'t> Reader<'t, '_> {
             self.entries.truncate(start);
             return Some(m);
         }
-        Some(Value::Map(Arc::new(self.entries.split_off(start))))
+        Some(Value::Map(self.entries.drain(start..).collect()))
     }
 }
 

@@ -13,8 +13,6 @@
 
 use std::collections::HashMap;
 
-use std::sync::Arc;
-
 use rust_decimal::Decimal;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -291,7 +289,7 @@ fn restore(v: Value, written: &HashMap<String, String>, path: &mut String) -> Va
                 })
                 .collect(),
         ),
-        Value::Map(m) => Value::Map(Arc::new(
+        Value::Map(m) => Value::Map(
             m.iter()
                 .map(|(k, item)| {
                     let len = path.len();
@@ -304,7 +302,7 @@ fn restore(v: Value, written: &HashMap<String, String>, path: &mut String) -> Va
                     (k.clone(), out)
                 })
                 .collect(),
-        )),
+        ),
         other => other,
     }
 }

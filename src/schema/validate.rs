@@ -35,7 +35,7 @@ pub fn snapshot(value: &Value, schema: &Record, strict: bool, out: &mut Vec<Prob
     let mut v = Validator { strict, out };
     match value {
         Value::Map(entries) => match v.record(entries, schema, &At::Root, true) {
-            Some(changed) => Value::Map(Arc::new(changed)),
+            Some(changed) => Value::Map(changed.into()),
             None => value.clone(),
         },
         other => {
@@ -139,7 +139,13 @@ impl Validator<'_> {
     }
 
     /// The record as the rules read it, or `None` when that is the record itself.
-    fn record(&mut self, entries: &Map, schema: &Record, at: &At<'_>, top: bool) -> Option<Map> {
+    fn record(
+        &mut self,
+        entries: &[(Arc<str>, Value)],
+        schema: &Record,
+        at: &At<'_>,
+        top: bool,
+    ) -> Option<Map> {
         let mut out = Changed::new(entries);
         // The declared fields found, as bits (the first 64; any others are searched for).
         let mut found_fields = 0u64;
@@ -257,7 +263,7 @@ impl Validator<'_> {
             }
             (Ty::Record(r), Value::Map(entries)) => self
                 .record(entries, r, at, false)
-                .map(|m| Value::Map(Arc::new(m))),
+                .map(|m| Value::Map(m.into())),
             // `{amount, currency}` is read as money; a schema that wants a record gets one.
             (Ty::Record(r), Value::Money(m)) => {
                 let entries: Map = vec![
@@ -265,7 +271,7 @@ impl Validator<'_> {
                     (Arc::from("currency"), Value::string(&m.currency)),
                 ];
                 let record = self.record(&entries, r, at, false).unwrap_or(entries);
-                Some(Value::Map(Arc::new(record)))
+                Some(Value::Map(record.into()))
             }
             (Ty::Money, Value::Map(_)) => {
                 self.problem(

@@ -57,14 +57,14 @@ pub fn parse_path(s: &str) -> Result<Vec<PathSeg>, String> {
 pub fn merge(base: &Value, over: &Value) -> Value {
     match (base, over) {
         (Value::Map(b), Value::Map(o)) => {
-            let mut entries: Map = b.as_ref().clone();
+            let mut entries: Map = b.to_vec();
             for (k, v) in o.iter() {
                 match entries.iter_mut().find(|(ek, _)| ek == k) {
                     Some((_, ev)) => *ev = merge(ev, v),
                     None => entries.push((Arc::clone(k), v.clone())),
                 }
             }
-            Value::Map(Arc::new(entries))
+            Value::Map(entries.into())
         }
         _ => over.clone(),
     }
@@ -77,15 +77,15 @@ pub fn set(v: &Value, path: &[PathSeg], new: Value) -> Result<Value, String> {
     };
     match (v, head) {
         (Value::Map(m), PathSeg::Key(k)) => {
-            let mut entries: Map = m.as_ref().clone();
+            let mut entries: Map = m.to_vec();
             match entries.iter_mut().find(|(ek, _)| &**ek == k.as_str()) {
                 Some((_, ev)) => *ev = set(ev, rest, new)?,
                 None => {
-                    let fresh = set(&Value::Map(Arc::new(Vec::new())), rest, new)?;
+                    let fresh = set(&Value::Map(Arc::new([])), rest, new)?;
                     entries.push((Arc::from(k.as_str()), fresh));
                 }
             }
-            Ok(Value::Map(Arc::new(entries)))
+            Ok(Value::Map(entries.into()))
         }
         (Value::List(items), PathSeg::Index(i)) => {
             let mut items: Vec<Value> = items.to_vec();
@@ -105,7 +105,7 @@ pub fn unset(v: &Value, path: &[PathSeg]) -> Result<Value, String> {
     };
     match (v, head) {
         (Value::Map(m), PathSeg::Key(k)) => {
-            let mut entries: Map = m.as_ref().clone();
+            let mut entries: Map = m.to_vec();
             let i = entries
                 .iter()
                 .position(|(ek, _)| &**ek == k.as_str())
@@ -115,7 +115,7 @@ pub fn unset(v: &Value, path: &[PathSeg]) -> Result<Value, String> {
             } else if let Some((_, ev)) = entries.get_mut(i) {
                 *ev = unset(ev, rest)?;
             }
-            Ok(Value::Map(Arc::new(entries)))
+            Ok(Value::Map(entries.into()))
         }
         (Value::List(items), PathSeg::Index(i)) => {
             let mut items: Vec<Value> = items.to_vec();
