@@ -10,7 +10,7 @@ use crate::check::{check_with, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
-use crate::eval::interp::{LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::schema::Record;
@@ -81,6 +81,8 @@ struct Compiled {
     reads: Vec<Read>,
     /// The `let`s' names, by index (see `Program::let_names`).
     let_names: Vec<Arc<str>>,
+    /// The paths of the element's reads, for a policy with `for each`.
+    item_paths: Option<ItemPaths>,
     /// Per rule, what reporting it needs, built once.
     rules: Vec<RuleInfo>,
     /// The fact schema, for policies that declare typed facts.
@@ -525,6 +527,7 @@ impl Compiled {
             let_index: &self.let_index,
             reads: &self.reads,
             let_names: &self.let_names,
+            item_paths: self.item_paths.as_ref(),
         }
     }
 }
@@ -568,6 +571,7 @@ fn compile(mut ast: Policy) -> Compiled {
         .map(|l| l.name.name.as_str().into())
         .collect();
     Compiled {
+        item_paths: ast.for_each.as_ref().map(|_| ItemPaths::new(reads.len())),
         ast,
         let_index,
         reads,

@@ -418,3 +418,35 @@ fn nested_binders_read_their_own_elements() {
         "n + count(a in list where a > 1)" => "5",
     }
 }
+
+/// Evidence names each element's own facts, for elements whose paths a policy keeps
+/// across decisions and for those past them, in one decision and the next.
+#[test]
+fn evidence_paths_name_each_element_in_every_decision() {
+    let engine = Engine::from_sources([(
+        "t.bylaw".to_string(),
+        "policy p\nfacts rs\nfor each r in rs identified by r.id\n\
+         deny big { message \"{r.id}\" when r.order.amount > 5 }\n"
+            .to_string(),
+    )])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let rs: Vec<String> = (0..40)
+        .map(|i| format!("{{\"id\": \"x{i}\", \"order\": {{\"amount\": {i}}}}}"))
+        .collect();
+    let facts = format!("{{\"rs\": [{}]}}", rs.join(", "));
+    for _ in 0..2 {
+        let d = engine.evaluate(&load_str(&facts, Format::Json, "f").unwrap());
+        assert_eq!(d.items.len(), 40);
+        for (i, item) in d.items.iter().enumerate() {
+            let fired: Vec<_> = item
+                .matched
+                .iter()
+                .flat_map(|m| &m.evidence)
+                .flat_map(|e| &e.facts)
+                .filter_map(|f| f.path.as_deref())
+                .collect();
+            let want = format!("rs[{i}].order.amount");
+            assert_eq!(fired, if i > 5 { vec![want.as_str()] } else { vec![] });
+        }
+    }
+}

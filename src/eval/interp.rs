@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
@@ -39,6 +39,51 @@ pub struct Program<'a> {
     pub reads: &'a [Read],
     /// Each `let`'s name, shared: evidence names a let without copying its name.
     pub let_names: &'a [Arc<str>],
+    /// The paths of the element's reads, kept across decisions (none: built per scope).
+    pub item_paths: Option<&'a ItemPaths>,
+}
+
+/// The paths of the `for each` element's reads (`resources[0].order.amount`) for the
+/// first elements, kept by a policy across decisions: built anew for each element of
+/// each snapshot, they were a third of gathering evidence.
+#[derive(Debug)]
+pub struct ItemPaths {
+    /// By element, then by read.
+    paths: Box<[OnceLock<Arc<str>>]>,
+    reads: usize,
+}
+
+impl ItemPaths {
+    /// Elements whose paths are kept; later ones are built per scope.
+    const ELEMENTS: usize = 32;
+
+    /// Room for the paths of a policy with `reads` numbered reads.
+    pub fn new(reads: usize) -> ItemPaths {
+        ItemPaths {
+            paths: (0..reads.saturating_mul(Self::ELEMENTS))
+                .map(|_| OnceLock::new())
+                .collect(),
+            reads,
+        }
+    }
+
+    /// `item_path` + `rest`, the path of read `read` from element `item`, kept. A kept
+    /// path built from another element path (the list is described per snapshot) is
+    /// not used: it is the same text exactly when it starts with this one and is as
+    /// long, as `rest` is the read's own.
+    fn path(&self, item: usize, read: usize, item_path: &str, rest: &str) -> Option<Arc<str>> {
+        if item >= Self::ELEMENTS || read >= self.reads {
+            return None;
+        }
+        let kept = self.paths.get(item * self.reads + read)?.get_or_init(|| {
+            let mut text = String::with_capacity(item_path.len() + rest.len());
+            text.push_str(item_path);
+            text.push_str(rest);
+            text.into()
+        });
+        (kept.len() == item_path.len() + rest.len() && kept.starts_with(item_path))
+            .then(|| Arc::clone(kept))
+    }
 }
 
 /// Where a numbered read (`Slot::Fact`, `Slot::Path`) is in a snapshot, known when
@@ -914,7 +959,11 @@ impl<'a> Scope<'a> {
         match self.prog.reads.get(i) {
             Some(Read::Fact(path)) => Arc::clone(path),
             Some(Read::Item(rest)) => match (&self.item, &self.item_path) {
-                (Some(_), Some(item)) => {
+                (Some((index, _)), Some(item)) => {
+                    let kept = self.prog.item_paths;
+                    if let Some(path) = kept.and_then(|k| k.path(*index, i, item, rest)) {
+                        return path;
+                    }
                     if let Some((_, path)) = self.item_reads.iter().find(|(r, _)| *r == i) {
                         return Arc::clone(path);
                     }
@@ -1345,5 +1394,33 @@ fn arith_error(op: &str, a: &Value, b: &Value) -> EvalError {
         expected: "numbers, money of one currency, or a time and a duration".into(),
         found,
         context: format!("cannot {op} {} and {}", a.type_of(), b.type_of()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_element_path_is_used_only_for_the_element_it_was_built_for() {
+        let kept = ItemPaths::new(2);
+        let path = |item, read, base: &str| kept.path(item, read, base, ".order.amount");
+        assert_eq!(
+            path(0, 1, "resources[0]").as_deref(),
+            Some("resources[0].order.amount")
+        );
+        // Kept: the same text, shared.
+        let (a, b) = (path(0, 1, "resources[0]"), path(0, 1, "resources[0]"));
+        assert!(matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(&a, &b)));
+        // The same element and read from another list, as long or not.
+        assert_eq!(path(0, 1, "resourcez[0]"), None);
+        assert_eq!(path(0, 1, "items[0]"), None);
+        // Other elements and reads have their own; past the kept ones, none.
+        assert_eq!(
+            path(5, 0, "resources[5]").as_deref(),
+            Some("resources[5].order.amount")
+        );
+        assert_eq!(path(ItemPaths::ELEMENTS, 0, "resources[32]"), None);
+        assert_eq!(path(0, 2, "resources[0]"), None);
     }
 }

@@ -305,6 +305,7 @@ mod tests {
             let_index: &lets,
             reads: &reads,
             let_names: &[],
+            item_paths: None,
         };
         let mut paths = Vec::new();
         fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
@@ -380,6 +381,7 @@ mod tests {
                     let_index: &lets,
                     reads,
                     let_names: &[],
+                    item_paths: None,
                 };
                 let mut scope = Scope::new(prog, &facts, None, None, 1000).with_max_depth(depth);
                 scope.next_item((0, std::borrow::Cow::Borrowed(&rs[0])), "rs[0]", 1000);
@@ -440,6 +442,7 @@ mod tests {
                 let_index: &lets,
                 reads: &reads,
                 let_names: &[],
+                item_paths: None,
             };
             let e = &policy.lets[2].value;
             let mut as_condition = Scope::new(prog, &facts, None, None, 1000);

@@ -268,6 +268,7 @@ impl<'e> Collector<'e> {
                 let_index: &info.let_index,
                 reads: &[],
                 let_names: &[],
+                item_paths: None,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
             let request = outcomes(
