@@ -93,66 +93,84 @@ fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
 /// value and the facts behind it; a quantifier or comprehension shows the facts of
 /// the elements its condition selected.
 pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
-    // Literals read no fact (nor do lists of them): most conditions compare with one.
-    let literal = match &e.kind {
-        ExprKind::List(items) => items.iter().all(Expr::is_literal),
-        _ => e.is_literal(),
-    };
-    if out.len() >= MAX_EVIDENCE || literal {
+    if out.len() >= MAX_EVIDENCE {
         return;
     }
-    if let ExprKind::Name(_) = &e.kind {
-        if let Some(i) = scope.let_of(e) {
-            let value = scope.let_value(i).unwrap_or(Value::Null);
-            push(
-                out,
-                FactRef {
-                    path: None,
-                    let_name: Some(scope.let_name(i)),
-                    value,
-                    absent: false,
-                },
-            );
-            if let Some(def) = scope.prog_let(i) {
-                facts_in(scope, def, out);
+    // A numbered read is the commonest: decided before the node's kind.
+    if matches!(e.slot, Slot::Path { .. } | Slot::Fact(_)) {
+        return fact_at(scope, e, out);
+    }
+    match &e.kind {
+        // Literals read no fact (nor do lists of them): most conditions compare with one.
+        _ if e.is_literal() => {}
+        ExprKind::List(items) if items.iter().all(Expr::is_literal) => {}
+        ExprKind::Binary(_, l, r) => {
+            facts_in(scope, l, out);
+            facts_in(scope, r, out);
+        }
+        ExprKind::Name(_) => match scope.let_of(e) {
+            Some(i) => {
+                let value = scope.let_value(i).unwrap_or(Value::Null);
+                push(
+                    out,
+                    FactRef {
+                        path: None,
+                        let_name: Some(scope.let_name(i)),
+                        value,
+                        absent: false,
+                    },
+                );
+                if let Some(def) = scope.prog_let(i) {
+                    facts_in(scope, def, out);
+                }
             }
-            return;
+            None if scope.is_fact_path(e) => fact_at(scope, e, out),
+            None => {}
+        },
+        ExprKind::Field(..) | ExprKind::Index(..) if scope.is_fact_path(e) => {
+            fact_at(scope, e, out);
         }
-    }
-    if matches!(e.slot, Slot::Path { .. } | Slot::Fact(_)) || scope.is_fact_path(e) {
-        let path = scope.fact_path(e);
-        let (value, absent) = match scope.eval(e) {
-            Ok(v) => (v, false),
-            Err(_) => (Value::Null, true),
-        };
-        push(
-            out,
-            FactRef {
-                path: Some(path),
-                let_name: None,
-                value,
-                absent,
-            },
-        );
-        return;
-    }
-    if let ExprKind::If(c, a, b) = &e.kind {
-        // Only the branch taken decided the value.
-        facts_in(scope, c, out);
-        match scope.condition(c) {
-            Ok(true) => facts_in(scope, a, out),
-            Ok(false) => facts_in(scope, b, out),
-            Err(_) => {}
+        ExprKind::If(c, a, b) => {
+            // Only the branch taken decided the value.
+            facts_in(scope, c, out);
+            match scope.condition(c) {
+                Ok(true) => facts_in(scope, a, out),
+                Ok(false) => facts_in(scope, b, out),
+                Err(_) => {}
+            }
         }
-        return;
+        ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        _ => e.for_each_child(|c| facts_in(scope, c, out)),
     }
+}
+
+/// The fact at path `e`, with its value (absent when it cannot be read).
+fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
+    let path = scope.fact_path(e);
+    let (value, absent) = match scope.eval(e) {
+        Ok(v) => (v, false),
+        Err(_) => (Value::Null, true),
+    };
+    push(
+        out,
+        FactRef {
+            path: Some(path),
+            let_name: None,
+            value,
+            absent,
+        },
+    );
+}
+
+/// The facts of a quantifier's or comprehension's elements that its condition selected
+/// (of its list, when it has none or the list cannot be read). Out of line: rare, and
+/// its frame is large.
+#[inline(never)]
+fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
     let (var, list, test) = match &e.kind {
         ExprKind::Quantifier(_, var, list, body) => (var, list, Some(&**body)),
         ExprKind::Comprehension(_, _, var, list, filter) => (var, list, filter.as_deref()),
-        _ => {
-            e.for_each_child(|c| facts_in(scope, c, out));
-            return;
-        }
+        _ => return,
     };
     let (Some(test), Ok(items)) = (test, scope.eval_list(list)) else {
         facts_in(scope, list, out);
