@@ -452,7 +452,7 @@ impl<'a> Scope<'a> {
             ExprKind::Null => Ok(Value::Null),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::Number(n) => Ok(Value::Number(*n)),
-            ExprKind::String(s) => Ok(Value::String(Arc::clone(s))),
+            ExprKind::String(s) => Ok(Value::string(s)),
             ExprKind::Money(a, c) => Ok(Value::Money(Money {
                 amount: *a,
                 currency: *c,
@@ -1131,7 +1131,7 @@ fn weight(v: &Value) -> usize {
     match v {
         Value::List(items) => items.len(),
         Value::Map(m) => m.len(),
-        Value::String(s) => s.len() / 16,
+        Value::String(s) => s.as_bytes().len() / 16,
         _ => 0,
     }
 }
@@ -1139,7 +1139,7 @@ fn weight(v: &Value) -> usize {
 /// `a == lit` for a string, boolean or number literal, when `a` is of the same kind or null.
 fn literal_eq(a: &Value, lit: &Expr) -> Option<bool> {
     match (a, &lit.kind) {
-        (Value::String(x), ExprKind::String(y)) => Some(**x == **y),
+        (Value::String(x), ExprKind::String(y)) => Some(x.as_bytes() == y.as_bytes()),
         (Value::Bool(x), ExprKind::Bool(y)) => Some(x == y),
         (Value::Number(x), ExprKind::Number(y)) => Some(x == y),
         (Value::Null, ExprKind::String(_) | ExprKind::Bool(_) | ExprKind::Number(_)) => Some(false),

@@ -199,7 +199,7 @@ fn fold(e: &mut Expr) {
         Ok(Value::Money(m)) => ExprKind::Money(m.amount, m.currency),
         Ok(Value::Duration(d)) => ExprKind::Duration(d),
         Ok(Value::Time(t)) => ExprKind::Time(t),
-        Ok(Value::String(s)) => ExprKind::String(s),
+        Ok(Value::String(s)) => ExprKind::String(std::sync::Arc::from(s.as_str())),
         _ => return,
     };
     e.kind = kind;
@@ -215,7 +215,7 @@ fn literal(e: &Expr) -> Option<Value> {
         }),
         ExprKind::Duration(d) => Value::Duration(*d),
         ExprKind::Time(t) => Value::Time(*t),
-        ExprKind::String(s) => Value::String(s.clone()),
+        ExprKind::String(s) => Value::string(s),
         _ => return None,
     })
 }
