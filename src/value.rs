@@ -413,7 +413,10 @@ pub fn push_uint(out: &mut String, n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or("0"));
+    // Digits are ASCII: pushed as characters, not checked again as UTF-8.
+    for &d in digits.get(at..).unwrap_or(&[]) {
+        out.push(char::from(d));
+    }
 }
 
 /// A decimal's text exactly as its `Display` writes it (`-12.50`: the digits, with the
@@ -643,6 +646,15 @@ mod tests {
             }
         }
         assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
+    fn numbers_pushed_as_digits_are_written_as_display_writes_them() {
+        for n in [0, 7, 10, 99, 2021, 1_000_000, u64::MAX] {
+            let mut out = String::from("x");
+            push_uint(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 
     #[test]
