@@ -603,7 +603,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             entries.truncate(start);
             return Ok(m);
         }
-        // `split_off` allocates exactly what the record holds.
+        // A drain knows its length: the record is allocated once, at its size.
         Ok(Value::Map(entries.drain(start..).collect()))
     }
 

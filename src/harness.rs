@@ -31,7 +31,8 @@ pub fn rules(data: &[u8]) -> Result<Option<Engine>, String> {
 }
 
 /// Reads arbitrary bytes as a snapshot in `format`. A snapshot that loads must
-/// be a record and must serialize back to JSON.
+/// be a record and must serialize back to JSON; JSON must be read alike with the
+/// direct reader first and with serde alone (see [`json_readers_agree`]).
 pub fn facts(data: &[u8], format: Format) -> Result<Option<Value>, String> {
     if format == Format::Json {
         json_readers_agree(data)?;

@@ -173,21 +173,26 @@ impl<'t> Reader<'t, '_> {
         json_number(text).ok()
     }
 
-    /// Refuses a list or record nested deeper than the limits.
-    fn enter(&self, depth: usize) -> Option<()> {
-        (depth < self.limits.max_fact_depth && depth < MAX_NESTING).then_some(())
+    /// Enters a list or record at its opening bracket; `Some(true)` when it closes at
+    /// once (`[]`, `{}`).
+    fn open(&mut self, depth: usize, close: u8) -> Option<bool> {
+        // Nested deeper than the limits: refused.
+        (depth < self.limits.max_fact_depth && depth < MAX_NESTING).then_some(())?;
+        self.take(0)?;
+        self.at += 1;
+        self.skip_space();
+        let empty = self.bytes.get(self.at) == Some(&close);
+        if empty {
+            self.at += 1;
+        }
+        Some(empty)
     }
 
     fn list(&mut self, depth: usize) -> Option<Value> {
-        self.enter(depth)?;
-        self.take(0)?;
-        self.at += 1;
-        let start = self.items.len();
-        self.skip_space();
-        if self.bytes.get(self.at) == Some(&b']') {
-            self.at += 1;
+        if self.open(depth, b']')? {
             return Some(Value::List(Arc::new([])));
         }
+        let start = self.items.len();
         loop {
             let v = self.value(depth + 1)?;
             if self.items.len() - start == self.limits.max_list_len {
@@ -206,15 +211,10 @@ impl<'t> Reader<'t, '_> {
     }
 
     fn record(&mut self, depth: usize) -> Option<Value> {
-        self.enter(depth)?;
-        self.take(0)?;
-        self.at += 1;
-        let start = self.entries.len();
-        self.skip_space();
-        if self.bytes.get(self.at) == Some(&b'}') {
-            self.at += 1;
+        if self.open(depth, b'}')? {
             return Some(Value::Map(Arc::new([])));
         }
+        let start = self.entries.len();
         let mut seen: Option<HashSet<Arc<str>>> = None;
         loop {
             if self.bytes.get(self.at) != Some(&b'"') {

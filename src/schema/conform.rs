@@ -47,7 +47,7 @@ impl Violation {
         }
     }
 
-    /// `snapshot.yaml:12:7: `resources[0].order.amount`: expected money, found a string`.
+    /// The problem on one line, where it is: ``snapshot.yaml:12:7: `resources[0].order.amount`: expected money, found a string``.
     pub fn render(&self, origin: &str) -> String {
         let at = match (self.line, self.column) {
             (Some(l), Some(c)) => format!("{origin}:{l}:{c}"),

@@ -2,7 +2,7 @@
 //!
 //! A test file is YAML with a list of cases; each case gives a snapshot (a file, inline
 //! facts, or a file with a few facts changed), an optional `now`, and what the decision
-//! must say. The runner decides each case with the [`Engine`](crate::Engine) and reports
+//! must say. The runner decides each case with the [`Engine`] and reports
 //! every expectation that does not hold; with coverage, it also records which rules and
 //! conditions the cases exercised. The format is described in `docs/authoring.md`.
 //!
