@@ -719,10 +719,11 @@ fn eval_rule<'a>(
         },
         None => None,
     };
-    let message = rule
-        .message()
-        .map(|t| render_message(scope, t))
-        .unwrap_or_default();
+    let message = match rule.message().map(|t| render_message(scope, t)) {
+        Some(Ok(m)) => m,
+        Some(Err((e, at))) => return fail(e, at),
+        None => String::new(),
+    };
     RuleResult::Matched(Match {
         rule: id(),
         kind: rule.kind,
@@ -735,16 +736,25 @@ fn eval_rule<'a>(
 }
 
 /// A message with its holes filled; a hole that cannot be evaluated says so in place.
-fn render_message<'a>(scope: &mut Scope<'a>, t: &'a Template) -> String {
+/// Writing a value counts as going through it; passing the step limit is the rule's
+/// error (the decision's work is bounded, and fails closed), not a hole's.
+fn render_message<'a>(
+    scope: &mut Scope<'a>,
+    t: &'a Template,
+) -> Result<String, (EvalError, &'a Expr)> {
     let mut out = String::with_capacity(t.span.end.saturating_sub(t.span.start));
     for part in &t.parts {
         match part {
             TemplatePart::Text(s) => out.push_str(s),
-            TemplatePart::Hole(e) => match scope.eval_ref(e) {
+            TemplatePart::Hole(e) => match scope
+                .eval_ref(e)
+                .and_then(|v| scope.charge_shown(&v).map(|()| v))
+            {
                 Ok(v) => push_text(&mut out, &v),
+                Err(err @ EvalError::Steps(_)) => return Err((err, e)),
                 Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
             },
         }
     }
-    out
+    Ok(out)
 }

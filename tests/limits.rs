@@ -436,6 +436,46 @@ fn steps_are_counted_per_decision_not_per_element() {
 }
 
 #[test]
+fn showing_a_list_in_a_message_counts_against_the_step_limit() {
+    let text =
+        "policy p\nfacts a\nfor each r in a.l\ndeny d {\n  message \"{a.l}\"\n  when r >= 0\n}\n";
+    let list: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+    let snapshot = facts(
+        &format!("{{\"a\": {{\"l\": [{}]}}}}", list.join(",")),
+        Format::Json,
+    )
+    .unwrap();
+    let decide = |max_steps| {
+        let limits = Limits {
+            max_steps,
+            ..Limits::default()
+        };
+        let engine = Engine::from_sources_with([("t.bylaw".into(), text.into())], &limits).unwrap();
+        engine.evaluate(&snapshot)
+    };
+    // Each of the 300 messages writes the 300-element list: 90,000 steps of writing,
+    // where deciding the conditions takes a few thousand. Past the limit the elements
+    // are errors (the decision stays `denied`: the elements before were denied).
+    let d = decide(50_000);
+    let stopped = d
+        .items
+        .iter()
+        .position(|i| i.decision == Outcome::Error)
+        .unwrap();
+    assert!((150..170).contains(&stopped), "{stopped}");
+    let last = d.items.last().unwrap();
+    assert!(last.errors[0].reason.contains("steps"), "{:?}", last.errors);
+    let first = &d.items[stopped].errors[0];
+    assert_eq!(first.rule.as_deref(), Some("p.d"));
+    assert!(first.reason.contains("steps"), "{first:?}");
+    // Within the limit, every element is denied with the list written out.
+    let d = decide(1_000_000);
+    assert_eq!(d.decision, Outcome::Denied);
+    assert!(d.items.iter().all(|i| i.decision == Outcome::Denied));
+    assert!(d.items[299].matched[0].message.ends_with("298, 299]"));
+}
+
+#[test]
 fn doubling_a_list_through_lets_hits_the_step_limit() {
     let mut text = String::from("policy p\nfacts a\nlet l0 = a.l\n");
     for i in 1..60 {

@@ -252,6 +252,12 @@ impl<'a> Scope<'a> {
         Ok(())
     }
 
+    /// Counts the work of writing `v` into a message, as an operator going through it
+    /// is counted: a rule showing a huge list for every element stays within the limit.
+    pub fn charge_shown(&mut self, v: &Value) -> Result<(), EvalError> {
+        self.charge(weight(v))
+    }
+
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
         // `and`, `or`, `not`, comparisons and `any`/`all` are decided as booleans, not
