@@ -201,6 +201,10 @@ fn quantifiers_and_comprehensions() {
         "sum(v * 2 for v in list where v > 1)" => "10",
         "sum(p for p in [price, small])" => r#"{"amount":"3000.00","currency":"USD"}"#,
         "sum(p for p in [price, yuan])" => "ERR cannot add 2000.00 USD and 10.00 CNY: different currencies are never converted",
+        // An empty list has no currency: its sum is the number 0, which money does not
+        // compare with (an error, so a blocking rule fails closed).
+        "sum(p for p in [price, small] where p > 10000 USD)" => "0",
+        "sum(p for p in [price, small] where p > 10000 USD) < 1 USD" => "ERR cannot compare: expected a number on both sides, found money",
         "any(i in n where true)" => "ERR cannot go through `n`: expected a list, found a number",
         "any(i in [] where true)" => "false",
         "all(i in [] where false)" => "true",
