@@ -205,6 +205,7 @@ fn quantifiers_and_comprehensions() {
         // compare with (an error, so a blocking rule fails closed).
         "sum(p for p in [price, small] where p > 10000 USD)" => "0",
         "sum(p for p in [price, small] where p > 10000 USD) < 1 USD" => "ERR cannot compare: expected a number on both sides, found money",
+        "count(list) > 5 and sum(p for p in [price, small] where p > 10000 USD) > 1 USD" => "false",
         "any(i in n where true)" => "ERR cannot go through `n`: expected a list, found a number",
         "any(i in [] where true)" => "false",
         "all(i in [] where false)" => "true",
