@@ -7,6 +7,9 @@ use crate::eval::functions::{self, BUILTINS};
 use crate::syntax::ast::*;
 use crate::value::Type;
 
+#[path = "check_forms.rs"]
+mod forms;
+
 /// The deepest expression tree accepted (evaluation recurses once per level).
 pub const MAX_DEPTH: usize = 200;
 
@@ -69,12 +72,21 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
             ));
         }
     }
+    let functions = forms::functions(p, out);
+    forms::check_function_cycles(p, out);
     let mut names = Names {
         facts: &facts,
         lets: &lets,
         item: None,
         binders: Vec::new(),
+        functions: &functions,
+        params: 0,
+        typed: p.schema.is_some(),
+        in_function: false,
     };
+    for f in &p.functions {
+        names.function_body(f, out);
+    }
     if let Some(a) = &p.applies {
         names.expr(a, out, 0);
     }
@@ -308,10 +320,25 @@ struct Names<'p> {
     lets: &'p HashMap<&'p str, &'p Let>,
     item: Option<&'p str>,
     binders: Vec<String>,
+    /// The policy's functions, by name.
+    functions: &'p HashMap<&'p str, &'p Function>,
+    /// How many of the first binders are a function's parameters (not elements).
+    params: usize,
+    /// Whether types are known here (typed facts, or a function's parameters): a
+    /// `match` without `else` is then proved complete by the type checker.
+    typed: bool,
+    /// In a function's body, which sees its parameters and functions only.
+    in_function: bool,
 }
 
 impl Names<'_> {
     fn known(&self) -> Vec<&str> {
+        if self.in_function {
+            // In a function's body: its parameters and the elements bound inside it.
+            let mut v: Vec<&str> = self.binders.iter().map(String::as_str).collect();
+            v.sort_unstable();
+            return v;
+        }
         let mut v: Vec<&str> = self.facts.iter().copied().collect();
         v.extend(self.lets.keys().copied());
         v.extend(self.item);
@@ -322,6 +349,9 @@ impl Names<'_> {
     }
 
     fn is_taken(&self, n: &str) -> bool {
+        if self.in_function {
+            return self.binders.iter().any(|b| b == n);
+        }
         self.facts.contains(n)
             || self.lets.contains_key(n)
             || self.item == Some(n)
@@ -355,6 +385,10 @@ impl Names<'_> {
                     let known = self.known();
                     let d = match crate::diagnostic::did_you_mean(n, known.iter().copied()) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None if self.in_function => d.hint(format!(
+                            "a function's body sees its parameters only (pass facts and lets as arguments); known here: {}",
+                            known.join(", ")
+                        )),
                         None => d.hint(format!(
                             "a name is a fact declared with `facts`, a `let`, an element bound by `for each` or a quantifier, or `now`; known here: {}",
                             known.join(", ")
@@ -363,11 +397,32 @@ impl Names<'_> {
                     out.push(d);
                 }
             }
+            ExprKind::Call(f, args) if self.functions.contains_key(f.name.as_str()) => {
+                self.user_call(e, f, args, out);
+                for a in args {
+                    self.expr(a, out, depth + 1);
+                }
+            }
+            ExprKind::Call(f, args) if f.name == "position" => self.position(e, args, out),
+            ExprKind::Match(m) => {
+                self.match_expr(e, m, out);
+                e.for_each_child(|c| self.expr(c, out, depth + 1));
+            }
+            ExprKind::Record(fields) => {
+                forms::record_fields(fields, out);
+                e.for_each_child(|c| self.expr(c, out, depth + 1));
+            }
             ExprKind::Call(f, args) => {
                 match functions::builtin(&f.name) {
                     None => out.push(
-                        Diagnostic::at(&f.span, format!("unknown function `{}`", f.name))
-                            .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
+                        Diagnostic::at(&f.span, format!("unknown function `{}`", f.name)).suggest(
+                            &f.name,
+                            BUILTINS
+                                .iter()
+                                .map(|b| b.name)
+                                .chain(self.functions.keys().copied())
+                                .chain(["position"]),
+                        ),
                     ),
                     Some(b) if args.len() < b.min || args.len() > b.max => {
                         let want = if b.min == b.max {
@@ -556,6 +611,7 @@ pub fn static_type(e: &Expr) -> Option<Type> {
         ExprKind::Time(_) => Type::Time,
         ExprKind::Duration(_) => Type::Duration,
         ExprKind::List(_) | ExprKind::Comprehension(Collect::List, ..) => Type::List,
+        ExprKind::Record(_) => Type::Map,
         ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
         ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
         ExprKind::Quantifier(..) => Type::Bool,
@@ -575,7 +631,7 @@ pub fn static_type(e: &Expr) -> Option<Type> {
         ExprKind::Call(f, _) => match f.name.as_str() {
             "present" | "contains" | "starts_with" => Type::Bool,
             "trim" | "lower" | "upper" | "format_time" | "calendar_month" => Type::String,
-            "len" | "count" | "year" | "month" | "day" => Type::Number,
+            "len" | "count" | "year" | "month" | "day" | "position" => Type::Number,
             "money" => Type::Money,
             "to_offset" => Type::Time,
             _ => return None,

@@ -280,6 +280,7 @@ impl Engine {
                     }
                 };
                 let base = scope.describe(&fe.list);
+                let first_item = d.items.len();
                 d.items.reserve_exact(items.len());
                 let mut item_scope = Scope::new(prog, facts, now, None, 0)
                     .with_max_depth(self.limits.max_eval_depth);
@@ -324,6 +325,29 @@ impl Engine {
                     item.decision = outcome_of(&item.matched, &item.errors);
                     d.items.push(item);
                     used += item_scope.steps_taken();
+                }
+                if let Some(id) = &fe.id {
+                    let ours = d.items.get(first_item..).unwrap_or(&[]);
+                    for (a, b) in crate::eval::duplicates::duplicate_ids(ours) {
+                        // Rare: the two ID paths are described again, from their elements.
+                        let mut path_of = |k: usize| {
+                            let item = &ours[k];
+                            item_scope.next_item((k, items.get(k)), &item.path, 0);
+                            item_scope.describe(id)
+                        };
+                        let (pa, pb) = (path_of(a), path_of(b));
+                        d.errors.push(RuleError {
+                            rule: None,
+                            kind: None,
+                            path: Some(pb.clone()),
+                            reason: format!(
+                                "`{pa}` and `{pb}` are both {:?}: two elements with one ID cannot be told apart",
+                                ours[b].id
+                            ),
+                            source: Some(fe.span.location()),
+                            blocking: true,
+                        });
+                    }
                 }
             }
             used = (used + scope.steps_taken()).min(opts.max_steps);

@@ -116,6 +116,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
                     FactRef {
                         path: None,
                         let_name: Some(scope.let_name(i)),
+                        call: None,
                         value,
                         absent: false,
                     },
@@ -140,6 +141,27 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             }
         }
         ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        // A call of a policy's function, or `position`: the call and its result, then
+        // the facts its arguments read (not the whole element `position` names).
+        ExprKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
+            let (value, absent) = match scope.eval(e) {
+                Ok(v) => (v, false),
+                Err(_) => (Value::Null, true),
+            };
+            push(
+                out,
+                FactRef {
+                    path: None,
+                    let_name: None,
+                    call: Some(scope.text_of(e)),
+                    value,
+                    absent,
+                },
+            );
+            if f.name != "position" {
+                args.iter().for_each(|a| facts_in(scope, a, out));
+            }
+        }
         _ => e.for_each_child(|c| facts_in(scope, c, out)),
     }
 }
@@ -156,6 +178,7 @@ fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
         FactRef {
             path: Some(path),
             let_name: None,
+            call: None,
             value,
             absent,
         },
@@ -193,7 +216,7 @@ fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>
 fn push(out: &mut Vec<FactRef>, f: FactRef) {
     if !out
         .iter()
-        .any(|g| g.path == f.path && g.let_name == f.let_name)
+        .any(|g| g.path == f.path && g.let_name == f.let_name && g.call == f.call)
     {
         out.push(f);
     }

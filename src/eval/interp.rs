@@ -14,7 +14,9 @@ use rust_decimal::Decimal;
 use super::error::EvalError;
 use super::functions;
 use crate::fnv::Fnv;
-use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{
+    BinaryOp, Collect, Expr, ExprKind, Match, Policy, Quantifier, Slot, UnaryOp,
+};
 use crate::value::{Money, Type, Value};
 
 /// The steps one decision may take before it is stopped (a guard against huge lists).
@@ -142,7 +144,11 @@ enum Truth<'a> {
     Known(bool),
 }
 
-/// A name bound by a quantifier or comprehension to an element of a list.
+/// The `index` of a [`Binder`] that is a function's parameter, not an element.
+const PARAM: usize = usize::MAX;
+
+/// A name bound by a quantifier or comprehension to an element of a list, or by a
+/// function call to an argument (`list` is then the argument, `index` [`PARAM`]).
 struct Binder<'a> {
     name: &'a str,
     value: Cow<'a, Value>,
@@ -494,7 +500,21 @@ impl<'a> Scope<'a> {
                 }),
             },
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
+                self.call_function(e, args)
+            }
+            ExprKind::Record(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                for (name, v) in fields {
+                    out.push((Arc::from(name.name.as_str()), self.eval(v)?));
+                }
+                Ok(Value::Map(out.into()))
+            }
+            ExprKind::Match(m) => self.matched(m),
             ExprKind::Call(f, args) => {
+                if f.name == "position" {
+                    return self.position(args);
+                }
                 if f.name == "present" {
                     return match args.first().map(|a| self.eval_ref(a)) {
                         Some(Ok(v)) => Ok(Value::Bool(!matches!(*v, Value::Null))),
@@ -576,6 +596,7 @@ impl<'a> Scope<'a> {
                 }
             }
             Slot::Let(i) => return self.let_value(i as usize).map(Cow::Owned),
+            Slot::Function(_) => {}
             Slot::Now => return self.now.map(Cow::Borrowed).ok_or(EvalError::NoNow),
             Slot::Fact(i) => {
                 if let Some(Some(v)) = self.found.get(i as usize) {
@@ -622,6 +643,109 @@ impl<'a> Scope<'a> {
             };
         }
         self.fact(n)
+    }
+
+    /// A call of the policy's function: the arguments evaluated where it is called,
+    /// then the body with its parameters bound to them (on top of the caller's binders,
+    /// which the body cannot name: an argument's path is described from them).
+    fn call_function(&mut self, call: &'a Expr, args: &'a [Expr]) -> Result<Value, EvalError> {
+        let f = match call.slot {
+            Slot::Function(i) => self.prog.policy.functions.get(i as usize),
+            _ => None,
+        };
+        let Some(f) = f else {
+            return Err(EvalError::Invalid("unknown function".into()));
+        };
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            values.push(self.eval_ref(a)?);
+        }
+        let depth = self.binders.len();
+        for ((param, value), arg) in f.params.iter().zip(values).zip(args) {
+            self.bind(&param.name.name, value, arg, PARAM);
+            if let Some(b) = self.binders.last_mut() {
+                b.depth = depth;
+            }
+        }
+        let r = self.eval(&f.body);
+        self.binders.truncate(depth);
+        r
+    }
+
+    /// `match`: the first arm whose pattern equals the subject (or, without a
+    /// subject, whose condition holds); else the `else`; with neither, an error.
+    fn matched(&mut self, m: &'a Match) -> Result<Value, EvalError> {
+        match &m.subject {
+            Some(subject) => {
+                let v = self.eval_ref(subject)?;
+                for arm in &m.arms {
+                    for p in &arm.patterns {
+                        let hit = match literal_eq(&v, p) {
+                            Some(hit) => hit,
+                            None => {
+                                let pv = self.eval_ref(p)?;
+                                equal(&v, &pv).map_err(|err| self.locate(err, &[subject]))?
+                            }
+                        };
+                        if hit {
+                            return self.eval(&arm.value);
+                        }
+                    }
+                }
+                match &m.otherwise {
+                    Some(o) => self.eval(o),
+                    None => Err(EvalError::Invalid(format!(
+                        "no arm of the `match` takes {} (the value of `{}`), and it has no `else`",
+                        crate::value::Literal(&v),
+                        self.describe(subject)
+                    ))),
+                }
+            }
+            None => {
+                for arm in &m.arms {
+                    if let Some(c) = arm.patterns.first() {
+                        if self.condition(c)? {
+                            return self.eval(&arm.value);
+                        }
+                    }
+                }
+                match &m.otherwise {
+                    Some(o) => self.eval(o),
+                    None => Err(EvalError::Invalid(
+                        "no condition of the `match` holds, and it has no `else`".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// `position(x)`: where the element `x` (of `for each`, a quantifier or a
+    /// comprehension) is in its list, from 0 as in its path (`resources[0]`).
+    fn position(&mut self, args: &'a [Expr]) -> Result<Value, EvalError> {
+        let not_element = || {
+            EvalError::Invalid(
+                "`position` takes an element bound by `for each`, a quantifier or a comprehension"
+                    .into(),
+            )
+        };
+        let [arg] = args else {
+            return Err(not_element());
+        };
+        let index = match (&arg.kind, arg.slot) {
+            (ExprKind::Name(_), Slot::Binder(d)) => self
+                .binders
+                .len()
+                .checked_sub(d as usize + 1)
+                .and_then(|k| self.binders.get(k))
+                .map(|b| b.index)
+                .filter(|i| *i != PARAM),
+            (ExprKind::Name(_), Slot::Item) => self.item.as_ref().map(|(i, _)| *i),
+            _ => None,
+        };
+        self.charge(1)?;
+        index
+            .map(|i| Value::Number(Decimal::from(i)))
+            .ok_or_else(not_element)
     }
 
     /// A `let`'s value, computed once per scope (and only if needed).
@@ -1012,7 +1136,9 @@ impl<'a> Scope<'a> {
             ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
                 Referent::Binder(b) => {
                     self.describe_into(b.list, b.depth, out);
-                    push_index(out, b.index);
+                    if b.index != PARAM {
+                        push_index(out, b.index);
+                    }
                 }
                 Referent::Item(fe, i) => match &self.item_path {
                     Some(p) => out.push_str(p),
