@@ -3,6 +3,7 @@
 pub(crate) mod duplicates;
 pub mod error;
 pub mod evidence;
+mod fnv;
 pub mod functions;
 pub mod interp;
 pub mod resolve;

@@ -2,13 +2,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::Diagnostic;
 use crate::eval::functions::{self, BUILTINS};
+use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
 
-#[path = "check_forms.rs"]
 mod forms;
+pub mod typeck;
 
 /// The deepest expression tree accepted (evaluation recurses once per level).
 pub const MAX_DEPTH: usize = 200;
@@ -36,7 +36,7 @@ pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Di
             );
         }
         check_policy(p, &mut out, limits.max_expr_depth);
-        crate::typeck::check_policy(p, &mut out);
+        crate::check::typeck::check_policy(p, &mut out);
     }
     out
 }
@@ -383,7 +383,7 @@ impl Names<'_> {
                 if !self.is_taken(n) {
                     let d = Diagnostic::at(&e.span, format!("unknown name `{n}`"));
                     let known = self.known();
-                    let d = match crate::diagnostic::did_you_mean(n, known.iter().copied()) {
+                    let d = match crate::report::diagnostic::did_you_mean(n, known.iter().copied()) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
                         None if self.in_function => d.hint(format!(
                             "a function's body sees its parameters only (pass facts and lets as arguments); known here: {}",

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{short, Typeck};
-use crate::diagnostic::Diagnostic;
+use crate::report::diagnostic::Diagnostic;
 use crate::schema::{self, Field, Record, Ty};
 use crate::syntax::ast::*;
 

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::{expect_condition, Names};
-use crate::diagnostic::Diagnostic;
 use crate::eval::functions;
+use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 
 /// The policy's functions by name, after reporting duplicates and names that are
