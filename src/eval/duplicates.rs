@@ -3,7 +3,7 @@
 use crate::decision::Item;
 
 /// Lists this short are compared pairwise: no allocation on the common path.
-const PAIRWISE: usize = 64;
+const PAIRWISE: usize = 32;
 
 /// Each element whose ID an earlier element has, with that earlier element: pairs of
 /// positions in `items` (first, later), ordered by the later. Elements identified by

@@ -5,7 +5,7 @@
 
 use super::interp::Scope;
 use crate::decision::{Evidence, FactRef};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Match, Quantifier, Slot, UnaryOp};
 use crate::value::Value;
 
 /// Most elements of a quantifier whose evidence is listed.
@@ -141,6 +141,8 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             }
         }
         ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        // Only the arms tried decided the value, as for `if`.
+        ExprKind::Match(m) => match_facts(scope, m, out),
         // A call of a policy's function, or `position`: the call and its result, then
         // the facts its arguments read (not the whole element `position` names).
         ExprKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
@@ -163,6 +165,40 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             }
         }
         _ => e.for_each_child(|c| facts_in(scope, c, out)),
+    }
+}
+
+/// The facts a `match` read: its subject, or the conditions it tried, and the value of
+/// the arm taken. Out of line: rare.
+#[inline(never)]
+fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match, out: &mut Vec<FactRef>) {
+    if let Some(subject) = &m.subject {
+        facts_in(scope, subject, out);
+        let Ok(v) = scope.eval(subject) else {
+            return;
+        };
+        for arm in &m.arms {
+            for p in &arm.patterns {
+                if matches!(scope.eval(p), Ok(pv) if pv.equals(&v)) {
+                    return facts_in(scope, &arm.value, out);
+                }
+            }
+        }
+    } else {
+        for arm in &m.arms {
+            let Some(c) = arm.patterns.first() else {
+                continue;
+            };
+            facts_in(scope, c, out);
+            match scope.condition(c) {
+                Ok(true) => return facts_in(scope, &arm.value, out),
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    }
+    if let Some(o) = &m.otherwise {
+        facts_in(scope, o, out);
     }
 }
 
