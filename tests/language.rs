@@ -363,3 +363,16 @@ fn the_fees_scenarios_match_their_goldens() {
         run.render()
     );
 }
+
+#[test]
+fn a_match_arm_knows_the_conditions_before_it_failed() {
+    let text = |arms: &str| {
+        format!("policy p\nfacts {{ a: {{ x: integer? }} }}\nlet v = match {{ {arms} }}\neffect e {{\n  message \"m\"\n  when true\n  value v\n}}\n")
+    };
+    engine(&text(
+        "not present(a.x) => 0, a.x > 1 => 1, else => a.x + 1",
+    ));
+    // A near miss: without the test, `a.x` may be absent.
+    let e = load_error(&text("a.x == 1 => 0, else => a.x + 1"));
+    assert!(e.contains("`a.x` may be absent or null here"), "{e}");
+}

@@ -191,6 +191,8 @@ impl<'p> Typeck<'p, '_> {
                 }
             }
             None => {
+                // An arm runs only when the conditions before it failed, as an `else if`.
+                let mark = self.present.len();
                 for arm in &m.arms {
                     let Some(c) = arm.patterns.first() else {
                         continue;
@@ -198,7 +200,15 @@ impl<'p> Typeck<'p, '_> {
                     self.condition(c, d);
                     let t = self.under(c, true, |s| s.expr(&arm.value, d));
                     unify(self, &arm.value, t);
+                    let failed = self.facts_when(c, false, 0);
+                    self.present.extend(failed);
                 }
+                if let Some(o) = &m.otherwise {
+                    let t = self.expr(o, d);
+                    unify(self, o, t);
+                }
+                self.present.truncate(mark);
+                return result.unwrap_or(Ty::Any);
             }
         }
         if let Some(o) = &m.otherwise {

@@ -22,15 +22,25 @@ pub(crate) fn duplicate_ids(items: &[Item]) -> Vec<(usize, usize)> {
         }
         return out;
     }
-    let mut order: Vec<usize> = (0..items.len()).filter(|&i| has_id(&items[i])).collect();
-    order.sort_by(|&a, &b| items[a].id.cmp(&items[b].id).then(a.cmp(&b)));
-    let mut first: Option<usize> = None;
-    for &j in &order {
-        match first {
-            Some(f) if items[f].id == items[j].id => out.push((f, j)),
-            _ => first = Some(j),
-        }
+    thread_local! {
+        // Kept per thread: a decision over a long list sorts without allocating.
+        static ORDER: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    ORDER.with(|order| {
+        let Ok(mut order) = order.try_borrow_mut() else {
+            return;
+        };
+        order.clear();
+        order.extend((0..items.len()).filter(|&i| has_id(&items[i])));
+        order.sort_unstable_by(|&a, &b| items[a].id.cmp(&items[b].id).then(a.cmp(&b)));
+        let mut first: Option<usize> = None;
+        for &j in order.iter() {
+            match first {
+                Some(f) if items[f].id == items[j].id => out.push((f, j)),
+                _ => first = Some(j),
+            }
+        }
+    });
     out.sort_by_key(|&(_, j)| j);
     out
 }
