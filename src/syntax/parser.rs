@@ -218,6 +218,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::record_field => "a field (`name: EXPR`)",
         Rule::match_arm => "an arm (`VALUE => EXPR`)",
         Rule::match_else => "`else =>`",
+        Rule::arrow => "`=>`",
         Rule::rule_decl | Rule::rule_kind => "a rule (`deny`, `review`, `warn` or `effect`)",
         Rule::message_clause => "`message`",
         Rule::when_clause => "`when`",
@@ -819,8 +820,11 @@ impl Ctx<'_> {
                     match p.as_rule() {
                         Rule::match_subject => m.subject = Some(sub(first_inner(p, self.source)?)?),
                         Rule::match_arm => {
-                            let mut parts: Vec<Expr> =
-                                p.into_inner().map(&sub).collect::<Result<_>>()?;
+                            let mut parts: Vec<Expr> = p
+                                .into_inner()
+                                .filter(|x| x.as_rule() != Rule::arrow)
+                                .map(&sub)
+                                .collect::<Result<_>>()?;
                             let value = parts
                                 .pop()
                                 .ok_or_else(|| ParseError::at(&span, "incomplete arm"))?;
@@ -829,7 +833,12 @@ impl Ctx<'_> {
                                 value,
                             });
                         }
-                        Rule::match_else => m.otherwise = Some(sub(first_inner(p, self.source)?)?),
+                        Rule::match_else => {
+                            let value = p.into_inner().find(|x| x.as_rule() != Rule::arrow);
+                            let value =
+                                value.ok_or_else(|| ParseError::at(&span, "incomplete `else`"))?;
+                            m.otherwise = Some(sub(value)?);
+                        }
                         _ => {}
                     }
                 }
