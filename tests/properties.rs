@@ -38,7 +38,7 @@ proptest! {
     #[test]
     fn evaluation_is_deterministic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let facts = arbitrary_snapshot(&bytes);
-        let d = bylaw::harness::decide(engine(), &facts).unwrap();
+        let d = bylaw::run::harness::decide(engine(), &facts).unwrap();
         let fresh = snapshot::engine();
         prop_assert_eq!(serde_json::to_string(&d).unwrap(), decision_json(&fresh, &facts));
     }

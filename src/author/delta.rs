@@ -381,7 +381,7 @@ impl Delta {
 /// file moved by the same number of lines (text inserted above them), one line says so:
 /// `rules/a.bylaw: 23 locations (lines 12–156) moved down 1 line`. Each move comes with a
 /// note (the rules, or a count of cases) shown when it is listed alone.
-pub fn describe_moves(moves: &[(String, String, String)]) -> Vec<String> {
+pub(crate) fn describe_moves(moves: &[(String, String, String)]) -> Vec<String> {
     let shift = |from: &str, to: &str| -> Option<(String, i64, u64)> {
         let (f1, l1) = location_key(from);
         let (f2, l2) = location_key(to);
@@ -435,7 +435,7 @@ pub fn describe_moves(moves: &[(String, String, String)]) -> Vec<String> {
 }
 
 /// A `FILE:LINE` location as a sort key: by file, then by line as a number.
-pub fn location_key(location: &str) -> (String, u64) {
+pub(crate) fn location_key(location: &str) -> (String, u64) {
     match location.rsplit_once(':') {
         Some((file, line)) => (file.to_string(), line.parse().unwrap_or(0)),
         None => (location.to_string(), 0),
@@ -857,7 +857,7 @@ fn compare_rest(
 
 /// The lines that differ between two texts, with a line of context around each change
 /// (longest common subsequence; the texts are one rule's evidence, so short).
-pub fn line_diff(before: &str, after: &str, pad: &str) -> String {
+pub(crate) fn line_diff(before: &str, after: &str, pad: &str) -> String {
     const MAX_CELLS: usize = 4_000_000;
     let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
     let mut out = String::new();

@@ -3,7 +3,10 @@
 
 pub mod delta;
 pub mod fmt;
-pub mod gitrev;
+pub(crate) mod gitrev;
 pub mod impact;
 pub mod snapshot;
 pub mod testing;
+
+/// The names of the built-in functions, for editor grammars and completion.
+pub use crate::eval::functions::BUILTINS;

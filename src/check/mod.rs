@@ -12,12 +12,7 @@ pub mod typeck;
 /// The deepest expression tree accepted (evaluation recurses once per level).
 pub const MAX_DEPTH: usize = 200;
 
-/// Checks a set of policies; returns every problem found.
-pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
-    check_with(policies, &crate::limits::Limits::default())
-}
-
-/// [`check`] within `limits`.
+/// Checks a set of policies within `limits`; returns every problem found.
 pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: HashMap<&str, &Ident> = HashMap::new();

@@ -1099,11 +1099,6 @@ impl<'a> Scope<'a> {
     pub fn prog_let(&self, i: usize) -> Option<&'a Expr> {
         self.prog.policy.lets.get(i).map(|l| &l.value)
     }
-
-    /// The item's position in its list, if evaluating one element.
-    pub fn item_index(&self) -> Option<usize> {
-        self.item.as_ref().map(|(i, _)| *i)
-    }
 }
 
 /// A call's evaluated arguments.

@@ -819,7 +819,7 @@ fn check_decimal_text(limits: &Limits, text: &str) -> Result<(), String> {
 }
 
 /// A money amount: a plain decimal (`-12.50`), nothing else (`12,5`, `1e3`, `$5` are refused).
-pub fn parse_amount(s: &str) -> Result<Decimal, String> {
+pub(crate) fn parse_amount(s: &str) -> Result<Decimal, String> {
     let body = s.strip_prefix('-').unwrap_or(s);
     let mut parts = body.splitn(2, '.');
     let whole = parts.next().unwrap_or("");
@@ -882,11 +882,6 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
     let mantissa = if negative { -mantissa } else { mantissa };
     // At most 17 places, within the 28 a decimal holds; `try_new` rather than trust it.
     Decimal::try_new(mantissa, scale.unwrap_or(0)).ok()
-}
-
-/// An active ISO 4217 code (`USD`); see [`crate::value::currency`].
-pub fn is_currency_code(s: &str) -> bool {
-    crate::value::currency::is_iso4217(s)
 }
 
 /// `YYYY-MM-DDT…`: a string meant as a date-time, which must then parse with an offset.

@@ -2,7 +2,7 @@
 
 pub mod ast;
 mod nesting;
-pub mod parser;
+pub(crate) mod parser;
 pub mod span;
 pub mod types;
 

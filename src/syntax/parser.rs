@@ -68,7 +68,7 @@ const STACK_BASE: usize = 512 * 1024;
 ///
 /// On the calling thread when its stack has room for the file's nesting: starting a
 /// thread costs more than parsing a small file.
-pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+pub(crate) fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
     let nesting = check_text(source, limits)?;
     if stack_to_spare(nesting, limits) {
         return parse_checked(source, limits);
@@ -881,7 +881,7 @@ fn unescape(raw: &str) -> String {
 }
 
 /// `1h30m` → 90 minutes; `None` when it overflows.
-pub fn parse_duration(text: &str) -> Option<TimeDelta> {
+pub(crate) fn parse_duration(text: &str) -> Option<TimeDelta> {
     let mut total = TimeDelta::zero();
     let mut digits = String::new();
     for c in text.chars() {
