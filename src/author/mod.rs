@@ -1,6 +1,7 @@
 //! The rule author's workflows: golden decisions, the impact of a rule change,
 //! formatting rule files, and author tests.
 
+mod compare;
 pub mod delta;
 pub mod fmt;
 pub(crate) mod gitrev;

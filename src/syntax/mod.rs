@@ -1,6 +1,7 @@
 //! Reading rule files: spans, the syntax tree, and the parser.
 
 pub mod ast;
+mod lexical;
 mod nesting;
 pub(crate) mod parser;
 pub mod span;
