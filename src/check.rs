@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::functions::{self, BUILTINS};
+use crate::eval::functions;
 use crate::syntax::ast::*;
 use crate::value::Type;
 
@@ -367,7 +367,7 @@ impl Names<'_> {
                 match functions::builtin(&f.name) {
                     None => out.push(
                         Diagnostic::at(&f.span, format!("unknown function `{}`", f.name))
-                            .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
+                            .suggest(&f.name, functions::all().map(|b| b.name)),
                     ),
                     Some(b) if args.len() < b.min || args.len() > b.max => {
                         let want = if b.min == b.max {
@@ -511,7 +511,9 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 ),
                 BinaryOp::Div => matches!(
                     (a, b),
-                    (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)
+                    (Type::Number | Type::Money | Type::Duration, Type::Number)
+                        | (Type::Money, Type::Money)
+                        | (Type::Duration, Type::Duration)
                 ),
             };
             if !ok {
@@ -578,6 +580,12 @@ pub fn static_type(e: &Expr) -> Option<Type> {
             "len" | "count" | "year" | "month" | "day" => Type::Number,
             "money" => Type::Money,
             "to_offset" => Type::Time,
+            "ends_with" => Type::Bool,
+            "join" | "text" => Type::String,
+            "days" | "hours" | "minutes" | "seconds" | "hour" | "minute" | "weekday"
+            | "months_between" | "years_between" => Type::Number,
+            "duration" => Type::Duration,
+            "start_of" | "add_months" | "add_years" => Type::Time,
             _ => return None,
         },
         _ => return None,

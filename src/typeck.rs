@@ -736,6 +736,7 @@ impl<'p> Typeck<'p, '_> {
                 want(self, 0, &["string"], "a string");
                 Ty::String
             }
+            "contains" if arg(0).kind() == "list" => Ty::Bool,
             "contains" | "starts_with" => {
                 want(self, 0, &["string"], "strings");
                 want(self, 1, &["string"], "strings");
@@ -758,6 +759,13 @@ impl<'p> Typeck<'p, '_> {
                 Ty::List(t) => self.summable(&args[0], *t),
                 _ => {
                     want(self, 0, &["list"], "a list");
+                    Ty::Any
+                }
+            },
+            "min" | "max" if args.len() == 1 => match arg(0).required() {
+                Ty::List(t) => (**t).clone(),
+                _ => {
+                    want(self, 0, &["list"], "a list, or two values");
                     Ty::Any
                 }
             },
@@ -791,9 +799,40 @@ impl<'p> Typeck<'p, '_> {
             }
             "year" | "month" | "day" => {
                 want(self, 0, &["timestamp"], "a timestamp");
+                want(self, 1, &["string"], "a timestamp and an offset");
+                self.literal_args(name, args);
                 Ty::Integer
             }
-            _ => Ty::Any,
+            _ => match crate::eval::builtins::sig::signature(name) {
+                Some(sig) => {
+                    for (i, (kinds, what)) in sig.params.iter().enumerate() {
+                        want(self, i, kinds, what);
+                    }
+                    self.literal_args(name, args);
+                    (sig.result)(&types)
+                }
+                None => Ty::Any,
+            },
+        }
+    }
+}
+
+impl Typeck<'_, '_> {
+    /// A literal argument (a rounding mode, a unit, an offset) that is not one the
+    /// built-in takes, at that argument.
+    fn literal_args(&mut self, name: &str, args: &[Expr]) {
+        if let Some((i, message, words)) = crate::eval::builtins::sig::literal_error(name, args) {
+            if let Some(a) = args.get(i) {
+                let d = Diagnostic::at(&a.span, message);
+                let d = match &a.kind {
+                    ExprKind::String(s) => match did_you_mean(s, words.iter().copied()) {
+                        Some(w) => d.hint(format!("did you mean {w:?}?")),
+                        None => d,
+                    },
+                    _ => d,
+                };
+                self.out.push(d);
+            }
         }
     }
 }
@@ -814,7 +853,8 @@ fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {
         (BinaryOp::Add, List(x), List(y)) => List(Box::new(x.unify(y).unwrap_or(Any))),
         (BinaryOp::Mul, x, Money) | (BinaryOp::Mul | BinaryOp::Div, Money, x) if num(x) => Money,
         (BinaryOp::Mul, x, Duration) | (BinaryOp::Mul, Duration, x) if num(x) => Duration,
-        (BinaryOp::Div, Money, Money) => Decimal,
+        (BinaryOp::Div, Money, Money) | (BinaryOp::Div, Duration, Duration) => Decimal,
+        (BinaryOp::Div, Duration, x) if num(x) => Duration,
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 
+use super::builtins::exact;
 use super::error::EvalError;
 use super::functions;
 use crate::fnv::Fnv;
@@ -162,6 +163,9 @@ pub struct Scope<'a> {
     binders: Vec<Binder<'a>>,
     steps: u64,
     max_steps: u64,
+    /// The decision's limit, for the message when it is passed (`max_steps` is what
+    /// is left of it for this scope).
+    step_limit: u64,
     depth: usize,
     max_depth: usize,
     /// What the snapshot holds at each numbered read (`Slot::Fact`, `Slot::Path`), once
@@ -197,6 +201,7 @@ impl<'a> Scope<'a> {
             binders: Vec::new(),
             steps: 0,
             max_steps,
+            step_limit: max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             found: vec![None; prog.reads.len()],
@@ -234,6 +239,13 @@ impl<'a> Scope<'a> {
         self.depth = 0;
     }
 
+    /// The decision's step limit, which a message about passing it states (this
+    /// scope may have been given only what was left of it).
+    pub fn with_step_limit(mut self, limit: u64) -> Scope<'a> {
+        self.step_limit = limit;
+        self
+    }
+
     /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
     pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
         self.max_depth = max_depth;
@@ -247,7 +259,7 @@ impl<'a> Scope<'a> {
             .steps
             .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
+            return Err(EvalError::Steps(self.step_limit));
         }
         Ok(())
     }
@@ -493,7 +505,7 @@ impl<'a> Scope<'a> {
                     context: "cannot negate".into(),
                 }),
             },
-            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
             ExprKind::Call(f, args) => {
                 if f.name == "present" {
                     return match args.first().map(|a| self.eval_ref(a)) {
@@ -502,6 +514,11 @@ impl<'a> Scope<'a> {
                         Some(Err(err)) => Err(err),
                         None => Ok(Value::Bool(false)),
                     };
+                }
+                if super::builtins::round::is_rounding(&f.name) {
+                    if let Some(r) = self.rounded_quotient(&f.name, args) {
+                        return r;
+                    }
                 }
                 // Built-ins take one or two arguments: those are kept on the stack.
                 let values = match args.as_slice() {
@@ -789,7 +806,13 @@ impl<'a> Scope<'a> {
     }
 
     /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
-    fn binary(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<Value, EvalError> {
+    fn binary(
+        &mut self,
+        e: &'a Expr,
+        op: BinaryOp,
+        l: &'a Expr,
+        r: &'a Expr,
+    ) -> Result<Value, EvalError> {
         if op == BinaryOp::Default {
             return match self.eval(l) {
                 Ok(Value::Null) => self.eval(r),
@@ -810,7 +833,18 @@ impl<'a> Scope<'a> {
             // Boolean operators go through `binary_truth`, never here.
             _ => Ok(Value::Null),
         };
-        result.map_err(|err| self.locate(err, &[l, r]))
+        result.map_err(|err| match err {
+            EvalError::Inexact {
+                expr: None,
+                value,
+                hint,
+            } => EvalError::Inexact {
+                expr: Some(self.text_of(e).to_string()),
+                value,
+                hint,
+            },
+            err => self.locate(err, &[l, r]),
+        })
     }
 
     /// `any` or `all`, as a boolean.
@@ -949,6 +983,31 @@ impl<'a> Scope<'a> {
             .is_some_and(|root| self.let_of(root).is_none())
     }
 
+    /// Whether `e` is data written in the rules: a literal, a list of them, a `let`
+    /// bound to one, or an element of one (`s` in `any(s in sixty where …)`). Such
+    /// data is never evidence: it is no fact of the request.
+    pub fn is_literal_data(&self, e: &Expr) -> bool {
+        self.literal_data(e, self.binders.len(), 0)
+    }
+
+    fn literal_data(&self, e: &Expr, depth: usize, hops: usize) -> bool {
+        if hops > DEFAULT_MAX_DEPTH {
+            return false;
+        }
+        match &e.kind {
+            _ if e.is_literal() => true,
+            ExprKind::List(items) => items.iter().all(|i| self.literal_data(i, depth, hops + 1)),
+            ExprKind::Field(b, _) => self.literal_data(b, depth, hops + 1),
+            ExprKind::Index(b, i) => i.is_literal() && self.literal_data(b, depth, hops + 1),
+            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
+                Referent::Binder(b) => self.literal_data(b.list, b.depth, hops + 1),
+                Referent::Let(l) => self.literal_data(&l.value, 0, hops + 1),
+                Referent::Item(..) | Referent::Other => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
     pub fn path_of(&self, e: &Expr) -> Option<String> {
         e.path_root().map(|_| self.describe(e))
@@ -1074,7 +1133,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Gives an operator's error the fact path of the operand it is about.
-    fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
+    pub(crate) fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
         let path = operands.iter().find_map(|o| self.path_of(o));
         match &mut err {
             EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. }
@@ -1258,20 +1317,24 @@ fn money_op(
         });
     }
     let amount = f(x.amount, y.amount).ok_or_else(|| overflow("the amount"))?;
-    Ok(Value::Money(Money {
-        amount,
-        currency: x.currency,
-    }))
+    Ok(money(amount, x.currency))
+}
+
+/// Money computed by an operator, at the scale [`exact::money_scale`] gives it.
+fn money(amount: Decimal, currency: crate::currency::Currency) -> Value {
+    Value::Money(Money {
+        amount: exact::money_scale(amount, currency),
+        currency,
+    })
 }
 
 /// `a + b` on numbers, money of one currency, time + duration, durations, strings.
 pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_add(*y)
+        (Value::Number(x), Value::Number(y)) => exact::add(*x, *y)
             .map(Value::Number)
             .ok_or_else(|| overflow("the sum")),
-        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, |p, q| p.checked_add(q)),
+        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, exact::add),
         (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => t
             .checked_add_signed(*d)
             .map(Value::Time)
@@ -1291,11 +1354,10 @@ pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
 /// `a - b`.
 pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_sub(*y)
+        (Value::Number(x), Value::Number(y)) => exact::sub(*x, *y)
             .map(Value::Number)
             .ok_or_else(|| overflow("the difference")),
-        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, |p, q| p.checked_sub(q)),
+        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, exact::sub),
         (Value::Time(t), Value::Duration(d)) => t
             .checked_sub_signed(*d)
             .map(Value::Time)
@@ -1309,62 +1371,89 @@ pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     }
 }
 
+/// A product a decimal cannot hold exactly: out of range, or with digits it would drop.
+fn product_error(x: Decimal, y: Decimal, what: &str) -> EvalError {
+    match x.checked_mul(y) {
+        Some(p) => EvalError::Inexact {
+            expr: None,
+            value: p.to_string(),
+            hint: "a product keeps every digit, at most 28 after the point: round a factor first"
+                .into(),
+        },
+        None => overflow(what),
+    }
+}
+
+/// A duration's nanoseconds, exactly.
+fn nanos(d: &TimeDelta) -> Decimal {
+    Decimal::from_i128_with_scale(
+        i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos()),
+        0,
+    )
+}
+
+/// A duration of `n` nanoseconds, which must be whole.
+fn duration_of(n: Decimal) -> Result<Value, EvalError> {
+    if !n.fract().is_zero() {
+        return Err(EvalError::Arithmetic(
+            "a duration must be a whole number of nanoseconds".into(),
+        ));
+    }
+    i64::try_from(n)
+        .ok()
+        .map(TimeDelta::nanoseconds)
+        .map(Value::Duration)
+        .ok_or_else(|| overflow("the duration"))
+}
+
 /// `a * b`.
 pub fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_mul(*y)
+        (Value::Number(x), Value::Number(y)) => exact::mul(*x, *y)
             .map(Value::Number)
-            .ok_or_else(|| overflow("the product")),
-        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => m
-            .amount
-            .checked_mul(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
+            .ok_or_else(|| product_error(*x, *y, "the product")),
+        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => {
+            exact::mul(m.amount, *n)
+                .map(|amount| money(amount, m.currency))
+                .ok_or_else(|| product_error(m.amount, *n, "the amount"))
+        }
         (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
-            let secs = Decimal::from(d.num_seconds())
-                .checked_mul(*n)
-                .ok_or_else(|| overflow("the duration"))?;
-            if !secs.fract().is_zero() {
-                return Err(EvalError::Arithmetic(
-                    "a duration must be a whole number of seconds".into(),
-                ));
-            }
-            i64::try_from(secs)
-                .ok()
-                .and_then(TimeDelta::try_seconds)
-                .map(Value::Duration)
-                .ok_or_else(|| overflow("the duration"))
+            duration_of(exact::mul(nanos(d), *n).ok_or_else(|| overflow("the duration"))?)
         }
         _ => Err(arith_error("multiply", a, b)),
     }
 }
 
-/// `a / b`.
+/// A quotient a decimal cannot hold exactly, shown with its currency (or unit).
+fn inexact(approx: Decimal, unit: &str) -> EvalError {
+    EvalError::Inexact {
+        expr: None,
+        value: format!("{}{unit}", approx.normalize()),
+        hint: "round it where it is divided, e.g. `round(a / b, 2, \"half_even\")`, which rounds the exact quotient".into(),
+    }
+}
+
+/// An exact quotient, or why there is none.
+fn quotient(x: Decimal, y: Decimal, unit: &str, what: &str) -> Result<Decimal, EvalError> {
+    match exact::div(x, y) {
+        Ok(Some(q)) => Ok(q),
+        Ok(None) if y.is_zero() => Err(EvalError::Arithmetic("division by zero".into())),
+        Ok(None) => Err(overflow(what)),
+        Err(approx) => Err(inexact(approx, unit)),
+    }
+}
+
+/// `a / b`: exact, or an error (never a rounded quotient).
 pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    let by_zero = || EvalError::Arithmetic("division by zero".into());
     match (a, b) {
-        (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
         // Normalized: 3 / 2 is 1.5, not 1.50.
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_div(*y)
-            .map(|q| Value::Number(q.normalize()))
-            .ok_or_else(|| overflow("the quotient")),
-        (Value::Money(m), Value::Number(n)) => m
-            .amount
-            .checked_div(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
+        (Value::Number(x), Value::Number(y)) => {
+            quotient(*x, *y, "", "the quotient").map(|q| Value::Number(q.normalize()))
+        }
+        (Value::Money(m), Value::Number(n)) => {
+            let unit = format!(" {}", m.currency.as_str());
+            quotient(m.amount, *n, &unit, "the amount").map(|q| money(q, m.currency))
+        }
         (Value::Money(x), Value::Money(y)) => {
             if x.currency != y.currency {
                 return Err(EvalError::Currency {
@@ -1374,13 +1463,13 @@ pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
                     right: y.to_string(),
                 });
             }
-            if y.amount.is_zero() {
-                return Err(by_zero());
-            }
-            x.amount
-                .checked_div(y.amount)
-                .map(Value::Number)
-                .ok_or_else(|| overflow("the ratio"))
+            quotient(x.amount, y.amount, "", "the ratio").map(|q| Value::Number(q.normalize()))
+        }
+        (Value::Duration(d), Value::Number(n)) => {
+            duration_of(quotient(nanos(d), *n, " nanoseconds", "the duration")?)
+        }
+        (Value::Duration(x), Value::Duration(y)) => {
+            quotient(nanos(x), nanos(y), "", "the ratio").map(|q| Value::Number(q.normalize()))
         }
         _ => Err(arith_error("divide", a, b)),
     }

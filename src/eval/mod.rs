@@ -1,5 +1,6 @@
 //! Evaluation: the expression interpreter, built-in functions, evidence.
 
+pub mod builtins;
 pub mod error;
 pub mod evidence;
 pub mod functions;

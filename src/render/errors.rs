@@ -40,7 +40,11 @@ pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
 fn locate(engine: &Engine, e: &RuleError) -> Option<Span> {
     let (file, line) = e.source.as_deref()?.rsplit_once(':')?;
     let line: usize = line.parse().ok()?;
-    let at = |x: &Expr| x.span.source.name == file && x.span.line() == line;
+    let at = |x: &Expr| {
+        x.span.source.name == file
+            && x.span.line() == line
+            && e.column.is_none_or(|c| x.span.line_col().1 == c)
+    };
     for p in engine.policies() {
         if let Some(rule) = &e.rule {
             let Some(r) = p
