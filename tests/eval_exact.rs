@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Decision, Engine, Value};
 
 const FACTS: &str = r#"

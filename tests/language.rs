@@ -11,8 +11,9 @@
 
 use std::path::PathBuf;
 
-use bylaw::corpus::Corpus;
-use bylaw::{snapshot, Engine};
+use bylaw::author::snapshot;
+use bylaw::run::corpus::Corpus;
+use bylaw::Engine;
 
 fn check(name: &str) {
     let rules = format!("tests/language/{name}/rules");

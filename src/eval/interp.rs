@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::builtins::exact;
 use super::error::EvalError;
 use super::functions;
-use crate::fnv::Fnv;
+use crate::eval::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Type, Value};
 
@@ -1321,7 +1321,7 @@ fn money_op(
 }
 
 /// Money computed by an operator, at the scale [`exact::money_scale`] gives it.
-fn money(amount: Decimal, currency: crate::currency::Currency) -> Value {
+fn money(amount: Decimal, currency: crate::value::currency::Currency) -> Value {
     Value::Money(Money {
         amount: exact::money_scale(amount, currency),
         currency,

@@ -3,6 +3,7 @@
 pub mod builtins;
 pub mod error;
 pub mod evidence;
+mod fnv;
 pub mod functions;
 pub mod interp;
 pub mod resolve;

@@ -7,7 +7,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::currency::Currency;
+use crate::value::currency::Currency;
 
 /// How a value is rounded to a number of places.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

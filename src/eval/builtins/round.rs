@@ -71,7 +71,7 @@ pub fn call(name: &str, x: Operand<'_>, rest: &[&Value]) -> Result<Value, EvalEr
 fn parts(
     name: &str,
     x: Operand<'_>,
-) -> Result<(Decimal, Decimal, Option<crate::currency::Currency>), EvalError> {
+) -> Result<(Decimal, Decimal, Option<crate::value::currency::Currency>), EvalError> {
     let (a, b) = match x {
         Operand::Value(v) => (v, None),
         Operand::Quotient(a, b) => (a, Some(b)),
