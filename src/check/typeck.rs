@@ -664,7 +664,20 @@ impl<'p> Typeck<'p, '_> {
     fn incompatible(&mut self, e: &Expr, a: &Ty, b: &Ty) {
         let d = Diagnostic::at(&e.span, format!("cannot compare {a} with {b}"));
         let kinds = (a.kind(), b.kind());
+        // "Without quotes" helps only where the string is written in the rule.
+        let quoted = match &e.kind {
+            ExprKind::Binary(_, l, r) => {
+                [l, r].iter().any(|x| matches!(x.kind, ExprKind::String(_)))
+            }
+            _ => false,
+        };
         let d = match kinds {
+            ("timestamp", "string") | ("string", "timestamp") if !quoted => d.hint(
+                "text is not read as a time: declare the fact as a `timestamp` in the schema, or compare with a time",
+            ),
+            ("duration", "string") | ("string", "duration") if !quoted => d.hint(
+                "text is not read as a duration: declare the fact as a `duration` in the schema, or compare with a duration",
+            ),
             ("money", "number") | ("number", "money") => {
                 d.hint("write the number with its currency (`1000 USD`), or compare the `.amount`")
             }
@@ -771,13 +784,19 @@ impl<'p> Typeck<'p, '_> {
             },
             "min" | "max" => {
                 let (a, b) = (arg(0), arg(1));
-                if !a.comparable(&b)
-                    || !matches!(
-                        a.kind(),
-                        "number" | "string" | "money" | "timestamp" | "duration" | "any"
-                    )
-                {
+                if !a.comparable(&b) {
                     self.incompatible(e, &a, &b);
+                    return Ty::Any;
+                }
+                if !matches!(
+                    a.kind(),
+                    "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                ) {
+                    // Of one kind, but not a kind that has an order.
+                    self.error(
+                        e,
+                        format!("`{name}` orders numbers, strings, money, timestamps or durations, not {a}"),
+                    );
                     return Ty::Any;
                 }
                 a.unify(&b).unwrap_or(Ty::Any)

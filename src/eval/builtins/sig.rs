@@ -27,8 +27,9 @@ const NUMBER: (&[&str], &str) = (&["number"], "a number");
 fn same_number(t: &[Ty]) -> Ty {
     match t.first().map(Ty::kind) {
         Some("money") => Ty::Money,
-        Some("any") | None => Ty::Any,
-        _ => Ty::Decimal,
+        Some("number") => Ty::Decimal,
+        // A wrong argument is reported once, not again where the result is used.
+        _ => Ty::Any,
     }
 }
 fn integer(_: &[Ty]) -> Ty {

@@ -209,6 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn operator_help_fits_the_two_kinds_at_hand() {
+        let h = |m: &str| for_message(m).unwrap_or_default();
+        assert!(h("`+` cannot be used on a string and a number").contains("`text(x)`"));
+        assert!(h("`+` cannot be used on an integer and a string").contains("strings join"));
+        assert!(h("`+` cannot be used on money and a decimal").contains("(`10 USD`)"));
+        assert!(h("`-` cannot be used on a timestamp and a number").contains("t + 24h"));
+        assert!(h("`*` cannot be used on money and money").contains("`a / b`"));
+        // Two values of one kind that an operator does not take: not "of one kind".
+        let same = h("`*` cannot be used on a timestamp and a timestamp");
+        assert!(!same.contains("one kind"), "{same}");
+        assert!(h("`>` cannot be used on money and a string").contains("one kind"));
+    }
+
+    #[test]
     fn reserved_words_and_unknown_messages() {
         let h = for_message("expected a name, found `and`").unwrap_or_default();
         assert!(h.contains("reserved"), "{h}");
