@@ -36,3 +36,22 @@ fn check(name: &str) {
 fn exact_refund_policy_decisions_match_their_goldens() {
     check("exact");
 }
+
+/// The test policies are in `bylaw fmt`'s layout, and formatting them keeps their tree:
+/// the formatter knows every construct they use.
+#[test]
+fn the_test_policies_are_formatted_and_round_trip() {
+    use bylaw::author::fmt::format_source;
+    use bylaw::syntax::{parse_policy, Source};
+    let name = "tests/language/exact/rules/refund.bylaw";
+    let text = std::fs::read_to_string(name).expect("the test policy is readable");
+    let once = format_source(&Source::new(name, &text)).expect("the test policy formats");
+    assert_eq!(once, text, "{name} is not formatted: run `bylaw fmt` on it");
+    // Rounding modes and units written on one line or broken keep the same tree.
+    let squeezed = "policy p\nfacts a\nlet x = round( a.b/3 ,2,\"half_up\")+floor(hours(a.d))\n";
+    let formatted = format_source(&Source::new("p", squeezed)).expect("formats");
+    assert_eq!(
+        parse_policy(&Source::new("a", squeezed)).expect("parses"),
+        parse_policy(&Source::new("b", &formatted)).expect("formatted text parses")
+    );
+}
