@@ -164,7 +164,7 @@ fn durations_become_numbers_and_back() {
         "minutes(1h30m)" => "90",
         "days(36h)" => "1.5",
         "seconds(2m)" => "120",
-        "hours(3h59m)" => "ERR the result 3.9833333333333333333333333333 hours… cannot be held exactly (it would be rounded): `hours(…)` is not a whole number of hours here: round it, e.g. `floor(hours(…))`",
+        "hours(3h59m)" => "ERR `hours(3h59m)` is 3.9833333333333333333333333333 hours…, which cannot be held exactly (it would be rounded): it is not a whole number of hours: round it, e.g. `floor(hours(d))` (rounded down) or `round(hours(d), 2, \"half_up\")`",
         "floor(hours(3h59m))" => "3",
         "ceil(hours(3h59m))" => "4",
         "round(hours(3h59m), 2, \"half_up\")" => "3.98",

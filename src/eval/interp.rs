@@ -539,9 +539,20 @@ impl<'a> Scope<'a> {
                         .map(|v| weight(v))
                         .fold(0, usize::saturating_add),
                 )?;
-                functions::call(&f.name, values).map_err(|err| {
-                    let operands: Vec<&Expr> = args.iter().collect();
-                    self.locate(err, &operands)
+                functions::call(&f.name, values).map_err(|err| match err {
+                    EvalError::Inexact {
+                        expr: None,
+                        value,
+                        hint,
+                    } => EvalError::Inexact {
+                        expr: Some(self.text_of(e).to_string()),
+                        value,
+                        hint,
+                    },
+                    err => {
+                        let operands: Vec<&Expr> = args.iter().collect();
+                        self.locate(err, &operands)
+                    }
                 })
             }
             ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {

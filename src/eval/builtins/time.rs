@@ -60,7 +60,7 @@ pub fn call(name: &str, args: &[&Value]) -> Option<Result<Value, EvalError>> {
                         expr: None,
                         value: format!("{} {name}", approx.normalize()),
                         hint: format!(
-                            "`{name}(…)` is not a whole number of {name} here: round it, e.g. `floor({name}(…))`"
+                            "it is not a whole number of {name}: round it, e.g. `floor({name}(d))` (rounded down) or `round({name}(d), 2, \"half_up\")`"
                         ),
                     }),
                 },
