@@ -170,6 +170,8 @@ fn durations_become_numbers_and_back() {
         "round(hours(3h59m), 2, \"half_up\")" => "3.98",
         "duration(1.5, \"hours\")" => "1h30m",
         "duration(3, \"days\")" => "3d",
+        "duration(0.5, \"seconds\")" => "ERR 0.5 seconds is not a whole number of seconds, as a duration must be",
+        "90s / 4" => "ERR a duration must be a whole number of seconds",
         "duration(1, \"weeks\")" => "ERR \"weeks\" is not a unit of time: write \"days\", \"hours\", \"minutes\" or \"seconds\"",
         "24h * 1.5" => "1d12h",
         "24h / 4" => "6h",

@@ -1403,11 +1403,12 @@ fn nanos(d: &TimeDelta) -> Decimal {
     )
 }
 
-/// A duration of `n` nanoseconds, which must be whole.
+/// A duration of `n` nanoseconds, which must be whole seconds (as durations are
+/// written and shown).
 fn duration_of(n: Decimal) -> Result<Value, EvalError> {
-    if !n.fract().is_zero() {
+    if !n.fract().is_zero() || !(n / Decimal::from(1_000_000_000)).fract().is_zero() {
         return Err(EvalError::Arithmetic(
-            "a duration must be a whole number of nanoseconds".into(),
+            "a duration must be a whole number of seconds".into(),
         ));
     }
     i64::try_from(n)

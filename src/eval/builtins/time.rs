@@ -112,7 +112,7 @@ pub fn call(name: &str, args: &[&Value]) -> Option<Result<Value, EvalError>> {
     })
 }
 
-/// `duration(n, "hours")`: `n` of a unit as a duration, exact to the nanosecond.
+/// `duration(n, "hours")`: `n` of a unit as a duration, in whole seconds.
 fn duration(n: &Value, unit: &Value) -> Result<Value, EvalError> {
     let Value::Number(n) = n else {
         return Err(type_error("duration", "a number", n.type_of()));
@@ -128,9 +128,9 @@ fn duration(n: &Value, unit: &Value) -> Result<Value, EvalError> {
     })?;
     let nanos = exact::mul(*n, Decimal::from(per))
         .ok_or_else(|| EvalError::Arithmetic("the duration is out of range".into()))?;
-    if !nanos.fract().is_zero() {
+    if !nanos.fract().is_zero() || !(nanos / Decimal::from(1_000_000_000)).fract().is_zero() {
         return Err(EvalError::Arithmetic(format!(
-            "{n} {u} is not a whole number of nanoseconds, the finest a duration holds"
+            "{n} {u} is not a whole number of seconds, as a duration must be"
         )));
     }
     i64::try_from(nanos)
