@@ -135,6 +135,7 @@ fn is_even_at(f: Decimal, places: u32) -> bool {
 }
 
 /// `x` rounded to `places` in `mode`.
+#[cfg(test)]
 pub fn round(x: Decimal, places: u32, mode: Mode) -> Option<Decimal> {
     div_round(x, Decimal::ONE, places, mode)
 }
