@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::shapes::*;
+use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
@@ -815,7 +816,7 @@ impl<'p> Typeck<'p, '_> {
             "year" | "month" | "day" => {
                 want(self, 0, &["timestamp"], "a timestamp");
                 want(self, 1, &["string"], "a timestamp and an offset");
-                self.literal_args(name, args);
+                self.out.extend(literal_arg(name, args));
                 Ty::Integer
             }
             _ => match crate::eval::builtins::sig::signature(name) {
@@ -823,31 +824,11 @@ impl<'p> Typeck<'p, '_> {
                     for (i, (kinds, what)) in sig.params.iter().enumerate() {
                         want(self, i, kinds, what);
                     }
-                    self.literal_args(name, args);
+                    self.out.extend(literal_arg(name, args));
                     (sig.result)(&types)
                 }
                 None => Ty::Any,
             },
-        }
-    }
-}
-
-impl Typeck<'_, '_> {
-    /// A literal argument (a rounding mode, a unit, an offset) that is not one the
-    /// built-in takes, at that argument.
-    fn literal_args(&mut self, name: &str, args: &[Expr]) {
-        if let Some((i, message, words)) = crate::eval::builtins::sig::literal_error(name, args) {
-            if let Some(a) = args.get(i) {
-                let d = Diagnostic::at(&a.span, message);
-                let d = match &a.kind {
-                    ExprKind::String(s) => match did_you_mean(s, words.iter().copied()) {
-                        Some(w) => d.hint(format!("did you mean {w:?}?")),
-                        None => d,
-                    },
-                    _ => d,
-                };
-                self.out.push(d);
-            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! takes, the type of the result, and the literal arguments it can check (a rounding
 //! mode, a unit, an offset) before anything runs.
 
+use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::Ty;
 use crate::syntax::ast::{Expr, ExprKind};
 
@@ -153,6 +154,21 @@ pub fn literal_error(name: &str, args: &[Expr]) -> Option<(usize, String, Vec<&'
         }
     }
     None
+}
+
+/// The diagnostic for a literal argument that is not one the built-in takes, at that
+/// argument, with "did you mean" among the words it may be.
+pub fn literal_arg(name: &str, args: &[Expr]) -> Option<Diagnostic> {
+    let (i, message, words) = literal_error(name, args)?;
+    let a = args.get(i)?;
+    let d = Diagnostic::at(&a.span, message);
+    Some(match &a.kind {
+        ExprKind::String(s) => match did_you_mean(s, words.iter().copied()) {
+            Some(w) => d.hint(format!("did you mean {w:?}?")),
+            None => d,
+        },
+        _ => d,
+    })
 }
 
 fn what(name: &str) -> &'static str {
