@@ -100,6 +100,13 @@ fn capped_evidence_says_how_many_facts_were_left_out() {
     assert_eq!((e.facts.len(), e.omitted), (32, 8));
     let out = serde_json::to_string(&d).unwrap();
     assert!(out.contains("\"omitted\":8"), "{out}");
+    // The JSON renderer writes what serde writes.
+    let mut rendered = Vec::new();
+    bylaw::report::json::write_decision(&mut rendered, &d);
+    let rendered = String::from_utf8(rendered).unwrap();
+    assert!(rendered.contains("\"omitted\":8}"), "{rendered}");
+    let parsed: serde_json::Value = serde_json::from_str(&rendered).unwrap();
+    assert_eq!(parsed, serde_json::to_value(&d).unwrap());
     let text_form = bylaw::report::text::render(&d);
     assert!(
         text_form.contains("a.f31 = 31; and 8 more facts not shown]"),
