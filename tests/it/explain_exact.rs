@@ -138,3 +138,28 @@ fn capped_conditions_say_how_many_were_left_out() {
         "… 8 more conditions not shown (evidence lists at most 32)"
     );
 }
+
+#[test]
+fn help_texts_of_evaluation_errors_fit_their_case() {
+    let hint_of = |text: &str, facts: &str| {
+        let engine = engine(text);
+        let d = engine.evaluate(&json(facts));
+        let diags = bylaw::report::errors::diagnostics(&engine, &d);
+        diags[0].hint.clone().unwrap_or_default()
+    };
+    // A condition that is not a fact: no "`the fact` must be true or false".
+    let h = hint_of(
+        "policy p\nfacts a\ndeny d {\n  message \"m\"\n  when a.n + 1 and true\n}\n",
+        "{\"a\": {\"n\": 1}}",
+    );
+    assert_eq!(
+        h,
+        "a condition must be true or false; compare the value, e.g. `x > 0`"
+    );
+    // Two amounts added: no literal the rule compares with.
+    let h = hint_of(
+        "policy p\nfacts a\ndeny d {\n  message \"m\"\n  when a.x + a.y > a.x\n}\n",
+        "{\"a\": {\"x\": {\"amount\": \"1.00\", \"currency\": \"USD\"}, \"y\": {\"amount\": \"1.00\", \"currency\": \"EUR\"}}}",
+    );
+    assert!(h.contains("added, subtracted or divided"), "{h}");
+}
