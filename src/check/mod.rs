@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::eval::functions::{self, BUILTINS};
+use crate::eval::functions;
 use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
@@ -412,8 +412,7 @@ impl Names<'_> {
                     None => out.push(
                         Diagnostic::at(&f.span, format!("unknown function `{}`", f.name)).suggest(
                             &f.name,
-                            BUILTINS
-                                .iter()
+                            functions::all()
                                 .map(|b| b.name)
                                 .chain(self.functions.keys().copied())
                                 .chain(["position"]),
@@ -561,7 +560,9 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 ),
                 BinaryOp::Div => matches!(
                     (a, b),
-                    (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)
+                    (Type::Number | Type::Money | Type::Duration, Type::Number)
+                        | (Type::Money, Type::Money)
+                        | (Type::Duration, Type::Duration)
                 ),
             };
             if !ok {

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::shapes::*;
+use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
@@ -673,7 +674,20 @@ impl<'p> Typeck<'p, '_> {
     fn incompatible(&mut self, e: &Expr, a: &Ty, b: &Ty) {
         let d = Diagnostic::at(&e.span, format!("cannot compare {a} with {b}"));
         let kinds = (a.kind(), b.kind());
+        // "Without quotes" helps only where the string is written in the rule.
+        let quoted = match &e.kind {
+            ExprKind::Binary(_, l, r) => {
+                [l, r].iter().any(|x| matches!(x.kind, ExprKind::String(_)))
+            }
+            _ => false,
+        };
         let d = match kinds {
+            ("timestamp", "string") | ("string", "timestamp") if !quoted => d.hint(
+                "text is not read as a time: declare the fact as a `timestamp` in the schema, or compare with a time",
+            ),
+            ("duration", "string") | ("string", "duration") if !quoted => d.hint(
+                "text is not read as a duration: declare the fact as a `duration` in the schema, or compare with a duration",
+            ),
             ("money", "number") | ("number", "money") => {
                 d.hint("write the number with its currency (`1000 USD`), or compare the `.amount`")
             }
@@ -748,6 +762,7 @@ impl<'p> Typeck<'p, '_> {
                 want(self, 0, &["string"], "a string");
                 Ty::String
             }
+            "contains" if arg(0).kind() == "list" => Ty::Bool,
             "contains" | "starts_with" => {
                 want(self, 0, &["string"], "strings");
                 want(self, 1, &["string"], "strings");
@@ -773,15 +788,28 @@ impl<'p> Typeck<'p, '_> {
                     Ty::Any
                 }
             },
+            "min" | "max" if args.len() == 1 => match arg(0).required() {
+                Ty::List(t) => (**t).clone(),
+                _ => {
+                    want(self, 0, &["list"], "a list, or two values");
+                    Ty::Any
+                }
+            },
             "min" | "max" => {
                 let (a, b) = (arg(0), arg(1));
-                if !a.comparable(&b)
-                    || !matches!(
-                        a.kind(),
-                        "number" | "string" | "money" | "timestamp" | "duration" | "any"
-                    )
-                {
+                if !a.comparable(&b) {
                     self.incompatible(e, &a, &b);
+                    return Ty::Any;
+                }
+                if !matches!(
+                    a.kind(),
+                    "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                ) {
+                    // Of one kind, but not a kind that has an order.
+                    self.error(
+                        e,
+                        format!("`{name}` orders numbers, strings, money, timestamps or durations, not {a}"),
+                    );
                     return Ty::Any;
                 }
                 a.unify(&b).unwrap_or(Ty::Any)
@@ -803,9 +831,20 @@ impl<'p> Typeck<'p, '_> {
             }
             "year" | "month" | "day" => {
                 want(self, 0, &["timestamp"], "a timestamp");
+                want(self, 1, &["string"], "a timestamp and an offset");
+                self.out.extend(literal_arg(name, args));
                 Ty::Integer
             }
-            _ => Ty::Any,
+            _ => match crate::eval::builtins::sig::signature(name) {
+                Some(sig) => {
+                    for (i, (kinds, what)) in sig.params.iter().enumerate() {
+                        want(self, i, kinds, what);
+                    }
+                    self.out.extend(literal_arg(name, args));
+                    (sig.result)(&types)
+                }
+                None => Ty::Any,
+            },
         }
     }
 }

@@ -173,6 +173,9 @@ pub struct Scope<'a> {
     pub(super) binders: Vec<Binder<'a>>,
     pub(super) steps: u64,
     pub(super) max_steps: u64,
+    /// The decision's limit, for the message when it is passed (`max_steps` is what
+    /// is left of it for this scope).
+    pub(super) step_limit: u64,
     pub(super) depth: usize,
     pub(super) max_depth: usize,
     /// What the snapshot holds at each numbered read (`Slot::Fact`, `Slot::Path`), once
@@ -208,6 +211,7 @@ impl<'a> Scope<'a> {
             binders: Vec::new(),
             steps: 0,
             max_steps,
+            step_limit: max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             found: vec![None; prog.reads.len()],
@@ -245,6 +249,13 @@ impl<'a> Scope<'a> {
         self.depth = 0;
     }
 
+    /// The decision's step limit, which a message about passing it states (this
+    /// scope may have been given only what was left of it).
+    pub fn with_step_limit(mut self, limit: u64) -> Scope<'a> {
+        self.step_limit = limit;
+        self
+    }
+
     /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
     pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
         self.max_depth = max_depth;
@@ -258,7 +269,7 @@ impl<'a> Scope<'a> {
             .steps
             .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
+            return Err(EvalError::Steps(self.step_limit));
         }
         Ok(())
     }
@@ -504,7 +515,7 @@ impl<'a> Scope<'a> {
                     context: "cannot negate".into(),
                 }),
             },
-            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
             ExprKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
                 self.call_function(e, args)
             }
@@ -528,6 +539,11 @@ impl<'a> Scope<'a> {
                         None => Ok(Value::Bool(false)),
                     };
                 }
+                if super::builtins::round::is_rounding(&f.name) {
+                    if let Some(r) = self.rounded_quotient(&f.name, args) {
+                        return r;
+                    }
+                }
                 // Built-ins take one or two arguments: those are kept on the stack.
                 let values = match args.as_slice() {
                     [a] => Args::One([self.eval_ref(a)?]),
@@ -549,7 +565,7 @@ impl<'a> Scope<'a> {
                 )?;
                 functions::call(&f.name, values).map_err(|err| {
                     let operands: Vec<&Expr> = args.iter().collect();
-                    self.locate(err, &operands)
+                    self.named(err, e, &operands)
                 })
             }
             ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
@@ -747,6 +763,7 @@ impl<'a> Scope<'a> {
     /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
     pub(super) fn binary(
         &mut self,
+        e: &'a Expr,
         op: BinaryOp,
         l: &'a Expr,
         r: &'a Expr,
@@ -771,7 +788,7 @@ impl<'a> Scope<'a> {
             // Boolean operators go through `binary_truth`, never here.
             _ => Ok(Value::Null),
         };
-        result.map_err(|err| self.locate(err, &[l, r]))
+        result.map_err(|err| self.named(err, e, &[l, r]))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod access;
 mod bind;
+pub mod builtins;
 mod describe;
 pub(crate) mod duplicates;
 pub mod error;

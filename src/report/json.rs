@@ -96,6 +96,10 @@ fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
         b",\"holds\":false,\"facts\":"
     });
     list(out, &e.facts, write_fact);
+    if e.omitted > 0 {
+        out.extend_from_slice(b",\"omitted\":");
+        out.extend_from_slice(e.omitted.to_string().as_bytes());
+    }
     out.push(b'}');
 }
 

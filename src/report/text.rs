@@ -134,7 +134,7 @@ pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
             } else {
                 format!("not ({})", e.condition)
             };
-            let facts: Vec<String> = e
+            let mut facts: Vec<String> = e
                 .facts
                 .iter()
                 .map(|f| {
@@ -151,6 +151,9 @@ pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
                     }
                 })
                 .collect();
+            if e.omitted > 0 {
+                facts.push(format!("and {} more facts not shown", e.omitted));
+            }
             if facts.is_empty() {
                 format!("{word} {cond}")
             } else {

@@ -210,6 +210,7 @@ impl Engine {
         for c in &self.policies {
             let prog = c.program();
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
+                .with_step_limit(opts.max_steps)
                 .with_max_depth(self.limits.max_eval_depth);
             if let Some(applies) = &c.ast.applies {
                 match scope.condition(applies) {
@@ -227,6 +228,7 @@ impl Engine {
                             ),
                             source: Some(applies.span.location()),
                             blocking: true,
+                            column: None,
                         });
                         continue;
                     }
@@ -275,6 +277,7 @@ impl Engine {
                             reason: e.to_string(),
                             source: Some(fe.span.location()),
                             blocking: true,
+                            column: None,
                         });
                         continue;
                     }
@@ -283,6 +286,7 @@ impl Engine {
                 let first_item = d.items.len();
                 d.items.reserve_exact(items.len());
                 let mut item_scope = Scope::new(prog, facts, now, None, 0)
+                    .with_step_limit(opts.max_steps)
                     .with_max_depth(self.limits.max_eval_depth);
                 for i in 0..items.len() {
                     let element = items.get(i);
@@ -345,6 +349,7 @@ impl Engine {
                                 ours[b].id
                             ),
                             source: Some(fe.span.location()),
+                            column: None,
                             blocking: true,
                         });
                     }
@@ -394,6 +399,7 @@ impl Engine {
                 },
                 source: None,
                 blocking: true,
+                column: None,
             });
         }
         d.decision = d
@@ -463,6 +469,7 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         reason,
         source: None,
         blocking: true,
+        column: None,
     }
 }
 
@@ -688,6 +695,7 @@ fn eval_rule<'a>(
             reason: e.to_string(),
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
+            column: Some(at.span.line_col().1),
         })
     };
     let Some(when) = rule.when() else {
