@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::check::{check_with, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
+use crate::dispatch::Dispatch;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
@@ -104,6 +105,8 @@ struct RuleInfo {
 #[derive(Debug)]
 pub struct Engine {
     policies: Vec<Compiled>,
+    /// Which policies may apply to a snapshot, found without asking each.
+    dispatch: Dispatch,
     limits: Limits,
 }
 
@@ -142,10 +145,25 @@ impl Engine {
         if !errors.is_empty() {
             return Err(LoadError::Invalid(errors));
         }
+        let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
         Ok(Engine {
-            policies: policies.into_iter().map(compile).collect(),
+            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            policies,
             limits: limits.clone(),
         })
+    }
+
+    /// The policy index (for tests).
+    #[cfg(test)]
+    pub(crate) fn dispatch(&self) -> &Dispatch {
+        &self.dispatch
+    }
+
+    /// The engine asking every policy, as before the index (for tests).
+    #[cfg(test)]
+    pub(crate) fn scanning(mut self) -> Engine {
+        self.dispatch = Dispatch::new(self.policies.iter().map(|c| &c.ast), 0);
+        self
     }
 
     /// The loaded policies.
@@ -207,126 +225,23 @@ impl Engine {
         }
         // Steps are counted per decision, across policies and elements.
         let mut used = 0u64;
-        for c in &self.policies {
-            let prog = c.program();
-            let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
-                .with_max_depth(self.limits.max_eval_depth);
-            if let Some(applies) = &c.ast.applies {
-                match scope.condition(applies) {
-                    Ok(true) => {}
-                    // What it read is shown only if no policy applies, and gathered then.
-                    Ok(false) => continue,
-                    Err(e) => {
-                        d.errors.push(RuleError {
-                            rule: None,
-                            kind: None,
-                            path: e.path().map(str::to_string),
-                            reason: format!(
-                                "cannot tell whether the policy `{}` applies: {e}",
-                                c.ast.id.name
-                            ),
-                            source: Some(applies.span.location()),
-                            blocking: true,
-                        });
-                        continue;
-                    }
+        // Only the policies that may apply are asked (see `dispatch`); one passed over
+        // is asked all the same when the steps left might not suffice for its first
+        // condition, as it would then fail as it always did.
+        let mut next = 0;
+        for i in self.dispatch.candidates(facts) {
+            for j in next..i {
+                if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
+                    self.decide_policy(j, facts, now, opts, &mut used, &mut d);
                 }
             }
-            d.policies.push(c.ast.id.name.clone());
-            for (rule, info) in c
-                .ast
-                .rules
-                .iter()
-                .zip(&c.rules)
-                .filter(|(_, i)| !i.per_item)
-            {
-                record(
-                    eval_rule(&mut scope, rule, info, opts.explain),
-                    &mut d.matched,
-                    &mut d.errors,
-                    &mut d.not_matched,
-                );
+            self.decide_policy(i, facts, now, opts, &mut used, &mut d);
+            next = i + 1;
+        }
+        for j in next..self.policies.len() {
+            if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
+                self.decide_policy(j, facts, now, opts, &mut used, &mut d);
             }
-            if let Some(fe) = &c.ast.for_each {
-                let list = match scope.list_ref(&fe.list) {
-                    Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
-                        "the list `{}` is empty: there is nothing to decide on",
-                        scope.describe(&fe.list)
-                    ))),
-                    Ok(items) => Ok(items),
-                    Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
-                        path,
-                        expected: "a list".into(),
-                        found,
-                        context: format!("`for each` goes through `{}`", fe.list.span.text()),
-                    }),
-                    Err(e) => Err(e),
-                };
-                let items = match list {
-                    Ok(items) => items,
-                    Err(e) => {
-                        d.errors.push(RuleError {
-                            rule: None,
-                            kind: None,
-                            path: e
-                                .path()
-                                .map(str::to_string)
-                                .or_else(|| scope.path_of(&fe.list)),
-                            reason: e.to_string(),
-                            source: Some(fe.span.location()),
-                            blocking: true,
-                        });
-                        continue;
-                    }
-                };
-                let base = scope.describe(&fe.list);
-                d.items.reserve_exact(items.len());
-                let mut item_scope = Scope::new(prog, facts, now, None, 0)
-                    .with_max_depth(self.limits.max_eval_depth);
-                for i in 0..items.len() {
-                    let element = items.get(i);
-                    let left = opts.max_steps.saturating_sub(used + scope.steps_taken());
-                    let mut path = String::with_capacity(base.len() + 4);
-                    path.push_str(&base);
-                    path.push('[');
-                    push_uint(&mut path, i as u64);
-                    path.push(']');
-                    item_scope.next_item((i, element), &path, left);
-                    let id = match &fe.id {
-                        Some(e) => match item_scope.eval_ref(e) {
-                            Ok(v) if matches!(*v, Value::Null) => path.clone(),
-                            Ok(v) => match &*v {
-                                // Most ids are text: copied, not formatted.
-                                Value::String(s) => s.to_string(),
-                                other => other.to_string(),
-                            },
-                            Err(_) => path.clone(),
-                        },
-                        None => path.clone(),
-                    };
-                    let mut item = Item {
-                        id,
-                        path,
-                        decision: Outcome::Allowed,
-                        matched: Vec::new(),
-                        errors: Vec::new(),
-                        not_matched: Vec::new(),
-                    };
-                    for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item)
-                    {
-                        record(
-                            eval_rule(&mut item_scope, rule, info, opts.explain),
-                            &mut item.matched,
-                            &mut item.errors,
-                            &mut item.not_matched,
-                        );
-                    }
-                    item.decision = outcome_of(&item.matched, &item.errors);
-                    d.items.push(item);
-                    used += item_scope.steps_taken();
-                }
-            }
-            used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
             // No policy applied and none failed to tell: each has an `applies when`
@@ -380,6 +295,139 @@ impl Engine {
             .max()
             .unwrap_or(Outcome::Error);
         d
+    }
+
+    /// Asks policy `i` whether it applies and, if it does, decides its rules into `d`.
+    fn decide_policy<'a>(
+        &'a self,
+        i: usize,
+        facts: &'a Value,
+        now: Option<&'a Value>,
+        opts: &Options,
+        used: &mut u64,
+        d: &mut Decision,
+    ) {
+        let Some(c) = self.policies.get(i) else {
+            return;
+        };
+        let prog = c.program();
+        let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(*used))
+            .with_max_depth(self.limits.max_eval_depth);
+        if let Some(applies) = &c.ast.applies {
+            match scope.condition(applies) {
+                Ok(true) => {}
+                // What it read is shown only if no policy applies, and gathered then.
+                Ok(false) => return,
+                Err(e) => {
+                    d.errors.push(RuleError {
+                        rule: None,
+                        kind: None,
+                        path: e.path().map(str::to_string),
+                        reason: format!(
+                            "cannot tell whether the policy `{}` applies: {e}",
+                            c.ast.id.name
+                        ),
+                        source: Some(applies.span.location()),
+                        blocking: true,
+                    });
+                    return;
+                }
+            }
+        }
+        d.policies.push(c.ast.id.name.clone());
+        for (rule, info) in c
+            .ast
+            .rules
+            .iter()
+            .zip(&c.rules)
+            .filter(|(_, i)| !i.per_item)
+        {
+            record(
+                eval_rule(&mut scope, rule, info, opts.explain),
+                &mut d.matched,
+                &mut d.errors,
+                &mut d.not_matched,
+            );
+        }
+        if let Some(fe) = &c.ast.for_each {
+            let list = match scope.list_ref(&fe.list) {
+                Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
+                    "the list `{}` is empty: there is nothing to decide on",
+                    scope.describe(&fe.list)
+                ))),
+                Ok(items) => Ok(items),
+                Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
+                    path,
+                    expected: "a list".into(),
+                    found,
+                    context: format!("`for each` goes through `{}`", fe.list.span.text()),
+                }),
+                Err(e) => Err(e),
+            };
+            let items = match list {
+                Ok(items) => items,
+                Err(e) => {
+                    d.errors.push(RuleError {
+                        rule: None,
+                        kind: None,
+                        path: e
+                            .path()
+                            .map(str::to_string)
+                            .or_else(|| scope.path_of(&fe.list)),
+                        reason: e.to_string(),
+                        source: Some(fe.span.location()),
+                        blocking: true,
+                    });
+                    return;
+                }
+            };
+            let base = scope.describe(&fe.list);
+            d.items.reserve_exact(items.len());
+            let mut item_scope =
+                Scope::new(prog, facts, now, None, 0).with_max_depth(self.limits.max_eval_depth);
+            for i in 0..items.len() {
+                let element = items.get(i);
+                let left = opts.max_steps.saturating_sub(*used + scope.steps_taken());
+                let mut path = String::with_capacity(base.len() + 4);
+                path.push_str(&base);
+                path.push('[');
+                push_uint(&mut path, i as u64);
+                path.push(']');
+                item_scope.next_item((i, element), &path, left);
+                let id = match &fe.id {
+                    Some(e) => match item_scope.eval_ref(e) {
+                        Ok(v) if matches!(*v, Value::Null) => path.clone(),
+                        Ok(v) => match &*v {
+                            // Most ids are text: copied, not formatted.
+                            Value::String(s) => s.to_string(),
+                            other => other.to_string(),
+                        },
+                        Err(_) => path.clone(),
+                    },
+                    None => path.clone(),
+                };
+                let mut item = Item {
+                    id,
+                    path,
+                    decision: Outcome::Allowed,
+                    matched: Vec::new(),
+                    errors: Vec::new(),
+                    not_matched: Vec::new(),
+                };
+                for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item) {
+                    record(
+                        eval_rule(&mut item_scope, rule, info, opts.explain),
+                        &mut item.matched,
+                        &mut item.errors,
+                        &mut item.not_matched,
+                    );
+                }
+                item.decision = outcome_of(&item.matched, &item.errors);
+                d.items.push(item);
+                *used += item_scope.steps_taken();
+            }
+        }
+        *used = (*used + scope.steps_taken()).min(opts.max_steps);
     }
 }
 

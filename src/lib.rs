@@ -21,6 +21,7 @@ pub mod currency;
 pub mod decision;
 pub mod delta;
 pub mod diagnostic;
+mod dispatch;
 pub mod engine;
 pub mod eval;
 pub mod facts;
