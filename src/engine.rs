@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{check_with, free_names};
+use crate::check::{check_one, duplicate_id, free_names};
 use crate::decision::*;
 use crate::diagnostic::Diagnostic;
 use crate::dispatch::Dispatch;
@@ -14,8 +14,9 @@ use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
+use crate::load::{par_map, read_dir};
 use crate::schema::Record;
-use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
+use crate::syntax::ast::{Expr, Ident, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
 use crate::value::{push_text, push_uint, Value};
@@ -71,6 +72,16 @@ impl Default for Options {
             max_steps: Limits::default().max_steps,
         }
     }
+}
+
+/// A rule file as loading leaves it.
+enum Loaded {
+    /// It does not parse.
+    Bad(Diagnostic),
+    /// It parses, with these check errors.
+    Checked(Box<Policy>, Vec<Diagnostic>),
+    /// It passed its checks and is compiled.
+    Ready(Box<Compiled>),
 }
 
 /// A checked policy with what evaluation needs precomputed.
@@ -133,19 +144,52 @@ impl Engine {
         sources: impl IntoIterator<Item = (String, String)>,
         limits: &Limits,
     ) -> Result<Engine, LoadError> {
-        let mut policies = Vec::new();
-        let mut errors = Vec::new();
-        for parsed in parse_all(sources.into_iter().collect(), limits) {
-            match parsed {
-                Ok(p) => policies.push(p),
-                Err(e) => errors.push(Diagnostic::from(e)),
+        // Each file is parsed, checked and compiled on its own, on all cores; what is
+        // reported keeps the files' order: syntax errors first, then check errors
+        // policy by policy, as when files were taken one after the other.
+        let sources: Vec<(String, String)> = sources.into_iter().collect();
+        let loaded = par_map(&sources, |(name, text)| {
+            match parse_policy_with(&Source::new(name.clone(), text.clone()), limits) {
+                Err(e) => Loaded::Bad(Diagnostic::from(e)),
+                Ok(p) => {
+                    let found = check_one(&p, limits);
+                    if found.is_empty() {
+                        Loaded::Ready(Box::new(compile(p)))
+                    } else {
+                        Loaded::Checked(Box::new(p), found)
+                    }
+                }
             }
+        });
+        let mut errors: Vec<Diagnostic> = loaded
+            .iter()
+            .filter_map(|l| match l {
+                Loaded::Bad(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut ids: HashMap<&str, &Ident> = HashMap::new();
+        for l in &loaded {
+            let (id, found) = match l {
+                Loaded::Bad(_) => continue,
+                Loaded::Checked(p, found) => (&p.id, &found[..]),
+                Loaded::Ready(c) => (&c.ast.id, &[][..]),
+            };
+            if let Some(first) = ids.insert(&id.name, id) {
+                errors.push(duplicate_id(id, first));
+            }
+            errors.extend(found.iter().cloned());
         }
-        errors.extend(check_with(&policies, limits));
         if !errors.is_empty() {
             return Err(LoadError::Invalid(errors));
         }
-        let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
+        let policies: Vec<Compiled> = loaded
+            .into_iter()
+            .filter_map(|l| match l {
+                Loaded::Ready(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
         Ok(Engine {
             dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
             policies,
@@ -431,54 +475,6 @@ impl Engine {
     }
 }
 
-/// Parses rule files, in their order. Parsing is most of loading a rule set, and files
-/// parse independently, so they are parsed on all cores; results keep the files'
-/// order, so what is loaded and reported does not depend on the threads.
-fn parse_all(
-    sources: Vec<(String, String)>,
-    limits: &Limits,
-) -> Vec<Result<Policy, crate::syntax::parser::ParseError>> {
-    let parse = |i: usize| {
-        let (name, text) = sources.get(i).cloned().unwrap_or_default();
-        parse_policy_with(&Source::new(name, text), limits)
-    };
-    // Asking costs reading cgroup files (tens of µs, a few % of a load); the answer
-    // does not change while the process runs.
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = cores.min(sources.len());
-    // Worker `w` parses files `w`, `w + workers`, …; the calling thread is worker 0.
-    let share = |w: usize| {
-        (w..sources.len())
-            .step_by(workers.max(1))
-            .map(|i| (i, parse(i)))
-            .collect::<Vec<_>>()
-    };
-    let mut done = std::thread::scope(|s| {
-        let spawned: Vec<_> = (1..workers)
-            .map(|w| {
-                // A parse that needs more stack than this gives moves to its own thread.
-                let thread = std::thread::Builder::new()
-                    .name("bylaw-load".into())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(s, move || share(w));
-                (w, thread)
-            })
-            .collect();
-        let mut done = share(0);
-        for (w, thread) in spawned {
-            match thread.map(|t| t.join()) {
-                Ok(Ok(parsed)) => done.extend(parsed),
-                // No thread to be had, or it stopped: parse that share here.
-                _ => done.extend(share(w)),
-            }
-        }
-        done
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, parsed)| parsed).collect()
-}
-
 fn plain_error(path: Option<String>, reason: String) -> RuleError {
     RuleError {
         rule: None,
@@ -491,80 +487,9 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
 }
 
 /// The rule files of a folder as `(name, text)`, sorted, named as locations cite them
-/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads.
+/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads (see [`crate::load`] for which).
 pub fn rule_sources(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     read_dir(dir, &Limits::default())
-}
-
-fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    let shown = dir.display().to_string();
-    let shown = shown.trim_end_matches('/');
-    let mut files = Vec::new();
-    if dir.is_file() {
-        // One rule file named directly: its own name is how it is cited.
-        files.push(dir.to_path_buf());
-    } else {
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(LoadError::Empty(shown.to_string()));
-    }
-    files
-        .into_iter()
-        .map(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let name = if dir.is_file() {
-                shown.to_string()
-            } else if shown.is_empty() || shown == "." {
-                name
-            } else {
-                format!("{shown}/{name}")
-            };
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-                path: name.clone(),
-                source,
-            })?;
-            let invalid = |message: String| {
-                LoadError::Invalid(vec![Diagnostic {
-                    span: None,
-                    message,
-                    hint: None,
-                }])
-            };
-            if bytes.len() > limits.max_rule_bytes {
-                return Err(invalid(format!(
-                    "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
-                    bytes.len(),
-                    limits.max_rule_bytes
-                )));
-            }
-            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                return Err(invalid(format!(
-                    "`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"
-                )));
-            }
-            let text = String::from_utf8(bytes).map_err(|e| {
-                invalid(format!(
-                    "`{name}` is not valid UTF-8 (bad byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ))
-            })?;
-            Ok((name, text))
-        })
-        .collect()
 }
 
 impl Compiled {

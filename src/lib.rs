@@ -31,6 +31,7 @@ pub mod gitrev;
 pub mod harness;
 pub mod impact;
 pub mod limits;
+pub mod load;
 pub mod render;
 pub mod schema;
 pub mod snapshot;

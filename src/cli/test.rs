@@ -4,7 +4,6 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::engine::RULE_EXTENSION;
 use bylaw::testing::{self, report::TextOptions, RunOptions};
 use bylaw::Engine;
 
@@ -52,12 +51,7 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 }
 
 fn holds_rules(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
-            let p = e.path();
-            p.is_file() && p.extension().is_some_and(|x| x == RULE_EXTENSION)
-        })
-    })
+    dir.is_dir() && bylaw::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
 }
 
 pub fn run(args: Args) -> ExitCode {
