@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Engine, Value};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 

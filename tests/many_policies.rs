@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bylaw::facts::{self, Format};
+use bylaw::input::{self as facts, Format};
 use bylaw::{Decision, Engine, Options, Outcome};
 
 /// The actions of the two policies in `rules/`, with their files.

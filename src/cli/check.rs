@@ -39,8 +39,8 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// Each rule file with its count of errors, after the errors themselves.
-fn per_file(rules: &std::path::Path, ds: &[bylaw::diagnostic::Diagnostic]) {
-    let Ok(sources) = bylaw::engine::rule_sources(rules) else {
+fn per_file(rules: &std::path::Path, ds: &[bylaw::report::diagnostic::Diagnostic]) {
+    let Ok(sources) = bylaw::run::engine::rule_sources(rules) else {
         return;
     };
     if sources.len() < 2 {

@@ -38,14 +38,15 @@ pub fn run(args: Args) -> ExitCode {
                 continue;
             }
         };
-        let formatted = match bylaw::fmt::format_source(&Source::new(name.clone(), text.clone())) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("{}", bylaw::diagnostic::Diagnostic::from(e));
-                failed = true;
-                continue;
-            }
-        };
+        let formatted =
+            match bylaw::author::fmt::format_source(&Source::new(name.clone(), text.clone())) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("{}", bylaw::report::diagnostic::Diagnostic::from(e));
+                    failed = true;
+                    continue;
+                }
+            };
         if formatted == text {
             continue;
         }
@@ -67,5 +68,5 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    bylaw::load::rule_files(path).map_err(|e| e.to_string())
+    bylaw::run::load::rule_files(path).map_err(|e| e.to_string())
 }

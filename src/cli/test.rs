@@ -4,7 +4,7 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::testing::{self, report::TextOptions, RunOptions};
+use bylaw::author::testing::{self, report::TextOptions, RunOptions};
 use bylaw::Engine;
 
 /// How the report is printed.
@@ -51,7 +51,7 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 }
 
 fn holds_rules(dir: &Path) -> bool {
-    dir.is_dir() && bylaw::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
+    dir.is_dir() && bylaw::run::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
 }
 
 pub fn run(args: Args) -> ExitCode {

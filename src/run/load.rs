@@ -8,9 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
-use crate::engine::{LoadError, RULE_EXTENSION};
 use crate::limits::Limits;
+use crate::report::diagnostic::Diagnostic;
+use crate::run::engine::{LoadError, RULE_EXTENSION};
 
 /// The deepest folder searched for rule files below the one named.
 pub const MAX_DEPTH: usize = 16;

@@ -195,7 +195,7 @@ fn key_of(p: &Policy) -> Option<Key<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Engine;
+    use crate::run::engine::Engine;
 
     fn engine(applies: &[&str]) -> Engine {
         let sources = applies.iter().enumerate().map(|(i, a)| {
@@ -208,7 +208,7 @@ mod tests {
     }
 
     fn snapshot(yaml: &str) -> Value {
-        crate::facts::load_str(yaml, crate::facts::Format::Yaml, "t").unwrap()
+        crate::input::load_str(yaml, crate::input::Format::Yaml, "t").unwrap()
     }
 
     #[test]
@@ -282,7 +282,7 @@ mod tests {
         for s in snapshots {
             let facts = snapshot(s);
             for max_steps in (0..30).chain([1_000]) {
-                let opts = crate::engine::Options {
+                let opts = crate::run::engine::Options {
                     explain: true,
                     max_steps,
                     ..Default::default()

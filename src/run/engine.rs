@@ -8,13 +8,13 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{check_one, duplicate_id, free_names};
 use crate::decision::*;
-use crate::diagnostic::Diagnostic;
-use crate::dispatch::Dispatch;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
-use crate::load::{par_map, read_dir};
+use crate::report::diagnostic::Diagnostic;
+use crate::run::dispatch::Dispatch;
+use crate::run::load::{par_map, read_dir};
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Ident, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
