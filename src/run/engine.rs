@@ -243,6 +243,24 @@ impl Engine {
 
     /// Decides a snapshot.
     pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
+        self.decide(facts, opts, None)
+    }
+
+    /// Decides a snapshot as if policy `id` were the only one loaded (as an author's
+    /// test of that policy does, so other policies never change its results); `None`
+    /// when no policy has that ID.
+    pub fn evaluate_policy_with(
+        &self,
+        id: &str,
+        facts: &Value,
+        opts: &Options,
+    ) -> Option<Decision> {
+        let i = self.policies.iter().position(|c| c.ast.id.name == id)?;
+        Some(self.decide(facts, opts, Some(i)))
+    }
+
+    /// Decides a snapshot with every policy, or only with policy `only`.
+    fn decide(&self, facts: &Value, opts: &Options, only: Option<usize>) -> Decision {
         let opts = &Options {
             max_steps: opts.max_steps.min(self.limits.max_steps),
             ..opts.clone()
@@ -272,8 +290,12 @@ impl Engine {
         // Only the policies that may apply are asked (see `dispatch`); one passed over
         // is asked all the same when the steps left might not suffice for its first
         // condition, as it would then fail as it always did.
-        let mut next = 0;
-        for i in self.dispatch.candidates(facts) {
+        let (candidates, all) = match only {
+            None => (self.dispatch.candidates(facts), 0..self.policies.len()),
+            Some(i) => (vec![i], i..i + 1),
+        };
+        let mut next = all.start;
+        for i in candidates {
             for j in next..i {
                 if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                     self.decide_policy(j, facts, now, opts, &mut used, &mut d);
@@ -282,7 +304,7 @@ impl Engine {
             self.decide_policy(i, facts, now, opts, &mut used, &mut d);
             next = i + 1;
         }
-        for j in next..self.policies.len() {
+        for j in next..all.end {
             if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                 self.decide_policy(j, facts, now, opts, &mut used, &mut d);
             }
@@ -296,7 +318,7 @@ impl Engine {
             // passed over adds no steps to the decision's count, gathering them only
             // now changes no limit.
             let mut scope_facts = Vec::new();
-            for c in &self.policies {
+            for c in &self.policies[all] {
                 let Some(applies) = &c.ast.applies else {
                     continue;
                 };

@@ -90,7 +90,7 @@ impl ConditionCoverage {
 }
 
 impl RuleCoverage {
-    fn goals(&self) -> (usize, usize) {
+    pub(crate) fn goals(&self) -> (usize, usize) {
         let (mut goals, mut met) = match self.constant {
             Some(true) => (1, usize::from(self.matched > 0)),
             Some(false) => (1, usize::from(self.not_matched > 0)),

@@ -39,7 +39,7 @@ const EXPECT_KEYS: &[&str] = &[
     "error_paths",
 ];
 /// The keys of the file itself.
-const FILE_KEYS: &[&str] = &["description", "cases"];
+const FILE_KEYS: &[&str] = &["description", "policy", "cases"];
 const OUTCOMES: &[&str] = &["allowed", "needs_review", "error", "denied"];
 
 /// Reads the test file at `path`, shown in messages as `shown`.
@@ -104,8 +104,22 @@ pub fn parse(name: &str, text: &str, dir: &Path) -> TestFile {
         l.error("", format!("cannot apply a `<<` merge: {e}"), None);
     }
     let cases = l.file(&doc);
+    let policy = match doc.get("policy") {
+        None => None,
+        Some(Yaml::String(id)) => Some(l.spanned(id.clone(), "policy")),
+        Some(other) => {
+            let found = kind(other);
+            l.error(
+                "policy",
+                format!("`policy` names the policy the file tests, found {found}"),
+                Some("write its ID: `policy: unsubscribe`".into()),
+            );
+            None
+        }
+    };
     TestFile {
         name: name.to_string(),
+        policy,
         cases,
         errors: l.errors,
     }
