@@ -104,3 +104,48 @@ fn a_policy_id_given_in_two_folders_is_an_error_naming_both() {
         .assert()
         .success();
 }
+
+/// `--facts-dir` decides snapshots only: golden decisions, test files and hidden
+/// files are passed over; a broken snapshot is still reported.
+#[test]
+fn facts_dir_passes_over_files_that_are_not_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/unsubscribe.yaml"),
+    )
+    .unwrap();
+    write(dir.path(), "a.yaml", &example);
+    write(dir.path(), "a.decision.yaml", "decision: allowed\n");
+    write(
+        dir.path(),
+        "sub/unsubscribe_tests.yaml",
+        "# tests\ndescription: x\npolicy: unsubscribe\ncases:\n  - name: c\n    facts: {}\n",
+    );
+    write(dir.path(), ".hidden.yaml", "not: [a snapshot");
+    write(dir.path(), ".git/x.json", "{");
+    // Near miss: a snapshot with a fact named `cases` is a snapshot.
+    write(
+        dir.path(),
+        "sub/cases.yaml",
+        "cases: []\nrequest: {action: x}\n",
+    );
+    write(dir.path(), "sub/broken.json", "{");
+    let out = Command::cargo_bin("bylaw")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["evaluate", "--rules", "rules", "--facts-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let f = v["file"].as_str().unwrap().to_string();
+            f.rsplit_once(&*dir.path().display().to_string())
+                .map_or(f.clone(), |(_, rel)| rel.to_string())
+        })
+        .collect();
+    assert_eq!(files, ["/a.yaml", "/sub/broken.json", "/sub/cases.yaml"]);
+}
