@@ -165,3 +165,37 @@ fn a_test_file_naming_a_policy_not_loaded_fails_with_a_suggestion() {
         ))
         .stdout(predicate::str::contains("did you mean `refunds`?"));
 }
+
+#[test]
+fn a_goal_marked_unreachable_is_counted_apart_with_its_reason() {
+    let dir = rule_set();
+    let tests = dir.path().join("rules/billing/tests/refunds.yaml");
+    bylaw(dir.path())
+        .args(["test", "rules", "--policy", "refunds", "--coverage"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coverage: 75.0% (3 of 4 goals"));
+    let marked = REFUNDS_TESTS.replace(
+        "cases:",
+        "unreachable:\n  - rule: reason_required\n    goal: matched\n    reason: refunds are never batched\ncases:",
+    );
+    std::fs::write(&tests, &marked).unwrap();
+    bylaw(dir.path())
+        .args(["test", "rules", "--policy", "refunds", "--coverage"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coverage: 100.0% (3 of 3 goals"))
+        .stdout(predicate::str::contains(
+            "unreachable, counted apart (1):\n  refunds.reason_required matched: refunds are never batched  (rules/billing/tests/refunds.yaml:4)",
+        ));
+    // Near miss: a goal a case meets is counted as any other, with a note.
+    std::fs::write(&tests, marked.replace("goal: matched", "goal: not matched")).unwrap();
+    bylaw(dir.path())
+        .args(["test", "rules", "--policy", "refunds", "--coverage"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coverage: 75.0% (3 of 4 goals"))
+        .stdout(predicate::str::contains(
+            "`refunds.reason_required` not matched is marked unreachable, but a case meets it",
+        ));
+}

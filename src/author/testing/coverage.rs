@@ -42,6 +42,8 @@ pub struct Coverage {
     pub goals: usize,
     /// Per rule, in load order.
     pub rules: Vec<RuleCoverage>,
+    /// Goals test files mark unreachable, not met: counted apart, not in `goals`.
+    pub unreachable: Vec<super::coverage_scope::SetApart>,
 }
 
 /// One rule's coverage.
@@ -320,6 +322,7 @@ impl<'e> Collector<'e> {
             covered,
             goals,
             rules: self.out,
+            unreachable: Vec::new(),
         }
     }
 }

@@ -37,7 +37,7 @@ use crate::syntax::Span;
 use crate::value::Value;
 
 pub use coverage::Coverage;
-pub use coverage_scope::Part;
+pub use coverage_scope::{Part, SetApart};
 pub use file::parse as parse_file;
 
 /// A value with the place in the test file where it was written.
@@ -54,8 +54,10 @@ pub struct Spanned<T> {
 pub struct TestFile {
     /// The file as shown in messages.
     pub name: String,
-    /// `policy: ID`: the policy it tests (see [`scope`](self#policies)).
+    /// `policy: ID`: the policy it tests.
     pub policy: Option<Spanned<String>>,
+    /// Coverage goals no case can meet, with the reason.
+    pub unreachable: Vec<Unreachable>,
     /// Its cases, in order.
     pub cases: Vec<Case>,
     /// Problems with the file as a whole (it is then one failure).
@@ -67,10 +69,22 @@ impl TestFile {
         TestFile {
             name: name.to_string(),
             policy: None,
+            unreachable: Vec::new(),
             cases: Vec::new(),
             errors: vec![d],
         }
     }
+}
+
+/// A coverage goal marked unreachable in a test file: counted apart, with its reason.
+#[derive(Debug, Clone)]
+pub struct Unreachable {
+    /// The rule (`rule` within the file's policy, or `policy.rule`).
+    pub rule: Spanned<String>,
+    /// `matched`, `not matched`, or one of its conditions as the report shows it.
+    pub goal: Spanned<String>,
+    /// Why no case can meet it.
+    pub reason: String,
 }
 
 /// One case: a snapshot and what its decision must say.
@@ -201,6 +215,8 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
     let whole = rules::RuleIndex::new(engine, None);
     let mut cov = opts.coverage.then(|| coverage::Collector::new(engine));
     let mut out = report::Report::default();
+    let mut marks = Vec::new();
+    let mut notes = Vec::new();
     for f in files {
         let mut fr = report::FileReport {
             file: f.name.clone(),
@@ -221,6 +237,12 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
             .as_deref()
             .map(|p| rules::RuleIndex::new(engine, Some(p)));
         let index = isolated.as_ref().unwrap_or(&whole);
+        for u in &f.unreachable {
+            match index.resolve(&u.rule) {
+                Ok(rule) => marks.push((rule, u.clone())),
+                Err(d) => fr.errors.push(d),
+            }
+        }
         if !fr.errors.is_empty() {
             out.failed += 1;
         }
@@ -250,12 +272,15 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
             });
         }
     }
-    out.coverage = cov
-        .map(coverage::Collector::finish)
-        .map(|c| match &opts.policy {
+    out.coverage = cov.map(coverage::Collector::finish).map(|c| {
+        let mut c = match &opts.policy {
             Some(p) => c.of_policy(p),
             None => c,
-        });
+        };
+        notes = c.set_apart(&marks);
+        c
+    });
+    out.notes.extend(notes);
     out
 }
 
