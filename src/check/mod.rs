@@ -2,33 +2,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::eval::functions::{self, BUILTINS};
+use crate::eval::functions;
 use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
 
+mod shapes;
 pub mod typeck;
 
-/// The deepest expression tree accepted (evaluation recurses once per level).
-pub const MAX_DEPTH: usize = 200;
-
-/// Checks a set of policies; returns every problem found.
-pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
-    check_with(policies, &crate::limits::Limits::default())
-}
-
-/// [`check`] within `limits`.
-pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut ids: HashMap<&str, &Ident> = HashMap::new();
-    for p in policies {
-        if let Some(first) = ids.insert(&p.id.name, &p.id) {
-            out.push(duplicate_id(&p.id, first));
-        }
-        out.extend(check_one(p, limits));
-    }
-    out
-}
+use shapes::{static_type, MAX_DEPTH};
 
 /// A policy ID given again: both places are shown.
 pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
@@ -42,8 +24,8 @@ pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
     ))
 }
 
-/// The checks of [`check_with`] that concern one policy alone (all but duplicate IDs):
-/// policies are checked on all cores while a rule set loads.
+/// The checks that concern one policy alone (all but duplicate IDs, which loading
+/// finds after): policies are checked on all cores while a rule set loads.
 pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     check_policy(p, &mut out, limits.max_expr_depth);
@@ -380,7 +362,7 @@ impl Names<'_> {
                 match functions::builtin(&f.name) {
                     None => out.push(
                         Diagnostic::at(&f.span, format!("unknown function `{}`", f.name))
-                            .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
+                            .suggest(&f.name, functions::all().map(|b| b.name)),
                     ),
                     Some(b) if args.len() < b.min || args.len() > b.max => {
                         let want = if b.min == b.max {
@@ -524,7 +506,9 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 ),
                 BinaryOp::Div => matches!(
                     (a, b),
-                    (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)
+                    (Type::Number | Type::Money | Type::Duration, Type::Number)
+                        | (Type::Money, Type::Money)
+                        | (Type::Duration, Type::Duration)
                 ),
             };
             if !ok {
@@ -556,43 +540,4 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::If(c, _, _) => expect_condition(c, out),
         _ => {}
     }
-}
-
-/// The type of an expression when it follows from literals alone.
-pub fn static_type(e: &Expr) -> Option<Type> {
-    Some(match &e.kind {
-        ExprKind::Null => Type::Null,
-        ExprKind::Bool(_) => Type::Bool,
-        ExprKind::Number(_) => Type::Number,
-        ExprKind::String(_) => Type::String,
-        ExprKind::Money(..) => Type::Money,
-        ExprKind::Time(_) => Type::Time,
-        ExprKind::Duration(_) => Type::Duration,
-        ExprKind::List(_) | ExprKind::Comprehension(Collect::List, ..) => Type::List,
-        ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
-        ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
-        ExprKind::Quantifier(..) => Type::Bool,
-        ExprKind::Binary(op, l, r) => match op {
-            op if op.is_boolean() => Type::Bool,
-            BinaryOp::Sub
-                if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) =>
-            {
-                Type::Duration
-            }
-            BinaryOp::Add | BinaryOp::Sub => match (static_type(l)?, static_type(r)?) {
-                (Type::Time, _) | (_, Type::Time) => Type::Time,
-                (a, _) => a,
-            },
-            _ => return None,
-        },
-        ExprKind::Call(f, _) => match f.name.as_str() {
-            "present" | "contains" | "starts_with" => Type::Bool,
-            "trim" | "lower" | "upper" | "format_time" | "calendar_month" => Type::String,
-            "len" | "count" | "year" | "month" | "day" => Type::Number,
-            "money" => Type::Money,
-            "to_offset" => Type::Time,
-            _ => return None,
-        },
-        _ => return None,
-    })
 }

@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::check::{static_type, MAX_DEPTH};
-use crate::eval::evidence::squash;
+use super::shapes::*;
+use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
@@ -42,13 +42,10 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     tc.policy_body();
 }
 
-/// A fact path as the narrowing knows it: the root name, then field names.
-type Path = Vec<String>;
-
 /// How many lets one condition's narrowing looks into (lets of lets could multiply).
-const MAX_LET_EXPANSIONS: usize = 64;
+pub(super) const MAX_LET_EXPANSIONS: usize = 64;
 
-struct Typeck<'p, 'o> {
+pub(super) struct Typeck<'p, 'o> {
     policy: &'p Policy,
     facts: Arc<Record>,
     item: Option<(&'p str, Ty)>,
@@ -664,7 +661,20 @@ impl<'p> Typeck<'p, '_> {
     fn incompatible(&mut self, e: &Expr, a: &Ty, b: &Ty) {
         let d = Diagnostic::at(&e.span, format!("cannot compare {a} with {b}"));
         let kinds = (a.kind(), b.kind());
+        // "Without quotes" helps only where the string is written in the rule.
+        let quoted = match &e.kind {
+            ExprKind::Binary(_, l, r) => {
+                [l, r].iter().any(|x| matches!(x.kind, ExprKind::String(_)))
+            }
+            _ => false,
+        };
         let d = match kinds {
+            ("timestamp", "string") | ("string", "timestamp") if !quoted => d.hint(
+                "text is not read as a time: declare the fact as a `timestamp` in the schema, or compare with a time",
+            ),
+            ("duration", "string") | ("string", "duration") if !quoted => d.hint(
+                "text is not read as a duration: declare the fact as a `duration` in the schema, or compare with a duration",
+            ),
             ("money", "number") | ("number", "money") => {
                 d.hint("write the number with its currency (`1000 USD`), or compare the `.amount`")
             }
@@ -736,6 +746,7 @@ impl<'p> Typeck<'p, '_> {
                 want(self, 0, &["string"], "a string");
                 Ty::String
             }
+            "contains" if arg(0).kind() == "list" => Ty::Bool,
             "contains" | "starts_with" => {
                 want(self, 0, &["string"], "strings");
                 want(self, 1, &["string"], "strings");
@@ -761,15 +772,28 @@ impl<'p> Typeck<'p, '_> {
                     Ty::Any
                 }
             },
+            "min" | "max" if args.len() == 1 => match arg(0).required() {
+                Ty::List(t) => (**t).clone(),
+                _ => {
+                    want(self, 0, &["list"], "a list, or two values");
+                    Ty::Any
+                }
+            },
             "min" | "max" => {
                 let (a, b) = (arg(0), arg(1));
-                if !a.comparable(&b)
-                    || !matches!(
-                        a.kind(),
-                        "number" | "string" | "money" | "timestamp" | "duration" | "any"
-                    )
-                {
+                if !a.comparable(&b) {
                     self.incompatible(e, &a, &b);
+                    return Ty::Any;
+                }
+                if !matches!(
+                    a.kind(),
+                    "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                ) {
+                    // Of one kind, but not a kind that has an order.
+                    self.error(
+                        e,
+                        format!("`{name}` orders numbers, strings, money, timestamps or durations, not {a}"),
+                    );
                     return Ty::Any;
                 }
                 a.unify(&b).unwrap_or(Ty::Any)
@@ -791,73 +815,20 @@ impl<'p> Typeck<'p, '_> {
             }
             "year" | "month" | "day" => {
                 want(self, 0, &["timestamp"], "a timestamp");
+                want(self, 1, &["string"], "a timestamp and an offset");
+                self.out.extend(literal_arg(name, args));
                 Ty::Integer
             }
-            _ => Ty::Any,
+            _ => match crate::eval::builtins::sig::signature(name) {
+                Some(sig) => {
+                    for (i, (kinds, what)) in sig.params.iter().enumerate() {
+                        want(self, i, kinds, what);
+                    }
+                    self.out.extend(literal_arg(name, args));
+                    (sig.result)(&types)
+                }
+                None => Ty::Any,
+            },
         }
-    }
-}
-
-/// The type of `a op b` for arithmetic, `None` when the operator does not apply.
-fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {
-    use Ty::*;
-    let num = |t: &Ty| matches!(t, Integer | Decimal);
-    Some(match (op, a, b) {
-        (_, Any, _) | (_, _, Any) => Any,
-        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Integer, Integer) => Integer,
-        (_, x, y) if num(x) && num(y) => Decimal,
-        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Money,
-        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) | (BinaryOp::Add, Duration, Time) => Time,
-        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Duration,
-        (BinaryOp::Sub, Time, Time) => Duration,
-        (BinaryOp::Add, String | Enum(_), String | Enum(_)) => String,
-        (BinaryOp::Add, List(x), List(y)) => List(Box::new(x.unify(y).unwrap_or(Any))),
-        (BinaryOp::Mul, x, Money) | (BinaryOp::Mul | BinaryOp::Div, Money, x) if num(x) => Money,
-        (BinaryOp::Mul, x, Duration) | (BinaryOp::Mul, Duration, x) if num(x) => Duration,
-        (BinaryOp::Div, Money, Money) => Decimal,
-        _ => return None,
-    })
-}
-
-fn is_path(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..)
-    )
-}
-
-fn is_literal(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Bool(_)
-            | ExprKind::Number(_)
-            | ExprKind::String(_)
-            | ExprKind::Money(..)
-            | ExprKind::Time(_)
-            | ExprKind::Duration(_)
-    )
-}
-
-/// `a.b.c` as a narrowing key; `None` for anything that is not names and fields.
-fn path_key(e: &Expr) -> Option<Path> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(vec![n.clone()]),
-        ExprKind::Field(b, f) => {
-            let mut p = path_key(b)?;
-            p.push(f.name.clone());
-            Some(p)
-        }
-        _ => None,
-    }
-}
-
-/// An expression's text on one line, shortened for a message.
-fn short(e: &Expr) -> String {
-    let s = squash(e.span.text());
-    if s.chars().count() > 60 {
-        let cut: String = s.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        s
     }
 }

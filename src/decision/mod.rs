@@ -147,6 +147,14 @@ pub struct Evidence {
     pub holds: bool,
     /// The facts and lets it read, with their values.
     pub facts: Vec<FactRef>,
+    /// How many more facts it read than `facts` lists (evidence is capped, so that a
+    /// condition over a long list stays readable); absent when none were left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A fact (or `let`) read by a condition, and its value.
@@ -182,6 +190,10 @@ pub struct RuleError {
     pub source: Option<String>,
     /// Whether the error blocks the decision (deny and review rules, scopes, lists).
     pub blocking: bool,
+    /// The column of the clause that failed, on `source`'s line: for the caret when a
+    /// line holds several clauses (not part of the decision's output).
+    #[serde(skip)]
+    pub column: Option<usize>,
 }
 
 /// With `explain`: a rule that did not match, and the condition that failed.
@@ -200,7 +212,7 @@ pub struct Miss {
 /// The outcome of a set of matches and errors, by the decision semantics:
 /// a deny (or rejected review) denies; else a blocking error is `error`; else a
 /// pending review needs review; else allowed.
-pub fn outcome_of(matched: &[Match], errors: &[RuleError]) -> Outcome {
+pub(crate) fn outcome_of(matched: &[Match], errors: &[RuleError]) -> Outcome {
     let denied = matched.iter().any(|m| {
         m.kind == RuleKind::Deny
             || m.status

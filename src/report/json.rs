@@ -2,7 +2,7 @@
 //! snapshot, and serde_json's general path (escaping checked byte by byte, numbers
 //! through `fmt`) cost as much as deciding. The output is byte-for-byte what
 //! `serde_json::to_vec` gives for the same decision (tested below and in
-//! `tests/render_json.rs`), so the two are interchangeable.
+//! `tests/it/render_json.rs`), so the two are interchangeable.
 
 use std::fmt::Write as _;
 
@@ -96,6 +96,10 @@ fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
         b",\"holds\":false,\"facts\":"
     });
     list(out, &e.facts, write_fact);
+    if e.omitted > 0 {
+        out.extend_from_slice(b",\"omitted\":");
+        out.extend_from_slice(e.omitted.to_string().as_bytes());
+    }
     out.push(b'}');
 }
 

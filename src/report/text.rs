@@ -123,7 +123,7 @@ fn evidence(out: &mut String, lead: &str, items: &[Evidence]) {
 }
 
 /// Evidence as the text form shows it, a line each: `because COND  [path = value]`.
-pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
+pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
     evidence
         .iter()
         .enumerate()
@@ -134,7 +134,7 @@ pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
             } else {
                 format!("not ({})", e.condition)
             };
-            let facts: Vec<String> = e
+            let mut facts: Vec<String> = e
                 .facts
                 .iter()
                 .map(|f| {
@@ -146,6 +146,9 @@ pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
                     }
                 })
                 .collect();
+            if e.omitted > 0 {
+                facts.push(format!("and {} more facts not shown", e.omitted));
+            }
             if facts.is_empty() {
                 format!("{word} {cond}")
             } else {

@@ -351,6 +351,7 @@ impl Engine {
                 },
                 source: None,
                 blocking: true,
+                column: None,
             });
         }
         d.decision = d
@@ -378,6 +379,7 @@ impl Engine {
         };
         let prog = c.program();
         let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(*used))
+            .with_step_limit(opts.max_steps)
             .with_max_depth(self.limits.max_eval_depth);
         if let Some(applies) = &c.ast.applies {
             match scope.condition(applies) {
@@ -395,6 +397,7 @@ impl Engine {
                         ),
                         source: Some(applies.span.location()),
                         blocking: true,
+                        column: None,
                     });
                     return;
                 }
@@ -443,14 +446,16 @@ impl Engine {
                         reason: e.to_string(),
                         source: Some(fe.span.location()),
                         blocking: true,
+                        column: None,
                     });
                     return;
                 }
             };
             let base = scope.describe(&fe.list);
             d.items.reserve_exact(items.len());
-            let mut item_scope =
-                Scope::new(prog, facts, now, None, 0).with_max_depth(self.limits.max_eval_depth);
+            let mut item_scope = Scope::new(prog, facts, now, None, 0)
+                .with_step_limit(opts.max_steps)
+                .with_max_depth(self.limits.max_eval_depth);
             for i in 0..items.len() {
                 let element = items.get(i);
                 let left = opts.max_steps.saturating_sub(*used + scope.steps_taken());
@@ -505,6 +510,7 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         reason,
         source: None,
         blocking: true,
+        column: None,
     }
 }
 
@@ -659,6 +665,7 @@ fn eval_rule<'a>(
             reason: e.to_string(),
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
+            column: Some(at.span.line_col().1),
         })
     };
     let Some(when) = rule.when() else {
