@@ -1,5 +1,6 @@
 //! `bylaw check`: load and check a rule folder, report every error, and file by file.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,17 +16,23 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     match Engine::from_dir(&args.rules) {
         Ok(engine) => {
+            // Written, not printed: a closed pipe (`bylaw check | head -1`) is not a panic.
+            let mut out = std::io::stdout().lock();
             let rules: usize = engine.policies().map(|p| p.rules.len()).sum();
-            println!("ok: {} policies, {rules} rules", engine.policies().count());
+            let mut text = format!(
+                "ok: {} policies, {rules} rules\n",
+                engine.policies().count()
+            );
             for p in engine.policies() {
                 let n = p.rules.len();
-                println!(
-                    "  {}: policy {}, {n} rule{}",
+                text.push_str(&format!(
+                    "  {}: policy {}, {n} rule{}\n",
                     p.span.source.name,
                     p.id.name,
                     if n == 1 { "" } else { "s" }
-                );
+                ));
             }
+            let _ = out.write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => {
