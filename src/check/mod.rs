@@ -13,26 +13,24 @@ pub mod typeck;
 
 use shapes::{static_type, MAX_DEPTH};
 
-/// Checks a set of policies within `limits`; returns every problem found.
-pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
+/// A policy ID given again: both places are shown.
+pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
+    Diagnostic::at(
+        &id.span,
+        format!("the policy `{}` is defined twice", id.name),
+    )
+    .hint(format!(
+        "it is also defined at {}",
+        first.span.location_col()
+    ))
+}
+
+/// The checks that concern one policy alone (all but duplicate IDs, which loading
+/// finds after): policies are checked on all cores while a rule set loads.
+pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut ids: HashMap<&str, &Ident> = HashMap::new();
-    for p in policies {
-        if let Some(first) = ids.insert(&p.id.name, &p.id) {
-            out.push(
-                Diagnostic::at(
-                    &p.id.span,
-                    format!("the policy `{}` is defined twice", p.id.name),
-                )
-                .hint(format!(
-                    "it is also defined at {}",
-                    first.span.location_col()
-                )),
-            );
-        }
-        check_policy(p, &mut out, limits.max_expr_depth);
-        crate::check::typeck::check_policy(p, &mut out);
-    }
+    check_policy(p, &mut out, limits.max_expr_depth);
+    crate::check::typeck::check_policy(p, &mut out);
     out
 }
 
