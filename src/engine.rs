@@ -148,6 +148,42 @@ impl Engine {
         })
     }
 
+    /// Parses rule files without checking them: the mutation runner edits these trees
+    /// and loads each edit with [`Engine::from_policies`].
+    pub(crate) fn parse_sources(
+        sources: Vec<(String, String)>,
+        limits: &Limits,
+    ) -> Result<Vec<Policy>, LoadError> {
+        let mut policies = Vec::new();
+        let mut errors = Vec::new();
+        for parsed in parse_all(sources, limits) {
+            match parsed {
+                Ok(p) => policies.push(p),
+                Err(e) => errors.push(Diagnostic::from(e)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(policies)
+        } else {
+            Err(LoadError::Invalid(errors))
+        }
+    }
+
+    /// Checks and compiles parsed policies: the checker's diagnostics when it refuses them.
+    pub(crate) fn from_policies(
+        policies: Vec<Policy>,
+        limits: &Limits,
+    ) -> Result<Engine, Vec<Diagnostic>> {
+        let errors = check_with(&policies, limits);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Engine {
+            policies: policies.into_iter().map(compile).collect(),
+            limits: limits.clone(),
+        })
+    }
+
     /// The loaded policies.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.iter().map(|c| &c.ast)

@@ -19,6 +19,7 @@
 mod compare;
 pub mod coverage;
 mod file;
+pub mod mutate;
 mod positions;
 pub mod report;
 mod rules;
