@@ -7,13 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use bylaw::testing::mutate::{self, Declared, EditKind, Fate, MutationReport, Suite};
-use bylaw::testing::{self, TestFile};
+use bylaw::author::testing::mutate::{self, Declared, EditKind, Fate, MutationReport, Suite};
+use bylaw::author::testing::{self, TestFile};
 
 const RULES: &str = "tests/mutate_files/rules";
 
 fn sources() -> Vec<(String, String)> {
-    bylaw::engine::rule_sources(Path::new(RULES)).unwrap()
+    bylaw::run::engine::rule_sources(Path::new(RULES)).unwrap()
 }
 
 fn weak() -> TestFile {
@@ -139,7 +139,7 @@ fn failing_tests_are_refused_before_any_mutant() {
 /// no author could write (a string outside an enumeration).
 #[test]
 fn the_catalogue_leaves_no_mutant_alive() {
-    let sources = bylaw::engine::rule_sources(Path::new("rules")).unwrap();
+    let sources = bylaw::run::engine::rule_sources(Path::new("rules")).unwrap();
     let suite = Suite::load(
         &[PathBuf::from("rules")],
         &[PathBuf::from("tests/scenarios")],

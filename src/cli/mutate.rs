@@ -1,10 +1,10 @@
-//! `bylaw test --mutate`: the mutation report (see `bylaw::testing::mutate`).
+//! `bylaw test --mutate`: the mutation report (see `bylaw::author::testing::mutate`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::testing::mutate::{self, equivalent, Suite};
-use bylaw::testing::TestFile;
+use bylaw::author::testing::mutate::{self, equivalent, Suite};
+use bylaw::author::testing::TestFile;
 
 /// The flags of mutation testing.
 #[derive(clap::Args)]
@@ -58,7 +58,7 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
         Ok(s) => s,
         Err(e) => return super::fail(&e),
     };
-    let sources = match bylaw::engine::rule_sources(rules) {
+    let sources = match bylaw::run::engine::rule_sources(rules) {
         Ok(s) => s,
         Err(e) => return super::fail_load(&e),
     };

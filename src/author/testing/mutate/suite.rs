@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{Corpus, CorpusError};
-use crate::delta::{Class, Delta};
-use crate::engine::{Engine, Options};
-use crate::snapshot::{golden_path, render};
-use crate::testing::{self, rules::RuleIndex, TestFile};
+use crate::author::delta::{Class, Delta};
+use crate::author::snapshot::{golden_path, render};
+use crate::author::testing::{self, rules::RuleIndex, TestFile};
+use crate::run::corpus::{Corpus, CorpusError};
+use crate::run::engine::{Engine, Options};
 use crate::value::Value;
 
 /// A golden decision: the snapshot and the decision file's text.

@@ -11,9 +11,9 @@
 //! equivalent, with a reason, is listed apart ([`equivalent`]).
 //!
 //! ```no_run
-//! use bylaw::testing::mutate::{self, Suite};
+//! use bylaw::author::testing::mutate::{self, Suite};
 //!
-//! let sources = bylaw::engine::rule_sources("rules".as_ref())?;
+//! let sources = bylaw::run::engine::rule_sources("rules".as_ref())?;
 //! let suite = Suite::load(&["rules/tests".into()], &["tests/scenarios".into()])?;
 //! let report = mutate::run(sources, &suite, &[], 2)?;
 //! println!("kill rate {:.1}%", report.kill_rate());
@@ -26,8 +26,8 @@ mod report;
 mod suite;
 mod walk;
 
-use crate::engine::{Engine, LoadError};
 use crate::limits::Limits;
+use crate::run::engine::{Engine, LoadError};
 
 pub use equivalent::Declared;
 pub use operators::EditKind;
@@ -139,7 +139,7 @@ pub enum MutateError {
     Baseline(String),
 }
 
-/// Makes every mutant of the rule files `sources` (as [`crate::engine::rule_sources`]
+/// Makes every mutant of the rule files `sources` (as [`crate::run::engine::rule_sources`]
 /// gives them) and runs `suite` against each on `workers` threads. `declared` are the
 /// author's declarations of equivalent mutants.
 pub fn run(
@@ -165,7 +165,7 @@ pub fn run(
         }
     }
     let mut mutants = Vec::with_capacity(plan.len());
-    crate::batch::map_ordered(
+    crate::run::batch::map_ordered(
         &plan,
         workers,
         |(pi, node, ei, site, edit)| {
