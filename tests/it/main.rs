@@ -21,6 +21,7 @@ mod eval;
 mod facts_exact;
 mod fmt;
 mod fuzz_smoke;
+mod generator;
 mod impact;
 mod json_schema;
 mod limits;
