@@ -171,7 +171,7 @@ fn decisive(cov: &testing::Coverage, rule: &str) -> Vec<(String, bool, bool)> {
 #[test]
 fn both_sides_of_a_true_and_are_decisive() {
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n",
     );
     assert_eq!(
         decisive(&cov, "p.x"),
@@ -182,7 +182,7 @@ fn both_sides_of_a_true_and_are_decisive() {
 #[test]
 fn only_the_false_side_of_a_false_and_is_decisive() {
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
     );
     assert_eq!(
         decisive(&cov, "p.x"),
@@ -190,7 +190,7 @@ fn only_the_false_side_of_a_false_and_is_decisive() {
     );
     // Two false sides: flipping either alone changes nothing.
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: false, b: false, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: false, b: false, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
     );
     assert_eq!(
         decisive(&cov, "p.x"),
@@ -201,7 +201,7 @@ fn only_the_false_side_of_a_false_and_is_decisive() {
 #[test]
 fn not_and_or_and_lets_are_opened() {
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
     );
     // not (a or c) with both false: each alone would make it false.
     assert_eq!(
@@ -225,7 +225,7 @@ fn not_and_or_and_lets_are_opened() {
 #[test]
 fn a_missing_fact_is_never_decisive_but_its_sibling_can_be() {
     // b is missing: `a and b` with a false is false; flipping a would make it an error.
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, c: false}, decision: denied}\n");
+    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, c: false}, matches: [y, w], does_not_match: [x, z]}\n");
     assert_eq!(
         decisive(&cov, "p.x"),
         [("a".into(), false, true), ("b".into(), false, false)]
@@ -235,7 +235,7 @@ fn a_missing_fact_is_never_decisive_but_its_sibling_can_be() {
 #[test]
 fn the_percentage_counts_outcomes_and_decisive_conditions() {
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, decision: denied}\n  - {name: u, facts: {a: false, b: true, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n  - {name: u, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
     );
     let x = cov.rules.iter().find(|r| r.rule == "p.x").unwrap();
     assert_eq!((x.matched, x.not_matched, x.errored), (1, 1, 0));
@@ -248,7 +248,7 @@ fn the_percentage_counts_outcomes_and_decisive_conditions() {
     assert_eq!((cov.covered, cov.goals), (14, 14), "{}", cov.text(false));
     assert!((cov.percent - 100.0).abs() < f64::EPSILON);
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, decision: denied}\n",
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n",
     );
     assert!(cov.percent < 100.0);
     assert!(
@@ -314,4 +314,33 @@ fn a_case_without_expectations_is_an_error_not_a_pass() {
     let r =
         run_policy("cases:\n  - {name: t, facts: {a: true, b: true, c: false}, items: {x: {}}}\n");
     assert_eq!((r.passed, r.failed), (0, 1), "{}", plain(&r));
+}
+
+#[test]
+fn a_condition_counts_only_where_the_case_checks_its_rule() {
+    // x does not match, and y denies anyway: `decision: denied` would hold whichever
+    // way x went, so this case shows nothing about x's conditions.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, decision: denied}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), false, false), ("b".into(), false, false)]
+    );
+    // Naming x checks it.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, does_not_match: [x]}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), false, true), ("b".into(), false, false)]
+    );
+    // With a and b true and y false, x alone denies: the decision checks it.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: true}, decision: denied}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), true, false), ("b".into(), true, false)]
+    );
 }

@@ -20,6 +20,7 @@ mod compare;
 pub mod coverage;
 mod file;
 pub mod mutate;
+mod pinned;
 mod positions;
 pub mod report;
 mod rules;
@@ -252,7 +253,7 @@ fn run_case(
     let d: Decision = engine.evaluate_with(&case.facts, &opts);
     cr.failures = compare::compare(index, &case.expect, &d);
     if let Some(c) = cov {
-        c.record(&case.facts, &opts, &d);
+        c.record(&case.facts, &opts, &d, &case.expect);
     }
     cr.decision = Some(d);
     cr
