@@ -155,6 +155,31 @@ fn the_catalogue_leaves_no_mutant_alive() {
         invalid.fate
     );
     assert!(r.killed() > 150, "{}", r.summary());
+    // Every kind of edit is made somewhere in the catalogue.
+    for kind in [
+        EditKind::Boundary,
+        EditKind::Equality,
+        EditKind::Literal,
+        EditKind::DropOperand,
+        EditKind::Connective,
+        EditKind::RemoveNot,
+        EditKind::AddNot,
+        EditKind::DropElement,
+        EditKind::AssumePresent,
+        EditKind::Quantifier,
+        EditKind::Arithmetic,
+    ] {
+        assert!(
+            r.mutants.iter().any(|m| m.kind == kind),
+            "no {kind:?} mutant"
+        );
+    }
+    let duration = find(&r, "`24h` → `23h` (±1 hour)");
+    assert!(
+        matches!(duration.fate, Fate::Killed { .. }),
+        "{:?}",
+        duration.fate
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, UnaryOp};
 
 /// What kind of edit a mutant is; the hint for a survivor depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -30,6 +30,10 @@ pub enum EditKind {
     DropDefault,
     /// `present(x)` replaced by `true`.
     AssumePresent,
+    /// `any` ↔ `all`.
+    Quantifier,
+    /// `+` ↔ `-`, `*` ↔ `/`.
+    Arithmetic,
 }
 
 /// One edit of one expression.
@@ -148,7 +152,19 @@ pub(crate) fn edits(e: &Expr, place: Place) -> Vec<Edit> {
                     a.kind.clone(),
                     &a.span,
                 ),
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {}
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                    let to = match op {
+                        BinaryOp::Add => BinaryOp::Sub,
+                        BinaryOp::Sub => BinaryOp::Add,
+                        BinaryOp::Mul => BinaryOp::Div,
+                        _ => BinaryOp::Mul,
+                    };
+                    let hint = format!(
+                        "no case's decision depends on the value of `{}`",
+                        q(e)
+                    );
+                    push(EditKind::Arithmetic, arrow(to), hint, swap(to), &e.span);
+                }
             }
         }
         ExprKind::Unary(UnaryOp::Not, x) => push(
@@ -161,6 +177,24 @@ pub(crate) fn edits(e: &Expr, place: Place) -> Vec<Edit> {
             x.kind.clone(),
             &x.span,
         ),
+        ExprKind::Quantifier(qf @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+            let to = if *qf == Quantifier::Any {
+                Quantifier::All
+            } else {
+                Quantifier::Any
+            };
+            push(
+                EditKind::Quantifier,
+                format!("`{}` → `{}`", qf.as_str(), to.as_str()),
+                format!(
+                    "no case has some but not all elements of `{}` satisfying `{}`",
+                    q(list),
+                    q(body)
+                ),
+                ExprKind::Quantifier(to, var.clone(), list.clone(), body.clone()),
+                &e.span,
+            );
+        }
         ExprKind::Call(f, args) if f.name == "present" && args.len() == 1 => push(
             EditKind::AssumePresent,
             format!("`{}` → `true`", q(e)),
@@ -314,7 +348,12 @@ fn nudges(e: &Expr) -> Vec<(String, String, ExprKind, String)> {
         ExprKind::Duration(d) => {
             let (unit, name) = unit_of(e.span.text());
             for m in [*d - unit, *d + unit] {
-                let to = duration_text(m);
+                // In the unit written: `24h` → `25h`, not `1d1h`.
+                let to = match (m.num_seconds().checked_div(unit.num_seconds()), name) {
+                    (Some(n), "day") => format!("{n}d"),
+                    (Some(n), "hour") => format!("{n}h"),
+                    _ => duration_text(m),
+                };
                 out.push((
                     format!("`{was}` → `{to}` (±1 {name})"),
                     edge(&to),
