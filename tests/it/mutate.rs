@@ -221,3 +221,41 @@ fn the_command_fails_under_the_minimum_kill_rate_and_prints_json() {
     assert_eq!(survivor["at"], format!("{RULES}/limit.bylaw:10"));
     assert_eq!(survivor["edit"], "`>` → `>=`");
 }
+
+/// The gap the issue found in the catalogue: `?? false` on a blocking fact silently
+/// allows a snapshot without it. A test file that never leaves the fact out lets the
+/// dropped default survive; one case without it kills it.
+#[test]
+fn a_default_that_no_case_uses_survives_and_one_missing_fact_kills_it() {
+    let policy = r#"policy hold
+facts account
+deny frozen {
+  message "frozen"
+  when account.frozen ?? false
+}
+"#;
+    let sources = vec![("hold.bylaw".to_string(), policy.to_string())];
+    let cases = "cases:\n  - {name: frozen, facts: {account: {frozen: true}}, decision: denied}\n  - {name: thawed, facts: {account: {frozen: false}}, decision: allowed}\n";
+    let weak = testing::parse_file("weak.yaml", cases, Path::new("."));
+    let suite = Suite::from_parts(vec![weak], &[]).unwrap();
+    let r = mutate::run(sources.clone(), &suite, &[], 1).unwrap();
+    let m = find(&r, "`?? false` dropped");
+    assert_eq!((m.kind, &m.fate), (EditKind::DropDefault, &Fate::Survived));
+    assert!(
+        m.hint
+            .contains("no case leaves `account.frozen` missing or null"),
+        "{}",
+        m.hint
+    );
+    let strong = testing::parse_file(
+        "strong.yaml",
+        &format!("{cases}  - {{name: unknown, facts: {{account: {{}}}}, decision: allowed}}\n"),
+        Path::new("."),
+    );
+    let suite = Suite::from_parts(vec![strong], &[]).unwrap();
+    let r = mutate::run(sources, &suite, &[], 1).unwrap();
+    assert!(matches!(
+        find(&r, "`?? false` dropped").fate,
+        Fate::Killed { .. }
+    ));
+}
