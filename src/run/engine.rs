@@ -246,6 +246,7 @@ impl Engine {
         for c in &self.policies {
             let prog = c.program();
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
+                .with_step_limit(opts.max_steps)
                 .with_max_depth(self.limits.max_eval_depth);
             if let Some(applies) = &c.ast.applies {
                 match scope.condition(applies) {
@@ -263,6 +264,7 @@ impl Engine {
                             ),
                             source: Some(applies.span.location()),
                             blocking: true,
+                            column: None,
                         });
                         continue;
                     }
@@ -311,13 +313,16 @@ impl Engine {
                             reason: e.to_string(),
                             source: Some(fe.span.location()),
                             blocking: true,
+                            column: None,
                         });
                         continue;
                     }
                 };
                 let base = scope.describe(&fe.list);
+                let first_item = d.items.len();
                 d.items.reserve_exact(items.len());
                 let mut item_scope = Scope::new(prog, facts, now, None, 0)
+                    .with_step_limit(opts.max_steps)
                     .with_max_depth(self.limits.max_eval_depth);
                 for i in 0..items.len() {
                     let element = items.get(i);
@@ -360,6 +365,30 @@ impl Engine {
                     item.decision = outcome_of(&item.matched, &item.errors);
                     d.items.push(item);
                     used += item_scope.steps_taken();
+                }
+                if let Some(id) = &fe.id {
+                    let ours = d.items.get(first_item..).unwrap_or(&[]);
+                    for (a, b) in crate::eval::duplicates::duplicate_ids(ours) {
+                        // Rare: the two ID paths are described again, from their elements.
+                        let mut path_of = |k: usize| {
+                            let item = &ours[k];
+                            item_scope.next_item((k, items.get(k)), &item.path, 0);
+                            item_scope.describe(id)
+                        };
+                        let (pa, pb) = (path_of(a), path_of(b));
+                        d.errors.push(RuleError {
+                            rule: None,
+                            kind: None,
+                            path: Some(pb.clone()),
+                            reason: format!(
+                                "`{pa}` and `{pb}` are both {:?}: two elements with one ID cannot be told apart",
+                                ours[b].id
+                            ),
+                            source: Some(fe.span.location()),
+                            column: None,
+                            blocking: true,
+                        });
+                    }
                 }
             }
             used = (used + scope.steps_taken()).min(opts.max_steps);
@@ -406,6 +435,7 @@ impl Engine {
                 },
                 source: None,
                 blocking: true,
+                column: None,
             });
         }
         d.decision = d
@@ -475,6 +505,7 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         reason,
         source: None,
         blocking: true,
+        column: None,
     }
 }
 
@@ -700,6 +731,7 @@ fn eval_rule<'a>(
             reason: e.to_string(),
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
+            column: Some(at.span.line_col().1),
         })
     };
     let Some(when) = rule.when() else {

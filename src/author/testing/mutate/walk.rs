@@ -165,6 +165,26 @@ fn walk(
             };
             go(c, Place::Condition) || go(a, branch) || go(b, branch)
         }
+        ExprKind::Record(fields) => fields.iter_mut().any(|(_, x)| go(x, Place::Value)),
+        ExprKind::Match(m) => {
+            let branch = if place == Place::UnderNot {
+                Place::Condition
+            } else {
+                place
+            };
+            // With a subject the patterns are values it is compared with; without one,
+            // each arm's pattern is its condition.
+            let pattern = if m.subject.is_some() {
+                Place::Value
+            } else {
+                Place::Condition
+            };
+            m.subject.as_mut().is_some_and(|x| go(x, Place::Value))
+                || m.arms.iter_mut().any(|arm| {
+                    arm.patterns.iter_mut().any(|x| go(x, pattern)) || go(&mut arm.value, branch)
+                })
+                || m.otherwise.as_mut().is_some_and(|x| go(x, branch))
+        }
         ExprKind::Quantifier(_, _, list, body) => {
             go(list, Place::Value) || go(body, Place::Condition)
         }
