@@ -44,9 +44,13 @@ pub struct Args {
     /// Do not list the cases that passed.
     #[arg(long, short)]
     quiet: bool,
+    /// Mutation testing: run the tests and golden decisions against small edits of
+    /// the rules, and report every edit they do not notice (see docs/authoring.md).
+    #[command(flatten)]
+    mutate: super::mutate::MutateArgs,
 }
 
-fn parse_percent(s: &str) -> Result<f64, String> {
+pub(super) fn parse_percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
@@ -89,6 +93,14 @@ pub fn run(args: Args) -> ExitCode {
         .iter()
         .map(|f| testing::load_file(f, &f.display().to_string()))
         .collect();
+    if args.mutate.mutate {
+        return super::mutate::run(
+            &args.mutate,
+            &rules,
+            tests,
+            args.format == ReportFormat::Json,
+        );
+    }
     let opts = RunOptions {
         filter: args.filter.clone(),
         coverage: args.coverage || args.min_coverage.is_some(),

@@ -210,6 +210,56 @@ impl Engine {
         self
     }
 
+    /// Parses rule files without checking them: the mutation runner edits these trees
+    /// and loads each edit with [`Engine::from_policies`].
+    pub(crate) fn parse_sources(
+        sources: Vec<(String, String)>,
+        limits: &Limits,
+    ) -> Result<Vec<Policy>, LoadError> {
+        let parsed = par_map(&sources, |(name, text)| {
+            parse_policy_with(&Source::new(name.clone(), text.clone()), limits)
+        });
+        let mut policies = Vec::new();
+        let mut errors = Vec::new();
+        for p in parsed {
+            match p {
+                Ok(p) => policies.push(p),
+                Err(e) => errors.push(Diagnostic::from(e)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(policies)
+        } else {
+            Err(LoadError::Invalid(errors))
+        }
+    }
+
+    /// Checks and compiles parsed policies: the checker's diagnostics when it refuses them.
+    pub(crate) fn from_policies(
+        policies: Vec<Policy>,
+        limits: &Limits,
+    ) -> Result<Engine, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        {
+            let mut ids: HashMap<&str, &Ident> = HashMap::new();
+            for p in &policies {
+                if let Some(first) = ids.insert(&p.id.name, &p.id) {
+                    errors.push(duplicate_id(&p.id, first));
+                }
+                errors.extend(check_one(p, limits));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
+        Ok(Engine {
+            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            policies,
+            limits: limits.clone(),
+        })
+    }
+
     /// The loaded policies.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.iter().map(|c| &c.ast)

@@ -166,7 +166,11 @@ fn expr() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(crate::generator::SEED),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_programs_round_trip(e1 in expr(), e2 in expr(), e3 in expr(), comment in "[a-z ]{0,12}") {

@@ -329,6 +329,19 @@ impl Loader {
                 )),
             }
         }
+        // A case that states nothing would pass whatever the rules decide: an error,
+        // so that no expectation is ever silently "passed".
+        if states_nothing(&expect) {
+            p.push(self.diag(
+                path,
+                "this case states no expectation, so it would pass whatever the rules decide"
+                    .into(),
+                Some(
+                    "say what the decision must be (`decision: denied`) or which rules must match (`matches: [RULE]`)"
+                        .into(),
+                ),
+            ));
+        }
         Case {
             name,
             span: self.span(&name_path),
@@ -726,4 +739,16 @@ fn kind_text(v: &Yaml) -> String {
         Yaml::Number(n) => format!("`{n}`"),
         other => kind(other).to_string(),
     }
+}
+
+/// Whether an expectation (with its items') checks nothing.
+fn states_nothing(e: &Expect) -> bool {
+    e.decision.is_none()
+        && e.matches.is_empty()
+        && e.does_not_match.is_empty()
+        && e.values.is_empty()
+        && e.reviews.is_empty()
+        && e.errors.is_empty()
+        && e.error_paths.is_empty()
+        && e.items.iter().all(|(_, i)| states_nothing(i))
 }

@@ -20,10 +20,12 @@ mod compare;
 pub mod coverage;
 mod coverage_scope;
 mod file;
+pub mod mutate;
+mod pinned;
 mod positions;
 pub mod report;
 mod rules;
-mod scope;
+pub(crate) mod scope;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -300,7 +302,7 @@ fn closest_name<'n>(filter: &str, names: impl Iterator<Item = &'n String>) -> Op
         .next()
 }
 
-fn run_case(
+pub(crate) fn run_case(
     engine: &Engine,
     index: &rules::RuleIndex,
     policy: Option<&str>,
@@ -331,7 +333,7 @@ fn run_case(
     };
     cr.failures = compare::compare(index, &case.expect, &d);
     if let Some(c) = cov {
-        c.record(&case.facts, &opts, &d);
+        c.record(&case.facts, &opts, &d, &case.expect);
     }
     cr.decision = Some(d);
     cr

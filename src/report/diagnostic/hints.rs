@@ -169,7 +169,17 @@ fn expected_found(message: &str) -> Option<String> {
         .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
         .collect();
     if let Some(word) = found.strip_prefix('`').and_then(|f| f.strip_suffix('`')) {
-        if let Some(s) = did_you_mean(word, words.iter().copied()) {
+        // A keyword of the language is spelled right: it is misplaced, not misspelled
+        // (`then` is one letter from `when`, but suggesting `when` sends the author
+        // the wrong way).
+        if matches!(word, "then" | "else") {
+            return Some(format!(
+                "`{word}` belongs to `if CONDITION then A else B`: is the `if` missing, or glued to the name before it (`ifa` for `if a`)?"
+            ));
+        }
+        if let Some(s) =
+            did_you_mean(word, words.iter().copied()).filter(|_| !RESERVED.contains(&word))
+        {
             return Some(format!("did you mean `{s}`?"));
         }
         if RESERVED.contains(&word) && expected.contains("a name") {
@@ -206,6 +216,15 @@ mod tests {
     fn misspelled_clause_keywords_get_did_you_mean() {
         let m = "expected `approved by`, `cites`, `message`, `rejected when`, `value` or `when`, found `mesage`";
         assert_eq!(for_message(m).as_deref(), Some("did you mean `message`?"));
+    }
+
+    #[test]
+    fn a_misplaced_then_is_not_taken_for_a_misspelled_when() {
+        let m =
+            "expected `.field`, `cites`, `message`, `value`, `when` or an operator, found `then`";
+        let h = for_message(m).unwrap_or_default();
+        assert!(h.contains("if CONDITION then A else B"), "{h}");
+        assert!(!h.contains("did you mean"), "{h}");
     }
 
     #[test]
