@@ -37,3 +37,4 @@ mod testing;
 mod toolchain;
 mod typeck;
 mod typeck_builtins;
+mod typeck_keys;
