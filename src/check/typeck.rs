@@ -25,22 +25,31 @@ use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
 
-/// Type checks one policy against its schema (nothing when its facts are untyped).
+#[path = "typeck_forms.rs"]
+mod forms;
+
+/// Type checks one policy against its schema. Functions are checked whether or not
+/// the facts are typed (their parameters are); the rest only when they are.
 pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
-    let Some(facts) = schema::of_policy(p, out) else {
-        return;
-    };
+    let functions = forms::signatures(p, out);
     let mut tc = Typeck {
         policy: p,
-        facts,
+        facts: Arc::new(Record::default()),
         item: None,
-        lets: p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect(),
+        lets: HashMap::new(),
         let_types: HashMap::new(),
         busy: Vec::new(),
         binders: Vec::new(),
         present: Vec::new(),
+        functions,
         out,
     };
+    tc.function_bodies();
+    let Some(facts) = schema::of_policy(p, tc.out) else {
+        return;
+    };
+    tc.facts = facts;
+    tc.lets = p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect();
     tc.policy_body();
 }
 
@@ -57,6 +66,8 @@ pub(super) struct Typeck<'p, 'o> {
     binders: Vec<(&'p str, Ty)>,
     /// Paths known to be present (and not null) where the current expression runs.
     present: Vec<Path>,
+    /// The policy's functions, by name: parameter types and result type.
+    functions: HashMap<&'p str, forms::Signature<'p>>,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -401,6 +412,8 @@ impl<'p> Typeck<'p, '_> {
                     _ => Ty::Bool,
                 }
             }
+            ExprKind::Record(fields) => self.record(fields, d),
+            ExprKind::Match(m) => self.match_expr(e, m, d),
             ExprKind::Comprehension(kind, body, var, list, filter) => {
                 let what = match kind {
                     Collect::List => "`[… for …]`",
@@ -716,6 +729,9 @@ impl<'p> Typeck<'p, '_> {
 
     fn call(&mut self, e: &'p Expr, f: &Ident, args: &'p [Expr], d: usize) -> Ty {
         let name = f.name.as_str();
+        if let Some(t) = self.user_call(f, args, d) {
+            return t;
+        }
         if name == "present" {
             for a in args {
                 if is_path(a) {

@@ -166,6 +166,10 @@ pub struct FactRef {
     /// The `let` name, when the value is a let's.
     #[serde(rename = "let", skip_serializing_if = "Option::is_none")]
     pub let_name: Option<Arc<str>>,
+    /// A call of a policy's function (or `position`) as written, when the value is its
+    /// result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<Arc<str>>,
     /// The value found (null when absent).
     pub value: Value,
     /// True when the fact is not in the snapshot at all.

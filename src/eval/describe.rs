@@ -143,7 +143,10 @@ impl<'a> Scope<'a> {
             ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
                 Referent::Binder(b) => {
                     self.describe_into(b.list, b.depth, out);
-                    push_index(out, b.index);
+                    // A function's parameter is described as its argument.
+                    if b.index != super::interp::PARAM {
+                        push_index(out, b.index);
+                    }
                 }
                 Referent::Item(fe, i) => match &self.item_path {
                     Some(p) => out.push_str(p),

@@ -5,7 +5,7 @@
 
 use super::interp::Scope;
 use crate::decision::{Evidence, FactRef};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Match, Quantifier, Slot, UnaryOp};
 use crate::value::Value;
 
 /// Most elements of a quantifier whose evidence is listed.
@@ -141,6 +141,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
                     FactRef {
                         path: None,
                         let_name: Some(scope.let_name(i)),
+                        call: None,
                         value,
                         absent: false,
                     },
@@ -167,7 +168,64 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             }
         }
         ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        // Only the arms tried decided the value, as for `if`.
+        ExprKind::Match(m) => match_facts(scope, m, out),
+        // A call of a policy's function, or `position`: the call and its result, then
+        // the facts its arguments read (not the whole element `position` names).
+        ExprKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
+            let (value, absent) = match scope.eval(e) {
+                Ok(v) => (v, false),
+                Err(_) => (Value::Null, true),
+            };
+            push(
+                out,
+                FactRef {
+                    path: None,
+                    let_name: None,
+                    call: Some(scope.text_of(e)),
+                    value,
+                    absent,
+                },
+            );
+            if f.name != "position" {
+                args.iter().for_each(|a| facts_in(scope, a, out));
+            }
+        }
         _ => e.for_each_child(|c| facts_in(scope, c, out)),
+    }
+}
+
+/// The facts a `match` read: its subject, or the conditions it tried, and the value of
+/// the arm taken. Out of line: rare.
+#[inline(never)]
+fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match, out: &mut Vec<FactRef>) {
+    if let Some(subject) = &m.subject {
+        facts_in(scope, subject, out);
+        let Ok(v) = scope.eval(subject) else {
+            return;
+        };
+        for arm in &m.arms {
+            for p in &arm.patterns {
+                if matches!(scope.eval(p), Ok(pv) if pv.equals(&v)) {
+                    return facts_in(scope, &arm.value, out);
+                }
+            }
+        }
+    } else {
+        for arm in &m.arms {
+            let Some(c) = arm.patterns.first() else {
+                continue;
+            };
+            facts_in(scope, c, out);
+            match scope.condition(c) {
+                Ok(true) => return facts_in(scope, &arm.value, out),
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    }
+    if let Some(o) = &m.otherwise {
+        facts_in(scope, o, out);
     }
 }
 
@@ -183,6 +241,7 @@ fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
         FactRef {
             path: Some(path),
             let_name: None,
+            call: None,
             value,
             absent,
         },
@@ -220,7 +279,7 @@ fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>
 fn push(out: &mut Vec<FactRef>, f: FactRef) {
     if !out
         .iter()
-        .any(|g| g.path == f.path && g.let_name == f.let_name)
+        .any(|g| g.path == f.path && g.let_name == f.let_name && g.call == f.call)
     {
         out.push(f);
     }

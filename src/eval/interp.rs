@@ -146,7 +146,14 @@ pub(super) enum Truth<'a> {
     Known(bool),
 }
 
-/// A name bound by a quantifier or comprehension to an element of a list.
+#[path = "interp_forms.rs"]
+mod forms;
+
+/// The `index` of a [`Binder`] that is a function's parameter, not an element.
+pub(super) const PARAM: usize = usize::MAX;
+
+/// A name bound by a quantifier or comprehension to an element of a list, or by a
+/// function call to an argument (`list` is then the argument, `index` [`PARAM`]).
 pub(super) struct Binder<'a> {
     pub(super) name: &'a str,
     pub(super) value: Cow<'a, Value>,
@@ -509,7 +516,21 @@ impl<'a> Scope<'a> {
                 }),
             },
             ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
+            ExprKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
+                self.call_function(e, args)
+            }
+            ExprKind::Record(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                for (name, v) in fields {
+                    out.push((Arc::from(name.name.as_str()), self.eval(v)?));
+                }
+                Ok(Value::Map(out.into()))
+            }
+            ExprKind::Match(m) => self.matched(m),
             ExprKind::Call(f, args) => {
+                if f.name == "position" {
+                    return self.position(args);
+                }
                 if f.name == "present" {
                     return match args.first().map(|a| self.eval_ref(a)) {
                         Some(Ok(v)) => Ok(Value::Bool(!matches!(*v, Value::Null))),
@@ -596,6 +617,7 @@ impl<'a> Scope<'a> {
                 }
             }
             Slot::Let(i) => return self.let_value(i as usize).map(Cow::Owned),
+            Slot::Function(_) => {}
             Slot::Now => return self.now.map(Cow::Borrowed).ok_or(EvalError::NoNow),
             Slot::Fact(i) => {
                 if let Some(Some(v)) = self.found.get(i as usize) {

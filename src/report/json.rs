@@ -115,6 +115,11 @@ fn write_fact(out: &mut Vec<u8>, f: &FactRef) {
         string(out, l);
         out.push(b',');
     }
+    if let Some(c) = &f.call {
+        out.extend_from_slice(b"\"call\":");
+        string(out, c);
+        out.push(b',');
+    }
     out.extend_from_slice(b"\"value\":");
     value(out, &f.value);
     if f.absent {

@@ -138,7 +138,12 @@ pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
                 .facts
                 .iter()
                 .map(|f| {
-                    let name = f.path.as_deref().or(f.let_name.as_deref()).unwrap_or("?");
+                    let name = f
+                        .path
+                        .as_deref()
+                        .or(f.let_name.as_deref())
+                        .or(f.call.as_deref())
+                        .unwrap_or("?");
                     if f.absent {
                         format!("{name} is absent")
                     } else {
