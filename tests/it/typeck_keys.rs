@@ -43,6 +43,23 @@ fn a_let_bound_to_a_declared_key_passes() {
 }
 
 #[test]
+fn a_field_of_a_record_literal_is_a_key() {
+    assert_eq!(
+        deny(
+            "let keys = {a: \"single\", b: \"batch\"}\n",
+            "request[keys.b] == \"x\""
+        ),
+        Ok(())
+    );
+    let err = deny(
+        "let keys = {a: \"single\", b: \"undeclared\"}\n",
+        "request[keys.b] == \"x\"",
+    )
+    .unwrap_err();
+    assert!(err.contains("`request` has no field `undeclared`"), "{err}");
+}
+
+#[test]
 fn an_enumeration_of_declared_fields_is_a_key() {
     // `mode` is "single" | "batch", both fields of `request`.
     assert_eq!(deny("", "request[request.mode] == \"x\""), Ok(()));

@@ -48,7 +48,7 @@ impl<'p> Typeck<'p, '_> {
     /// The strings a key expression can be, when they are written in the policy: a
     /// literal, a `let` (not shadowed by a binder) bound to such an expression, or an
     /// `if` choosing between two of them.
-    fn literal_keys(&self, e: &Expr, budget: &mut usize) -> Option<Vec<String>> {
+    fn literal_keys(&self, e: &'p Expr, budget: &mut usize) -> Option<Vec<String>> {
         match &e.kind {
             ExprKind::String(k) => Some(vec![k.to_string()]),
             ExprKind::If(_, a, b) => {
@@ -56,15 +56,38 @@ impl<'p> Typeck<'p, '_> {
                 keys.extend(self.literal_keys(b, budget)?);
                 Some(keys)
             }
+            // A field of a record literal (`keys.monthly` with `let keys = {monthly: "m"}`).
+            ExprKind::Field(base, field) => {
+                let record = self.literal_record(base, budget)?;
+                let (_, value) = record.iter().find(|(name, _)| name.name == field.name)?;
+                self.literal_keys(value, budget)
+            }
             ExprKind::Name(n) if *budget > 0 => {
-                let n = n.as_str();
-                let shadowed = self.binders.iter().any(|(b, _)| *b == n)
-                    || self.item.as_ref().is_some_and(|(v, _)| *v == n);
-                let l = self.lets.get(n).filter(|_| !shadowed)?;
+                let l = self.visible_let(n.as_str())?;
                 *budget -= 1;
                 self.literal_keys(&l.value, budget)
             }
             _ => None,
         }
+    }
+
+    /// The record literal an expression is, directly or through lets.
+    fn literal_record(&self, e: &'p Expr, budget: &mut usize) -> Option<&'p [(Ident, Expr)]> {
+        match &e.kind {
+            ExprKind::Record(fields) => Some(fields),
+            ExprKind::Name(n) if *budget > 0 => {
+                let l = self.visible_let(n.as_str())?;
+                *budget -= 1;
+                self.literal_record(&l.value, budget)
+            }
+            _ => None,
+        }
+    }
+
+    /// The `let` a name refers to here, unless a binder or the element shadows it.
+    fn visible_let(&self, n: &str) -> Option<&'p Let> {
+        let shadowed = self.binders.iter().any(|(b, _)| *b == n)
+            || self.item.as_ref().is_some_and(|(v, _)| *v == n);
+        self.lets.get(n).copied().filter(|_| !shadowed)
     }
 }
