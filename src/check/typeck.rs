@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::shapes::*;
+
+mod keys;
 use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
@@ -477,7 +479,9 @@ impl<'p> Typeck<'p, '_> {
                         };
                         self.field(base, bt.clone(), &k)
                     }
-                    (Ty::Record(_), _) if matches!(it.kind(), "string" | "any") => Ty::Any,
+                    (Ty::Record(_), _) if matches!(it.kind(), "string" | "any") => {
+                        self.computed_field(base, &bt, index, &it)
+                    }
                     _ => {
                         self.error(
                             e,

@@ -50,7 +50,16 @@ pub(super) fn push_index(out: &mut String, i: usize) {
     out.push(']');
 }
 
+/// `a == b`, with one rule at every depth: values of different kinds (other than null,
+/// which equals only null) are an error, whether they are the operands or elements of
+/// lists or records being compared. `false` would let a wrong-kinded fact through a
+/// `!=` guard (fail open); a union-typed fact is tested with `is`, which never fails.
 pub(super) fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
+    let mut at = String::new();
+    equal_at(a, b, &mut at)
+}
+
+fn equal_at(a: &Value, b: &Value, at: &mut String) -> Result<bool, EvalError> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => Ok(a == b),
         (Value::Money(x), Value::Money(y)) if x.currency != y.currency => {
@@ -61,12 +70,47 @@ pub(super) fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
                 right: y.to_string(),
             })
         }
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            let mut all = true;
+            for (i, (v, w)) in x.iter().zip(y.iter()).enumerate() {
+                let len = at.len();
+                push_index(at, i);
+                // Every pair is looked at, so that a mismatch of kinds is reported
+                // even after a first unequal pair.
+                all &= equal_at(v, w, at)?;
+                at.truncate(len);
+            }
+            Ok(all)
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            let mut all = x.len() == y.len();
+            for (k, v) in x.iter() {
+                match b.get(k) {
+                    Some(w) => {
+                        let len = at.len();
+                        at.push('.');
+                        at.push_str(k);
+                        all &= equal_at(v, w, at)?;
+                        at.truncate(len);
+                    }
+                    None => all = false,
+                }
+            }
+            Ok(all)
+        }
         _ if a.type_of() == b.type_of() => Ok(a.equals(b)),
         _ => Err(EvalError::Type {
             path: None,
             expected: format!("{} on both sides", a.type_of()),
             found: b.type_of(),
-            context: "cannot compare".into(),
+            context: if at.is_empty() {
+                "cannot compare".into()
+            } else {
+                format!("cannot compare (at element `{at}`)")
+            },
         }),
     }
 }
@@ -89,7 +133,20 @@ pub(super) fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
                 context: "cannot use `in` a list".into(),
             })
         }
-        Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
+        // Elements of another kind than `a` are passed over (a list may mix kinds);
+        // those of its kind are compared as `==` does, nested kinds included.
+        Value::List(items) => {
+            let mut found = false;
+            for x in items.iter() {
+                if x.type_of() == a.type_of()
+                    || matches!(x, Value::Null)
+                    || matches!(a, Value::Null)
+                {
+                    found |= equal(x, a)?;
+                }
+            }
+            Ok(found)
+        }
         Value::Map(_) => match a {
             Value::String(k) => Ok(b.get(k).is_some()),
             other => Err(type_error("`in` a record", "a string key", other)),

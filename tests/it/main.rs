@@ -45,3 +45,4 @@ mod testing;
 mod toolchain;
 mod typeck;
 mod typeck_builtins;
+mod typeck_keys;

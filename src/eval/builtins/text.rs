@@ -28,7 +28,7 @@ pub fn call(name: &str, args: &[&Value]) -> Option<Result<Value, EvalError>> {
             }
         },
         "contains" => match arg(0) {
-            Value::List(items) => Ok(Value::Bool(items.iter().any(|v| v.equals(arg(1))))),
+            Value::List(_) => crate::eval::ops::member(arg(1), arg(0)).map(Value::Bool),
             other => Err(type_error(name, "a string or a list", other.type_of())),
         },
         "join" => join(arg(0), arg(1)),
