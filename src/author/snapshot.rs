@@ -21,6 +21,7 @@ use crate::decision::Decision;
 use crate::run::batch::Record;
 use crate::run::corpus::{Case, Corpus, Input};
 use crate::run::engine::{Engine, Options};
+use crate::run::pipeline::{case_text, Broken, Pipeline};
 use crate::value::Value;
 
 /// What a golden's name ends with, for a snapshot file.
@@ -213,10 +214,11 @@ pub fn check(engine: &Engine, corpus: &Corpus, workers: usize) -> Result<Run, Sn
         jsonl: BTreeMap::new(),
     };
     let mut seen_lines: BTreeMap<PathBuf, BTreeSet<usize>> = BTreeMap::new();
+    let pipeline = Pipeline::new(engine).on_broken(Broken::DecideAnyway);
     corpus
         .for_each(
             workers,
-            |case, snapshot| compare_case(engine, &opts, &jsonl, &clashes, case, snapshot),
+            |case, snapshot| compare_case(&pipeline, &opts, &jsonl, &clashes, case, snapshot),
             |report| {
                 if let Some(n) = report.case.line {
                     seen_lines
@@ -293,7 +295,7 @@ fn parse_jsonl_golden(text: &str) -> Result<BTreeMap<usize, String>, String> {
 }
 
 fn compare_case(
-    engine: &Engine,
+    pipeline: &Pipeline<'_>,
     opts: &Options,
     jsonl: &JsonlGoldens,
     clashes: &BTreeMap<PathBuf, PathBuf>,
@@ -311,8 +313,22 @@ fn compare_case(
             ),
         },
         (None, Err(error)) => State::BadInput { error },
-        (None, Ok(snapshot)) => {
-            let decision = engine.evaluate_with(&snapshot, opts);
+        (None, Ok(read)) => {
+            // Decided as `bylaw evaluate` decides it: conformed to the schema first.
+            let snapshot = match pipeline.conform_located(&read, &case.name(), || case_text(&case))
+            {
+                Ok(s) => s,
+                Err(e) => {
+                    return CaseReport {
+                        state: State::BadInput {
+                            error: e.to_string(),
+                        },
+                        case,
+                        golden,
+                    }
+                }
+            };
+            let decision = pipeline.decide(&snapshot, opts);
             let summary = summarize(&decision);
             match case.line {
                 None => match render(&decision) {
@@ -321,7 +337,7 @@ fn compare_case(
                         error: e.to_string(),
                     },
                 },
-                Some(n) => match render_line(n, &snapshot, decision) {
+                Some(n) => match render_line(n, snapshot.value(), decision) {
                     Ok(actual) => against_line(jsonl.get(&golden), n, actual, summary),
                     Err(e) => State::BadInput {
                         error: e.to_string(),

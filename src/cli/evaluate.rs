@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::input::positions::Positions;
 use bylaw::input::Format;
+use bylaw::run::pipeline::{Pipeline, Rejected};
 use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
@@ -74,19 +74,23 @@ pub fn run(args: Args) -> ExitCode {
         Err(d) => return super::fail_diagnostic(&d),
     };
     // An invalid snapshot is never evaluated: every violation, then exit 1.
-    let snapshot = match engine.conform(
-        &read.value,
-        &ConformOptions {
+    let pipeline = Pipeline::with(
+        &engine,
+        ConformOptions {
             strict: args.strict,
         },
-    ) {
+    );
+    let located = pipeline.conform_located(&read.value, &read.origin, || {
+        Some((
+            String::from_utf8_lossy(&read.bytes).into_owned(),
+            read.format,
+        ))
+    });
+    let snapshot = match located {
         Ok(v) => v,
-        Err(mut violations) => {
-            let text = String::from_utf8_lossy(&read.bytes);
-            let positions = Positions::scan(&text, read.format);
-            for v in &mut violations {
-                v.locate(&positions);
-                super::report(&v.render(&read.origin));
+        Err(Rejected::Invalid { origin, violations }) => {
+            for v in &violations {
+                super::report(&v.render(&origin));
             }
             let n = violations.len();
             return super::fail(&format!(
@@ -95,8 +99,9 @@ pub fn run(args: Args) -> ExitCode {
                 if n == 1 { "" } else { "s" }
             ));
         }
+        Err(e @ Rejected::Read(_)) => return super::fail(&e),
     };
-    let decision = engine.evaluate_with(&snapshot, &opts);
+    let decision = pipeline.decide(&snapshot, &opts);
     match render(&decision, args.format) {
         Ok(text) => print!("{text}"),
         Err(e) => return super::fail(&e),

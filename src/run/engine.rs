@@ -174,12 +174,17 @@ impl Engine {
             .ok()
     }
 
-    /// Decides a snapshot with default options.
+    /// Decides a snapshot with default options, **as it is given**: it is not conformed
+    /// to the fact schema, so a value read from outside may decide differently than
+    /// `bylaw evaluate` decides it (an absent optional is not null, `"24h"` is not a
+    /// duration). Use it for values already conformed, or built in the schema's shapes;
+    /// for anything else use [`Engine::decide_bytes`], [`Engine::decide`] or a
+    /// [`crate::run::pipeline::Pipeline`].
     pub fn evaluate(&self, facts: &Value) -> Decision {
         self.evaluate_with(facts, &Options::default())
     }
 
-    /// Decides a snapshot.
+    /// Decides a snapshot as it is given, with options; see [`Engine::evaluate`].
     pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
         let opts = &Options {
             max_steps: opts.max_steps.min(self.limits.max_steps),

@@ -99,6 +99,18 @@ pub struct Conformer<'e> {
 impl Conformer<'_> {
     /// See [`Engine::conform`].
     pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
+        let (value, violations) = self.conform_partly(facts, opts);
+        if violations.is_empty() {
+            Ok(value)
+        } else {
+            Err(violations)
+        }
+    }
+
+    /// The snapshot as far as it conforms, and every violation: the parts that break a
+    /// schema are left as they were (all of it, when the facts that decide which
+    /// policies apply are themselves wrong).
+    pub fn conform_partly(&self, facts: &Value, opts: &ConformOptions) -> (Value, Vec<Violation>) {
         let mut violations = Vec::new();
         let add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
             for p in problems {
@@ -125,7 +137,7 @@ impl Conformer<'_> {
             add(&policy.id.name, problems, &mut violations);
         }
         if !violations.is_empty() {
-            return Err(violations);
+            return (facts.clone(), violations);
         }
         let mut value = facts.clone();
         for (policy, schema) in self.engine.schemas() {
@@ -136,11 +148,7 @@ impl Conformer<'_> {
             value = validate::snapshot(&value, schema, opts.strict, &mut problems);
             add(&policy.id.name, problems, &mut violations);
         }
-        if violations.is_empty() {
-            Ok(value)
-        } else {
-            Err(violations)
-        }
+        (value, violations)
     }
 }
 

@@ -24,6 +24,7 @@ mod impact;
 mod json_schema;
 mod limits;
 mod parser;
+mod pipeline;
 mod properties;
 mod render_json;
 mod scenarios;

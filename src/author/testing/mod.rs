@@ -31,6 +31,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::decision::{Decision, Outcome, ReviewState};
 use crate::report::diagnostic::Diagnostic;
 use crate::run::engine::{Engine, Options};
+use crate::run::pipeline::Broken;
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -248,10 +249,24 @@ fn run_case(
         explain: true,
         ..Options::default()
     };
-    let d: Decision = engine.evaluate_with(&case.facts, &opts);
+    // Decided as `bylaw evaluate` decides it: conformed to the fact schema first. Facts
+    // that break the schema are decided as far as they conform, so that fail-closed
+    // cases (a required fact missing) can be pinned.
+    let pipeline = engine.pipeline().on_broken(Broken::DecideAnyway);
+    let facts = match pipeline.conform(&case.facts, &case.name) {
+        Ok(f) => f,
+        Err(e) => {
+            cr.problems.push(Diagnostic::at(
+                &case.span,
+                format!("the facts do not match the fact schema: {e}"),
+            ));
+            return cr;
+        }
+    };
+    let d: Decision = pipeline.decide(&facts, &opts);
     cr.failures = compare::compare(index, &case.expect, &d);
     if let Some(c) = cov {
-        c.record(&case.facts, &opts, &d);
+        c.record(facts.value(), &opts, &d);
     }
     cr.decision = Some(d);
     cr
