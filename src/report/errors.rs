@@ -4,19 +4,23 @@
 
 use crate::decision::{Decision, RuleError};
 use crate::report::diagnostic::Diagnostic;
-use crate::run::engine::Engine;
 use crate::syntax::ast::{Clause, Expr, Policy, StatusKind, TemplatePart};
 use crate::syntax::Span;
 
-/// One diagnostic per error of `d` that has a place in the rules.
-pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
+/// One diagnostic per error of `d` that has a place in the rules (`policies`: those
+/// the decision was made with, `Engine::policies`).
+pub fn diagnostics<'p>(
+    policies: impl IntoIterator<Item = &'p Policy>,
+    d: &Decision,
+) -> Vec<Diagnostic> {
+    let policies: Vec<&Policy> = policies.into_iter().collect();
     let errors = d
         .errors
         .iter()
         .chain(d.items.iter().flat_map(|i| &i.errors));
     let mut out: Vec<Diagnostic> = Vec::new();
     for e in errors {
-        let Some(span) = locate(engine, e) else {
+        let Some(span) = locate(&policies, e) else {
             continue;
         };
         let message = match &e.rule {
@@ -37,11 +41,11 @@ pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
 }
 
 /// The clause an error's `source` (`file:line`) points at.
-fn locate(engine: &Engine, e: &RuleError) -> Option<Span> {
+fn locate(policies: &[&Policy], e: &RuleError) -> Option<Span> {
     let (file, line) = e.source.as_deref()?.rsplit_once(':')?;
     let line: usize = line.parse().ok()?;
     let at = |x: &Expr| x.span.source.name == file && x.span.line() == line;
-    for p in engine.policies() {
+    for p in policies {
         if let Some(rule) = &e.rule {
             let Some(r) = p
                 .rules

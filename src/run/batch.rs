@@ -494,7 +494,7 @@ fn write_in_order<U>(
 }
 
 /// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
-/// decision files (`*.decision.yaml`, see [`crate::author::snapshot`]) are not snapshots.
+/// decision files (`*.decision.yaml`, see [`crate::run::golden`]) are not snapshots.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -503,9 +503,7 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if Format::from_path(&path).is_some()
-                && !crate::author::snapshot::is_golden(&path)
-            {
+            } else if Format::from_path(&path).is_some() && !crate::run::golden::is_golden(&path) {
                 out.push(path);
             }
         }

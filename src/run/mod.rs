@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod corpus;
 pub mod engine;
+pub(crate) mod golden;
 pub mod pipeline;
 // The fuzz targets' entry points (fuzz/ is its own crate), not an API.
 #[doc(hidden)]

@@ -25,7 +25,11 @@ use crate::decision::Decision;
 use crate::input::positions::Positions;
 use crate::input::{self, FactsError, Format};
 use crate::run::engine::{Engine, Options};
-use crate::schema::{ConformOptions, Conformer, Violation};
+use std::sync::Arc;
+
+use crate::schema::conform::Policies;
+use crate::schema::{ConformOptions, Conformer, Record, Violation};
+use crate::syntax::ast::Policy;
 use crate::value::Value;
 
 /// A snapshot conformed to an engine's fact schema: the only thing [`Pipeline::decide`]
@@ -161,7 +165,30 @@ impl<'e> Pipeline<'e> {
     }
 }
 
+impl Policies for Engine {
+    fn typed(&self) -> Vec<(&Policy, &Arc<Record>)> {
+        self.schemas().collect()
+    }
+
+    fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool> {
+        Engine::applies(self, policy, facts)
+    }
+}
+
 impl Engine {
+    /// Checks a snapshot against the schemas of the policies that apply to it and returns
+    /// it as the rules are to read it, or every violation found. Policies with untyped
+    /// facts check nothing. (Reading and deciding too: [`Engine::decide_bytes`].)
+    pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
+        self.conformer().conform(facts, opts)
+    }
+
+    /// [`Engine::conform`] for many snapshots: what it derives from the policies alone
+    /// is derived once.
+    pub fn conformer(&self) -> Conformer<'_> {
+        Conformer::new(self)
+    }
+
     /// The pipeline for this engine: read → conform → decide.
     pub fn pipeline(&self) -> Pipeline<'_> {
         Pipeline::new(self)
