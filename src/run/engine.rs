@@ -232,6 +232,10 @@ impl Engine {
                             ),
                             source: Some(applies.span.location()),
                             blocking: true,
+                            cause: match cause_of(&e) {
+                                Cause::Other => Cause::Applicability,
+                                cause => cause,
+                            },
                         });
                         continue;
                     }
@@ -253,11 +257,15 @@ impl Engine {
                 );
             }
             if let Some(fe) = &c.ast.for_each {
+                let mut empty = false;
                 let list = match scope.list_ref(&fe.list) {
-                    Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
-                        "the list `{}` is empty: there is nothing to decide on",
-                        scope.describe(&fe.list)
-                    ))),
+                    Ok(items) if items.is_empty() => {
+                        empty = true;
+                        Err(EvalError::Invalid(format!(
+                            "the list `{}` is empty: there is nothing to decide on",
+                            scope.describe(&fe.list)
+                        )))
+                    }
                     Ok(items) => Ok(items),
                     Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
                         path,
@@ -280,6 +288,11 @@ impl Engine {
                             reason: e.to_string(),
                             source: Some(fe.span.location()),
                             blocking: true,
+                            cause: if empty {
+                                Cause::EmptyList
+                            } else {
+                                cause_of(&e)
+                            },
                         });
                         continue;
                     }
@@ -375,6 +388,7 @@ impl Engine {
                 },
                 source: None,
                 blocking: true,
+                cause: Cause::Other,
             });
         }
         d.decision = d
@@ -444,6 +458,20 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         reason,
         source: None,
         blocking: true,
+        cause: Cause::Other,
+    }
+}
+
+/// The kind of an evaluation error, for the hint its diagnostic gets.
+fn cause_of(e: &EvalError) -> Cause {
+    match e {
+        EvalError::Missing { .. } => Cause::Missing,
+        EvalError::NullParent { .. } => Cause::NullParent,
+        EvalError::Currency { .. } => Cause::Currency,
+        EvalError::NoNow => Cause::NoNow,
+        EvalError::Type { expected, .. } if expected == "true or false" => Cause::NotBoolean,
+        EvalError::Index { .. } => Cause::NoElement,
+        _ => Cause::Other,
     }
 }
 
@@ -669,6 +697,7 @@ fn eval_rule<'a>(
             reason: e.to_string(),
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
+            cause: cause_of(&e),
         })
     };
     let Some(when) = rule.when() else {
