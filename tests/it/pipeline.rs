@@ -83,6 +83,20 @@ fn a_string_that_looks_like_a_time_gets_one_decision_everywhere() {
             predicates::str::contains("1 unchanged").and(predicates::str::contains("0 bad input")),
         );
 
+    // `bylaw test`: a case on that file expects what `evaluate` says.
+    let tests = dir.path().join("tests.yaml");
+    std::fs::write(
+        &tests,
+        "cases:\n  - name: a reason that looks like a time\n    facts_file: case.yaml\n    decision: allowed\n",
+    )
+    .unwrap();
+    bylaw()
+        .args(["test", "--rules", "rules"])
+        .arg(&tests)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 passed, 0 failed"));
+
     // The library: the entry point from bytes conforms first, as the commands do.
     let engine = Engine::from_dir("rules").unwrap();
     let bytes = std::fs::read(&file).unwrap();
