@@ -149,13 +149,13 @@ fn undecided(facts: &std::path::Path, d: &Decision) -> String {
     format!("{origin}: no decision: {at}{}{more}", first.reason)
 }
 
-/// A decision in the chosen format.
+/// A decision in the chosen format (`report::render`, which a server uses too).
 pub fn render(d: &Decision, format: OutputFormat) -> Result<String, String> {
-    match format {
-        OutputFormat::Text => Ok(bylaw::report::text::render(d)),
-        OutputFormat::Json => serde_json::to_string_pretty(d)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
-    }
+    use bylaw::report::Rendering;
+    let rendering = match format {
+        OutputFormat::Text => Rendering::Text,
+        OutputFormat::Json => Rendering::Json,
+        OutputFormat::Yaml => Rendering::Yaml,
+    };
+    bylaw::report::render(d, rendering)
 }

@@ -1,5 +1,6 @@
 //! The one path from a snapshot's bytes to a decision: **read** (JSON or YAML, with
-//! positions for messages) → **conform** to the fact schema → **decide** → a renderer.
+//! positions for messages) → **conform** to the fact schema → **decide** → a renderer
+//! ([`crate::report::render`]).
 //!
 //! Every command goes through a [`Pipeline`]: `bylaw evaluate` (one file, `--facts-jsonl`,
 //! `--facts-dir`), `bylaw test`, `bylaw snapshot`, `bylaw diff`, and the library's
