@@ -178,7 +178,7 @@ impl Engine {
     /// to the fact schema, so a value read from outside may decide differently than
     /// `bylaw evaluate` decides it (an absent optional is not null, `"24h"` is not a
     /// duration). Use it for values already conformed, or built in the schema's shapes;
-    /// for anything else use [`Engine::decide_bytes`], [`Engine::decide`] or a
+    /// for anything else use [`Engine::decide_bytes`], [`Engine::decide_value`] or a
     /// [`crate::run::pipeline::Pipeline`].
     pub fn evaluate(&self, facts: &Value) -> Decision {
         self.evaluate_with(facts, &Options::default())

@@ -211,7 +211,7 @@ impl Engine {
 
     /// [`Engine::decide_bytes`] for a snapshot already read (for instance built with
     /// [`crate::input::load_str`]): conformed first, then decided.
-    pub fn decide(&self, snapshot: &Value, opts: &Options) -> Result<Decision, Rejected> {
+    pub fn decide_value(&self, snapshot: &Value, opts: &Options) -> Result<Decision, Rejected> {
         let p = self.pipeline();
         let snapshot = p.conform(snapshot, "snapshot")?;
         Ok(p.decide(&snapshot, opts))

@@ -120,7 +120,9 @@ fn a_plain_reason_is_allowed_by_every_path_too() {
     let engine = Engine::from_dir("rules").unwrap();
     let raw = input::load_bytes(&std::fs::read(&file).unwrap(), Format::Yaml, "case.yaml").unwrap();
     assert_eq!(engine.evaluate(&raw).decision, Outcome::Allowed);
-    let conformed = engine.decide(&raw, &bylaw::Options::default()).unwrap();
+    let conformed = engine
+        .decide_value(&raw, &bylaw::Options::default())
+        .unwrap();
     assert_eq!(conformed.decision, Outcome::Allowed);
     assert_eq!(serde_yaml::to_string(&conformed).unwrap(), evaluated);
 }
