@@ -177,6 +177,34 @@ pub struct FactRef {
     pub absent: bool,
 }
 
+/// What kind of failure a [`RuleError`] is: kept typed until rendered, so that hints
+/// are keyed on it and never on the wording of `reason`. Not part of the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// A fact the rule reads is not in the snapshot.
+    Missing,
+    /// A fact the rule reads through is null.
+    NullParent,
+    /// Money in two currencies compared.
+    Currency,
+    /// Money in two currencies added, subtracted or divided.
+    CurrencyArithmetic,
+    /// "Now" was needed and not given.
+    NoNow,
+    /// A condition that is not true or false.
+    NotBoolean,
+    /// A `for each` list with no element.
+    EmptyList,
+    /// A list index past the end.
+    NoElement,
+    /// Whether a policy applies could not be told (for another reason than the above).
+    Applicability,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
 /// A rule that could not be evaluated, or an error of the request itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleError {
@@ -198,6 +226,9 @@ pub struct RuleError {
     /// line holds several clauses (not part of the decision's output).
     #[serde(skip)]
     pub column: Option<usize>,
+    /// Its kind, for hints (not rendered).
+    #[serde(skip)]
+    pub cause: Cause,
 }
 
 /// With `explain`: a rule that did not match, and the condition that failed.

@@ -15,11 +15,8 @@ use crate::eval::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Value};
 
-/// The steps one decision may take before it is stopped (a guard against huge lists).
-pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
-
-/// How deep evaluation may recurse (expressions in expressions, through `let`s).
-pub const DEFAULT_MAX_DEPTH: usize = 100;
+// The evaluation bounds are defined once, with every other limit.
+pub use crate::limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_STEPS};
 
 /// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
 /// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).

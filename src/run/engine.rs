@@ -286,12 +286,17 @@ impl Engine {
             .ok()
     }
 
-    /// Decides a snapshot with default options.
+    /// Decides a snapshot with default options, **as it is given**: it is not conformed
+    /// to the fact schema, so a value read from outside may decide differently than
+    /// `bylaw evaluate` decides it (an absent optional is not null, `"24h"` is not a
+    /// duration). Use it for values already conformed, or built in the schema's shapes;
+    /// for anything else use [`Engine::decide_bytes`], [`Engine::decide_value`] or a
+    /// [`crate::run::pipeline::Pipeline`].
     pub fn evaluate(&self, facts: &Value) -> Decision {
         self.evaluate_with(facts, &Options::default())
     }
 
-    /// Decides a snapshot.
+    /// Decides a snapshot as it is given, with options; see [`Engine::evaluate`].
     pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
         self.decide(facts, opts, None)
     }
@@ -402,6 +407,7 @@ impl Engine {
                 source: None,
                 blocking: true,
                 column: None,
+                cause: Cause::Other,
             });
         }
         d.decision = d
@@ -448,6 +454,10 @@ impl Engine {
                         source: Some(applies.span.location()),
                         blocking: true,
                         column: None,
+                        cause: match cause_of(&e) {
+                            Cause::Other => Cause::Applicability,
+                            cause => cause,
+                        },
                     });
                     return;
                 }
@@ -469,11 +479,15 @@ impl Engine {
             );
         }
         if let Some(fe) = &c.ast.for_each {
+            let mut empty = false;
             let list = match scope.list_ref(&fe.list) {
-                Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
-                    "the list `{}` is empty: there is nothing to decide on",
-                    scope.describe(&fe.list)
-                ))),
+                Ok(items) if items.is_empty() => {
+                    empty = true;
+                    Err(EvalError::Invalid(format!(
+                        "the list `{}` is empty: there is nothing to decide on",
+                        scope.describe(&fe.list)
+                    )))
+                }
                 Ok(items) => Ok(items),
                 Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
                     path,
@@ -497,6 +511,11 @@ impl Engine {
                         source: Some(fe.span.location()),
                         blocking: true,
                         column: None,
+                        cause: if empty {
+                            Cause::EmptyList
+                        } else {
+                            cause_of(&e)
+                        },
                     });
                     return;
                 }
@@ -569,6 +588,7 @@ impl Engine {
                         source: Some(fe.span.location()),
                         column: None,
                         blocking: true,
+                        cause: Cause::Other,
                     });
                 }
             }
@@ -586,6 +606,21 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         source: None,
         blocking: true,
         column: None,
+        cause: Cause::Other,
+    }
+}
+
+/// The kind of an evaluation error, for the hint its diagnostic gets.
+fn cause_of(e: &EvalError) -> Cause {
+    match e {
+        EvalError::Missing { .. } => Cause::Missing,
+        EvalError::NullParent { .. } => Cause::NullParent,
+        EvalError::Currency { op, .. } if op == "compare" => Cause::Currency,
+        EvalError::Currency { .. } => Cause::CurrencyArithmetic,
+        EvalError::NoNow => Cause::NoNow,
+        EvalError::Type { expected, .. } if expected == "true or false" => Cause::NotBoolean,
+        EvalError::Index { .. } => Cause::NoElement,
+        _ => Cause::Other,
     }
 }
 
@@ -741,6 +776,7 @@ fn eval_rule<'a>(
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
             column: Some(at.span.line_col().1),
+            cause: cause_of(&e),
         })
     };
     let Some(when) = rule.when() else {

@@ -33,6 +33,7 @@ mod limits;
 mod many_policies;
 mod mutate;
 mod parser;
+mod pipeline;
 mod properties;
 mod render_json;
 mod rule_folders;

@@ -35,6 +35,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::decision::{Decision, Outcome, ReviewState};
 use crate::report::diagnostic::Diagnostic;
 use crate::run::engine::{Engine, Options};
+use crate::run::pipeline::Broken;
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -326,14 +327,29 @@ pub(crate) fn run_case(
         explain: true,
         ..Options::default()
     };
-    let d: Decision = match policy.and_then(|p| engine.evaluate_policy_with(p, &case.facts, &opts))
-    {
-        Some(d) => d,
-        None => engine.evaluate_with(&case.facts, &opts),
+    // Decided as `bylaw evaluate` decides it: conformed to the fact schema first. Facts
+    // that break the schema are decided as far as they conform, so that fail-closed
+    // cases (a required fact missing) can be pinned.
+    let pipeline = engine.pipeline().on_broken(Broken::DecideAnyway);
+    let facts = match pipeline.conform(&case.facts, &case.name) {
+        Ok(f) => f,
+        Err(e) => {
+            cr.problems.push(Diagnostic::at(
+                &case.span,
+                format!("the facts do not match the fact schema: {e}"),
+            ));
+            return cr;
+        }
     };
+    // A file that names its policy is decided by that policy alone.
+    let d: Decision =
+        match policy.and_then(|p| engine.evaluate_policy_with(p, facts.value(), &opts)) {
+            Some(d) => d,
+            None => pipeline.decide(&facts, &opts),
+        };
     cr.failures = compare::compare(index, &case.expect, &d);
     if let Some(c) = cov {
-        c.record(&case.facts, &opts, &d, &case.expect);
+        c.record(facts.value(), &opts, &d, &case.expect);
     }
     cr.decision = Some(d);
     cr

@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::author::delta::{Class, Delta};
-use crate::author::snapshot::{golden_path, render};
+use crate::author::snapshot::render;
 use crate::author::testing::{self, rules::RuleIndex, TestFile};
 use crate::run::corpus::{Corpus, CorpusError};
 use crate::run::engine::{Engine, Options};
+use crate::run::golden::golden_path;
+use crate::run::pipeline::{Broken, Pipeline};
 use crate::value::Value;
 
 /// A golden decision: the snapshot and the decision file's text.
@@ -156,7 +158,12 @@ impl Suite {
 }
 
 fn changed(engine: &Engine, opts: &Options, g: &Golden) -> bool {
-    let d = engine.evaluate_with(&g.facts, opts);
+    // Decided as `bylaw snapshot` decides it: conformed to the fact schema first.
+    let pipeline = Pipeline::new(engine).on_broken(Broken::DecideAnyway);
+    let d = match pipeline.conform(&g.facts, &g.name) {
+        Ok(facts) => pipeline.decide(&facts, opts),
+        Err(_) => return true,
+    };
     let Ok(actual) = render(&d) else {
         return true;
     };
