@@ -18,6 +18,7 @@ pub mod batch;
 pub mod check;
 pub mod corpus;
 pub mod currency;
+pub mod decide;
 pub mod decision;
 pub mod delta;
 pub mod diagnostic;

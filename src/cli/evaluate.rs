@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::facts::positions::Positions;
 use bylaw::facts::Format;
 use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
@@ -74,26 +73,22 @@ pub fn run(args: Args) -> ExitCode {
         Err(d) => return super::fail_diagnostic(&d),
     };
     // An invalid snapshot is never evaluated: every violation, then exit 1.
-    let snapshot = match engine.conform(
+    let snapshot = match bylaw::decide::conform(
+        &engine,
         &read.value,
+        &read.bytes,
+        read.format,
+        &read.origin,
         &ConformOptions {
             strict: args.strict,
         },
     ) {
         Ok(v) => v,
-        Err(mut violations) => {
-            let text = String::from_utf8_lossy(&read.bytes);
-            let positions = Positions::scan(&text, read.format);
-            for v in &mut violations {
-                v.locate(&positions);
-                super::report(&v.render(&read.origin));
+        Err(invalid) => {
+            for v in &invalid.violations {
+                super::report(v);
             }
-            let n = violations.len();
-            return super::fail(&format!(
-                "{}: the snapshot does not match the fact schema ({n} violation{}); it was not evaluated",
-                read.origin,
-                if n == 1 { "" } else { "s" }
-            ));
+            return super::fail(&invalid);
         }
     };
     let decision = engine.evaluate_with(&snapshot, &opts);
@@ -148,9 +143,7 @@ fn undecided(facts: &std::path::Path, d: &Decision) -> String {
 pub fn render(d: &Decision, format: OutputFormat) -> Result<String, String> {
     match format {
         OutputFormat::Text => Ok(bylaw::render::text::render(d)),
-        OutputFormat::Json => serde_json::to_string_pretty(d)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
+        OutputFormat::Json => bylaw::decide::to_json(d).map_err(|e| e.to_string()),
         OutputFormat::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use bylaw::diagnostic::{self, Diagnostic};
-use bylaw::facts::{self, Format};
+use bylaw::facts::Format;
 use bylaw::Value;
 
 mod batch;
@@ -197,18 +197,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
-        match (e.line, std::str::from_utf8(&bytes)) {
-            (Some(line), Ok(text)) => diagnostic::in_text(
-                &origin,
-                text,
-                line,
-                e.column.unwrap_or(1),
-                e.message.clone(),
-            ),
-            _ => plain(e.to_string()),
-        }
-    })?;
+    let value = bylaw::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,
         origin,
