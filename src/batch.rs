@@ -117,7 +117,7 @@ pub fn decide_line(
 }
 
 /// [`decide_line`] with the schema checks derived once for a whole stream.
-fn decide_line_with(
+pub fn decide_line_with(
     engine: &Engine,
     conformer: &Conformer<'_>,
     opts: &Options,

@@ -33,6 +33,7 @@ pub mod impact;
 pub mod limits;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod snapshot;
 pub mod syntax;
 pub mod testing;

@@ -17,6 +17,7 @@ mod diff;
 mod evaluate;
 mod fmt;
 mod schema;
+mod serve;
 mod shell;
 mod snapshot;
 mod test;
@@ -119,6 +120,11 @@ enum Command {
   bylaw diff --base git:origin/main --rules rules/ corpus/ facts.jsonl
   bylaw diff --base old-rules/ --rules rules/ corpus/ --format json")]
     Diff(diff::Args),
+    /// Answer decisions over HTTP, reloading the rules when they change (docs/service.md).
+    #[command(after_help = "Examples:
+  bylaw serve --rules rules/                       http://127.0.0.1:8181
+  bylaw serve --addr 0.0.0.0:8181 --token-file token --decision-log decisions.jsonl")]
+    Serve(serve::Args),
 }
 
 /// The exit status of `snapshot` and `diff` when decisions changed.
@@ -156,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
