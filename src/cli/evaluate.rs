@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::facts::Format;
+use bylaw::input::Format;
 use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
@@ -73,7 +73,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(d) => return super::fail_diagnostic(&d),
     };
     // An invalid snapshot is never evaluated: every violation, then exit 1.
-    let snapshot = match bylaw::decide::conform(
+    let snapshot = match bylaw::run::decide::conform(
         &engine,
         &read.value,
         &read.bytes,
@@ -103,8 +103,8 @@ pub fn run(args: Args) -> ExitCode {
     // For the rule author: where each error is in the rules, on stderr so that the
     // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
     if args.format == OutputFormat::Text {
-        let color = bylaw::diagnostic::stderr_color();
-        for d in bylaw::render::errors::diagnostics(&engine, &decision) {
+        let color = bylaw::report::diagnostic::stderr_color();
+        for d in bylaw::report::errors::diagnostics(&engine, &decision) {
             eprint!("\n{}", d.render(color));
         }
     }
@@ -142,8 +142,8 @@ fn undecided(facts: &std::path::Path, d: &Decision) -> String {
 /// A decision in the chosen format.
 pub fn render(d: &Decision, format: OutputFormat) -> Result<String, String> {
     match format {
-        OutputFormat::Text => Ok(bylaw::render::text::render(d)),
-        OutputFormat::Json => bylaw::decide::to_json(d).map_err(|e| e.to_string()),
+        OutputFormat::Text => Ok(bylaw::report::text::render(d)),
+        OutputFormat::Json => bylaw::run::decide::to_json(d).map_err(|e| e.to_string()),
         OutputFormat::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
     }
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use bylaw::diagnostic::{self, Diagnostic};
-use bylaw::facts::Format;
+use bylaw::input::Format;
+use bylaw::report::diagnostic::{self, Diagnostic};
 use bylaw::Value;
 
 mod batch;
@@ -204,7 +204,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = bylaw::decide::load(&bytes, fmt, &origin)?;
+    let value = bylaw::run::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,
         origin,
@@ -247,7 +247,7 @@ pub fn fail_diagnostic(d: &Diagnostic) -> ExitCode {
 pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
     match e {
         bylaw::LoadError::Invalid(ds) => {
-            let color = bylaw::diagnostic::stderr_color();
+            let color = bylaw::report::diagnostic::stderr_color();
             for d in ds {
                 eprintln!("{}", d.render(color));
             }

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::config::{LogConfig, SnapshotMode};
 use super::reload::{hex, rfc3339};
 use crate::decision::Decision;
-use crate::render::json;
+use crate::report::json;
 
 /// What is logged of one decision; made into a line by the writer thread.
 pub(crate) struct Entry {

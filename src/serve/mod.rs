@@ -28,8 +28,8 @@ mod routes;
 
 pub use config::{Config, LogConfig, SnapshotMode};
 
-use crate::engine::LoadError;
 use crate::limits::Limits;
+use crate::run::engine::LoadError;
 
 /// Why a server could not start.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::{self, Engine, LoadError};
+use crate::run::engine::{self, Engine, LoadError};
 
 /// A loaded, checked rule set and its name.
 pub(crate) struct RuleSet {

@@ -20,11 +20,11 @@ use super::metrics;
 use super::problem::Problem;
 use super::reload::{rfc3339, RuleSet};
 use super::App;
-use crate::batch::{self, Record, DEFAULT_MAX_LINE};
-use crate::decide;
 use crate::decision::Decision;
-use crate::engine::Options;
-use crate::facts::Format;
+use crate::input::Format;
+use crate::run::batch::{self, Record, DEFAULT_MAX_LINE};
+use crate::run::decide;
+use crate::run::engine::Options;
 use crate::schema::{json_schema, ConformOptions};
 
 /// How snapshots received are named in messages.

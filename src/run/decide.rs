@@ -3,10 +3,10 @@
 //! snapshot.
 
 use crate::decision::Decision;
-use crate::diagnostic::{self, Diagnostic};
-use crate::engine::Engine;
-use crate::facts::positions::Positions;
-use crate::facts::{self, Format};
+use crate::input::positions::Positions;
+use crate::input::{self, Format};
+use crate::report::diagnostic::{self, Diagnostic};
+use crate::run::engine::Engine;
 use crate::schema::ConformOptions;
 use crate::value::Value;
 
@@ -23,7 +23,7 @@ pub struct Invalid {
 /// Reads a snapshot's bytes; the error names `origin`, and shows the line and column
 /// when the parser gives them.
 pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnostic> {
-    facts::load_bytes(bytes, format, origin).map_err(|e| {
+    input::load_bytes(bytes, format, origin).map_err(|e| {
         match (e.line, std::str::from_utf8(bytes)) {
             (Some(line), Ok(text)) => {
                 diagnostic::in_text(origin, text, line, e.column.unwrap_or(1), e.message.clone())
