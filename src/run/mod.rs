@@ -5,3 +5,6 @@ pub mod batch;
 pub mod corpus;
 pub mod decide;
 pub mod engine;
+// The fuzz targets' entry points (fuzz/ is its own crate), not an API.
+#[doc(hidden)]
+pub mod harness;
