@@ -228,3 +228,72 @@ impl Writer {
         out.extend_from_slice(b"}\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: usize) -> Entry {
+        Entry {
+            decision_id: format!("{i:032x}"),
+            time: SystemTime::now(),
+            revision: "sha256:0".into(),
+            endpoint: "decide",
+            line: None,
+            outcome: "allowed",
+            matched: vec!["p.r".into()],
+            latency: Duration::from_micros(5),
+            snapshot: Some(axum::body::Bytes::from_static(b"{\"a\": 1}")),
+        }
+    }
+
+    #[test]
+    fn every_entry_is_written_or_counted_as_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        let log = DecisionLog::start(&LogConfig {
+            path: path.clone(),
+            snapshot: SnapshotMode::Full,
+            max_bytes: u64::MAX,
+            keep: 1,
+            // A queue of one: offering faster than the disk drops entries, never waits.
+            queue: 1,
+        })
+        .unwrap();
+        for i in 0..2000 {
+            log.offer(entry(i));
+        }
+        log.close();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let written = text.lines().count() as u64;
+        assert_eq!(written + log.dropped(), 2000);
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(first["snapshot"], "{\"a\": 1}");
+        assert_eq!(first["matched"], serde_json::json!(["p.r"]));
+        // After close, entries are counted as dropped rather than lost silently.
+        log.offer(entry(0));
+        assert_eq!(written + log.dropped(), 2001);
+    }
+
+    #[test]
+    fn a_queue_with_room_drops_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        let log = DecisionLog::start(&LogConfig {
+            path: path.clone(),
+            snapshot: SnapshotMode::Omit,
+            max_bytes: u64::MAX,
+            keep: 1,
+            queue: 100,
+        })
+        .unwrap();
+        for i in 0..100 {
+            log.offer(entry(i));
+        }
+        log.close();
+        assert_eq!(log.dropped(), 0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 100);
+        assert!(!text.contains("snapshot"));
+    }
+}
