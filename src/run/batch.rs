@@ -523,18 +523,28 @@ fn write_in_order<U>(
     Ok(())
 }
 
-/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
-/// decision files (`*.decision.yaml`, see [`crate::author::snapshot`]) are not snapshots.
+/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted. Not
+/// snapshots, so passed over: golden decision files (`*.decision.yaml`, see
+/// [`crate::author::snapshot`]), `bylaw test` files (YAML whose top-level keys are
+/// `cases` and at most `description` and `policy`), and hidden files and folders (a
+/// name starting with `.`).
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
             let path = entry?.path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
             } else if Format::from_path(&path).is_some()
                 && !crate::author::snapshot::is_golden(&path)
+                && !is_test_file(&path)
             {
                 out.push(path);
             }
@@ -542,6 +552,33 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a YAML file is a `bylaw test` file: its top-level keys (lines starting at
+/// column 0) are `cases` and at most `description` and `policy`. A file that cannot
+/// be read is left to be reported as a snapshot.
+fn is_test_file(path: &Path) -> bool {
+    if Format::from_path(path) != Some(Format::Yaml) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let mut cases = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || first == '#' || first == '-' || line == "---" {
+            continue;
+        }
+        match line.split_once(':').map(|(k, _)| k.trim()) {
+            Some("cases") => cases = true,
+            Some("description" | "policy") => {}
+            _ => return false,
+        }
+    }
+    cases
 }
 
 /// Reads one snapshot file; the error names the file.

@@ -226,7 +226,8 @@ fn builtins() {
         "sum(list)" => "6",
         "min(n, 2)" => "2",
         "max(price, small)" => r#"{"amount":"2000.00","currency":"USD"}"#,
-        "money(0, price.currency)" => r#"{"amount":"0","currency":"USD"}"#,
+        // Money a function computes has at least its currency's minor-unit digits.
+        "money(0, price.currency)" => r#"{"amount":"0.00","currency":"USD"}"#,
         "money(1, \"usd\")" => "ERR `usd` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
         "to_offset(at, \"+08:00\")" => "\"2021-10-01T04:00:00+08:00\"",
         "format_time(to_offset(at, \"+08:00\"), \"%Y/%-m\")" => "\"2021/10\"",

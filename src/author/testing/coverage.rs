@@ -42,6 +42,8 @@ pub struct Coverage {
     pub goals: usize,
     /// Per rule, in load order.
     pub rules: Vec<RuleCoverage>,
+    /// Goals test files mark unreachable, not met: counted apart, not in `goals`.
+    pub unreachable: Vec<super::coverage_scope::SetApart>,
 }
 
 /// One rule's coverage.
@@ -90,7 +92,7 @@ impl ConditionCoverage {
 }
 
 impl RuleCoverage {
-    fn goals(&self) -> (usize, usize) {
+    pub(crate) fn goals(&self) -> (usize, usize) {
         let (mut goals, mut met) = match self.constant {
             Some(true) => (1, usize::from(self.matched > 0)),
             Some(false) => (1, usize::from(self.not_matched > 0)),
@@ -320,6 +322,7 @@ impl<'e> Collector<'e> {
             covered,
             goals,
             rules: self.out,
+            unreachable: Vec::new(),
         }
     }
 }
