@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use bylaw::input::{self, Format};
+use bylaw::input::Format;
 use bylaw::report::diagnostic::{self, Diagnostic};
 use bylaw::Value;
 
@@ -18,6 +18,7 @@ mod evaluate;
 mod fmt;
 mod mutate;
 mod schema;
+mod serve;
 mod shell;
 mod snapshot;
 mod test;
@@ -120,6 +121,11 @@ enum Command {
   bylaw diff --base git:origin/main --rules rules/ corpus/ facts.jsonl
   bylaw diff --base old-rules/ --rules rules/ corpus/ --format json")]
     Diff(diff::Args),
+    /// Answer decisions over HTTP, reloading the rules when they change (docs/service.md).
+    #[command(after_help = "Examples:
+  bylaw serve --rules rules/                       http://127.0.0.1:8181
+  bylaw serve --addr 0.0.0.0:8181 --token-file token --decision-log decisions.jsonl")]
+    Serve(serve::Args),
 }
 
 /// The exit status of `snapshot` and `diff` when decisions changed.
@@ -157,6 +163,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
@@ -198,18 +205,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = input::load_bytes(&bytes, fmt, &origin).map_err(|e| {
-        match (e.line, std::str::from_utf8(&bytes)) {
-            (Some(line), Ok(text)) => diagnostic::in_text(
-                &origin,
-                text,
-                line,
-                e.column.unwrap_or(1),
-                e.message.clone(),
-            ),
-            _ => plain(e.to_string()),
-        }
-    })?;
+    let value = bylaw::run::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,
         origin,

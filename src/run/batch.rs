@@ -104,8 +104,9 @@ impl Summary {
     }
 }
 
-/// Decides one JSON line through the stream's [`Pipeline`].
-fn decide_line_with(
+/// Decides one JSON line through the stream's [`Pipeline`] (`bylaw serve` streams a
+/// request body through it too).
+pub fn decide_line_with(
     pipeline: &Pipeline<'_>,
     opts: &Options,
     line_no: usize,
