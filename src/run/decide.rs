@@ -48,7 +48,7 @@ pub fn conform(
     origin: &str,
     opts: &ConformOptions,
 ) -> Result<Conformed, Invalid> {
-    let pipeline = Pipeline::with(engine, opts.clone());
+    let pipeline = Pipeline::with(engine, *opts);
     pipeline
         .conform_located(value, origin, || {
             Some((String::from_utf8_lossy(bytes).into_owned(), format))
