@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta};
+use chrono::TimeDelta;
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 use rust_decimal::Decimal;
@@ -658,7 +658,7 @@ impl Ctx<'_> {
                     .ok_or_else(|| self.err(&pair, "this duration is too long"))?,
             ),
             Rule::timestamp => {
-                ExprKind::Time(DateTime::parse_from_rfc3339(pair.as_str()).map_err(|e| {
+                ExprKind::Time(crate::facts::rfc3339_exact(pair.as_str()).map_err(|e| {
                     self.err(
                         &pair,
                         format!("`{}` is not a valid time: {e}", pair.as_str()),
