@@ -460,12 +460,24 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
         // One rule file named directly: its own name is how it is cited.
         files.push(dir.to_path_buf());
     } else {
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
-                files.push(path);
-            }
+        let rule_file = |p: &Path| p.extension().is_some_and(|e| e == RULE_EXTENSION);
+        let found = crate::walk::list(dir, &rule_file).map_err(io)?;
+        // A rule file that cannot be read (a dangling link, a FIFO, a link out of the
+        // folder) is an error, never skipped: its rules would be silently absent.
+        if !found.skipped.is_empty() {
+            return Err(LoadError::Invalid(
+                found
+                    .skipped
+                    .iter()
+                    .map(|s| Diagnostic {
+                        span: None,
+                        message: format!("{s}"),
+                        hint: Some("rule files are read from regular files in the folder".into()),
+                    })
+                    .collect(),
+            ));
         }
+        files = found.files;
     }
     files.sort();
     if files.is_empty() {
@@ -485,10 +497,6 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
             } else {
                 format!("{shown}/{name}")
             };
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-                path: name.clone(),
-                source,
-            })?;
             let invalid = |message: String| {
                 LoadError::Invalid(vec![Diagnostic {
                     span: None,
@@ -496,6 +504,9 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
                     hint: None,
                 }])
             };
+            // Within the limit: a huge (or sparse) file is refused by its size, unread.
+            let bytes = crate::walk::read_file(&path, limits.max_rule_bytes)
+                .map_err(|e| invalid(format!("`{name}`: {e}")))?;
             if bytes.len() > limits.max_rule_bytes {
                 return Err(invalid(format!(
                     "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",

@@ -37,6 +37,7 @@ pub mod syntax;
 pub mod testing;
 pub mod typeck;
 pub mod value;
+pub mod walk;
 mod yaml_scan;
 
 pub use decision::{Decision, Outcome};

@@ -16,8 +16,12 @@ pub fn run(args: Args) -> ExitCode {
     match Engine::from_dir(&args.rules) {
         Ok(engine) => {
             let rules: usize = engine.policies().map(|p| p.rules.len()).sum();
-            println!("ok: {} policies, {rules} rules", engine.policies().count());
-            ExitCode::SUCCESS
+            let mut out = super::out::Out::new();
+            out.print(&format!(
+                "ok: {} policies, {rules} rules\n",
+                engine.policies().count()
+            ));
+            out.finish(ExitCode::SUCCESS)
         }
         Err(e) => super::fail_load(&e),
     }

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> ExitCode {
         (Some(c), Some(min)) if c.percent < min => Some((c.percent, min)),
         _ => None,
     };
+    let mut out = super::out::Out::new();
     match args.format {
         ReportFormat::Text => {
             let color = std::io::stdout().is_terminal()
@@ -114,11 +115,12 @@ pub fn run(args: Args) -> ExitCode {
             match below {
                 Some((got, min)) => {
                     let (body, summary) = split_summary(&text);
-                    print!("{body}");
-                    println!("coverage {got:.1}% is below --min-coverage {min}");
-                    println!("{summary}");
+                    out.print(body);
+                    out.print(&format!(
+                        "coverage {got:.1}% is below --min-coverage {min}\n{summary}\n"
+                    ));
                 }
-                None => print!("{text}"),
+                None => out.print(&text),
             }
         }
         ReportFormat::Json => {
@@ -127,7 +129,7 @@ pub fn run(args: Args) -> ExitCode {
                 v["coverage_below_minimum"] = serde_json::json!({"percent": got, "minimum": min});
             }
             match serde_json::to_string_pretty(&v) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => out.print(&format!("{s}\n")),
                 Err(e) => return super::fail(&e),
             }
             eprintln!("{}", report.summary());
@@ -136,11 +138,11 @@ pub fn run(args: Args) -> ExitCode {
     if below.is_some() {
         ok = false;
     }
-    if ok {
+    out.finish(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    })
 }
 
 /// The report's text without its last line, and that line.
