@@ -7,8 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use bylaw::facts::positions::Positions;
-use bylaw::facts::{self, Format};
+use bylaw::input::positions::Positions;
+use bylaw::input::{self as facts, Format};
 use bylaw::schema::ConformOptions;
 use bylaw::Engine;
 
@@ -97,7 +97,7 @@ fn a_rule_file_with_many_errors_is_reported_in_linear_time() {
         panic!("the rules load");
     };
     assert_eq!(ds.len(), 15_000);
-    let all = bylaw::diagnostic::render_all(&ds, false);
+    let all = bylaw::report::diagnostic::render_all(&ds, false);
     assert!(
         all.contains("p.bylaw:15004:"),
         "the last is placed on its line"

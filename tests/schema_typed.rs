@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use bylaw::facts::{self, Format};
+use bylaw::input::{self as facts, Format};
 use bylaw::schema::ConformOptions;
 use bylaw::{Engine, Value};
 

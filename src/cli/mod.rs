@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use bylaw::diagnostic::{self, Diagnostic};
-use bylaw::facts::{self, Format};
+use bylaw::input::{self, Format};
+use bylaw::report::diagnostic::{self, Diagnostic};
 use bylaw::Value;
 
 mod batch;
@@ -162,15 +162,15 @@ pub fn run() -> ExitCode {
 
 /// `--now` and other times given on the command line.
 pub fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    bylaw::facts::rfc3339_exact(s).map_err(|e| {
+    bylaw::input::rfc3339_exact(s).map_err(|e| {
         format!("`{s}` is not an RFC 3339 time with an offset ({e}); write e.g. 2021-10-01T09:00:00+08:00")
     })
 }
 
-/// `--jobs`: worker threads, 1 to [`bylaw::batch::MAX_JOBS`] (each costs a thread and
+/// `--jobs`: worker threads, 1 to [`bylaw::run::batch::MAX_JOBS`] (each costs a thread and
 /// its buffers; more than the machine's cores gains nothing).
 pub fn parse_jobs(s: &str) -> Result<usize, String> {
-    let max = bylaw::batch::MAX_JOBS;
+    let max = bylaw::run::batch::MAX_JOBS;
     match s.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(format!(
@@ -206,12 +206,12 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
     // Both read through the snapshot size limit: `--facts - < /dev/zero` ends at it.
     let limit = bylaw::limits::Limits::default().max_snapshot_bytes;
     let bytes = if stdin {
-        bylaw::walk::read_stream(std::io::stdin().lock(), limit)
+        bylaw::input::walk::read_stream(std::io::stdin().lock(), limit)
     } else {
-        bylaw::walk::read_file(path, limit)
+        bylaw::input::walk::read_file(path, limit)
     }
     .map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
+    let value = input::load_bytes(&bytes, fmt, &origin).map_err(|e| {
         match (e.line, std::str::from_utf8(&bytes)) {
             (Some(line), Ok(text)) => diagnostic::in_text(
                 &origin,
@@ -265,7 +265,7 @@ pub fn fail_diagnostic(d: &Diagnostic) -> ExitCode {
 pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
     match e {
         bylaw::LoadError::Invalid(ds) => {
-            let color = bylaw::diagnostic::stderr_color();
+            let color = bylaw::report::diagnostic::stderr_color();
             for d in ds {
                 eprintln!("{}", d.render(color));
             }

@@ -13,9 +13,9 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::did_you_mean;
-use crate::facts::parse_amount;
+use crate::input::parse_amount;
 use crate::limits::shorten;
+use crate::report::diagnostic::did_you_mean;
 use crate::syntax::parser::parse_duration;
 use crate::value::{format_time, Map, Value};
 
@@ -161,8 +161,12 @@ impl Validator<'_> {
                 }
                 None if top && &**key == "now" => {
                     // Built in: a timestamp whatever the policy, overridden by `--now`.
-                    if let Value::String(s) = value {
-                        let why = crate::facts::rfc3339_exact(s)
+                    let text = match value {
+                        Value::String(s) if crate::input::looks_like_time(s) => Some(s),
+                        _ => None,
+                    };
+                    if let Some(s) = text {
+                        let why = crate::input::rfc3339_exact(s)
                             .err()
                             .unwrap_or_else(|| "not read as one".into());
                         self.problem(
@@ -246,7 +250,7 @@ impl Validator<'_> {
             (Ty::String, Value::Time(t)) => Some(Value::string(&format_time(t))),
             // The reader keeps text shaped like a time but not one (no offset, a date
             // that does not exist) as text: only the schema says it was meant as a time.
-            (Ty::Time, Value::String(s)) => match crate::facts::rfc3339_exact(s) {
+            (Ty::Time, Value::String(s)) if crate::input::looks_like_time(s) => match crate::input::rfc3339_exact(s) {
                 Ok(t) => Some(Value::Time(t)),
                 Err(e) => {
                     self.problem(

@@ -642,7 +642,7 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
-                let Some(code) = crate::currency::Currency::new(currency.as_str()) else {
+                let Some(code) = crate::value::currency::Currency::new(currency.as_str()) else {
                     return Err(self.err(
                         &currency,
                         format!(
@@ -658,7 +658,7 @@ impl Ctx<'_> {
                     .ok_or_else(|| self.err(&pair, "this duration is too long"))?,
             ),
             Rule::timestamp => {
-                ExprKind::Time(crate::facts::rfc3339_exact(pair.as_str()).map_err(|e| {
+                ExprKind::Time(crate::input::rfc3339_exact(pair.as_str()).map_err(|e| {
                     self.err(
                         &pair,
                         format!("`{}` is not a valid time: {e}", pair.as_str()),

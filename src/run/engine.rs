@@ -8,11 +8,11 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{check_with, free_names};
 use crate::decision::*;
-use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
+use crate::report::diagnostic::Diagnostic;
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
@@ -461,7 +461,7 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
         files.push(dir.to_path_buf());
     } else {
         let rule_file = |p: &Path| p.extension().is_some_and(|e| e == RULE_EXTENSION);
-        let found = crate::walk::list(dir, &rule_file).map_err(io)?;
+        let found = crate::input::walk::list(dir, &rule_file).map_err(io)?;
         // A rule file that cannot be read (a dangling link, a FIFO, a link out of the
         // folder) is an error, never skipped: its rules would be silently absent.
         if !found.skipped.is_empty() {
@@ -505,7 +505,7 @@ fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadEr
                 }])
             };
             // Within the limit: a huge (or sparse) file is refused by its size, unread.
-            let bytes = crate::walk::read_file(&path, limits.max_rule_bytes)
+            let bytes = crate::input::walk::read_file(&path, limits.max_rule_bytes)
                 .map_err(|e| invalid(format!("`{name}`: {e}")))?;
             if bytes.len() > limits.max_rule_bytes {
                 return Err(invalid(format!(

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use crate::batch::{self, DEFAULT_MAX_LINE};
-use crate::facts::{self, Format};
+use crate::input::{self, Format};
+use crate::run::batch::{self, DEFAULT_MAX_LINE};
 use crate::value::Value;
 
 /// The extension of newline-delimited JSON files.
@@ -20,7 +20,7 @@ pub enum Input {
     File(PathBuf),
     /// A `.jsonl` file: one case per non-blank line.
     Jsonl(PathBuf),
-    /// An entry of a folder that is not read (see [`crate::walk`]), and why: one
+    /// An entry of a folder that is not read (see [`crate::input::walk`]), and why: one
     /// bad-input case.
     Skipped(PathBuf, String),
 }
@@ -214,7 +214,7 @@ fn jsonl<T: Send>(
                 line: Some(n),
             };
             let snapshot = line.and_then(|text| {
-                facts::load_str(text, Format::Json, &format!("{origin}:{n}"))
+                input::load_str(text, Format::Json, &format!("{origin}:{n}"))
                     .map_err(|e| e.to_string())
             });
             each(case, snapshot)
@@ -225,7 +225,7 @@ fn jsonl<T: Send>(
 
 /// What a file is to a corpus, if anything.
 fn classify(path: &Path) -> Option<Input> {
-    if crate::snapshot::is_golden(path) {
+    if crate::author::snapshot::is_golden(path) {
         return None;
     }
     if path
@@ -238,9 +238,12 @@ fn classify(path: &Path) -> Option<Input> {
 }
 
 /// The files of a folder and below that `wanted` names, sorted, and the entries that
-/// cannot be read: the one walker, [`crate::walk::walk`].
-pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> Result<crate::walk::Walk, CorpusError> {
-    crate::walk::walk(dir, wanted).map_err(|source| CorpusError::Io {
+/// cannot be read: the one walker, [`crate::input::walk::walk`].
+pub fn walk(
+    dir: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+) -> Result<crate::input::walk::Walk, CorpusError> {
+    crate::input::walk::walk(dir, wanted).map_err(|source| CorpusError::Io {
         path: dir.display().to_string(),
         source,
     })

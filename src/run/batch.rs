@@ -12,9 +12,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::decision::{Decision, Outcome};
-use crate::engine::{Engine, Options};
-use crate::facts::positions::Positions;
-use crate::facts::{self, Format};
+use crate::input::positions::Positions;
+use crate::input::{self, Format};
+use crate::run::engine::{Engine, Options};
 use crate::schema::{ConformOptions, Conformer, Violation};
 
 /// The most worker threads a batch runs (`--jobs` is refused past it; the library
@@ -156,10 +156,10 @@ fn load_valid_line(
 ) -> Result<crate::Value, String> {
     // A byte order mark has its own message, which only reading bytes gives.
     let loaded = if text.starts_with('\u{feff}') {
-        facts::load_bytes(text.as_bytes(), Format::Json, &name())
+        input::load_bytes(text.as_bytes(), Format::Json, &name())
     } else {
         // The origin only prefixes messages: it is filled in if there is one.
-        facts::load_str(text, Format::Json, "").map_err(|e| facts::FactsError {
+        input::load_str(text, Format::Json, "").map_err(|e| input::FactsError {
             origin: name(),
             ..e
         })
@@ -178,7 +178,7 @@ fn load_valid(
     format: Format,
     name: &str,
 ) -> Result<crate::Value, String> {
-    let value = facts::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
+    let value = input::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
     conformer
         .conform(&value, &ConformOptions::default())
         .map_err(|violations| {
@@ -551,23 +551,23 @@ fn write_in_order<U>(
 /// decision files (`*.decision.yaml`, see [`crate::snapshot`]) are not snapshots.
 /// Entries that cannot be read are left out: [`snapshot_entries`] reports them.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(crate::walk::walk(dir, &is_snapshot_file)?.files)
+    Ok(crate::input::walk::walk(dir, &is_snapshot_file)?.files)
 }
 
 /// The snapshot files of a folder and below, and the entries that cannot be read
-/// (links out of the folder or to folders, FIFOs, unreadable folders): see [`crate::walk`].
-pub fn snapshot_entries(dir: &Path) -> std::io::Result<crate::walk::Walk> {
-    crate::walk::walk(dir, &is_snapshot_file)
+/// (links out of the folder or to folders, FIFOs, unreadable folders): see [`crate::input::walk`].
+pub fn snapshot_entries(dir: &Path) -> std::io::Result<crate::input::walk::Walk> {
+    crate::input::walk::walk(dir, &is_snapshot_file)
 }
 
 fn is_snapshot_file(path: &Path) -> bool {
-    Format::from_path(path).is_some() && !crate::snapshot::is_golden(path)
+    Format::from_path(path).is_some() && !crate::author::snapshot::is_golden(path)
 }
 
 /// Reads a snapshot file's bytes within the snapshot size limit, refusing what is not
 /// a regular file before opening it.
 fn read_snapshot_file(path: &Path, name: &str) -> Result<Vec<u8>, String> {
-    crate::walk::read_file(path, crate::limits::Limits::default().max_snapshot_bytes)
+    crate::input::walk::read_file(path, crate::limits::Limits::default().max_snapshot_bytes)
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
 }
 
@@ -576,7 +576,7 @@ pub fn load_file(path: &Path) -> Result<crate::Value, String> {
     let name = path.display().to_string();
     read_snapshot_file(path, &name).and_then(|bytes| {
         let format = Format::from_path(path).unwrap_or(Format::Json);
-        facts::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+        input::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
     })
 }
 
@@ -615,7 +615,7 @@ pub fn evaluate_dir(
     let mut summary = Summary::default();
     let walk = snapshot_entries(dir)?;
     // Files and refused entries, in name order, each one record.
-    let mut entries: Vec<(&Path, Option<&crate::walk::Skipped>)> =
+    let mut entries: Vec<(&Path, Option<&crate::input::walk::Skipped>)> =
         walk.files.iter().map(|p| (p.as_path(), None)).collect();
     entries.extend(walk.skipped.iter().map(|s| (s.path.as_path(), Some(s))));
     entries.sort_by(|a, b| a.0.cmp(b.0));
@@ -646,7 +646,7 @@ pub fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
 /// Appends a record as one line of JSON: what serde_json writes for it, written
 /// directly (`render::json`), since the streaming mode writes one per snapshot.
 pub fn push_record(out: &mut Vec<u8>, r: &Record) {
-    use crate::render::json;
+    use crate::report::json;
     out.push(b'{');
     let mut first = true;
     let mut key = |out: &mut Vec<u8>, name: &str| {
