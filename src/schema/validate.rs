@@ -250,19 +250,21 @@ impl Validator<'_> {
             (Ty::String, Value::Time(t)) => Some(Value::string(&format_time(t))),
             // The reader keeps text shaped like a time but not one (no offset, a date
             // that does not exist) as text: only the schema says it was meant as a time.
-            (Ty::Time, Value::String(s)) if crate::input::looks_like_time(s) => match crate::input::rfc3339_exact(s) {
-                Ok(t) => Some(Value::Time(t)),
-                Err(e) => {
-                    self.problem(
+            (Ty::Time, Value::String(s)) if crate::input::looks_like_time(s) => {
+                match crate::input::rfc3339_exact(s) {
+                    Ok(t) => Some(Value::Time(t)),
+                    Err(e) => {
+                        self.problem(
                         at,
                         format!(
                             "{:?} is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
                             shorten(s)
                         ),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             (Ty::Enum(values), Value::String(s)) => {
                 if !values.iter().any(|x| **x == **s) {
                     let mut message = format!("{s:?} is not one of ");
