@@ -89,6 +89,22 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
                     if !core(tag, &SCALAR_TAGS) {
                         return Some(at(refused_tag(tag)));
                     }
+                    // `!!int "12"`: readers differ on whether the tag or the quotes win.
+                    if style != ScalarStyle::Plain && tag.suffix != "str" {
+                        return Some(at(format!(
+                            "the tag `!!{}` on a quoted value, which YAML readers read \
+                             differently; write the value plainly",
+                            tag.suffix
+                        )));
+                    }
+                } else if style == ScalarStyle::Plain && !is_key {
+                    // A key is a name, looked up as written (`n:`, `off:` are facts).
+                    if let Some(why) = ambiguous(value) {
+                        return Some(at(format!(
+                            "`{value}` is read differently by YAML readers ({why}); quote \
+                             it (\"{value}\") for text, or write the value plainly"
+                        )));
+                    }
                 }
                 if is_key && style == ScalarStyle::Plain && value == "<<" {
                     return Some(at(
@@ -125,6 +141,71 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
             | Event::DocumentEnd
             | Event::Alias(_) => {}
         }
+    }
+    None
+}
+
+/// Why a plain scalar is read as different values by YAML 1.1 readers (libyaml,
+/// PyYAML) and YAML 1.2 readers, if it is:
+/// `017` is 15 or 17, `0b101` is 5 or text, `12:30` is 750 or text. Only forms
+/// both read alike are accepted unquoted: `true`/`false` (any case), `null`/`~`,
+/// decimal integers without a leading zero, `0x…`, and decimals with a point.
+fn ambiguous(s: &str) -> Option<&'static str> {
+    // `yes`, `no`, `on`, `off` are booleans to YAML 1.1 and text to YAML 1.2; serde_yaml
+    // and yaml-rust2 both read (and serde_yaml writes) them as text, so they are kept.
+    if s == "Null" || s == "NULL" {
+        return Some("null to some, text to others; write `null`");
+    }
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let b = body.as_bytes();
+    let digit_start = b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'.');
+    if !digit_start {
+        return None;
+    }
+    let numeric =
+        |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-' | b'+');
+    if !b.iter().all(|&c| numeric(c)) {
+        return None; // `1 apple`, `2021-09-30T10:00:00+08:00 x`: text to every reader
+    }
+    if body.contains('_') {
+        return Some("a number in YAML 1.1 (digits grouped by `_`), text in YAML 1.2");
+    }
+    if body.starts_with("0b") || body.starts_with("0o") {
+        return Some("a number in one YAML version, text in the other");
+    }
+    if b.len() > 1
+        && b[0] == b'0'
+        && b[1].is_ascii_digit()
+        && body.bytes().all(|c| c.is_ascii_digit())
+    {
+        return Some("octal in YAML 1.1, decimal in YAML 1.2");
+    }
+    // YAML 1.1's base 60: `[1-9][0-9_]*(:[0-5]?[0-9])+` (`08:00` is text to both).
+    let mut parts = body.split(':');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    let sixty = |p: &&str| {
+        let whole = p.split('.').next().unwrap_or("");
+        (1..=2).contains(&whole.len())
+            && whole.bytes().all(|c| c.is_ascii_digit())
+            && whole.parse::<u8>().is_ok_and(|n| n < 60)
+    };
+    if !rest.is_empty()
+        && first
+            .bytes()
+            .next()
+            .is_some_and(|c| (b'1'..=b'9').contains(&c))
+        && first.bytes().all(|c| c.is_ascii_digit())
+        && rest.iter().all(sixty)
+    {
+        return Some("a number in base 60 in YAML 1.1, text in YAML 1.2");
+    }
+    let mantissa = body.split(['e', 'E']).next().unwrap_or(body);
+    if mantissa.len() < body.len()
+        && !mantissa.contains('.')
+        && mantissa.bytes().all(|c| c.is_ascii_digit())
+    {
+        return Some("a number in YAML 1.2, text in YAML 1.1 (which wants a point: `1.0e3`)");
     }
     None
 }
@@ -204,5 +285,56 @@ mod tests {
         ] {
             assert_eq!(unsupported(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn scalars_yaml_versions_read_differently_are_refused() {
+        for v in [
+            "Null",
+            "NULL",
+            "017",
+            "-017",
+            "0b101",
+            "0o17",
+            "1_000",
+            "12:30",
+            "190:20:30",
+            "1e3",
+            "-2E5",
+        ] {
+            assert!(unsupported(&format!("a: {v}\n")).is_some(), "{v}");
+            assert!(unsupported(&format!("a: [{v}]\n")).is_some(), "{v}");
+            // a key is a name, read as written
+            assert_eq!(unsupported(&format!("{v}: 1\n")), None, "{v}");
+        }
+        assert!(unsupported("a: !!int \"12\"\n").is_some());
+        // near misses: quoted, or read alike by every reader
+        for v in [
+            "\"yes\"",
+            "'017'",
+            "true",
+            "False",
+            "null",
+            "~",
+            "0",
+            "17",
+            "-3",
+            "+1",
+            "0x1F",
+            "1.5",
+            ".5",
+            "1.",
+            "1.0e3",
+            "2021-09-30",
+            "2021-09-30T10:00:00+08:00",
+            "10:00 am",
+            "yesterday",
+            "no-reply",
+            "1 apple",
+            "v1.2.3",
+        ] {
+            assert_eq!(unsupported(&format!("a: {v}\n")), None, "{v}");
+        }
+        assert_eq!(unsupported("a: !!str 017\n"), None);
     }
 }
