@@ -204,7 +204,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         )));
     };
     // Both read through the snapshot size limit: `--facts - < /dev/zero` ends at it.
-    let limit = bylaw::limits::Limits::default().max_snapshot_bytes;
+    let limit = bylaw::Limits::default().max_snapshot_bytes;
     let bytes = if stdin {
         bylaw::input::walk::read_stream(std::io::stdin().lock(), limit)
     } else {
