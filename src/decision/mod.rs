@@ -147,6 +147,14 @@ pub struct Evidence {
     pub holds: bool,
     /// The facts and lets it read, with their values.
     pub facts: Vec<FactRef>,
+    /// How many more facts it read than `facts` lists (evidence is capped, so that a
+    /// condition over a long list stays readable); absent when none were left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A fact (or `let`) read by a condition, and its value.
@@ -158,6 +166,10 @@ pub struct FactRef {
     /// The `let` name, when the value is a let's.
     #[serde(rename = "let", skip_serializing_if = "Option::is_none")]
     pub let_name: Option<Arc<str>>,
+    /// A call of a policy's function (or `position`) as written, when the value is its
+    /// result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<Arc<str>>,
     /// The value found (null when absent).
     pub value: Value,
     /// True when the fact is not in the snapshot at all.
@@ -182,6 +194,10 @@ pub struct RuleError {
     pub source: Option<String>,
     /// Whether the error blocks the decision (deny and review rules, scopes, lists).
     pub blocking: bool,
+    /// The column of the clause that failed, on `source`'s line: for the caret when a
+    /// line holds several clauses (not part of the decision's output).
+    #[serde(skip)]
+    pub column: Option<usize>,
 }
 
 /// With `explain`: a rule that did not match, and the condition that failed.

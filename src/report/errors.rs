@@ -40,7 +40,11 @@ pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
 fn locate(engine: &Engine, e: &RuleError) -> Option<Span> {
     let (file, line) = e.source.as_deref()?.rsplit_once(':')?;
     let line: usize = line.parse().ok()?;
-    let at = |x: &Expr| x.span.source.name == file && x.span.line() == line;
+    let at = |x: &Expr| {
+        x.span.source.name == file
+            && x.span.line() == line
+            && e.column.is_none_or(|c| x.span.line_col().1 == c)
+    };
     for p in engine.policies() {
         if let Some(rule) = &e.rule {
             let Some(r) = p
@@ -102,14 +106,22 @@ fn hint(e: &RuleError) -> Option<String> {
         )
     } else if r.contains("is null, so") {
         format!("give `{path}` a value in the snapshot, or guard the rule with `present(…)`")
-    } else if r.contains("different currencies") {
+    } else if r.contains("different currencies") && r.starts_with("cannot compare") {
         "money is never converted: the snapshot must give amounts in the currency the rule compares with"
+            .to_string()
+    } else if r.contains("different currencies") {
+        // Adding, subtracting or dividing two amounts: no literal to change.
+        "money is never converted: amounts added, subtracted or divided must be in one currency"
             .to_string()
     } else if r.contains("needs the current time") {
         "give the snapshot a top-level `now: 2021-10-01T09:00:00+08:00`, or pass `--now`"
             .to_string()
     } else if r.contains("expected true or false") {
-        format!("`{path}` must be true or false; a condition on another value compares it, e.g. `x > 0`")
+        match e.path.as_deref() {
+            Some(p) => format!("`{p}` must be true or false; a condition on another value compares it, e.g. `x > 0`"),
+            // Not a fact: no fact to name.
+            None => "a condition must be true or false; compare the value, e.g. `x > 0`".to_string(),
+        }
     } else if r.contains("there is nothing to decide on") {
         "give the list at least one element: an empty request is never allowed".to_string()
     } else if r.contains("there is no element") {

@@ -536,28 +536,72 @@ fn write_in_order<U>(
     Ok(())
 }
 
-/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
-/// decision files (`*.decision.yaml`, see [`crate::snapshot`]) are not snapshots.
-/// Entries that cannot be read are left out: [`snapshot_entries`] reports them.
+/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted. Not
+/// snapshots, so passed over: golden decision files (`*.decision.yaml`, see
+/// [`crate::author::snapshot`]), `bylaw test` files (YAML whose top-level keys are
+/// `cases` and at most `description` and `policy`), and hidden files and folders (a
+/// name starting with `.`). Entries that cannot be read are left out:
+/// [`snapshot_entries`] reports them.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(crate::input::walk::walk(dir, &is_snapshot_file)?.files)
+    Ok(snapshot_entries(dir)?.files)
 }
 
 /// The snapshot files of a folder and below, and the entries that cannot be read
-/// (links out of the folder or to folders, FIFOs, unreadable folders): see [`crate::input::walk`].
+/// (links out of the folder or to folders, FIFOs, unreadable folders): see
+/// [`crate::input::walk`].
 pub fn snapshot_entries(dir: &Path) -> std::io::Result<crate::input::walk::Walk> {
-    crate::input::walk::walk(dir, &is_snapshot_file)
+    let wanted = |p: &Path| {
+        !hidden_below(dir, p)
+            && Format::from_path(p).is_some()
+            && !crate::author::snapshot::is_golden(p)
+            && !is_test_file(p)
+    };
+    let mut found = crate::input::walk::walk(dir, &wanted)?;
+    // A refused entry inside a hidden folder is not reported either.
+    found.skipped.retain(|s| !hidden_below(dir, &s.path));
+    Ok(found)
 }
 
-fn is_snapshot_file(path: &Path) -> bool {
-    Format::from_path(path).is_some() && !crate::author::snapshot::is_golden(path)
+/// Whether `path` is, or is inside, a hidden file or folder below `dir`.
+fn hidden_below(dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
 /// Reads a snapshot file's bytes within the snapshot size limit, refusing what is not
 /// a regular file before opening it.
 fn read_snapshot_file(path: &Path, name: &str) -> Result<Vec<u8>, String> {
-    crate::input::walk::read_file(path, crate::limits::Limits::default().max_snapshot_bytes)
+    crate::input::walk::read_file(path, crate::Limits::default().max_snapshot_bytes)
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
+}
+
+/// Whether a YAML file is a `bylaw test` file: its top-level keys (lines starting at
+/// column 0) are `cases` and at most `description` and `policy`. A file that cannot
+/// be read is left to be reported as a snapshot.
+fn is_test_file(path: &Path) -> bool {
+    if Format::from_path(path) != Some(Format::Yaml) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let mut cases = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || first == '#' || first == '-' || line == "---" {
+            continue;
+        }
+        match line.split_once(':').map(|(k, _)| k.trim()) {
+            Some("cases") => cases = true,
+            Some("description" | "policy") => {}
+            _ => return false,
+        }
+    }
+    cases
 }
 
 /// Reads one snapshot file; the error names the file.

@@ -3,7 +3,9 @@
 
 pub mod batch;
 pub mod corpus;
+mod dispatch;
 pub mod engine;
+pub mod load;
 // The fuzz targets' entry points (fuzz/ is its own crate), not an API.
 #[doc(hidden)]
 pub mod harness;
