@@ -1,5 +1,6 @@
 //! The one folder walker, and the one way a named input file is opened: for
-//! `--facts-dir`, `snapshot`, `diff` and the rules folder.
+//! `--facts-dir`, `snapshot` and `diff` (the rules folder is walked by `run::load`, which
+//! reads each rule file through [`read_file`]).
 //!
 //! The file system is input like any other (docs/robustness.md, "Folders"):
 //! - a symbolic link to a file inside the folder is read; one leading outside the
