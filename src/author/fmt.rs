@@ -112,6 +112,38 @@ fn header_units<'a>(p: &'a Policy, units: &mut Vec<Unit<'a>>) {
     }
 }
 
+/// A typed `facts { … }` block as its author laid it out (aligned columns, comments
+/// between fields), with what no layout means taken out, so that `fmt --check` does not
+/// pass a block `fmt` would leave ragged: a tab is two spaces in the indentation and one
+/// space elsewhere, white space at the ends of lines goes, blank lines are one at most
+/// and none just inside the braces.
+fn tidy_block(text: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent: usize = line[..line.len() - body.len()]
+            .chars()
+            .map(|c| if c == '\t' { 2 } else { 1 })
+            .sum();
+        let body = body.replace('\t', " ");
+        let body = body.trim_end();
+        if body.is_empty() {
+            let after_open = lines.last().is_some_and(|l| l.ends_with('{'));
+            if !after_open && lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push(String::new());
+            }
+            continue;
+        }
+        if body.starts_with('}') && lines.last().is_some_and(String::is_empty) {
+            lines.pop();
+        }
+        // The first line continues the line `facts` is on: its indentation is not its own.
+        let indent = if lines.is_empty() { 0 } else { indent };
+        lines.push(format!("{}{body}", " ".repeat(indent)));
+    }
+    lines.join("\n")
+}
+
 /// A `#` comment of the source.
 struct Comment {
     start: usize,
@@ -120,28 +152,52 @@ struct Comment {
     own_line: bool,
 }
 
+/// Where the comment scanner is: in a string, or in the code of a message's hole
+/// (`"… {expr # a comment\n} …"`), with the `{` nesting inside it. Holes hold code,
+/// comments and strings of their own, so a flag "in a string" lost the comment in a
+/// hole and, out of step, the one after the message.
+enum Nest {
+    Str,
+    Hole(usize),
+}
+
 fn comments(text: &str) -> Vec<Comment> {
     let mut out = Vec::new();
-    let mut in_string = false;
+    let mut stack: Vec<Nest> = Vec::new();
     let mut escaped = false;
     let mut line_start = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if in_string {
+        if c == '\n' {
+            line_start = i + 1;
+        }
+        if let Some(Nest::Str) = stack.last() {
             match c {
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
+                // An unterminated string ends with its line, as the parser reports it.
+                '"' | '\n' => {
+                    stack.pop();
+                }
+                '{' => stack.push(Nest::Hole(0)),
                 _ => {}
-            }
-            if c == '\n' {
-                line_start = i + 1;
             }
             continue;
         }
         match c {
-            '"' => in_string = true,
-            '\n' => line_start = i + 1,
+            '"' => stack.push(Nest::Str),
+            '{' => {
+                if let Some(Nest::Hole(depth)) = stack.last_mut() {
+                    *depth += 1;
+                }
+            }
+            '}' => match stack.last_mut() {
+                Some(Nest::Hole(0)) => {
+                    stack.pop();
+                }
+                Some(Nest::Hole(depth)) => *depth -= 1,
+                _ => {}
+            },
             '#' => {
                 let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                 out.push(Comment {
@@ -295,7 +351,7 @@ impl<'t> Printer<'t> {
             Body::Policy(id) => format!("policy {}", id.name),
             Body::Title(s) => format!("title   {}", string(&s.value)),
             Body::SourceDoc(s) => format!("source  {}", string(&s.value)),
-            Body::Verbatim(text) => text.to_string(),
+            Body::Verbatim(text) => tidy_block(text),
             Body::Facts(f) => {
                 let names: Vec<&str> = f.iter().map(|i| i.name.as_str()).collect();
                 format!("facts   {}", names.join(", "))

@@ -501,18 +501,36 @@ pub fn load_base(base: &str, rules_dir: &Path) -> Result<Engine, BaseError> {
                 source,
             }
         })?,
-        None => crate::run::engine::rule_sources(Path::new(base))
-            .map_err(|source| BaseError::Load {
+        None => {
+            let path = Path::new(base);
+            if path.is_file() && path.extension().is_none_or(|e| e != "bylaw") {
+                return Err(BaseError::Load {
+                    base: base.to_string(),
+                    source: LoadError::Io {
+                        path: base.to_string(),
+                        source: std::io::Error::other(
+                            "not a rule file: give a folder of rule files, a .bylaw file, or git:REV",
+                        ),
+                    },
+                });
+            }
+            crate::run::engine::rule_sources(path).map_err(|source| BaseError::Load {
                 base: base.to_string(),
                 source,
             })?
-            .into_iter()
-            .map(|(name, text)| {
-                let file = name.rsplit('/').next().unwrap_or(&name).to_string();
-                (file, text)
-            })
-            .collect(),
+        }
     };
+    // The errors of the base name its files as they are (`old/a.bylaw`, `git:…`); once
+    // loaded, its rules are cited under the new rules' folder, so that a rule that did
+    // not move compares equal.
+    let as_found = files.clone();
+    let files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(name, text)| {
+            let file = name.rsplit('/').next().unwrap_or(&name).to_string();
+            (file, text)
+        })
+        .collect();
     if files.is_empty() {
         return Err(BaseError::Load {
             base: base.to_string(),
@@ -531,6 +549,6 @@ pub fn load_base(base: &str, rules_dir: &Path) -> Result<Engine, BaseError> {
     });
     Engine::from_sources(sources).map_err(|source| BaseError::Load {
         base: base.to_string(),
-        source,
+        source: Engine::from_sources(as_found).err().unwrap_or(source),
     })
 }

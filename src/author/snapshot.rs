@@ -60,6 +60,9 @@ pub enum SnapshotError {
     /// A decision cannot be written out.
     #[error("cannot render a decision: {0}")]
     Render(String),
+    /// A golden that would be written or deleted through a symbolic link.
+    #[error("{0}")]
+    Link(String),
 }
 
 /// Where one case stands against its golden.
@@ -445,8 +448,8 @@ fn orphans(
         .collect();
     let mut out = Vec::new();
     for folder in &corpus.folders {
-        for file in crate::run::corpus::walk(folder)? {
-            if is_golden(&file) && !expected.contains(&file) {
+        for file in crate::run::corpus::walk(folder, &is_golden)?.files {
+            if !expected.contains(&file) {
                 out.push(Orphan {
                     golden: file,
                     line: None,
@@ -614,6 +617,7 @@ impl Run {
                             *dirty = true;
                         }
                         _ => {
+                            not_a_link(&o.golden)?;
                             std::fs::remove_file(&o.golden).map_err(|source| SnapshotError::Io {
                                 path: o.golden.display().to_string(),
                                 source,
@@ -629,6 +633,7 @@ impl Run {
                 continue;
             }
             if content.is_empty() {
+                not_a_link(golden)?;
                 match std::fs::remove_file(golden) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(SnapshotError::Io {
@@ -757,7 +762,16 @@ pub(crate) fn render_orphan(o: &Orphan) -> String {
     format!("orphaned: {}: its snapshot is gone\n", o.name())
 }
 
+/// A golden is written or deleted only as a file of its own: through a link, the change
+/// would land outside the corpus (the walk follows no link to a folder, so the folders
+/// a golden is found in are the corpus's own).
+fn not_a_link(path: &Path) -> Result<(), SnapshotError> {
+    crate::input::walk::refuse_link(path, path.parent().unwrap_or(Path::new("")))
+        .map_err(SnapshotError::Link)
+}
+
 fn write(path: &Path, text: &str) -> Result<(), SnapshotError> {
+    not_a_link(path)?;
     std::fs::write(path, text).map_err(|source| SnapshotError::Io {
         path: path.display().to_string(),
         source,

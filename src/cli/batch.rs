@@ -16,8 +16,7 @@ pub fn run(
     jobs: Option<usize>,
 ) -> ExitCode {
     let started = Instant::now();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = BufWriter::with_capacity(1 << 16, super::out::Out::new());
     let progress = Progress::new();
     let mut write_lines = |lines: &[u8], records: usize| {
         progress.advance(records);
@@ -74,9 +73,12 @@ pub fn run(
             );
             ExitCode::from(summary.worst().exit_code())
         }
-        // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
+        // The input could not be read.
+        Err(e) if out.get_ref().ok() => super::fail(&e),
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a message;
+        // not every snapshot was decided, so the status is 1 all the same.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
-        Err(e) => super::fail(&e),
+        Err(e) => super::out::failed(&e),
     }
 }
 

@@ -1,6 +1,5 @@
 //! `bylaw check`: load and check a rule folder, report every error, and file by file.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,7 +16,7 @@ pub fn run(args: Args) -> ExitCode {
     match Engine::from_dir(&args.rules) {
         Ok(engine) => {
             // Written, not printed: a closed pipe (`bylaw check | head -1`) is not a panic.
-            let mut out = std::io::stdout().lock();
+            let mut out = super::out::Out::new();
             let rules: usize = engine.policies().map(|p| p.rules.len()).sum();
             let mut text = format!(
                 "ok: {} policies, {rules} rules\n",
@@ -32,8 +31,8 @@ pub fn run(args: Args) -> ExitCode {
                     if n == 1 { "" } else { "s" }
                 ));
             }
-            let _ = out.write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            out.print(&text);
+            out.finish(ExitCode::SUCCESS)
         }
         Err(e) => {
             let status = super::fail_load(&e);

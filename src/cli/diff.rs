@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, value_parser = super::parse_time)]
     now: Option<DateTime<FixedOffset>>,
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_jobs)]
     jobs: Option<usize>,
 }
 
@@ -67,15 +67,16 @@ pub fn run(args: Args) -> ExitCode {
             .map_err(|e| e.to_string()),
         OutputFormat::Yaml => serde_yaml::to_string(&report).map_err(|e| e.to_string()),
     };
+    let mut out = super::out::Out::new();
     match text {
-        Ok(t) => print!("{t}"),
+        Ok(t) => out.print(&t),
         Err(e) => return super::fail(&e),
     }
-    if report.summary.bad_input > 0 {
+    out.finish(if report.summary.bad_input > 0 {
         ExitCode::from(1)
     } else if report.changed() {
         ExitCode::from(super::EXIT_CHANGED)
     } else {
         ExitCode::from(0)
-    }
+    })
 }

@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     facts_dir: Option<PathBuf>,
     /// Worker threads for --facts-jsonl (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_jobs)]
     jobs: Option<usize>,
     /// "Now" (RFC 3339 with an offset), overriding the snapshot's top-level `now`.
     #[arg(long, value_parser = super::parse_time)]
@@ -102,9 +102,14 @@ pub fn run(args: Args) -> ExitCode {
         Err(e @ Rejected::Read(_)) => return super::fail(&e),
     };
     let decision = pipeline.decide(&snapshot, &opts);
+    let mut out = super::out::Out::new();
     match render(&decision, args.format) {
-        Ok(text) => print!("{text}"),
+        Ok(text) => out.print(&text),
         Err(e) => return super::fail(&e),
+    }
+    let usual = ExitCode::from(decision.decision.exit_code());
+    if !out.ok() {
+        return out.finish(usual);
     }
     if decision.decision == bylaw::Outcome::Error {
         // The decision is printed; stderr says which file could not be decided, and why.
@@ -118,7 +123,7 @@ pub fn run(args: Args) -> ExitCode {
             eprint!("\n{}", d.render(color));
         }
     }
-    ExitCode::from(decision.decision.exit_code())
+    out.finish(usual)
 }
 
 /// `FILE: no decision: PATH: REASON (and N more)`, from the first blocking error.

@@ -28,6 +28,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     let (mut changed, mut failed) = (0usize, false);
+    let mut out = super::out::Out::new();
     for file in &files {
         let name = file.display().to_string();
         let text = match std::fs::read_to_string(file) {
@@ -52,19 +53,19 @@ pub fn run(args: Args) -> ExitCode {
         }
         changed += 1;
         if args.check {
-            println!("would reformat {name}");
+            out.print(&format!("would reformat {name}\n"));
         } else if let Err(e) = std::fs::write(file, formatted) {
             eprintln!("error: {name}: {e}");
             failed = true;
         } else {
-            println!("formatted {name}");
+            out.print(&format!("formatted {name}\n"));
         }
     }
-    if failed || (args.check && changed > 0) {
+    out.finish(if failed || (args.check && changed > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
 fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {

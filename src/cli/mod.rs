@@ -1,6 +1,6 @@
 //! Argument parsing and dispatch; shared helpers for reading input and failing.
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,6 +17,7 @@ mod diff;
 mod evaluate;
 mod fmt;
 mod mutate;
+mod out;
 mod schema;
 mod serve;
 mod shell;
@@ -169,9 +170,21 @@ pub fn run() -> ExitCode {
 
 /// `--now` and other times given on the command line.
 pub fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s).map_err(|e| {
+    bylaw::input::rfc3339_exact(s).map_err(|e| {
         format!("`{s}` is not an RFC 3339 time with an offset ({e}); write e.g. 2021-10-01T09:00:00+08:00")
     })
+}
+
+/// `--jobs`: worker threads, 1 to [`bylaw::run::batch::MAX_JOBS`] (each costs a thread and
+/// its buffers; more than the machine's cores gains nothing).
+pub fn parse_jobs(s: &str) -> Result<usize, String> {
+    let max = bylaw::run::batch::MAX_JOBS;
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a number of worker threads from 1 to {max}"
+        )),
+    }
 }
 
 /// The default rules folder.
@@ -198,13 +211,14 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
             "{origin}: cannot tell the snapshot's format from its name; use .json, .yaml or .yml, or pass --input-format"
         )));
     };
-    let mut bytes = Vec::new();
-    let read = if stdin {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    // Both read through the snapshot size limit: `--facts - < /dev/zero` ends at it.
+    let limit = bylaw::Limits::default().max_snapshot_bytes;
+    let bytes = if stdin {
+        bylaw::input::walk::read_stream(std::io::stdin().lock(), limit)
     } else {
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
+        bylaw::input::walk::read_file(path, limit)
+    }
+    .map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
     let value = bylaw::run::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,

@@ -64,6 +64,7 @@ pub fn run(args: Args) -> ExitCode {
             None => "no policy declares typed facts (`facts { name: TYPE, … }`)".to_string(),
         });
     }
+    let mut out = super::out::Out::new();
     match &args.out {
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(dir) {
@@ -74,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
                 if let Err(e) = std::fs::write(&path, text) {
                     return super::fail(&format!("cannot write `{}`: {e}", path.display()));
                 }
-                println!("wrote {}", path.display());
+                out.print(&format!("wrote {}\n", path.display()));
             }
         }
         None if exports.len() > 1 => {
@@ -85,9 +86,9 @@ pub fn run(args: Args) -> ExitCode {
         }
         None => {
             for (_, text) in &exports {
-                print!("{text}");
+                out.print(text);
             }
         }
     }
-    ExitCode::SUCCESS
+    out.finish(ExitCode::SUCCESS)
 }

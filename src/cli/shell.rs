@@ -23,17 +23,20 @@ pub struct ManArgs {
 
 pub fn completions(args: CompletionsArgs) -> ExitCode {
     let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "bylaw", &mut std::io::stdout());
-    ExitCode::SUCCESS
+    // clap_complete panics when its writer fails: it writes to memory, then to stdout.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "bylaw", &mut script);
+    let mut out = super::out::Out::new();
+    out.print(&String::from_utf8_lossy(&script));
+    out.finish(ExitCode::SUCCESS)
 }
 
 pub fn man(args: ManArgs) -> ExitCode {
     let cmd = super::Cli::command();
     let Some(dir) = args.dir else {
-        return match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => super::fail(&format!("cannot write the man page: {e}")),
-        };
+        let mut out = super::out::Out::new();
+        let _ = clap_mangen::Man::new(cmd).render(&mut out);
+        return out.finish(ExitCode::SUCCESS);
     };
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return super::fail(&format!("cannot create `{}`: {e}", dir.display()));
@@ -48,6 +51,7 @@ pub fn man(args: ManArgs) -> ExitCode {
             .version(env!("CARGO_PKG_VERSION"));
         pages.push((name, page));
     }
+    let mut out = super::out::Out::new();
     for (name, page) in pages {
         let path = dir.join(format!("{name}.1"));
         let mut buf = Vec::new();
@@ -57,7 +61,7 @@ pub fn man(args: ManArgs) -> ExitCode {
         if let Err(e) = written {
             return super::fail(&format!("cannot write `{}`: {e}", path.display()));
         }
-        println!("{}", path.display());
+        out.print(&format!("{}\n", path.display()));
     }
-    ExitCode::SUCCESS
+    out.finish(ExitCode::SUCCESS)
 }

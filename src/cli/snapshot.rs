@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     review: bool,
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_jobs)]
     jobs: Option<usize>,
 }
 
@@ -44,8 +44,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return super::fail(&e),
     };
     let summary = run.summary();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = super::out::Out::new();
     let mut kept = summary.changed + summary.new + summary.orphaned;
     if args.review {
         for c in run
@@ -101,14 +100,13 @@ pub fn run(args: Args) -> ExitCode {
             );
         }
     }
-    let _ = out.flush();
-    if summary.bad_input > 0 {
+    out.finish(if summary.bad_input > 0 {
         ExitCode::from(1)
     } else if kept > 0 {
         ExitCode::from(super::EXIT_CHANGED)
     } else {
         ExitCode::from(0)
-    }
+    })
 }
 
 /// Reads an answer; asks again on anything else. The prompt goes to stderr so that the

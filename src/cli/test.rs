@@ -117,6 +117,7 @@ pub fn run(args: Args) -> ExitCode {
         (Some(c), Some(min)) if c.percent < min => Some((c.percent, min)),
         _ => None,
     };
+    let mut out = super::out::Out::new();
     match args.format {
         ReportFormat::Text => {
             let color = std::io::stdout().is_terminal()
@@ -127,14 +128,16 @@ pub fn run(args: Args) -> ExitCode {
             });
             // The summary line stays last: CI reads it there.
             let (body, summary) = split_summary(&text);
-            print!("{body}");
+            out.print(body);
             if let Some(c) = &report.coverage {
-                print!("{}", c.breakdown_text());
+                out.print(&c.breakdown_text());
             }
             if let Some((got, min)) = below {
-                println!("coverage {got:.1}% is below --min-coverage {min}");
+                out.print(&format!(
+                    "coverage {got:.1}% is below --min-coverage {min}\n"
+                ));
             }
-            println!("{summary}");
+            out.print(&format!("{summary}\n"));
         }
         ReportFormat::Json => {
             let mut v = report.json();
@@ -146,7 +149,7 @@ pub fn run(args: Args) -> ExitCode {
                 v["coverage_below_minimum"] = serde_json::json!({"percent": got, "minimum": min});
             }
             match serde_json::to_string_pretty(&v) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => out.print(&format!("{s}\n")),
                 Err(e) => return super::fail(&e),
             }
             eprintln!("{}", report.summary());
@@ -155,11 +158,11 @@ pub fn run(args: Args) -> ExitCode {
     if below.is_some() {
         ok = false;
     }
-    if ok {
+    out.finish(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    })
 }
 
 /// The report's text without its last line, and that line.

@@ -22,8 +22,14 @@ mod direct;
 pub mod positions;
 mod scalars;
 mod syntax_messages;
+mod time;
 mod visitor;
+pub mod walk;
+mod yaml_features;
 mod yaml_scan;
+
+pub(crate) use scalars::looks_like_time;
+pub use time::rfc3339_exact;
 
 pub(crate) use scalars::parse_amount;
 use scalars::*;
@@ -237,6 +243,13 @@ fn load(
             let v = seed.deserialize(de);
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             let v = v.map_err(|e| relocate(yaml_error(origin, &e, text), text, format))?;
+            if let Some(u) = yaml_features::unsupported(text) {
+                return Err(FactsError {
+                    line: Some(u.line),
+                    column: Some(u.column),
+                    ..FactsError::plain(origin, u.message)
+                });
+            }
             positions::yaml_decimals(text, v)
         }
     };

@@ -40,6 +40,8 @@ impl Positions {
                     i: 0,
                     line: 1,
                     line_start: 0,
+                    counted: 0,
+                    counted_to: 0,
                     out: &mut p.map,
                 };
                 s.skip_ws();
@@ -91,16 +93,26 @@ struct JsonScanner<'t, 'o> {
     i: usize,
     line: usize,
     line_start: usize,
+    /// Characters of the line counted so far, up to byte `counted_to`: the column is
+    /// counted on from the last one, not from the line's start for each value (which
+    /// was quadratic on a long one-line snapshot).
+    counted: usize,
+    counted_to: usize,
     out: &'o mut HashMap<String, (usize, usize)>,
 }
 
 impl JsonScanner<'_, '_> {
-    fn here(&self) -> (usize, usize) {
-        let col = self
+    fn here(&mut self) -> (usize, usize) {
+        if self.counted_to < self.line_start {
+            self.counted = 0;
+            self.counted_to = self.line_start;
+        }
+        self.counted += self
             .text
-            .get(self.line_start..self.i)
+            .get(self.counted_to..self.i)
             .map_or(0, |s| s.chars().count());
-        (self.line, col + 1)
+        self.counted_to = self.counted_to.max(self.i);
+        (self.line, self.counted + 1)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -170,7 +182,8 @@ impl JsonScanner<'_, '_> {
                 loop {
                     self.skip_ws();
                     let mut child = format!("{path}[{index}]");
-                    self.out.insert(child.clone(), self.here());
+                    let at = self.here();
+                    self.out.insert(child.clone(), at);
                     self.value(&mut child, depth + 1)?;
                     index += 1;
                     self.skip_ws();

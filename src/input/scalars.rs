@@ -145,7 +145,7 @@ pub(super) fn plain_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// `YYYY-MM-DDT…`: a string meant as a date-time, which must then parse with an offset.
-pub(super) fn looks_like_time(s: &str) -> bool {
+pub(crate) fn looks_like_time(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 16
         && b[..4].iter().all(u8::is_ascii_digit)

@@ -274,19 +274,27 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
 }
 
-/// The value a string of the snapshot holds: a time when it is shaped like one (and
-/// then it must be a valid one), else the text.
+/// The value a string of the snapshot holds: a time when it is a valid RFC 3339 time
+/// with an offset, else the text. Text shaped like a time but not one (no offset, a
+/// date that does not exist) stays text: the reader does not know the schema, and a
+/// declared `string` (`reason: "2021-09-30T10:00:00"`) is a string; a declared
+/// `timestamp` refuses it with its reason (`schema::validate`). A time with digits
+/// past the nanosecond is refused here: it cannot be held exactly, whatever it is for.
 pub(super) fn text_value(v: &str) -> Result<Value, String> {
     if looks_like_time(v) {
         if let Some(t) = plain_time(v) {
             return Ok(Value::Time(t));
         }
-        return DateTime::parse_from_rfc3339(v).map(Value::Time).map_err(|e| {
-            format!(
-                "`{}` is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
-                shorten(v)
-            )
-        });
+        if super::time::fraction_digits(v) > super::time::MAX_FRACTION_DIGITS {
+            return Err(format!(
+                "`{}` is not a time that can be held exactly: its seconds have more than {} fractional digits (nanoseconds); a time is not truncated",
+                shorten(v),
+                super::time::MAX_FRACTION_DIGITS
+            ));
+        }
+        if let Ok(t) = rfc3339_exact(v) {
+            return Ok(Value::Time(t));
+        }
     }
     Ok(Value::string(v))
 }

@@ -16,6 +16,10 @@ use crate::input::{self, Format};
 use crate::run::engine::{Engine, Options};
 use crate::run::pipeline::{Conformed, Pipeline};
 
+/// The most worker threads a batch runs (`--jobs` is refused past it; the library
+/// clamps): each holds chunks in flight, and threads past the cores gain nothing.
+pub const MAX_JOBS: usize = 256;
+
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
 /// The longest line (snapshot) read; a longer one is an error record, not an allocation.
@@ -263,10 +267,12 @@ fn pipeline<R: BufRead + Send, U: Send>(
     each: impl Fn(&Chunk) -> U + Sync,
     emit: impl FnMut(U) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let workers = workers.max(1);
+    let workers = workers.clamp(1, MAX_JOBS);
     let (job_tx, job_rx) = sync_channel::<(usize, Chunk)>(workers * 2);
     let (out_tx, out_rx) = sync_channel::<(usize, U)>(workers * 2);
-    let job_rx = Mutex::new(job_rx);
+    // Shared by the workers; the first to find the writer gone drops it, which stops the
+    // reader (its `send` fails) instead of leaving it blocked on a full channel for ever.
+    let job_rx = Mutex::new(Some(job_rx));
     std::thread::scope(|s| -> std::io::Result<()> {
         let reader = s.spawn(move || read_chunks(input, max_line, job_tx));
         for _ in 0..workers {
@@ -274,8 +280,9 @@ fn pipeline<R: BufRead + Send, U: Send>(
             s.spawn(move || work(job_rx, out_tx, each));
         }
         drop(out_tx);
+        // On a write error (a closed pipe, a full disk) the results' receiver is dropped
+        // here: the workers' sends fail, they drop the jobs' receiver, the reader stops.
         let written = write_in_order(out_rx, emit);
-        // On a write error (a closed pipe), stop the workers by dropping the receivers.
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the reader stopped")));
@@ -293,7 +300,7 @@ pub(crate) fn map_ordered<I: Sync, T: Send>(
 ) -> std::io::Result<()> {
     // Files are slower than lines: smaller chunks keep the cores evenly busy.
     const FILE_CHUNK: usize = 16;
-    let workers = workers.max(1);
+    let workers = workers.clamp(1, MAX_JOBS);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
     std::thread::scope(|s| {
@@ -452,17 +459,24 @@ fn read_capped_line<R: BufRead>(
 }
 
 fn work<U>(
-    jobs: &Mutex<Receiver<(usize, Chunk)>>,
+    jobs: &Mutex<Option<Receiver<(usize, Chunk)>>>,
     out: SyncSender<(usize, U)>,
     each: &(impl Fn(&Chunk) -> U + Sync),
 ) {
     loop {
         let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
+            Ok(rx) => match rx.as_ref() {
+                Some(rx) => rx.recv(),
+                None => return, // the writer stopped
+            },
             Err(_) => return,
         };
         let Ok((seq, chunk)) = job else { return };
         if out.send((seq, each(&chunk))).is_err() {
+            // The writer stopped: drop the jobs' receiver so that the reader stops too.
+            if let Ok(mut rx) = jobs.lock() {
+                rx.take();
+            }
             return;
         }
     }
@@ -498,31 +512,41 @@ fn write_in_order<U>(
 /// snapshots, so passed over: golden decision files (`*.decision.yaml`, see
 /// [`crate::run::golden`]), `bylaw test` files (YAML whose top-level keys are
 /// `cases` and at most `description` and `policy`), and hidden files and folders (a
-/// name starting with `.`).
+/// name starting with `.`). Entries that cannot be read are left out:
+/// [`snapshot_entries`] reports them.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
-            let hidden = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else if Format::from_path(&path).is_some()
-                && !crate::run::golden::is_golden(&path)
-                && !is_test_file(&path)
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    Ok(snapshot_entries(dir)?.files)
+}
+
+/// The snapshot files of a folder and below, and the entries that cannot be read
+/// (links out of the folder or to folders, FIFOs, unreadable folders): see
+/// [`crate::input::walk`].
+pub fn snapshot_entries(dir: &Path) -> std::io::Result<crate::input::walk::Walk> {
+    let wanted = |p: &Path| {
+        !hidden_below(dir, p)
+            && Format::from_path(p).is_some()
+            && !crate::run::golden::is_golden(p)
+            && !is_test_file(p)
+    };
+    let mut found = crate::input::walk::walk(dir, &wanted)?;
+    // A refused entry inside a hidden folder is not reported either.
+    found.skipped.retain(|s| !hidden_below(dir, &s.path));
+    Ok(found)
+}
+
+/// Whether `path` is, or is inside, a hidden file or folder below `dir`.
+fn hidden_below(dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+/// Reads a snapshot file's bytes within the snapshot size limit, refusing what is not
+/// a regular file before opening it.
+fn read_snapshot_file(path: &Path, name: &str) -> Result<Vec<u8>, String> {
+    crate::input::walk::read_file(path, crate::Limits::default().max_snapshot_bytes)
+        .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
 }
 
 /// Whether a YAML file is a `bylaw test` file: its top-level keys (lines starting at
@@ -555,25 +579,21 @@ fn is_test_file(path: &Path) -> bool {
 /// Reads one snapshot file; the error names the file.
 pub fn load_file(path: &Path) -> Result<crate::Value, String> {
     let name = path.display().to_string();
-    std::fs::read(path)
-        .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
-        .and_then(|bytes| {
-            let format = Format::from_path(path).unwrap_or(Format::Json);
-            input::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
-        })
+    read_snapshot_file(path, &name).and_then(|bytes| {
+        let format = Format::from_path(path).unwrap_or(Format::Json);
+        input::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+    })
 }
 
 /// Decides one snapshot file; an unreadable or invalid file is an error record.
 pub(crate) fn decide_file(pipeline: &Pipeline<'_>, opts: &Options, path: &Path) -> Record {
     let name = path.display().to_string();
-    let loaded = std::fs::read(path)
-        .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
-        .and_then(|bytes| {
-            let format = Format::from_path(path).unwrap_or(Format::Json);
-            pipeline
-                .read(&bytes, format, &name)
-                .map_err(|e| e.to_string())
-        });
+    let loaded = read_snapshot_file(path, &name).and_then(|bytes| {
+        let format = Format::from_path(path).unwrap_or(Format::Json);
+        pipeline
+            .read(&bytes, format, &name)
+            .map_err(|e| e.to_string())
+    });
     match loaded {
         Ok(snapshot) => Record {
             line: None,
@@ -601,8 +621,23 @@ pub fn evaluate_dir(
 ) -> std::io::Result<Summary> {
     let mut summary = Summary::default();
     let pipeline = Pipeline::new(engine);
-    for path in snapshot_files(dir)? {
-        let r = decide_file(&pipeline, opts, &path);
+    let walk = snapshot_entries(dir)?;
+    // Files and refused entries, in name order, each one record.
+    let mut entries: Vec<(&Path, Option<&crate::input::walk::Skipped>)> =
+        walk.files.iter().map(|p| (p.as_path(), None)).collect();
+    entries.extend(walk.skipped.iter().map(|s| (s.path.as_path(), Some(s))));
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, skipped) in entries {
+        let r = match skipped {
+            None => decide_file(&pipeline, opts, path),
+            Some(s) => Record {
+                line: None,
+                file: Some(path.display().to_string()),
+                id: None,
+                decision: None,
+                error: Some(s.to_string()),
+            },
+        };
         summary.add(&r);
         emit(&r)?;
     }

@@ -20,13 +20,16 @@ pub enum Input {
     File(PathBuf),
     /// A `.jsonl` file: one case per non-blank line.
     Jsonl(PathBuf),
+    /// An entry of a folder that is not read (see [`crate::input::walk`]), and why: one
+    /// bad-input case.
+    Skipped(PathBuf, String),
 }
 
 impl Input {
     /// The file.
     pub fn path(&self) -> &Path {
         match self {
-            Input::File(p) | Input::Jsonl(p) => p,
+            Input::File(p) | Input::Jsonl(p) | Input::Skipped(p, _) => p,
         }
     }
 }
@@ -94,11 +97,19 @@ impl Corpus {
             })?;
             if meta.is_dir() {
                 corpus.folders.push(path.clone());
-                for file in walk(path)? {
-                    if let Some(input) = classify(&file) {
-                        if seen.insert(file) {
-                            corpus.inputs.push(input);
-                        }
+                let found = walk(path, &|p| classify(p).is_some())?;
+                let mut inputs: Vec<Input> =
+                    found.files.iter().filter_map(|f| classify(f)).collect();
+                inputs.extend(
+                    found
+                        .skipped
+                        .into_iter()
+                        .map(|s| Input::Skipped(s.path, s.reason)),
+                );
+                inputs.sort_by(|a, b| a.path().cmp(b.path()));
+                for input in inputs {
+                    if seen.insert(input.path().to_path_buf()) {
+                        corpus.inputs.push(input);
                     }
                 }
             } else {
@@ -128,6 +139,14 @@ impl Corpus {
                     flush(&mut files, workers, &each, &mut emit)?;
                     jsonl(p, workers, &each, &mut emit)?;
                 }
+                Input::Skipped(p, reason) => {
+                    flush(&mut files, workers, &each, &mut emit)?;
+                    let case = Case {
+                        path: p.clone(),
+                        line: None,
+                    };
+                    emit(each(case, Err(format!("{}: {reason}", p.display()))))?;
+                }
             }
         }
         flush(&mut files, workers, &each, &mut emit)
@@ -137,7 +156,7 @@ impl Corpus {
     pub fn files(&self) -> impl Iterator<Item = &Path> {
         self.inputs.iter().filter_map(|i| match i {
             Input::File(p) => Some(p.as_path()),
-            Input::Jsonl(_) => None,
+            Input::Jsonl(_) | Input::Skipped(..) => None,
         })
     }
 }
@@ -218,30 +237,20 @@ fn classify(path: &Path) -> Option<Input> {
     Format::from_path(path).map(|_| Input::File(path.to_path_buf()))
 }
 
-/// Every file in a folder and below, sorted.
-pub fn walk(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| CorpusError::Io { path, source }
-    };
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(io(&d))? {
-            let path = entry.map_err(io(&d))?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+/// The files of a folder and below that `wanted` names, sorted, and the entries that
+/// cannot be read: the one walker, [`crate::input::walk::walk`].
+pub fn walk(
+    dir: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+) -> Result<crate::input::walk::Walk, CorpusError> {
+    crate::input::walk::walk(dir, wanted).map_err(|source| CorpusError::Io {
+        path: dir.display().to_string(),
+        source,
+    })
 }
 
 /// Worker threads: all cores unless told.
 pub fn workers(jobs: Option<usize>) -> usize {
     jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1)
+        .clamp(1, batch::MAX_JOBS)
 }

@@ -115,7 +115,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadErro
             if depth < MAX_DEPTH && name.as_deref() != Some("tests") {
                 walk(&path, out, depth + 1)?;
             }
-        } else if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
+        } else if path.extension().is_some_and(|e| e == RULE_EXTENSION) {
+            // Not only regular files: a dangling link or a FIFO named `*.bylaw` is read
+            // by `read_one`, which refuses it by name, never skipped (its rules would
+            // be silently absent).
             out.push(path);
         }
     }
@@ -123,10 +126,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadErro
 }
 
 fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, String), LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: name.clone(),
-        source,
-    })?;
     let invalid = |message: String| {
         LoadError::Invalid(vec![Diagnostic {
             span: None,
@@ -134,6 +133,10 @@ fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, Strin
             hint: None,
         }])
     };
+    // Within the limit, a regular file only: a huge (or sparse) file is refused by its
+    // size, unread; a FIFO is refused before it is opened (opening one blocks).
+    let bytes = crate::input::walk::read_file(path, limits.max_rule_bytes)
+        .map_err(|e| invalid(format!("`{name}`: cannot read: {e}")))?;
     if bytes.len() > limits.max_rule_bytes {
         return Err(invalid(format!(
             "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",

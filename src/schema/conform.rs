@@ -117,12 +117,13 @@ impl Conformer<'_> {
     /// policies apply are themselves wrong).
     pub fn conform_partly(&self, facts: &Value, opts: &ConformOptions) -> (Value, Vec<Violation>) {
         let mut violations = Vec::new();
-        let add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
+        // (path, message) of those reported: a set, not a search of the list for each
+        // (12,000 violations took 20 s that way).
+        let mut reported: std::collections::HashSet<(String, String)> =
+            std::collections::HashSet::new();
+        let mut add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
             for p in problems {
-                if !out
-                    .iter()
-                    .any(|v: &Violation| v.path == p.path && v.message == p.message)
-                {
+                if reported.insert((p.path.clone(), p.message.clone())) {
                     out.push(Violation {
                         policy: policy.to_string(),
                         path: p.path,

@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use crate::input::parse_amount;
+use crate::limits::shorten;
 use crate::report::diagnostic::did_you_mean;
 use crate::syntax::parser::parse_duration;
 use crate::value::{format_time, Map, Value};
@@ -160,7 +161,22 @@ impl Validator<'_> {
                 }
                 None if top && &**key == "now" => {
                     // Built in: a timestamp whatever the policy, overridden by `--now`.
-                    if !matches!(value, Value::Time(_)) {
+                    let text = match value {
+                        Value::String(s) if crate::input::looks_like_time(s) => Some(s),
+                        _ => None,
+                    };
+                    if let Some(s) = text {
+                        let why = crate::input::rfc3339_exact(s)
+                            .err()
+                            .unwrap_or_else(|| "not read as one".into());
+                        self.problem(
+                            &here,
+                            format!(
+                                "{:?} is not a valid RFC 3339 time with an offset ({why}); write e.g. `2021-09-30T10:00:00+08:00`",
+                                shorten(s)
+                            ),
+                        );
+                    } else if !matches!(value, Value::Time(_)) {
                         let found = found(value);
                         self.problem(
                             &here,
@@ -232,6 +248,23 @@ impl Validator<'_> {
                 }
             },
             (Ty::String, Value::Time(t)) => Some(Value::string(&format_time(t))),
+            // The reader keeps text shaped like a time but not one (no offset, a date
+            // that does not exist) as text: only the schema says it was meant as a time.
+            (Ty::Time, Value::String(s)) if crate::input::looks_like_time(s) => {
+                match crate::input::rfc3339_exact(s) {
+                    Ok(t) => Some(Value::Time(t)),
+                    Err(e) => {
+                        self.problem(
+                        at,
+                        format!(
+                            "{:?} is not a valid RFC 3339 time with an offset ({e}); write e.g. `2021-09-30T10:00:00+08:00`",
+                            shorten(s)
+                        ),
+                    );
+                        None
+                    }
+                }
+            }
             (Ty::Enum(values), Value::String(s)) => {
                 if !values.iter().any(|x| **x == **s) {
                     let mut message = format!("{s:?} is not one of ");

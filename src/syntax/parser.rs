@@ -3,7 +3,6 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use chrono::DateTime;
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 use rust_decimal::Decimal;
@@ -701,7 +700,7 @@ impl Ctx<'_> {
                     .ok_or_else(|| self.err(&pair, "this duration is too long"))?,
             ),
             Rule::timestamp => {
-                ExprKind::Time(DateTime::parse_from_rfc3339(pair.as_str()).map_err(|e| {
+                ExprKind::Time(crate::input::rfc3339_exact(pair.as_str()).map_err(|e| {
                     self.err(
                         &pair,
                         format!("`{}` is not a valid time: {e}", pair.as_str()),

@@ -27,6 +27,11 @@ impl Source {
         })
     }
 
+    /// The byte offset where each line starts (the first is 0), computed once.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = match self.line_starts.binary_search(&offset) {

@@ -183,3 +183,36 @@ proptest! {
         prop_assert_eq!(once.matches('#').count(), text.matches('#').count());
     }
 }
+
+#[test]
+fn comments_in_message_holes_are_kept() {
+    // Issue 22: the comment inside the hole and the one after the message were dropped.
+    let text = "policy p\ntitle \"P\"\nfacts request\napplies when request.action == \"x\"\n\n\
+                deny d {\n  message \"m {request.action # the action\n  } end\" # after the message\n  \
+                when request.x\n  cites \"c\"\n}\n";
+    let once = fmt(text);
+    assert!(once.contains("# the action"), "{once}");
+    assert!(once.contains("# after the message"), "{once}");
+    assert_eq!(fmt(&once), once, "idempotent");
+    same_tree(text, &once);
+    // near miss: a `#` inside the message's text is not a comment
+    let text = "policy p\ntitle \"P\"\nfacts request\napplies when request.action == \"x\"\n\n\
+                deny d {\n  message \"#1 {request.action}\"\n  when request.x\n  cites \"c\"\n}\n";
+    let once = fmt(text);
+    assert!(once.contains("message \"#1 {request.action}\""), "{once}");
+}
+
+#[test]
+fn a_typed_facts_block_is_tidied_so_check_and_fmt_agree() {
+    let text = "policy p\ntitle \"P\"\nfacts {\n\n\trequest:\t{ action: string }   \n\n\n\taccount: { id: string }\n\n}\n\
+                applies when request.action == \"x\"\n\ndeny d {\n  message \"m\"\n  when    account.id == \"a\"\n  cites   \"c\"\n}\n";
+    let once = fmt(text);
+    assert!(!once.contains('\t'), "{once}");
+    assert!(
+        once.contains("facts {\n  request: { action: string }\n\n  account: { id: string }\n}\n"),
+        "{once}"
+    );
+    assert_eq!(fmt(&once), once, "idempotent: fmt --check passes after fmt");
+    same_tree(text, &once);
+    assert_ne!(once, text, "fmt --check fails on the ragged block");
+}

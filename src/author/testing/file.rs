@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::DateTime;
 use serde_yaml::Value as Yaml;
 
 use super::positions::{child_index, child_key, Positions};
@@ -279,13 +278,17 @@ impl Loader {
         let facts = self.facts(map, path, &mut p);
         let now = map.get("now").and_then(|v| {
             let at = child_key(path, "now");
-            match v.as_str().map(DateTime::parse_from_rfc3339) {
+            match v.as_str().map(crate::input::rfc3339_exact) {
                 Some(Ok(t)) => Some(t),
-                _ => {
+                found => {
+                    let what = match found {
+                        Some(Err(e)) => format!("`now` is not a valid time: {e}"),
+                        _ => format!("`now` must be a time, found {}", kind_text(v)),
+                    };
                     p.push(
                         self.diag(
                             &at,
-                            format!("`now` must be a time, found {}", kind_text(v)),
+                            what,
                             Some(
                                 "write RFC 3339 with an offset, e.g. `2021-10-01T09:00:00+08:00`"
                                     .into(),

@@ -1,9 +1,10 @@
 //! Errors with a place: `file:line:col`, the line, a caret, and a hint.
 
 use std::fmt;
+use std::ops::Range;
 
 use codespan_reporting::diagnostic::{self as term_diag, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 
 use crate::syntax::span::{snippet, Span};
@@ -89,6 +90,46 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A source as codespan-reporting reads it, with the line index the source already
+/// has: `SimpleFile` computed it again for each diagnostic, which made a file with
+/// tens of thousands of errors quadratic to report.
+struct Indexed<'s>(&'s crate::syntax::span::Source);
+
+impl<'s> Files<'s> for Indexed<'s> {
+    type FileId = ();
+    type Name = &'s str;
+    type Source = &'s str;
+
+    fn name(&'s self, (): ()) -> Result<&'s str, files::Error> {
+        Ok(self.0.name.as_str())
+    }
+
+    fn source(&'s self, (): ()) -> Result<&'s str, files::Error> {
+        Ok(self.0.text.as_str())
+    }
+
+    fn line_index(&'s self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        let starts = self.0.line_starts();
+        Ok(match starts.binary_search(&byte_index) {
+            Ok(i) => i,
+            Err(next) => next.saturating_sub(1),
+        })
+    }
+
+    fn line_range(&'s self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        let starts = self.0.line_starts();
+        let start = |i: usize| match i.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[i]),
+            std::cmp::Ordering::Equal => Ok(self.0.text.len()),
+            std::cmp::Ordering::Greater => Err(files::Error::LineTooLarge {
+                given: i,
+                max: starts.len().saturating_sub(1),
+            }),
+        };
+        Ok(start(line_index)?..start(line_index + 1)?)
+    }
+}
+
 impl Diagnostic {
     /// Renders the diagnostic the way rustc does: `error: …`, `--> file:line:col`, the
     /// source line with carets under the span, and `= help: …`. With `color`, ANSI colours.
@@ -100,7 +141,7 @@ impl Diagnostic {
         let Some(span) = &self.span else {
             return plain();
         };
-        let file = SimpleFile::new(span.source.name.as_str(), span.source.text.as_str());
+        let file = Indexed(&span.source);
         // Spans of clauses may run on over the white space after them; the caret
         // should stop at the last character written.
         let text = &span.source.text;

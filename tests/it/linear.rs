@@ -1,0 +1,105 @@
+//! Paths that were quadratic on valid-looking input (issue 22, class 4), now linear.
+//!
+//! The inputs are generated here, not committed, and sized so that the quadratic
+//! versions would run for many minutes (even in release) while the linear ones take
+//! about a second in a debug build: a regression shows as a test that hangs, not as a
+//! timing assertion (no times are asserted).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use bylaw::input::positions::Positions;
+use bylaw::input::{self as facts, Format};
+use bylaw::schema::ConformOptions;
+use bylaw::Engine;
+
+/// A one-line JSON snapshot of `n` resources: each value is placed by its column,
+/// which was counted from the line's start for every value (~n² characters).
+fn one_line(n: usize, bad: bool) -> String {
+    let mut s = String::from("{\"request\": {\"action\": \"x\"}, \"resources\": [");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!("{{\"id\": \"r-{i}\", \"size\": {i}}}"));
+    }
+    s.push(']');
+    if bad {
+        s.push_str(", \"frozen\": \"maybe\"");
+    }
+    s.push('}');
+    s
+}
+
+#[test]
+fn values_on_one_long_line_are_placed_in_linear_time() {
+    // 60,000 resources: 2.2 MB on one line, 180,000 values (quadratic: ~2·10¹¹ steps).
+    let text = one_line(60_000, false);
+    let p = Positions::scan(&text, Format::Json);
+    let last = "resources[59999].size";
+    let (line, column) = p.get(last).unwrap();
+    assert_eq!(line, 1);
+    assert_eq!(column, text.rfind("\"size\"").unwrap() + 1);
+}
+
+#[test]
+fn a_long_list_on_one_line_is_refused_promptly() {
+    // 1M elements on one line, past the list limit: the refusal places itself.
+    let mut text = String::from("{\"a\": [");
+    text.push_str(&vec!["0"; 1_000_000].join(","));
+    text.push_str("]}");
+    let e = facts::load_str(&text, Format::Json, "big.json").unwrap_err();
+    assert!(e.message.contains("elements"), "{e}");
+}
+
+const POLICY: &str = r#"policy p
+title "P"
+facts {
+  request: { action: string }
+  resources: [{ id: string, size: integer, zone: string }]
+}
+applies when request.action == "x"
+
+deny d {
+  message "m"
+  when    count(resources) > 0
+  cites   "c"
+}
+"#;
+
+#[test]
+fn many_violations_are_reported_in_linear_time() {
+    // 40,000 resources without a `zone`: 40,000 distinct violations, each once
+    // (quadratic: 8·10⁸ comparisons of paths and messages).
+    let engine = Engine::from_sources([("p.bylaw".to_string(), POLICY.to_string())]).unwrap();
+    let text = one_line(40_000, false);
+    let facts = facts::load_str(&text, Format::Json, "s.json").unwrap();
+    let violations = engine
+        .conform(&facts, &ConformOptions::default())
+        .unwrap_err();
+    assert_eq!(violations.len(), 40_000);
+    assert!(violations[39_999].path.starts_with("resources[39999]"));
+}
+
+#[test]
+fn a_rule_file_with_many_errors_is_reported_in_linear_time() {
+    // 15,000 rules naming unknown facts in one 700 KB file: each error rendered with
+    // its line (the line index was rebuilt for each: ~10¹⁰ bytes scanned).
+    let mut text = String::from(
+        "policy p\ntitle \"P\"\nfacts request\napplies when request.action == \"x\"\n",
+    );
+    for i in 0..15_000 {
+        text.push_str(&format!(
+            "deny d{i} {{ message \"m\" when q{i} cites \"c\" }}\n"
+        ));
+    }
+    let Err(bylaw::LoadError::Invalid(ds)) = Engine::from_sources([("p.bylaw".into(), text)])
+    else {
+        panic!("the rules load");
+    };
+    assert_eq!(ds.len(), 15_000);
+    let all: String = ds.iter().map(|d| d.render(false)).collect();
+    assert!(
+        all.contains("p.bylaw:15004:"),
+        "the last is placed on its line"
+    );
+}
