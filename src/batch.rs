@@ -143,6 +143,17 @@ fn decide_line_with(
     }
 }
 
+/// Reads one JSON line and checks it against the fact schema, as [`decide_line`] does:
+/// the snapshot, or the message of its error record (`bylaw evaluate --remedies`).
+pub fn load_line(
+    engine: &Engine,
+    line_no: usize,
+    text: &str,
+    origin: &str,
+) -> Result<crate::Value, String> {
+    load_valid_line(&engine.conformer(), text, || format!("{origin}:{line_no}"))
+}
+
 /// [`load_valid`] for a line already known to be text. Its name (`file:line`) is only
 /// needed for a message, so it is only made then.
 fn load_valid_line(

@@ -321,6 +321,7 @@ impl<'t> Printer<'t> {
                 let col = indent + 8;
                 let s = match c {
                     Clause::Message(t) => format!("message {}", template(t)),
+                    Clause::Remedy(t) => format!("remedy  {}", template(t)),
                     Clause::When(e) => format!("when    {}", layout(e, col, 0)),
                     Clause::Value(e) => format!("value   {}", layout(e, col, 0)),
                     Clause::Cites(s) => format!("cites   {}", string(&s.value)),
@@ -346,7 +347,7 @@ impl<'t> Printer<'t> {
 /// The clause's extent, keyword included where the AST keeps it.
 fn clause_span(c: &Clause) -> (usize, usize) {
     match c {
-        Clause::Message(t) => (t.span.start, t.span.end),
+        Clause::Message(t) | Clause::Remedy(t) => (t.span.start, t.span.end),
         Clause::When(e) | Clause::Value(e) => (e.span.start, e.span.end),
         Clause::Cites(s) => (s.span.start, s.span.end),
         Clause::Status(s) => (s.span.start, s.span.end),

@@ -30,6 +30,7 @@ pub mod gitrev;
 pub mod harness;
 pub mod impact;
 pub mod limits;
+pub mod remedy;
 pub mod render;
 pub mod schema;
 pub mod snapshot;

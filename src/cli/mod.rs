@@ -16,6 +16,7 @@ mod check;
 mod diff;
 mod evaluate;
 mod fmt;
+mod remedies;
 mod schema;
 mod shell;
 mod snapshot;
