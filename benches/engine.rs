@@ -11,8 +11,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bylaw::batch::{stream_jsonl_bytes, DEFAULT_MAX_LINE};
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
+use bylaw::run::batch::{stream_jsonl_bytes, DEFAULT_MAX_LINE};
 use bylaw::{Engine, Options, Value};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -131,7 +131,7 @@ fn per_snapshot(c: &mut Criterion) {
         b.iter(|| {
             for f in &parsed {
                 out.clear();
-                bylaw::render::json::write_decision(&mut out, &engine.evaluate(f));
+                bylaw::report::json::write_decision(&mut out, &engine.evaluate(f));
                 black_box(&out);
             }
         })

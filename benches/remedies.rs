@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Engine, Value};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 

@@ -17,7 +17,7 @@ fn main() {
         bylaw::Engine::from_dir(std::env::var("RULES").as_deref().unwrap_or("rules")).unwrap();
     let facts: Vec<_> = text
         .lines()
-        .map(|l| bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap())
+        .map(|l| bylaw::input::load_str(l, bylaw::input::Format::Json, "x").unwrap())
         .collect();
     let t = std::time::Instant::now();
     let mut n = 0;
@@ -28,7 +28,7 @@ fn main() {
                 "json" => serde_json::to_vec(&d).unwrap().len(),
                 "direct" => {
                     buf.clear();
-                    bylaw::render::json::write_decision(&mut buf, &d);
+                    bylaw::report::json::write_decision(&mut buf, &d);
                     buf.len()
                 }
                 _ => d.items.len(),

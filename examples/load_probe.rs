@@ -30,11 +30,11 @@ fn main() {
                     n += v.as_object().map_or(0, |m| m.len());
                 }
                 "load" => {
-                    let v = bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap();
+                    let v = bylaw::input::load_str(l, bylaw::input::Format::Json, "x").unwrap();
                     n += matches!(v, bylaw::Value::Map(_)) as usize;
                 }
                 "valid" => {
-                    let v = bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap();
+                    let v = bylaw::input::load_str(l, bylaw::input::Format::Json, "x").unwrap();
                     n += conformer.conform(&v, &opts).is_ok() as usize;
                 }
                 other => panic!("unknown mode {other}"),

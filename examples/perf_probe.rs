@@ -23,7 +23,7 @@ fn main() {
     let t = Instant::now();
     let facts: Vec<_> = lines
         .iter()
-        .map(|l| bylaw::facts::load_str(l, bylaw::facts::Format::Json, "x").unwrap())
+        .map(|l| bylaw::input::load_str(l, bylaw::input::Format::Json, "x").unwrap())
         .collect();
     let load = t.elapsed();
     let t = Instant::now();

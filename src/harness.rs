@@ -6,9 +6,9 @@
 //! no help to be noticed).
 
 use crate::decision::{Decision, Outcome, RuleError};
-use crate::engine::{Engine, Options};
-use crate::facts::{self, Format};
+use crate::input::{self, Format};
 use crate::limits::Limits;
+use crate::run::engine::{Engine, Options};
 use crate::syntax::ast::RuleKind;
 use crate::value::Value;
 
@@ -37,7 +37,7 @@ pub fn facts(data: &[u8], format: Format) -> Result<Option<Value>, String> {
     if format == Format::Json {
         json_readers_agree(data)?;
     }
-    match facts::load_bytes_with(data, format, "fuzz", &Limits::default()) {
+    match input::load_bytes_with(data, format, "fuzz", &Limits::default()) {
         Ok(v) => {
             if !matches!(v, Value::Map(_)) {
                 return Err(format!("a snapshot loaded as {}", v.type_of()));
@@ -60,8 +60,8 @@ pub fn json_readers_agree(data: &[u8]) -> Result<(), String> {
         return Ok(());
     };
     let limits = Limits::default();
-    let loaded = facts::load_str_with(text, Format::Json, "fuzz", &limits);
-    let by_serde = facts::load_json_by_serde(text, "fuzz", &limits);
+    let loaded = input::load_str_with(text, Format::Json, "fuzz", &limits);
+    let by_serde = input::load_json_by_serde(text, "fuzz", &limits);
     // Debug shows what equality does not: a decimal's scale, a time's offset.
     let (both, alone) = (format!("{loaded:?}"), format!("{by_serde:?}"));
     if both != alone {

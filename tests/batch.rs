@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use assert_cmd::Command;
-use bylaw::batch::{stream_jsonl, stream_jsonl_bytes, write_record, Record};
+use bylaw::run::batch::{stream_jsonl, stream_jsonl_bytes, write_record, Record};
 use bylaw::{Engine, Options};
 
 fn example_line(path: &str, id: &str) -> String {

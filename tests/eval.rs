@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Decision, Engine, Outcome, Value};
 
 const FACTS: &str = r#"

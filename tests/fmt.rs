@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use bylaw::fmt::format_source;
+use bylaw::author::fmt::format_source;
 use bylaw::syntax::{parse_policy, Source};
 use proptest::prelude::*;
 

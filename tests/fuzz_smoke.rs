@@ -12,8 +12,8 @@ mod snapshot;
 use std::path::Path;
 
 use arbitrary::{Arbitrary, Unstructured};
-use bylaw::facts::Format;
 use bylaw::harness;
+use bylaw::input::Format;
 
 fn files(dirs: &[&str]) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use bylaw::corpus::Corpus;
-use bylaw::impact;
+use bylaw::author::impact;
+use bylaw::run::corpus::Corpus;
 use bylaw::{Engine, Options};
 use predicates::prelude::*;
 
@@ -302,7 +302,7 @@ fn the_library_groups_cases_by_transition() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = Corpus::from_paths(&[corpus(tmp.path())]).unwrap();
     let load = |edit: fn(&str) -> String| {
-        let sources = bylaw::engine::rule_sources(Path::new("rules"))
+        let sources = bylaw::run::engine::rule_sources(Path::new("rules"))
             .unwrap()
             .into_iter()
             .map(|(name, text)| {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bylaw::facts::{self, Format};
+use bylaw::input::{self, Format};
 use bylaw::schema::{json_schema, ConformOptions};
 use bylaw::Engine;
 use serde_json::{json, Value as Json};
@@ -129,7 +129,7 @@ fn broken_snapshots_are_rejected_by_both_validators() {
         );
         // bylaw itself refuses it too: at load time or when conforming.
         let text = serde_json::to_string(&snapshot).unwrap();
-        let refused = match facts::load_str(&text, Format::Json, "s.json") {
+        let refused = match input::load_str(&text, Format::Json, "s.json") {
             Err(_) => true,
             Ok(v) => engine.conform(&v, &ConformOptions::default()).is_err(),
         };

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use bylaw::facts::{load_str_with, Format};
+use bylaw::input::{load_str_with, Format};
 use bylaw::{Engine, Limits, Outcome};
 
 fn rules(text: &str) -> Result<Engine, String> {

@@ -11,7 +11,7 @@ mod snapshot;
 use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Engine, Outcome, Value};
 use proptest::prelude::*;
 

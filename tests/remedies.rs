@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bylaw::decision::ReviewState;
-use bylaw::facts::{self, Format};
+use bylaw::input::{self as facts, Format};
 use bylaw::remedy::{PatchOp, Remedies};
 use bylaw::syntax::ast::RuleKind;
 use bylaw::{Decision, Engine, Outcome};

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use bylaw::facts::{self, Format};
+use bylaw::input::{self as facts, Format};
 use bylaw::remedy::render;
 use bylaw::Engine;
 
@@ -173,7 +173,7 @@ deny no_note {
     );
     // `bylaw fmt` keeps it.
     let source = bylaw::syntax::Source::new("p.bylaw".to_string(), rules.to_string());
-    let formatted = bylaw::fmt::format_source(&source).unwrap();
+    let formatted = bylaw::author::fmt::format_source(&source).unwrap();
     assert!(
         formatted.contains("  remedy  \"write a note for {request.action}\""),
         "{formatted}"

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use bylaw::facts::{self, Format};
-use bylaw::render::json::write_decision;
+use bylaw::input::{self, Format};
+use bylaw::report::json::write_decision;
 use bylaw::{Engine, Options};
 
 fn snapshots(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -32,7 +32,7 @@ fn the_direct_writer_matches_serde_json_on_every_scenario_and_example() {
     let mut compared = 0;
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
-        let Ok(facts) = facts::load_str(&text, Format::from_path(path).unwrap(), "x") else {
+        let Ok(facts) = input::load_str(&text, Format::from_path(path).unwrap(), "x") else {
             continue;
         };
         for explain in [false, true] {
@@ -66,9 +66,9 @@ d: {amount: "-0.10", currency: USD}
 e: 2023-07-10T21:16:38.25-05:30
 f: {"quote\"": "tab\t", nested: [{x: []}, {}]}
 "#;
-    let v = facts::load_str(yaml, Format::Yaml, "x").unwrap();
+    let v = input::load_str(yaml, Format::Yaml, "x").unwrap();
     let mut direct = Vec::new();
-    bylaw::render::json::value(&mut direct, &v);
+    bylaw::report::json::value(&mut direct, &v);
     assert_eq!(
         String::from_utf8(direct).unwrap(),
         serde_json::to_string(&v).unwrap()
@@ -77,10 +77,10 @@ f: {"quote\"": "tab\t", nested: [{x: []}, {}]}
 
 #[test]
 fn records_are_written_as_serde_json_writes_them() {
-    use bylaw::batch::{push_record, Record};
+    use bylaw::run::batch::{push_record, Record};
     let engine = Engine::from_dir("rules").unwrap();
     let text = std::fs::read_to_string("examples/unsubscribe.yaml").unwrap();
-    let facts = facts::load_str(&text, Format::Yaml, "x").unwrap();
+    let facts = input::load_str(&text, Format::Yaml, "x").unwrap();
     let records = [
         Record {
             line: Some(7),

@@ -17,10 +17,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use bylaw::corpus::Corpus;
+use bylaw::author::snapshot;
 use bylaw::decision::{Item, Match, Miss};
-use bylaw::facts::{self, Format};
-use bylaw::snapshot;
+use bylaw::input::{self, Format};
+use bylaw::run::corpus::Corpus;
 use bylaw::syntax::ast::ExprKind;
 use bylaw::{Decision, Engine, Options};
 
@@ -34,7 +34,7 @@ fn engine() -> Engine {
 fn load(path: &Path) -> bylaw::Value {
     let format = Format::from_path(path).expect("a scenario is .yaml or .json");
     let text = std::fs::read_to_string(path).expect("the scenario is readable");
-    facts::load_str(&text, format, &path.display().to_string())
+    input::load_str(&text, format, &path.display().to_string())
         .unwrap_or_else(|e| panic!("the scenario does not load: {e}"))
 }
 
@@ -63,7 +63,8 @@ fn scenario_decisions_match_their_goldens() {
 
 /// Every scenario file (goldens are not scenarios), sorted.
 fn scenario_files() -> Vec<PathBuf> {
-    bylaw::batch::snapshot_files(Path::new(SCENARIOS)).expect("the scenarios folder is readable")
+    bylaw::run::batch::snapshot_files(Path::new(SCENARIOS))
+        .expect("the scenarios folder is readable")
 }
 
 /// The ID of every rule the engine loaded, with whether its condition is the literal `true`.

@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bylaw::facts::positions::Positions;
-use bylaw::facts::{self, Format};
+use bylaw::input::positions::Positions;
+use bylaw::input::{self, Format};
 use bylaw::schema::ConformOptions;
 use bylaw::{Engine, Value};
 
@@ -53,7 +53,7 @@ fn violations(text: &str, format: Format, strict: bool) -> String {
         Format::Json => "s.json",
         Format::Yaml => "s.yaml",
     };
-    let value = facts::load_str(text, format, origin).unwrap();
+    let value = input::load_str(text, format, origin).unwrap();
     match engine().conform(&value, &ConformOptions { strict }) {
         Ok(_) => "ok".to_string(),
         Err(vs) => {
@@ -75,7 +75,7 @@ fn yaml(text: &str) -> String {
 
 #[test]
 fn a_valid_snapshot_passes_and_reads_as_the_schema_says() {
-    let value = facts::load_str(VALID, Format::Yaml, "s.yaml").unwrap();
+    let value = input::load_str(VALID, Format::Yaml, "s.yaml").unwrap();
     let conformed = engine()
         .conform(&value, &ConformOptions::default())
         .unwrap();
@@ -155,7 +155,7 @@ fn untyped_policies_check_nothing() {
         "policy u\nfacts request\ndeny r {\n  message \"m\"\n  when request.x\n}\n".to_string(),
     )])
     .unwrap();
-    let v = facts::load_str("request: 1\n", Format::Yaml, "s").unwrap();
+    let v = input::load_str("request: 1\n", Format::Yaml, "s").unwrap();
     assert_eq!(e.conform(&v, &ConformOptions { strict: true }), Ok(v));
 }
 
@@ -164,7 +164,7 @@ fn the_examples_match_the_catalogue_strictly() {
     let engine = Engine::from_dir("rules").unwrap();
     for f in ["examples/unsubscribe.yaml", "examples/disassociate.yaml"] {
         let text = std::fs::read_to_string(f).unwrap();
-        let v = facts::load_str(&text, Format::Yaml, f).unwrap();
+        let v = input::load_str(&text, Format::Yaml, f).unwrap();
         let conformed = engine.conform(&v, &ConformOptions { strict: true });
         assert!(conformed.is_ok(), "{f}: {conformed:?}");
         // Conforming changes nothing the rules decide on.

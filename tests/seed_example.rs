@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
 use bylaw::decision::ReviewState;
-use bylaw::facts::{load_str, Format};
+use bylaw::input::{load_str, Format};
 use bylaw::{Engine, Outcome, Value};
 
 fn decide(review_at: &str) -> bylaw::Decision {

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use bylaw::corpus::Corpus;
-use bylaw::snapshot::{self, Answer, Pending, State};
+use bylaw::author::snapshot::{self, Answer, Pending, State};
+use bylaw::run::corpus::Corpus;
 use bylaw::Engine;
 use predicates::prelude::*;
 

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use bylaw::testing::report::TextOptions;
-use bylaw::testing::{self, RunOptions};
+use bylaw::author::testing::report::TextOptions;
+use bylaw::author::testing::{self, RunOptions};
 use bylaw::Engine;
 
 fn engine() -> Engine {

@@ -6,8 +6,8 @@
 use std::sync::{Arc, OnceLock};
 
 use arbitrary::Arbitrary;
-use bylaw::currency::Currency;
-use bylaw::facts::{self, Format};
+use bylaw::input::{self, Format};
+use bylaw::value::currency::Currency;
 use bylaw::value::Money;
 use bylaw::{Engine, Value};
 use chrono::{DateTime, FixedOffset};
@@ -41,7 +41,7 @@ pub fn engine() -> Engine {
 pub fn example(i: usize) -> Value {
     static LOADED: OnceLock<[Value; 2]> = OnceLock::new();
     let loaded = LOADED.get_or_init(|| {
-        EXAMPLES.map(|t| facts::load_str(t, Format::Yaml, "example").expect("the examples load"))
+        EXAMPLES.map(|t| input::load_str(t, Format::Yaml, "example").expect("the examples load"))
     });
     loaded[i % 2].clone()
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bylaw::batch::{self, Summary, DEFAULT_MAX_LINE};
+use bylaw::run::batch::{self, Summary, DEFAULT_MAX_LINE};
 use bylaw::{Engine, Options};
 
 pub fn run(

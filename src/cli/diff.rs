@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::corpus::{self, Corpus};
-use bylaw::impact::{self, DEFAULT_EXAMPLES};
+use bylaw::author::impact::{self, DEFAULT_EXAMPLES};
+use bylaw::run::corpus::{self, Corpus};
 use bylaw::{Engine, Options};
 
 #[derive(clap::Args)]

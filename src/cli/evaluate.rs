@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::facts::positions::Positions;
-use bylaw::facts::Format;
+use bylaw::input::positions::Positions;
+use bylaw::input::Format;
 use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
@@ -121,8 +121,8 @@ pub fn run(args: Args) -> ExitCode {
     // For the rule author: where each error is in the rules, on stderr so that the
     // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
     if args.format == OutputFormat::Text {
-        let color = bylaw::diagnostic::stderr_color();
-        for d in bylaw::render::errors::diagnostics(&engine, &decision) {
+        let color = bylaw::report::diagnostic::stderr_color();
+        for d in bylaw::report::errors::diagnostics(&engine, &decision) {
             eprint!("\n{}", d.render(color));
         }
     }
@@ -160,7 +160,7 @@ fn undecided(facts: &std::path::Path, d: &Decision) -> String {
 /// A decision in the chosen format.
 pub fn render(d: &Decision, format: OutputFormat) -> Result<String, String> {
     match format {
-        OutputFormat::Text => Ok(bylaw::render::text::render(d)),
+        OutputFormat::Text => Ok(bylaw::report::text::render(d)),
         OutputFormat::Json => serde_json::to_string_pretty(d)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),

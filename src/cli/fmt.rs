@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::engine::RULE_EXTENSION;
+use bylaw::run::engine::RULE_EXTENSION;
 use bylaw::syntax::Source;
 
 #[derive(clap::Args)]
@@ -39,14 +39,15 @@ pub fn run(args: Args) -> ExitCode {
                 continue;
             }
         };
-        let formatted = match bylaw::fmt::format_source(&Source::new(name.clone(), text.clone())) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("{}", bylaw::diagnostic::Diagnostic::from(e));
-                failed = true;
-                continue;
-            }
-        };
+        let formatted =
+            match bylaw::author::fmt::format_source(&Source::new(name.clone(), text.clone())) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("{}", bylaw::report::diagnostic::Diagnostic::from(e));
+                    failed = true;
+                    continue;
+                }
+            };
         if formatted == text {
             continue;
         }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use bylaw::diagnostic::{self, Diagnostic};
-use bylaw::facts::{self, Format};
+use bylaw::input::{self, Format};
+use bylaw::report::diagnostic::{self, Diagnostic};
 use bylaw::Value;
 
 mod batch;
@@ -198,7 +198,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = facts::load_bytes(&bytes, fmt, &origin).map_err(|e| {
+    let value = input::load_bytes(&bytes, fmt, &origin).map_err(|e| {
         match (e.line, std::str::from_utf8(&bytes)) {
             (Some(line), Ok(text)) => diagnostic::in_text(
                 &origin,
@@ -252,7 +252,7 @@ pub fn fail_diagnostic(d: &Diagnostic) -> ExitCode {
 pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
     match e {
         bylaw::LoadError::Invalid(ds) => {
-            let color = bylaw::diagnostic::stderr_color();
+            let color = bylaw::report::diagnostic::stderr_color();
             for d in ds {
                 eprintln!("{}", d.render(color));
             }

@@ -51,7 +51,7 @@ pub fn batch(
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut worst = bylaw::Outcome::Allowed;
     let each = |n: usize, text: Result<&str, String>| -> (bylaw::Outcome, Vec<u8>) {
-        let loaded = text.and_then(|t| bylaw::batch::load_line(engine, n, t, &origin));
+        let loaded = text.and_then(|t| bylaw::run::batch::load_line(engine, n, t, &origin));
         let (outcome, line) = match loaded {
             Ok(facts) => {
                 let d = engine.evaluate_with(&facts, opts);
@@ -76,11 +76,11 @@ pub fn batch(
         bytes.push(b'\n');
         (outcome, bytes)
     };
-    let result = bylaw::batch::stream_jsonl_with(
+    let result = bylaw::run::batch::stream_jsonl_with(
         input,
         &origin,
         workers,
-        bylaw::batch::DEFAULT_MAX_LINE,
+        bylaw::run::batch::DEFAULT_MAX_LINE,
         each,
         |(outcome, bytes)| {
             worst = worst.max(outcome);

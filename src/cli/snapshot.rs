@@ -5,8 +5,8 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bylaw::corpus::{self, Corpus};
-use bylaw::snapshot::{self, Answer, Pending};
+use bylaw::author::snapshot::{self, Answer, Pending};
+use bylaw::run::corpus::{self, Corpus};
 use bylaw::Engine;
 
 #[derive(clap::Args)]

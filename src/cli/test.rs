@@ -4,8 +4,8 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::engine::RULE_EXTENSION;
-use bylaw::testing::{self, report::TextOptions, RunOptions};
+use bylaw::author::testing::{self, report::TextOptions, RunOptions};
+use bylaw::run::engine::RULE_EXTENSION;
 use bylaw::Engine;
 
 /// How the report is printed.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use rust_decimal::Decimal;
 
 use super::error::EvalError;
-use crate::currency::Currency;
+use crate::value::currency::Currency;
 use crate::value::{Money, Type, Value};
 
 /// A built-in function's name, arity and one-line description.

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::error::EvalError;
 use super::functions;
-use crate::fnv::Fnv;
+use crate::eval::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Type, Value};
 

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod evidence;
+mod fnv;
 pub mod functions;
 pub mod interp;
 pub mod resolve;

@@ -294,9 +294,9 @@ mod tests {
         // `resource.order.amount`, `resource.order`, `account.limit.value`,
         // `account.limit`, `account`, `resource.items`, `resources`.
         assert_eq!(reads.len(), 7, "{reads:?}");
-        let facts = crate::facts::load_str(
+        let facts = crate::input::load_str(
             r#"{"resources": [{"order": {"amount": 1}, "items": []}], "account": {}}"#,
-            crate::facts::Format::Json,
+            crate::input::Format::Json,
             "t.json",
         )
         .unwrap();
@@ -356,10 +356,10 @@ mod tests {
             ),
             ("r.missing.id == 1", None),
         ];
-        let facts = crate::facts::load_str(
+        let facts = crate::input::load_str(
             r#"{"a": {"b": {"c": 1}, "m": {"amount": "2", "currency": "USD"}, "n": null},
                 "rs": [{"o": {"id": "x", "amount": {"amount": "2", "currency": "USD"}}, "p": "y"}]}"#,
-            crate::facts::Format::Json,
+            crate::input::Format::Json,
             "t.json",
         )
         .unwrap();
@@ -417,9 +417,9 @@ mod tests {
             "y and not y or y",
             "z or z",
         ];
-        let facts = crate::facts::load_str(
+        let facts = crate::input::load_str(
             r#"{"a": {"b": {"c": 1}, "l": [1, 2, 3]}}"#,
-            crate::facts::Format::Json,
+            crate::input::Format::Json,
             "t.json",
         )
         .unwrap();

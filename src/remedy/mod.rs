@@ -32,7 +32,7 @@ pub(crate) mod witness;
 use serde::Serialize;
 
 use crate::decision::{Decision, Outcome, ReviewState};
-use crate::engine::{Engine, Options};
+use crate::run::engine::{Engine, Options};
 use crate::syntax::ast::RuleKind;
 use crate::value::Value;
 

@@ -247,9 +247,9 @@ mod tests {
 
     #[test]
     fn set_adds_what_is_missing_replaces_what_is_there_and_skips_what_holds() {
-        let doc = crate::facts::load_str(
+        let doc = crate::input::load_str(
             "a: {b: 1, n: null}\nl: [x, y]",
-            crate::facts::Format::Yaml,
+            crate::input::Format::Yaml,
             "t",
         )
         .unwrap();

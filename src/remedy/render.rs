@@ -12,7 +12,7 @@ use super::{PatchOp, Remedies, Remedy, RuleRemedies, ToAllow};
 
 /// The decision's text form followed by its remedies.
 pub fn text(d: &Decision, r: &Remedies) -> String {
-    let mut out = crate::render::text::render(d);
+    let mut out = crate::report::text::render(d);
     let Some(t) = &r.to_allow else {
         return out;
     };

@@ -1,7 +1,7 @@
 //! Apply, decide again, keep only remedies whose result was seen.
 
 use crate::decision::{Decision, Outcome};
-use crate::engine::{Engine, Options};
+use crate::run::engine::{Engine, Options};
 use crate::syntax::ast::{RuleKind, StatusKind};
 use crate::value::Value;
 
@@ -327,7 +327,7 @@ impl Trial<'_> {
         self.engine
             .in_rule_scope(doc, now.as_ref(), rule, key.item, |s, site| {
                 let t = site.rule.remedy()?;
-                crate::engine::render_message(s, t).ok()
+                crate::run::engine::render_message(s, t).ok()
             })
             .flatten()
     }
@@ -380,7 +380,7 @@ fn lift_money(doc: &Value, mut segs: Vec<Seg>, v: Value) -> (Vec<Seg>, Value) {
     let mut m = m.clone();
     match (part.as_str(), &v) {
         ("amount", Value::Number(n)) => m.amount = *n,
-        ("currency", Value::String(c)) => match crate::currency::Currency::new(c) {
+        ("currency", Value::String(c)) => match crate::value::currency::Currency::new(c) {
             Some(c) => m.currency = c,
             None => return (segs, v),
         },

@@ -180,7 +180,7 @@ pub(crate) fn ty_at<'r>(schema: &'r Record, segs: &[Seg]) -> Option<&'r Ty> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::currency::Currency;
+    use crate::value::currency::Currency;
 
     fn usd(s: &str) -> Value {
         Value::Money(Money {

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use crate::engine::Engine;
-use crate::facts::positions::Positions;
+use crate::input::positions::Positions;
+use crate::run::engine::Engine;
 use crate::syntax::ast::{Expr, ExprKind, Policy};
 use crate::value::Value;
 

@@ -1,6 +1,6 @@
 //! Fact schemas: the types of the facts a policy reads, declared in its `facts { … }` block.
 //!
-//! One schema serves three readers: the type checker ([`crate::typeck`]) checks rules
+//! One schema serves three readers: the type checker ([`crate::check::typeck`]) checks rules
 //! against it, [`validate`] checks snapshots against it before they are evaluated, and
 //! [`json_schema`] exports it for the teams that produce snapshots.
 
@@ -11,7 +11,7 @@ pub mod validate;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
+use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::Policy;
 use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 
@@ -250,7 +250,7 @@ pub fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
             "duration" => Ty::Duration,
             other => {
                 let d = Diagnostic::at(&name.span, format!("unknown type `{other}`"));
-                out.push(match crate::diagnostic::did_you_mean(other, TYPE_NAMES.iter().copied()) {
+                out.push(match crate::report::diagnostic::did_you_mean(other, TYPE_NAMES.iter().copied()) {
                     Some(s) => d.hint(format!("did you mean `{s}`?")),
                     None => d.hint(format!(
                         "the types are {}, \"a\" | \"b\" (one of these strings), [T] (a list) and {{ name: T }} (a record)",

@@ -13,8 +13,8 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::did_you_mean;
-use crate::facts::parse_amount;
+use crate::input::parse_amount;
+use crate::report::diagnostic::did_you_mean;
 use crate::syntax::parser::parse_duration;
 use crate::value::{format_time, Map, Value};
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
 
-use crate::currency::Currency;
+use crate::value::currency::Currency;
 
 use super::span::Span;
 use super::types::FieldType;

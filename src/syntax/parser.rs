@@ -652,7 +652,7 @@ impl Ctx<'_> {
                 let mut inner = pair.clone().into_inner();
                 let amount = next(&mut inner, self.source)?;
                 let currency = next(&mut inner, self.source)?;
-                let Some(code) = crate::currency::Currency::new(currency.as_str()) else {
+                let Some(code) = crate::value::currency::Currency::new(currency.as_str()) else {
                     return Err(self.err(
                         &currency,
                         format!(

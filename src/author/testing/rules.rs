@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Spanned;
-use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::engine::Engine;
+use crate::report::diagnostic::{did_you_mean, Diagnostic};
+use crate::run::engine::Engine;
 
 /// The rules of an engine, by ID.
 pub struct RuleIndex {

@@ -5,7 +5,7 @@ use super::report::Failure;
 use super::rules::RuleIndex;
 use super::{Expect, Spanned};
 use crate::decision::{Decision, Evidence, Item, Match, Miss, Outcome, ReviewState, RuleError};
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::value::{Literal, Value};
 
 /// What a decision (or one item) said, each entry with the item it belongs to.
@@ -119,7 +119,7 @@ fn place(item: Option<&str>) -> String {
 
 /// Evidence as the text rendering shows it: `because COND  [path = value]`.
 pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
-    crate::render::text::evidence_lines(lead, evidence)
+    crate::report::text::evidence_lines(lead, evidence)
 }
 
 /// Compares. Rule IDs that do not resolve are skipped: [`unknown_ids`] reports them.
@@ -386,7 +386,7 @@ pub fn value_matches(want: &Value, got: &Value) -> bool {
         // `0 USD` is the amount, whatever the scale the rule computed (`0.00 USD`).
         (Value::String(s), Value::Money(m)) => match s.trim().split_once(' ') {
             Some((amount, currency)) => {
-                crate::facts::parse_amount(amount).is_ok_and(|a| a == m.amount)
+                crate::input::parse_amount(amount).is_ok_and(|a| a == m.amount)
                     && currency.trim() == &*m.currency
             }
             None => false,

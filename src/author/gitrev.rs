@@ -66,7 +66,9 @@ pub fn rule_files_at(spec: &str, rules_dir: &Path) -> Result<Vec<(String, String
         };
         let mut meta = meta.split(' ');
         let (kind, object) = (meta.nth(1), meta.next());
-        if kind != Some("blob") || !name.ends_with(&format!(".{}", crate::engine::RULE_EXTENSION)) {
+        if kind != Some("blob")
+            || !name.ends_with(&format!(".{}", crate::run::engine::RULE_EXTENSION))
+        {
             continue;
         }
         let Some(object) = object else { continue };

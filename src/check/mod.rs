@@ -2,10 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::Diagnostic;
 use crate::eval::functions::{self, BUILTINS};
+use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
+
+pub mod typeck;
 
 /// The deepest expression tree accepted (evaluation recurses once per level).
 pub const MAX_DEPTH: usize = 200;
@@ -33,7 +35,7 @@ pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Di
             );
         }
         check_policy(p, &mut out, limits.max_expr_depth);
-        crate::typeck::check_policy(p, &mut out);
+        crate::check::typeck::check_policy(p, &mut out);
     }
     out
 }
@@ -354,7 +356,7 @@ impl Names<'_> {
                 if !self.is_taken(n) {
                     let d = Diagnostic::at(&e.span, format!("unknown name `{n}`"));
                     let known = self.known();
-                    let d = match crate::diagnostic::did_you_mean(n, known.iter().copied()) {
+                    let d = match crate::report::diagnostic::did_you_mean(n, known.iter().copied()) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
                         None => d.hint(format!(
                             "a name is a fact declared with `facts`, a `let`, an element bound by `for each` or a quantifier, or `now`; known here: {}",

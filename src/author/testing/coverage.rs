@@ -25,9 +25,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::decision::Decision;
-use crate::engine::{Engine, Options};
 use crate::eval::evidence::squash;
 use crate::eval::interp::{Program, Scope};
+use crate::run::engine::{Engine, Options};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Policy, Rule, RuleKind, StatusKind, UnaryOp};
 use crate::value::Value;
 

@@ -7,7 +7,7 @@
 //! conditions the cases exercised. The format is described in `docs/authoring.md`.
 //!
 //! ```no_run
-//! use bylaw::testing::{self, RunOptions};
+//! use bylaw::author::testing::{self, RunOptions};
 //!
 //! let engine = bylaw::Engine::from_dir("rules")?;
 //! let file = testing::load_file("rules/tests/unsubscribe.yaml".as_ref(), "rules/tests/unsubscribe.yaml");
@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use crate::decision::{Decision, Outcome, ReviewState};
-use crate::diagnostic::Diagnostic;
-use crate::engine::{Engine, Options};
+use crate::report::diagnostic::Diagnostic;
+use crate::run::engine::{Engine, Options};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -219,7 +219,7 @@ fn closest_name<'n>(filter: &str, names: impl Iterator<Item = &'n String>) -> Op
             let windows: Vec<String> = (0..=chars.len().saturating_sub(width))
                 .filter_map(|i| chars.get(i..i + width).map(|w| w.iter().collect()))
                 .collect();
-            crate::diagnostic::did_you_mean(filter, windows.iter().map(String::as_str))
+            crate::report::diagnostic::did_you_mean(filter, windows.iter().map(String::as_str))
                 .map(|_| name.as_str())
         })
         .next()

@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as J;
 
-use crate::batch::Record;
-use crate::corpus::{Case, Corpus, Input};
+use crate::author::delta::{Class, Delta};
 use crate::decision::Decision;
-use crate::delta::{Class, Delta};
-use crate::engine::{Engine, Options};
+use crate::run::batch::Record;
+use crate::run::corpus::{Case, Corpus, Input};
+use crate::run::engine::{Engine, Options};
 use crate::value::Value;
 
 /// What a golden's name ends with, for a snapshot file.
@@ -44,7 +44,7 @@ pub fn golden_path(snapshot: &Path) -> PathBuf {
         .unwrap_or_default();
     let jsonl = snapshot
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(crate::corpus::JSONL_EXTENSION));
+        .is_some_and(|e| e.eq_ignore_ascii_case(crate::run::corpus::JSONL_EXTENSION));
     let suffix = if jsonl {
         GOLDEN_JSONL_SUFFIX
     } else {
@@ -75,7 +75,7 @@ fn render_line(line: usize, snapshot: &Value, decision: Decision) -> Result<Stri
 pub enum SnapshotError {
     /// The corpus cannot be listed.
     #[error(transparent)]
-    Corpus(#[from] crate::corpus::CorpusError),
+    Corpus(#[from] crate::run::corpus::CorpusError),
     /// A file cannot be read or written.
     #[error("`{path}`: {source}")]
     Io {
@@ -430,10 +430,10 @@ fn against_line(
     let decision = |r: &J| r.get("decision").cloned().unwrap_or(J::Null);
     let mut delta = Delta::between(&decision(&before), &decision(&after));
     if before.get("id") != after.get("id") {
-        delta.changes.push(crate::delta::Change {
+        delta.changes.push(crate::author::delta::Change {
             item: None,
             rule: None,
-            what: crate::delta::What::Other {
+            what: crate::author::delta::What::Other {
                 what: "the snapshot's `id` changed".into(),
             },
         });
@@ -457,7 +457,7 @@ fn orphans(
         .collect();
     let mut out = Vec::new();
     for folder in &corpus.folders {
-        for file in crate::corpus::walk(folder)? {
+        for file in crate::run::corpus::walk(folder)? {
             if is_golden(&file) && !expected.contains(&file) {
                 out.push(Orphan {
                     golden: file,
@@ -750,7 +750,7 @@ pub fn render_moves(cases: &[&CaseReport]) -> String {
         .into_iter()
         .map(|(from, to, rules)| (from, to, rules.join(", ")))
         .collect();
-    for line in crate::delta::describe_moves(&moves) {
+    for line in crate::author::delta::describe_moves(&moves) {
         let _ = writeln!(out, "  {line}");
     }
     let _ = writeln!(out, "  in:");

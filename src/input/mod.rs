@@ -14,13 +14,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use crate::currency::Currency;
 use crate::limits::{shorten, Limits, DECIMAL_CAPACITY};
+use crate::value::currency::Currency;
 use crate::value::{Map, Money, Value};
-use crate::yaml_scan;
 
 mod direct;
 pub mod positions;
+mod yaml_scan;
 
 /// The formats a snapshot may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -884,9 +884,9 @@ fn plain_decimal(text: &str) -> Option<Decimal> {
     Decimal::try_new(mantissa, scale.unwrap_or(0)).ok()
 }
 
-/// An active ISO 4217 code (`USD`); see [`crate::currency`].
+/// An active ISO 4217 code (`USD`); see [`crate::value::currency`].
 pub fn is_currency_code(s: &str) -> bool {
-    crate::currency::is_iso4217(s)
+    crate::value::currency::is_iso4217(s)
 }
 
 /// `YYYY-MM-DDT…`: a string meant as a date-time, which must then parse with an offset.

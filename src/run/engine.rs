@@ -8,11 +8,11 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{check_with, free_names};
 use crate::decision::*;
-use crate::diagnostic::Diagnostic;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
+use crate::report::diagnostic::Diagnostic;
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;

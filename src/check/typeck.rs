@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::check::{static_type, MAX_DEPTH};
-use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::eval::evidence::squash;
+use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
 

@@ -10,9 +10,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::corpus::{Case, Corpus};
-use crate::delta::{describe_moves, Change, Class, Delta, What};
-use crate::engine::{Engine, LoadError, Options};
+use crate::author::delta::{describe_moves, Change, Class, Delta, What};
+use crate::run::corpus::{Case, Corpus};
+use crate::run::engine::{Engine, LoadError, Options};
 
 /// The impact report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -318,7 +318,7 @@ impl Report {
             .collect();
         self.source_only
             .moves
-            .sort_by_key(|m| crate::delta::location_key(&m.from));
+            .sort_by_key(|m| crate::author::delta::location_key(&m.from));
     }
 
     /// Whether any decision, rule, message or value changed (source moves alone do not
@@ -474,7 +474,7 @@ pub enum BaseError {
         /// The base as given.
         base: String,
         /// The cause.
-        source: crate::gitrev::GitError,
+        source: crate::author::gitrev::GitError,
     },
 }
 
@@ -484,13 +484,13 @@ pub enum BaseError {
 /// compares equal and one that did reads `rules/a.bylaw:12 → 14`.
 pub fn load_base(base: &str, rules_dir: &Path) -> Result<Engine, BaseError> {
     let files = match base.strip_prefix("git:") {
-        Some(spec) => {
-            crate::gitrev::rule_files_at(spec, rules_dir).map_err(|source| BaseError::Git {
+        Some(spec) => crate::author::gitrev::rule_files_at(spec, rules_dir).map_err(|source| {
+            BaseError::Git {
                 base: base.to_string(),
                 source,
-            })?
-        }
-        None => crate::engine::rule_sources(Path::new(base))
+            }
+        })?,
+        None => crate::run::engine::rule_sources(Path::new(base))
             .map_err(|source| BaseError::Load {
                 base: base.to_string(),
                 source,

@@ -3,8 +3,8 @@
 //! write rules and snapshots; the decision itself stays as it is.
 
 use crate::decision::{Decision, RuleError};
-use crate::diagnostic::Diagnostic;
-use crate::engine::Engine;
+use crate::report::diagnostic::Diagnostic;
+use crate::run::engine::Engine;
 use crate::syntax::ast::{Clause, Expr, Policy, StatusKind, TemplatePart};
 use crate::syntax::Span;
 

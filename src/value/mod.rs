@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::currency::Currency;
+pub mod currency;
+
+use crate::value::currency::Currency;
 
 /// A record's entries in the order they were written, while it is being built.
 pub type Map = Vec<(Arc<str>, Value)>;

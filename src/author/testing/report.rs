@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::coverage::Coverage;
 use crate::decision::Decision;
-use crate::diagnostic::Diagnostic;
+use crate::report::diagnostic::Diagnostic;
 use crate::syntax::Span;
 
 /// Every case run, and the totals.

@@ -12,9 +12,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::decision::{Decision, Outcome};
-use crate::engine::{Engine, Options};
-use crate::facts::positions::Positions;
-use crate::facts::{self, Format};
+use crate::input::positions::Positions;
+use crate::input::{self, Format};
+use crate::run::engine::{Engine, Options};
 use crate::schema::{ConformOptions, Conformer, Violation};
 
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
@@ -163,10 +163,10 @@ fn load_valid_line(
 ) -> Result<crate::Value, String> {
     // A byte order mark has its own message, which only reading bytes gives.
     let loaded = if text.starts_with('\u{feff}') {
-        facts::load_bytes(text.as_bytes(), Format::Json, &name())
+        input::load_bytes(text.as_bytes(), Format::Json, &name())
     } else {
         // The origin only prefixes messages: it is filled in if there is one.
-        facts::load_str(text, Format::Json, "").map_err(|e| facts::FactsError {
+        input::load_str(text, Format::Json, "").map_err(|e| input::FactsError {
             origin: name(),
             ..e
         })
@@ -185,7 +185,7 @@ fn load_valid(
     format: Format,
     name: &str,
 ) -> Result<crate::Value, String> {
-    let value = facts::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
+    let value = input::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
     conformer
         .conform(&value, &ConformOptions::default())
         .map_err(|violations| {
@@ -545,7 +545,7 @@ fn write_in_order<U>(
 }
 
 /// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
-/// decision files (`*.decision.yaml`, see [`crate::snapshot`]) are not snapshots.
+/// decision files (`*.decision.yaml`, see [`crate::author::snapshot`]) are not snapshots.
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -554,7 +554,9 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if Format::from_path(&path).is_some() && !crate::snapshot::is_golden(&path) {
+            } else if Format::from_path(&path).is_some()
+                && !crate::author::snapshot::is_golden(&path)
+            {
                 out.push(path);
             }
         }
@@ -570,7 +572,7 @@ pub fn load_file(path: &Path) -> Result<crate::Value, String> {
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
         .and_then(|bytes| {
             let format = Format::from_path(path).unwrap_or(Format::Json);
-            facts::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
+            input::load_bytes(&bytes, format, &name).map_err(|e| e.to_string())
         })
 }
 
@@ -627,7 +629,7 @@ pub fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
 /// Appends a record as one line of JSON: what serde_json writes for it, written
 /// directly (`render::json`), since the streaming mode writes one per snapshot.
 pub fn push_record(out: &mut Vec<u8>, r: &Record) {
-    use crate::render::json;
+    use crate::report::json;
     out.push(b'{');
     let mut first = true;
     let mut key = |out: &mut Vec<u8>, name: &str| {

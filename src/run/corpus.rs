@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use crate::batch::{self, DEFAULT_MAX_LINE};
-use crate::facts::{self, Format};
+use crate::input::{self, Format};
+use crate::run::batch::{self, DEFAULT_MAX_LINE};
 use crate::value::Value;
 
 /// The extension of newline-delimited JSON files.
@@ -195,7 +195,7 @@ fn jsonl<T: Send>(
                 line: Some(n),
             };
             let snapshot = line.and_then(|text| {
-                facts::load_str(text, Format::Json, &format!("{origin}:{n}"))
+                input::load_str(text, Format::Json, &format!("{origin}:{n}"))
                     .map_err(|e| e.to_string())
             });
             each(case, snapshot)
@@ -206,7 +206,7 @@ fn jsonl<T: Send>(
 
 /// What a file is to a corpus, if anything.
 fn classify(path: &Path) -> Option<Input> {
-    if crate::snapshot::is_golden(path) {
+    if crate::author::snapshot::is_golden(path) {
         return None;
     }
     if path

@@ -149,7 +149,7 @@ fn mismatch(v: &Value, seg: &PathSeg) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{load_str, Format};
+    use crate::input::{load_str, Format};
 
     fn yaml(s: &str) -> Value {
         load_str(s, Format::Yaml, "t").unwrap_or_else(|e| unreachable!("{e}"))

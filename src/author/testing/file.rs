@@ -12,8 +12,8 @@ use super::positions::{child_index, child_key, Positions};
 use super::snapshot;
 use super::{Case, Expect, ReviewExpect, Spanned, TestFile};
 use crate::decision::{Outcome, ReviewState};
-use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::facts::{self, Format};
+use crate::input::{self, Format};
+use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::{Source, Span};
 use crate::value::Value;
 
@@ -456,7 +456,7 @@ impl Loader {
                 "cannot tell the format of `{rel}` from its name: use .json, .yaml or .yml"
             )),
             Some(fmt) => match std::fs::read(&path) {
-                Ok(bytes) => facts::load_bytes(&bytes, fmt, &shown).map_err(|e| e.to_string()),
+                Ok(bytes) => input::load_bytes(&bytes, fmt, &shown).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("cannot read the snapshot `{shown}`: {e}")),
             },
         };
@@ -470,7 +470,7 @@ impl Loader {
         wrapper.insert(Yaml::String("v".into()), v.clone());
         let text = serde_yaml::to_string(&wrapper)
             .map_err(|e| self.diag(path, format!("cannot read this value: {e}"), None))?;
-        match facts::load_str(&text, Format::Yaml, "") {
+        match input::load_str(&text, Format::Yaml, "") {
             Ok(w) => Ok(w.get("v").cloned().unwrap_or(Value::Null)),
             Err(e) => {
                 let m = e

@@ -287,7 +287,7 @@ fn special_byte(bytes: &[u8], mut from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{load_json_by_serde, load_str_with, Format};
+    use crate::input::{load_json_by_serde, load_str_with, Format};
 
     /// Reads `text` with the direct reader first and with serde alone: the same value
     /// (in full: a decimal's scale, a time's offset) or the same error. Says whether the
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(format!("{both:?}"), format!("{alone:?}"), "{text}");
         let direct = read(text, limits, &mut Map::new(), &mut Vec::new());
         if let Some(v) = direct.clone() {
-            let direct = crate::facts::snapshot(v, "t");
+            let direct = crate::input::snapshot(v, "t");
             assert_eq!(format!("{direct:?}"), format!("{alone:?}"), "{text}");
         }
         direct.is_some()
@@ -309,7 +309,7 @@ mod tests {
         let mut out = Vec::new();
         for name in ["examples/unsubscribe.yaml", "examples/disassociate.yaml"] {
             let text = std::fs::read_to_string(root.join(name)).unwrap_or_default();
-            let v = crate::facts::load_str(&text, Format::Yaml, name).expect(name);
+            let v = crate::input::load_str(&text, Format::Yaml, name).expect(name);
             out.push(serde_json::to_string(&v).expect(name));
             out.push(serde_json::to_string_pretty(&v).expect(name));
         }

@@ -1,0 +1,6 @@
+//! Running a rule set: the engine that loads rules and decides one snapshot, and the
+//! paths that decide many (JSONL streams, folders, corpora) in order on all cores.
+
+pub mod batch;
+pub mod corpus;
+pub mod engine;
