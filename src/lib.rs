@@ -10,17 +10,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The stages, each its own module: [`syntax`] (parse → AST with spans), [`check`]
-//! (names, arities, literal types), [`eval`] (three-valued evaluation, evidence),
-//! [`decision`] (the explained answer), [`report`] (text for people).
+//! The public modules, in the order a decision is made: [`syntax`] (rule text → AST
+//! with spans), [`schema`] (the facts a policy reads, and conforming a snapshot to
+//! them), [`input`] (reading fact snapshots exactly), [`value`] (values, money,
+//! currencies), [`run`] (the [`Engine`], and deciding many snapshots on all cores),
+//! [`decision`] (the explained answer), [`report`] (text, JSON and diagnostics) and
+//! [`author`] (golden decisions, impact of a rule change, `fmt`, author tests);
+//! [`remedy`] says what would make a blocked decision allowed, verified by deciding again.
+//! Checking and evaluation are internal stages behind [`Engine`].
+
+#![warn(missing_docs)]
 
 pub mod author;
-pub mod check;
+pub(crate) mod check;
 pub mod decision;
-pub mod eval;
-pub mod harness;
+pub(crate) mod eval;
 pub mod input;
-pub mod limits;
+pub(crate) mod limits;
 pub mod remedy;
 pub mod report;
 pub mod run;

@@ -10,7 +10,7 @@ static ENGINE: OnceLock<Engine> = OnceLock::new();
 
 libfuzzer_sys::fuzz_target!(|s: Snapshot| {
     let engine = ENGINE.get_or_init(engine);
-    if let Err(e) = bylaw::harness::decide(engine, &s.build()) {
+    if let Err(e) = bylaw::run::harness::decide(engine, &s.build()) {
         panic!("{e}");
     }
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(e) = bylaw::harness::facts(data, bylaw::input::Format::Json) {
+    if let Err(e) = bylaw::run::harness::facts(data, bylaw::input::Format::Json) {
         panic!("{e}");
     }
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(e) = bylaw::harness::rules(data) {
+    if let Err(e) = bylaw::run::harness::rules(data) {
         panic!("{e}");
     }
 });

@@ -1,2 +1,2 @@
-//! Shared by the fuzz targets; `tests/fuzz_smoke.rs` includes `snapshot.rs` too.
+//! Shared by the fuzz targets; `tests/it/fuzz_smoke.rs` includes `snapshot.rs` too.
 pub mod snapshot;

@@ -12,7 +12,7 @@ use crate::syntax::ast::*;
 use crate::syntax::{parse_policy, ParseError, Source};
 
 /// Lines are broken when they would be longer than this.
-pub const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 
 /// Formats a rule file's text.
 pub fn format_source(source: &Arc<Source>) -> Result<String, ParseError> {
@@ -22,7 +22,7 @@ pub fn format_source(source: &Arc<Source>) -> Result<String, ParseError> {
 
 /// Formats a parsed policy; `text` is the file it was parsed from (for comments and
 /// blank lines; pass "" for a policy built in code).
-pub fn format_policy(policy: &Policy, text: &str) -> String {
+pub(crate) fn format_policy(policy: &Policy, text: &str) -> String {
     let mut units = Vec::new();
     header_units(policy, &mut units);
     for l in &policy.lets {
@@ -386,7 +386,7 @@ fn flat_in(e: &Expr, min: u8) -> String {
 }
 
 /// An expression on one line.
-pub fn flat(e: &Expr) -> String {
+pub(crate) fn flat(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Null => "null".into(),
         ExprKind::Bool(b) => b.to_string(),

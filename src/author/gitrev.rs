@@ -32,7 +32,10 @@ pub enum GitError {
 /// The `*.bylaw` files (name, text) of a folder at a revision, sorted by name. `spec` is
 /// `REV` (the folder `rules_dir`, which must exist in the working tree, at REV) or
 /// `REV:PATH` (PATH from the top of the repository).
-pub fn rule_files_at(spec: &str, rules_dir: &Path) -> Result<Vec<(String, String)>, GitError> {
+pub(crate) fn rule_files_at(
+    spec: &str,
+    rules_dir: &Path,
+) -> Result<Vec<(String, String)>, GitError> {
     let (rev, path) = match spec.split_once(':') {
         Some((rev, path)) => (rev, Some(path.trim_end_matches('/'))),
         None => (spec, None),

@@ -1,9 +1,13 @@
 //! The rule author's workflows: golden decisions, the impact of a rule change,
 //! formatting rule files, and author tests.
 
+mod compare;
 pub mod delta;
 pub mod fmt;
-pub mod gitrev;
+pub(crate) mod gitrev;
 pub mod impact;
 pub mod snapshot;
 pub mod testing;
+
+/// The names of the built-in functions, for editor grammars and completion.
+pub use crate::eval::functions::BUILTINS;

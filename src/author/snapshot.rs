@@ -24,12 +24,12 @@ use crate::run::engine::{Engine, Options};
 use crate::value::Value;
 
 /// What a golden's name ends with, for a snapshot file.
-pub const GOLDEN_SUFFIX: &str = ".decision.yaml";
+pub(crate) const GOLDEN_SUFFIX: &str = ".decision.yaml";
 /// What a golden's name ends with, for a JSONL file.
-pub const GOLDEN_JSONL_SUFFIX: &str = ".decision.jsonl";
+pub(crate) const GOLDEN_JSONL_SUFFIX: &str = ".decision.jsonl";
 
 /// Whether a file is a golden decision file (so not a snapshot).
-pub fn is_golden(path: &Path) -> bool {
+pub(crate) fn is_golden(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.ends_with(GOLDEN_SUFFIX) || n.ends_with(GOLDEN_JSONL_SUFFIX))
@@ -37,7 +37,7 @@ pub fn is_golden(path: &Path) -> bool {
 
 /// The golden beside a snapshot: `case.yaml` → `case.decision.yaml`,
 /// `cases.jsonl` → `cases.decision.jsonl`.
-pub fn golden_path(snapshot: &Path) -> PathBuf {
+pub(crate) fn golden_path(snapshot: &Path) -> PathBuf {
     let stem = snapshot
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -719,7 +719,7 @@ pub fn render_case(c: &CaseReport, full: bool) -> String {
 }
 
 /// The cases where only source locations moved, together: each move once, then the cases.
-pub fn render_moves(cases: &[&CaseReport]) -> String {
+pub(crate) fn render_moves(cases: &[&CaseReport]) -> String {
     const NAMED: usize = 10;
     let mut moves: Vec<(String, String, Vec<String>)> = Vec::new();
     for c in cases {
@@ -765,7 +765,7 @@ pub fn render_moves(cases: &[&CaseReport]) -> String {
 }
 
 /// An orphan for people.
-pub fn render_orphan(o: &Orphan) -> String {
+pub(crate) fn render_orphan(o: &Orphan) -> String {
     format!("orphaned: {}: its snapshot is gone\n", o.name())
 }
 

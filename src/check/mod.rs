@@ -7,17 +7,12 @@ use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
 
+mod shapes;
 pub mod typeck;
 
-/// The deepest expression tree accepted (evaluation recurses once per level).
-pub const MAX_DEPTH: usize = 200;
+use shapes::{static_type, MAX_DEPTH};
 
-/// Checks a set of policies; returns every problem found.
-pub fn check(policies: &[Policy]) -> Vec<Diagnostic> {
-    check_with(policies, &crate::limits::Limits::default())
-}
-
-/// [`check`] within `limits`.
+/// Checks a set of policies within `limits`; returns every problem found.
 pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: HashMap<&str, &Ident> = HashMap::new();
@@ -546,43 +541,4 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::If(c, _, _) => expect_condition(c, out),
         _ => {}
     }
-}
-
-/// The type of an expression when it follows from literals alone.
-pub fn static_type(e: &Expr) -> Option<Type> {
-    Some(match &e.kind {
-        ExprKind::Null => Type::Null,
-        ExprKind::Bool(_) => Type::Bool,
-        ExprKind::Number(_) => Type::Number,
-        ExprKind::String(_) => Type::String,
-        ExprKind::Money(..) => Type::Money,
-        ExprKind::Time(_) => Type::Time,
-        ExprKind::Duration(_) => Type::Duration,
-        ExprKind::List(_) | ExprKind::Comprehension(Collect::List, ..) => Type::List,
-        ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
-        ExprKind::Quantifier(Quantifier::Count, ..) => Type::Number,
-        ExprKind::Quantifier(..) => Type::Bool,
-        ExprKind::Binary(op, l, r) => match op {
-            op if op.is_boolean() => Type::Bool,
-            BinaryOp::Sub
-                if static_type(l) == Some(Type::Time) && static_type(r) == Some(Type::Time) =>
-            {
-                Type::Duration
-            }
-            BinaryOp::Add | BinaryOp::Sub => match (static_type(l)?, static_type(r)?) {
-                (Type::Time, _) | (_, Type::Time) => Type::Time,
-                (a, _) => a,
-            },
-            _ => return None,
-        },
-        ExprKind::Call(f, _) => match f.name.as_str() {
-            "present" | "contains" | "starts_with" => Type::Bool,
-            "trim" | "lower" | "upper" | "format_time" | "calendar_month" => Type::String,
-            "len" | "count" | "year" | "month" | "day" => Type::Number,
-            "money" => Type::Money,
-            "to_offset" => Type::Time,
-            _ => return None,
-        },
-        _ => return None,
-    })
 }

@@ -17,8 +17,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::check::{static_type, MAX_DEPTH};
-use crate::eval::evidence::squash;
+use super::shapes::*;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
@@ -42,13 +41,10 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     tc.policy_body();
 }
 
-/// A fact path as the narrowing knows it: the root name, then field names.
-type Path = Vec<String>;
-
 /// How many lets one condition's narrowing looks into (lets of lets could multiply).
-const MAX_LET_EXPANSIONS: usize = 64;
+pub(super) const MAX_LET_EXPANSIONS: usize = 64;
 
-struct Typeck<'p, 'o> {
+pub(super) struct Typeck<'p, 'o> {
     policy: &'p Policy,
     facts: Arc<Record>,
     item: Option<(&'p str, Ty)>,
@@ -795,69 +791,5 @@ impl<'p> Typeck<'p, '_> {
             }
             _ => Ty::Any,
         }
-    }
-}
-
-/// The type of `a op b` for arithmetic, `None` when the operator does not apply.
-fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {
-    use Ty::*;
-    let num = |t: &Ty| matches!(t, Integer | Decimal);
-    Some(match (op, a, b) {
-        (_, Any, _) | (_, _, Any) => Any,
-        (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Integer, Integer) => Integer,
-        (_, x, y) if num(x) && num(y) => Decimal,
-        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Money,
-        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) | (BinaryOp::Add, Duration, Time) => Time,
-        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Duration,
-        (BinaryOp::Sub, Time, Time) => Duration,
-        (BinaryOp::Add, String | Enum(_), String | Enum(_)) => String,
-        (BinaryOp::Add, List(x), List(y)) => List(Box::new(x.unify(y).unwrap_or(Any))),
-        (BinaryOp::Mul, x, Money) | (BinaryOp::Mul | BinaryOp::Div, Money, x) if num(x) => Money,
-        (BinaryOp::Mul, x, Duration) | (BinaryOp::Mul, Duration, x) if num(x) => Duration,
-        (BinaryOp::Div, Money, Money) => Decimal,
-        _ => return None,
-    })
-}
-
-fn is_path(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..)
-    )
-}
-
-fn is_literal(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Bool(_)
-            | ExprKind::Number(_)
-            | ExprKind::String(_)
-            | ExprKind::Money(..)
-            | ExprKind::Time(_)
-            | ExprKind::Duration(_)
-    )
-}
-
-/// `a.b.c` as a narrowing key; `None` for anything that is not names and fields.
-fn path_key(e: &Expr) -> Option<Path> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(vec![n.clone()]),
-        ExprKind::Field(b, f) => {
-            let mut p = path_key(b)?;
-            p.push(f.name.clone());
-            Some(p)
-        }
-        _ => None,
-    }
-}
-
-/// An expression's text on one line, shortened for a message.
-fn short(e: &Expr) -> String {
-    let s = squash(e.span.text());
-    if s.chars().count() > 60 {
-        let cut: String = s.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        s
     }
 }

@@ -18,21 +18,13 @@ pub fn render(d: &Decision, r: &Remedies, format: OutputFormat) -> Result<String
 /// `--facts-jsonl FILE --remedies`: one JSON line per snapshot, in input order, each
 /// decision with its remedies; a bad line is an error record and the rest go on.
 pub fn batch(
-    engine: &bylaw::Engine,
-    opts: &bylaw::Options,
+    engine: &bylaw::run::engine::Engine,
+    opts: &bylaw::run::engine::Options,
     jsonl: Option<&std::path::Path>,
     jobs: Option<usize>,
 ) -> std::process::ExitCode {
     use std::io::{BufRead, BufReader, Write as _};
 
-    #[derive(serde::Serialize)]
-    struct Line<'a> {
-        line: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        decision: Option<view::WithRemedies<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<&'a str>,
-    }
     let Some(path) = jsonl else {
         return super::fail(&"--remedies decides --facts or --facts-jsonl, not --facts-dir");
     };
@@ -44,50 +36,18 @@ pub fn batch(
             Err(e) => return super::fail(&format!("{}: {e}", path.display())),
         }
     };
-    let origin = path.display().to_string();
     let workers =
         jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut worst = bylaw::Outcome::Allowed;
-    let each = |n: usize, text: Result<&str, String>| -> (bylaw::Outcome, Vec<u8>) {
-        let loaded = text.and_then(|t| bylaw::run::batch::load_line(engine, n, t, &origin));
-        let (outcome, line) = match loaded {
-            Ok(facts) => {
-                let d = engine.evaluate_with(&facts, opts);
-                let r = engine.remedies_with(&facts, &d, opts);
-                let line = serde_json::to_vec(&Line {
-                    line: n,
-                    decision: Some(view::view(&d, &r)),
-                    error: None,
-                });
-                (d.decision, line)
-            }
-            Err(e) => {
-                let line = serde_json::to_vec(&Line {
-                    line: n,
-                    decision: None,
-                    error: Some(&e),
-                });
-                (bylaw::Outcome::Error, line)
-            }
-        };
-        let mut bytes = line.unwrap_or_default();
-        bytes.push(b'\n');
-        (outcome, bytes)
-    };
-    let result = bylaw::run::batch::stream_jsonl_with(
-        input,
-        &origin,
-        workers,
-        bylaw::run::batch::DEFAULT_MAX_LINE,
-        each,
-        |(outcome, bytes)| {
-            worst = worst.max(outcome);
-            out.write_all(&bytes)
-        },
-    )
-    .and_then(|()| out.flush());
+    let origin = path.display().to_string();
+    let result =
+        bylaw::remedy::batch::stream_jsonl(engine, opts, input, &origin, workers, |o, line| {
+            worst = worst.max(o);
+            out.write_all(line)
+        })
+        .and_then(|()| out.flush());
     match result {
         Ok(()) => std::process::ExitCode::from(worst.exit_code()),
         Err(e) => super::fail(&e),

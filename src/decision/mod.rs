@@ -200,7 +200,7 @@ pub struct Miss {
 /// The outcome of a set of matches and errors, by the decision semantics:
 /// a deny (or rejected review) denies; else a blocking error is `error`; else a
 /// pending review needs review; else allowed.
-pub fn outcome_of(matched: &[Match], errors: &[RuleError]) -> Outcome {
+pub(crate) fn outcome_of(matched: &[Match], errors: &[RuleError]) -> Outcome {
     let denied = matched.iter().any(|m| {
         m.kind == RuleKind::Deny
             || m.status

@@ -300,7 +300,7 @@ pub fn sum<'v>(items: impl Iterator<Item = &'v Value>) -> Result<Value, EvalErro
     for v in items {
         total = Some(match (total, v) {
             (None, Value::Number(_) | Value::Money(_)) => v.clone(),
-            (Some(acc), _) => super::interp::add(&acc, v)?,
+            (Some(acc), _) => super::ops::add(&acc, v)?,
             (None, other) => return Err(type_error("sum", "numbers or money", other)),
         });
     }

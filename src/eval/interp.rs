@@ -8,14 +8,12 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::{Arc, OnceLock};
 
-use chrono::TimeDelta;
-use rust_decimal::Decimal;
-
 use super::error::EvalError;
 use super::functions;
+use super::ops::*;
 use crate::eval::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
-use crate::value::{Money, Type, Value};
+use crate::value::{Money, Value};
 
 /// The steps one decision may take before it is stopped (a guard against huge lists).
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
@@ -71,7 +69,13 @@ impl ItemPaths {
     /// path built from another element path (the list is described per snapshot) is
     /// not used: it is the same text exactly when it starts with this one and is as
     /// long, as `rest` is the read's own.
-    fn path(&self, item: usize, read: usize, item_path: &str, rest: &str) -> Option<Arc<str>> {
+    pub(super) fn path(
+        &self,
+        item: usize,
+        read: usize,
+        item_path: &str,
+        rest: &str,
+    ) -> Option<Arc<str>> {
         if item >= Self::ELEMENTS || read >= self.reads {
             return None;
         }
@@ -97,7 +101,7 @@ pub enum Read {
     Item(Arc<str>),
 }
 
-enum LetState {
+pub(super) enum LetState {
     Todo,
     Busy,
     Done(Result<Value, EvalError>),
@@ -135,7 +139,7 @@ impl<'a> Items<'a> {
 }
 
 /// A node [`Scope::condition`] decides as a boolean.
-enum Truth<'a> {
+pub(super) enum Truth<'a> {
     Binary(BinaryOp, &'a Expr, &'a Expr),
     Not(&'a Expr),
     Quantifier(Quantifier, &'a str, &'a Expr, &'a Expr),
@@ -143,40 +147,40 @@ enum Truth<'a> {
 }
 
 /// A name bound by a quantifier or comprehension to an element of a list.
-struct Binder<'a> {
-    name: &'a str,
-    value: Cow<'a, Value>,
-    list: &'a Expr,
-    index: usize,
+pub(super) struct Binder<'a> {
+    pub(super) name: &'a str,
+    pub(super) value: Cow<'a, Value>,
+    pub(super) list: &'a Expr,
+    pub(super) index: usize,
     /// How many binders were in scope when `list` was evaluated.
-    depth: usize,
+    pub(super) depth: usize,
 }
 
 /// Everything an expression can see: facts, `now`, the current element, lets, binders.
 pub struct Scope<'a> {
-    prog: Program<'a>,
-    facts: &'a Value,
-    now: Option<&'a Value>,
-    item: Option<(usize, Cow<'a, Value>)>,
-    lets: Vec<LetState>,
-    binders: Vec<Binder<'a>>,
-    steps: u64,
-    max_steps: u64,
-    depth: usize,
-    max_depth: usize,
+    pub(super) prog: Program<'a>,
+    pub(super) facts: &'a Value,
+    pub(super) now: Option<&'a Value>,
+    pub(super) item: Option<(usize, Cow<'a, Value>)>,
+    pub(super) lets: Vec<LetState>,
+    pub(super) binders: Vec<Binder<'a>>,
+    pub(super) steps: u64,
+    pub(super) max_steps: u64,
+    pub(super) depth: usize,
+    pub(super) max_depth: usize,
     /// What the snapshot holds at each numbered read (`Slot::Fact`, `Slot::Path`), once
     /// found: rules, lets and messages read the same few facts (`request`,
     /// `resource.id`) again and again, and finding one is a search by name per field.
-    found: Vec<Option<&'a Value>>,
+    pub(super) found: Vec<Option<&'a Value>>,
     /// The element's path (`resources[0]`), when the caller has it: evidence starts
     /// most fact paths with it.
-    item_path: Option<String>,
+    pub(super) item_path: Option<String>,
     /// The paths of the element's reads (`Read::Item`) built so far, by read number: a
     /// path in the evidence of several rules is built once per element. A short list,
     /// not a slot per read: a slot per read to reset and drop cost more than it saved.
-    item_reads: Vec<(usize, Arc<str>)>,
+    pub(super) item_reads: Vec<(usize, Arc<str>)>,
     /// A buffer for joining text.
-    scratch: String,
+    pub(super) scratch: String,
 }
 
 impl<'a> Scope<'a> {
@@ -242,7 +246,7 @@ impl<'a> Scope<'a> {
 
     /// Counts `n` steps of work (an operator going through `n` elements), stopping the
     /// decision once the limit is passed.
-    fn charge(&mut self, n: usize) -> Result<(), EvalError> {
+    pub(super) fn charge(&mut self, n: usize) -> Result<(), EvalError> {
         self.steps = self
             .steps
             .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
@@ -290,7 +294,7 @@ impl<'a> Scope<'a> {
         r
     }
 
-    fn condition_of_value(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
+    pub(super) fn condition_of_value(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
         match &*self.eval_ref(e)? {
             Value::Bool(b) => Ok(*b),
             other => Err(EvalError::Type {
@@ -304,7 +308,7 @@ impl<'a> Scope<'a> {
 
     /// Enters a node: one step, one level deeper (the caller leaves it with
     /// `self.depth -= 1`). Every node evaluated, as a value or a condition, takes it.
-    fn enter(&mut self) -> Result<(), EvalError> {
+    pub(super) fn enter(&mut self) -> Result<(), EvalError> {
         self.charge(1)?;
         if self.depth >= self.max_depth {
             return Err(EvalError::Depth(self.max_depth));
@@ -340,7 +344,7 @@ impl<'a> Scope<'a> {
         r
     }
 
-    fn eval_ref_inner(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+    pub(super) fn eval_ref_inner(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
         match &e.kind {
             ExprKind::Name(n) => self.resolved(e.slot, n),
             ExprKind::Field(base, field) => {
@@ -366,7 +370,7 @@ impl<'a> Scope<'a> {
     /// A field path this scope has read before, taking the steps reading it again
     /// would take; `None` when it has not (or reading it again would go too deep, which
     /// the node-by-node walk reports).
-    fn found_before(&mut self, e: &Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+    pub(super) fn found_before(&mut self, e: &Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
         let Slot::Path { index, nodes } = e.slot else {
             return None;
         };
@@ -382,7 +386,7 @@ impl<'a> Scope<'a> {
     /// node by node is needed: to go too deep, or to report a field that is missing
     /// or a value that is not a record (it repeats the lookups, and reports them as
     /// it always has). It takes the steps the walk would: one per node.
-    fn found_along(&mut self, e: &'a Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+    pub(super) fn found_along(&mut self, e: &'a Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
         /// Longer paths are walked node by node.
         const MOST: usize = 8;
         let Slot::Path { nodes, .. } = e.slot else {
@@ -453,7 +457,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates an expression that computes a new value.
-    fn eval_owned(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
+    pub(super) fn eval_owned(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
         match &e.kind {
             ExprKind::Null => Ok(Value::Null),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -562,7 +566,7 @@ impl<'a> Scope<'a> {
 
     /// A name through the slot compiling gave it; by name when it has none, or when
     /// the slot is empty here (the element's name outside an element).
-    fn resolved(&mut self, slot: Slot, n: &str) -> Result<Cow<'a, Value>, EvalError> {
+    pub(super) fn resolved(&mut self, slot: Slot, n: &str) -> Result<Cow<'a, Value>, EvalError> {
         match slot {
             Slot::Binder(d) => {
                 let at = self.binders.len().checked_sub(d as usize + 1);
@@ -593,7 +597,7 @@ impl<'a> Scope<'a> {
         self.name(n)
     }
 
-    fn fact(&self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
+    pub(super) fn fact(&self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
         let facts: &'a Value = self.facts;
         match facts.get(n) {
             Some(v) => Ok(Cow::Borrowed(v)),
@@ -603,7 +607,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn name(&mut self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
+    pub(super) fn name(&mut self, n: &str) -> Result<Cow<'a, Value>, EvalError> {
         if let Some(b) = self.binders.iter().rev().find(|b| b.name == n) {
             return Ok(b.value.clone());
         }
@@ -649,83 +653,13 @@ impl<'a> Scope<'a> {
         r
     }
 
-    fn field(
-        &self,
-        v: Cow<'a, Value>,
-        base: &'a Expr,
-        field: &str,
-    ) -> Result<Cow<'a, Value>, EvalError> {
-        let missing = || EvalError::Missing {
-            path: format!("{}.{field}", self.describe(base)),
-        };
-        match v {
-            Cow::Borrowed(v @ Value::Map(_)) => v.get(field).map(Cow::Borrowed).ok_or_else(missing),
-            Cow::Owned(v @ Value::Map(_)) => {
-                v.get(field).cloned().map(Cow::Owned).ok_or_else(missing)
-            }
-            other => self.field_of(&other, base, field).map(Cow::Owned),
-        }
-    }
-
-    /// A field of something that is not a record: money's parts, or an error.
-    fn field_of(&self, v: &Value, base: &'a Expr, field: &str) -> Result<Value, EvalError> {
-        match v {
-            Value::Money(m) if field == "amount" => Ok(Value::Number(m.amount)),
-            Value::Money(m) if field == "currency" => Ok(Value::string(&m.currency)),
-            Value::Null => Err(EvalError::NullParent {
-                path: self.describe(base),
-                field: field.to_string(),
-            }),
-            other => Err(EvalError::Type {
-                path: Some(self.describe(base)),
-                expected: "a record".into(),
-                found: other.type_of(),
-                context: format!("cannot read `.{field}`"),
-            }),
-        }
-    }
-
-    fn index(
-        &self,
-        v: Cow<'a, Value>,
-        base: &'a Expr,
-        i: &Value,
-        index: &'a Expr,
-    ) -> Result<Cow<'a, Value>, EvalError> {
-        match (&*v, i) {
-            (Value::List(items), Value::Number(n)) => {
-                let len = items.len();
-                let at = usize::try_from(*n).ok().filter(|_| n.fract().is_zero());
-                let bad = || EvalError::Index {
-                    path: self.describe(base),
-                    index: n.to_string(),
-                    len,
-                };
-                let k = at.filter(|k| *k < len).ok_or_else(bad)?;
-                Ok(match v {
-                    Cow::Borrowed(Value::List(items)) => Cow::Borrowed(&items[k]),
-                    _ => Cow::Owned(items[k].clone()),
-                })
-            }
-            (Value::Map(_), Value::String(k)) => {
-                let k = k.clone();
-                self.field(v, base, &k)
-            }
-            (Value::Null, _) => Err(EvalError::NullParent {
-                path: self.describe(base),
-                field: format!("[{}]", index.span.text()),
-            }),
-            (other, _) => Err(EvalError::Type {
-                path: Some(self.describe(base)),
-                expected: "a list (indexed by a number) or a record (by a string)".into(),
-                found: other.type_of(),
-                context: format!("cannot index with `{}`", index.span.text()),
-            }),
-        }
-    }
-
     /// An operator that yields a boolean ([`BinaryOp::is_boolean`]).
-    fn binary_truth(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<bool, EvalError> {
+    pub(super) fn binary_truth(
+        &mut self,
+        op: BinaryOp,
+        l: &'a Expr,
+        r: &'a Expr,
+    ) -> Result<bool, EvalError> {
         match op {
             BinaryOp::And => {
                 let a = self.condition(l);
@@ -789,7 +723,12 @@ impl<'a> Scope<'a> {
     }
 
     /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
-    fn binary(&mut self, op: BinaryOp, l: &'a Expr, r: &'a Expr) -> Result<Value, EvalError> {
+    pub(super) fn binary(
+        &mut self,
+        op: BinaryOp,
+        l: &'a Expr,
+        r: &'a Expr,
+    ) -> Result<Value, EvalError> {
         if op == BinaryOp::Default {
             return match self.eval(l) {
                 Ok(Value::Null) => self.eval(r),
@@ -812,302 +751,10 @@ impl<'a> Scope<'a> {
         };
         result.map_err(|err| self.locate(err, &[l, r]))
     }
-
-    /// `any` or `all`, as a boolean.
-    fn quantified(
-        &mut self,
-        q: Quantifier,
-        var: &'a str,
-        list: &'a Expr,
-        body: &'a Expr,
-    ) -> Result<bool, EvalError> {
-        match self.quantifier(q, var, list, body)? {
-            Value::Bool(b) => Ok(b),
-            _ => Ok(false),
-        }
-    }
-
-    fn quantifier(
-        &mut self,
-        q: Quantifier,
-        var: &'a str,
-        list: &'a Expr,
-        body: &'a Expr,
-    ) -> Result<Value, EvalError> {
-        let items = self.list_ref(list)?;
-        let mut first_error = None;
-        let mut count = 0usize;
-        for i in 0..items.len() {
-            let item = items.get(i);
-            self.bind(var, item, list, i);
-            let r = self.condition(body);
-            self.binders.pop();
-            match (q, r) {
-                (Quantifier::Any, Ok(true)) => return Ok(Value::Bool(true)),
-                (Quantifier::All, Ok(false)) => return Ok(Value::Bool(false)),
-                (Quantifier::Count, Ok(true)) => count += 1,
-                (_, Ok(_)) => {}
-                (_, Err(e @ (EvalError::Steps(_) | EvalError::Depth(_)))) => return Err(e),
-                (_, Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        if let Some(e) = first_error {
-            return Err(e);
-        }
-        Ok(match q {
-            Quantifier::Any => Value::Bool(false),
-            Quantifier::All => Value::Bool(true),
-            Quantifier::Count => Value::Number(Decimal::from(count)),
-        })
-    }
-
-    fn list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
-        match self.eval(list)? {
-            Value::List(items) => Ok(items),
-            other => Err(EvalError::Type {
-                path: self.path_of(list),
-                expected: "a list".into(),
-                found: other.type_of(),
-                context: format!("cannot go through `{}`", list.span.text()),
-            }),
-        }
-    }
-
-    /// A list's elements, borrowed from the snapshot when the list is a fact.
-    pub fn list_ref(&mut self, list: &'a Expr) -> Result<Items<'a>, EvalError> {
-        match self.eval_ref(list)? {
-            Cow::Borrowed(Value::List(items)) => Ok(Items::Borrowed(items)),
-            Cow::Owned(Value::List(items)) => Ok(Items::Owned(items)),
-            other => Err(EvalError::Type {
-                path: self.path_of(list),
-                expected: "a list".into(),
-                found: other.type_of(),
-                context: format!("cannot go through `{}`", list.span.text()),
-            }),
-        }
-    }
-
-    fn bind(&mut self, name: &'a str, value: Cow<'a, Value>, list: &'a Expr, index: usize) {
-        let depth = self.binders.len();
-        self.binders.push(Binder {
-            name,
-            value,
-            list,
-            index,
-            depth,
-        });
-    }
-
-    /// Runs `f` with `name` bound to element `index` of `list` (for evidence).
-    pub fn with_binding<T>(
-        &mut self,
-        name: &'a str,
-        value: Value,
-        list: &'a Expr,
-        index: usize,
-        f: impl FnOnce(&mut Self) -> T,
-    ) -> T {
-        self.bind(name, Cow::Owned(value), list, index);
-        let out = f(self);
-        self.binders.pop();
-        out
-    }
-
-    /// Evaluates a list expression (for evidence over quantifiers).
-    pub fn eval_list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
-        self.list(list)
-    }
-
-    /// Whether the name expression `e` refers to a `let` here, and its index.
-    pub fn let_of(&self, e: &Expr) -> Option<usize> {
-        match (e.slot, &e.kind) {
-            (Slot::Let(i), _) => Some(i as usize),
-            (Slot::Unresolved, ExprKind::Name(n)) => self.let_by_name(n),
-            _ => None,
-        }
-    }
-
-    fn let_by_name(&self, name: &str) -> Option<usize> {
-        if self.binders.iter().any(|b| b.name == name)
-            || self
-                .prog
-                .policy
-                .for_each
-                .as_ref()
-                .is_some_and(|f| f.var.name == name)
-        {
-            return None;
-        }
-        self.prog.let_index.get(name).copied()
-    }
-
-    /// Whether the path `e` reads facts (its root is not a let).
-    pub fn is_fact_path(&self, e: &Expr) -> bool {
-        e.path_root_expr()
-            .is_some_and(|root| self.let_of(root).is_none())
-    }
-
-    /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
-    pub fn path_of(&self, e: &Expr) -> Option<String> {
-        e.path_root().map(|_| self.describe(e))
-    }
-
-    /// The concrete path of a fact path `e`, as [`Scope::describe`] gives it, shared:
-    /// a numbered read's path comes from compiling (and, from the element, is built
-    /// once per element); any other path is described node by node.
-    pub fn fact_path(&mut self, e: &Expr) -> Arc<str> {
-        let i = match e.slot {
-            Slot::Fact(i) | Slot::Path { index: i, .. } => i as usize,
-            _ => return self.describe(e).into(),
-        };
-        match self.prog.reads.get(i) {
-            Some(Read::Fact(path)) => Arc::clone(path),
-            Some(Read::Item(rest)) => match (&self.item, &self.item_path) {
-                (Some((index, _)), Some(item)) => {
-                    let kept = self.prog.item_paths;
-                    if let Some(path) = kept.and_then(|k| k.path(*index, i, item, rest)) {
-                        return path;
-                    }
-                    if let Some((_, path)) = self.item_reads.iter().find(|(r, _)| *r == i) {
-                        return Arc::clone(path);
-                    }
-                    // Joined in a kept buffer: one allocation, the shared text's.
-                    self.scratch.clear();
-                    self.scratch.push_str(item);
-                    self.scratch.push_str(rest);
-                    let path: Arc<str> = Arc::from(self.scratch.as_str());
-                    self.item_reads.push((i, Arc::clone(&path)));
-                    path
-                }
-                _ => self.describe(e).into(),
-            },
-            None => self.describe(e).into(),
-        }
-    }
-
-    /// A `let`'s name, shared.
-    pub fn let_name(&self, i: usize) -> Arc<str> {
-        match self.prog.let_names.get(i) {
-            Some(name) => Arc::clone(name),
-            None => self
-                .prog
-                .policy
-                .lets
-                .get(i)
-                .map_or_else(|| Arc::from(""), |l| Arc::from(l.name.name.as_str())),
-        }
-    }
-
-    /// The concrete path of an expression, its text where it is not a path.
-    pub fn describe(&self, e: &Expr) -> String {
-        let mut out = String::with_capacity(32);
-        self.describe_into(e, self.binders.len(), &mut out);
-        out
-    }
-
-    fn describe_into(&self, e: &Expr, depth: usize, out: &mut String) {
-        match &e.kind {
-            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
-                Referent::Binder(b) => {
-                    self.describe_into(b.list, b.depth, out);
-                    push_index(out, b.index);
-                }
-                Referent::Item(fe, i) => match &self.item_path {
-                    Some(p) => out.push_str(p),
-                    None => {
-                        self.describe_into(&fe.list, 0, out);
-                        push_index(out, i);
-                    }
-                },
-                Referent::Let(l) if l.value.path_root().is_some() => {
-                    self.describe_into(&l.value, 0, out);
-                }
-                Referent::Let(_) | Referent::Other => out.push_str(n),
-            },
-            ExprKind::Field(b, f) => {
-                self.describe_into(b, depth, out);
-                out.push('.');
-                out.push_str(&f.name);
-            }
-            ExprKind::Index(b, i) => {
-                self.describe_into(b, depth, out);
-                out.push('[');
-                out.push_str(i.span.text());
-                out.push(']');
-            }
-            _ => out.push_str(e.span.text()),
-        }
-    }
-
-    /// What the name `n` (with `slot`) refers to with the innermost `depth` binders visible.
-    fn referent(&self, slot: Slot, n: &str, depth: usize) -> Referent<'_, 'a> {
-        let visible = self.binders.get(..depth).unwrap_or(&[]);
-        let binder = match slot {
-            Slot::Binder(d) => depth
-                .checked_sub(d as usize + 1)
-                .and_then(|k| visible.get(k)),
-            Slot::Unresolved => visible.iter().rev().find(|b| b.name == n),
-            _ => None,
-        };
-        if let Some(b) = binder {
-            return Referent::Binder(b);
-        }
-        let policy = self.prog.policy;
-        if matches!(slot, Slot::Item | Slot::Unresolved) {
-            if let (Some(fe), Some((i, _))) = (&policy.for_each, &self.item) {
-                if fe.var.name == n {
-                    return Referent::Item(fe, *i);
-                }
-            }
-        }
-        let i = match slot {
-            Slot::Let(i) => Some(i as usize),
-            Slot::Unresolved | Slot::Item => self.prog.let_index.get(n).copied(),
-            _ => None,
-        };
-        match i.and_then(|i| policy.lets.get(i)) {
-            Some(l) => Referent::Let(l),
-            None => Referent::Other,
-        }
-    }
-
-    /// Gives an operator's error the fact path of the operand it is about.
-    fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
-        let path = operands.iter().find_map(|o| self.path_of(o));
-        match &mut err {
-            EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. }
-                if p.is_none() =>
-            {
-                *p = path;
-            }
-            _ => {}
-        }
-        err
-    }
-
-    /// An expression's text on one line, as evidence quotes it.
-    pub fn text_of(&self, e: &Expr) -> Arc<str> {
-        match &e.text {
-            Some(t) => t.clone(),
-            None => super::evidence::squash(e.span.text()).into(),
-        }
-    }
-
-    /// The expression of `let` number `i`.
-    pub fn prog_let(&self, i: usize) -> Option<&'a Expr> {
-        self.prog.policy.lets.get(i).map(|l| &l.value)
-    }
-
-    /// The item's position in its list, if evaluating one element.
-    pub fn item_index(&self) -> Option<usize> {
-        self.item.as_ref().map(|(i, _)| *i)
-    }
 }
 
 /// A call's evaluated arguments.
-enum Args<'a> {
+pub(super) enum Args<'a> {
     One([Cow<'a, Value>; 1]),
     Two([Cow<'a, Value>; 2]),
     Many(Vec<Cow<'a, Value>>),
@@ -1123,292 +770,12 @@ impl<'a> Args<'a> {
     }
 }
 
-/// What a name refers to, for describing paths.
-enum Referent<'s, 'a> {
-    Binder(&'s Binder<'a>),
-    Item(&'a crate::syntax::ast::ForEach, usize),
-    Let(&'a crate::syntax::ast::Let),
-    Other,
-}
-
-/// The work an operator does going through a value: a list's or record's elements,
-/// a string's bytes (cheaper per byte).
-fn weight(v: &Value) -> usize {
-    match v {
-        Value::List(items) => items.len(),
-        Value::Map(m) => m.len(),
-        Value::String(s) => s.as_bytes().len() / 16,
-        _ => 0,
-    }
-}
-
-/// `a == lit` for a string, boolean or number literal, when `a` is of the same kind or null.
-fn literal_eq(a: &Value, lit: &Expr) -> Option<bool> {
-    match (a, &lit.kind) {
-        (Value::String(x), ExprKind::String(y)) => Some(x.as_bytes() == y.as_bytes()),
-        (Value::Bool(x), ExprKind::Bool(y)) => Some(x == y),
-        (Value::Number(x), ExprKind::Number(y)) => Some(x == y),
-        (Value::Null, ExprKind::String(_) | ExprKind::Bool(_) | ExprKind::Number(_)) => Some(false),
-        _ => None,
-    }
-}
-
-/// `a in [lit, …]` for a list of such literals.
-fn literal_member(a: &Value, list: &Expr) -> Option<bool> {
-    let ExprKind::List(items) = &list.kind else {
-        return None;
-    };
-    let mut found = false;
-    for item in items {
-        found |= literal_eq(a, item)?;
-    }
-    Some(found)
-}
-
-/// `[i]`, without the formatting machinery (paths are built for every evidence fact).
-fn push_index(out: &mut String, i: usize) {
-    out.push('[');
-    crate::value::push_uint(out, i as u64);
-    out.push(']');
-}
-
-fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
-    match (a, b) {
-        (Value::Null, _) | (_, Value::Null) => Ok(a == b),
-        (Value::Money(x), Value::Money(y)) if x.currency != y.currency => {
-            Err(EvalError::Currency {
-                path: None,
-                op: "compare".into(),
-                left: x.to_string(),
-                right: y.to_string(),
-            })
-        }
-        _ if a.type_of() == b.type_of() => Ok(a.equals(b)),
-        _ => Err(EvalError::Type {
-            path: None,
-            expected: format!("{} on both sides", a.type_of()),
-            found: b.type_of(),
-            context: "cannot compare".into(),
-        }),
-    }
-}
-
-fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
-    match b {
-        // As with `==`, a value of another type than the list's is an error, not
-        // `false`: `7 in ["pending"]` must not quietly let a wrong-typed fact through.
-        Value::List(items)
-            if !matches!(a, Value::Null)
-                && !items.is_empty()
-                && !items
-                    .iter()
-                    .any(|x| x.type_of() == a.type_of() || matches!(x, Value::Null)) =>
-        {
-            Err(EvalError::Type {
-                path: None,
-                expected: format!("{} like the list's elements", items[0].type_of()),
-                found: a.type_of(),
-                context: "cannot use `in` a list".into(),
-            })
-        }
-        Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
-        Value::Map(_) => match a {
-            Value::String(k) => Ok(b.get(k).is_some()),
-            other => Err(type_error("`in` a record", "a string key", other)),
-        },
-        Value::String(s) => match a {
-            Value::String(part) => Ok(s.contains(&**part)),
-            other => Err(type_error("`in` a string", "a string", other)),
-        },
-        other => Err(type_error(
-            "`in`",
-            "a list, record or string on the right",
-            other,
-        )),
-    }
-}
-
-fn type_error(context: &str, expected: &str, found: &Value) -> EvalError {
-    EvalError::Type {
-        path: None,
-        expected: expected.into(),
-        found: found.type_of(),
-        context: format!("cannot use {context}"),
-    }
-}
-
-fn overflow(what: &str) -> EvalError {
-    EvalError::Arithmetic(format!(
-        "{what} is out of range (more digits than a decimal holds)"
-    ))
-}
-
-fn money_op(
-    op: &str,
-    x: &Money,
-    y: &Money,
-    f: impl Fn(Decimal, Decimal) -> Option<Decimal>,
-) -> Result<Value, EvalError> {
-    if x.currency != y.currency {
-        return Err(EvalError::Currency {
-            path: None,
-            op: op.into(),
-            left: x.to_string(),
-            right: y.to_string(),
-        });
-    }
-    let amount = f(x.amount, y.amount).ok_or_else(|| overflow("the amount"))?;
-    Ok(Value::Money(Money {
-        amount,
-        currency: x.currency,
-    }))
-}
-
-/// `a + b` on numbers, money of one currency, time + duration, durations, strings.
-pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_add(*y)
-            .map(Value::Number)
-            .ok_or_else(|| overflow("the sum")),
-        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, |p, q| p.checked_add(q)),
-        (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => t
-            .checked_add_signed(*d)
-            .map(Value::Time)
-            .ok_or_else(|| EvalError::Arithmetic("the time is out of range".into())),
-        (Value::Duration(x), Value::Duration(y)) => x
-            .checked_add(y)
-            .map(Value::Duration)
-            .ok_or_else(|| overflow("the duration")),
-        (Value::String(x), Value::String(y)) => Ok(Value::string(&format!("{x}{y}"))),
-        (Value::List(x), Value::List(y)) => {
-            Ok(Value::List(x.iter().chain(y.iter()).cloned().collect()))
-        }
-        _ => Err(arith_error("add", a, b)),
-    }
-}
-
-/// `a - b`.
-pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_sub(*y)
-            .map(Value::Number)
-            .ok_or_else(|| overflow("the difference")),
-        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, |p, q| p.checked_sub(q)),
-        (Value::Time(t), Value::Duration(d)) => t
-            .checked_sub_signed(*d)
-            .map(Value::Time)
-            .ok_or_else(|| EvalError::Arithmetic("the time is out of range".into())),
-        (Value::Time(x), Value::Time(y)) => Ok(Value::Duration(x.signed_duration_since(*y))),
-        (Value::Duration(x), Value::Duration(y)) => x
-            .checked_sub(y)
-            .map(Value::Duration)
-            .ok_or_else(|| overflow("the duration")),
-        _ => Err(arith_error("subtract", a, b)),
-    }
-}
-
-/// `a * b`.
-pub fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_mul(*y)
-            .map(Value::Number)
-            .ok_or_else(|| overflow("the product")),
-        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => m
-            .amount
-            .checked_mul(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
-        (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
-            let secs = Decimal::from(d.num_seconds())
-                .checked_mul(*n)
-                .ok_or_else(|| overflow("the duration"))?;
-            if !secs.fract().is_zero() {
-                return Err(EvalError::Arithmetic(
-                    "a duration must be a whole number of seconds".into(),
-                ));
-            }
-            i64::try_from(secs)
-                .ok()
-                .and_then(TimeDelta::try_seconds)
-                .map(Value::Duration)
-                .ok_or_else(|| overflow("the duration"))
-        }
-        _ => Err(arith_error("multiply", a, b)),
-    }
-}
-
-/// `a / b`.
-pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    let by_zero = || EvalError::Arithmetic("division by zero".into());
-    match (a, b) {
-        (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
-        // Normalized: 3 / 2 is 1.5, not 1.50.
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_div(*y)
-            .map(|q| Value::Number(q.normalize()))
-            .ok_or_else(|| overflow("the quotient")),
-        (Value::Money(m), Value::Number(n)) => m
-            .amount
-            .checked_div(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
-        (Value::Money(x), Value::Money(y)) => {
-            if x.currency != y.currency {
-                return Err(EvalError::Currency {
-                    path: None,
-                    op: "divide".into(),
-                    left: x.to_string(),
-                    right: y.to_string(),
-                });
-            }
-            if y.amount.is_zero() {
-                return Err(by_zero());
-            }
-            x.amount
-                .checked_div(y.amount)
-                .map(Value::Number)
-                .ok_or_else(|| overflow("the ratio"))
-        }
-        _ => Err(arith_error("divide", a, b)),
-    }
-}
-
-fn arith_error(op: &str, a: &Value, b: &Value) -> EvalError {
-    let found = if matches!(
-        a.type_of(),
-        Type::Number | Type::Money | Type::Time | Type::Duration
-    ) {
-        b.type_of()
-    } else {
-        a.type_of()
-    };
-    EvalError::Type {
-        path: None,
-        expected: "numbers, money of one currency, or a time and a duration".into(),
-        found,
-        context: format!("cannot {op} {} and {}", a.type_of(), b.type_of()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_kept_element_path_is_used_only_for_the_element_it_was_built_for() {
+    pub(super) fn a_kept_element_path_is_used_only_for_the_element_it_was_built_for() {
         let kept = ItemPaths::new(2);
         let path = |item, read, base: &str| kept.path(item, read, base, ".order.amount");
         assert_eq!(

@@ -1,10 +1,14 @@
 //! Evaluation: the expression interpreter, built-in functions, evidence.
 
+mod access;
+mod bind;
+mod describe;
 pub mod error;
 pub mod evidence;
 mod fnv;
 pub mod functions;
 pub mod interp;
+pub(crate) mod ops;
 pub mod resolve;
 
 pub use error::EvalError;

@@ -10,7 +10,8 @@
 //! once, wherever it is used).
 
 use super::evidence::squash;
-use super::interp::{add, div, mul, sub, LetIndex, Read};
+use super::interp::{LetIndex, Read};
+use super::ops::{add, div, mul, sub};
 use crate::syntax::ast::{
     BinaryOp, Clause, Expr, ExprKind, Policy, Slot, StatusKind, TemplatePart,
 };

@@ -5,7 +5,7 @@
 //! starts. It runs only when there is something to report (a valid snapshot never
 //! pays for it), on text the loader already accepted.
 //!
-//! The YAML scan also gives back the digits a decimal was written with ([`yaml_decimals`]).
+//! The YAML scan also gives back the digits a decimal was written with (`yaml_decimals`).
 //!
 //! Record fields are placed at their key (`order:`), list elements where they start.
 //! Values reached through a YAML alias have no place of their own: they are placed at
@@ -237,7 +237,7 @@ enum Frame {
 /// YAML hands decimals over as binary floats, which keep a value of up to 15 digits but
 /// not its text: `2000.10` arrives as `2000.1`. This puts the written digits back, for
 /// every plain decimal scalar whose written value is the one loaded.
-pub fn yaml_decimals(text: &str, value: Value) -> Value {
+pub(crate) fn yaml_decimals(text: &str, value: Value) -> Value {
     if !has_fraction(&value) {
         return value;
     }

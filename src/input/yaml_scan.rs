@@ -7,7 +7,7 @@
 /// deep text is refused before it is parsed. A light lexer: quoted scalars and
 /// comments are skipped; outside brackets, a bracket opens a collection only where
 /// a node starts (`a: [`, `- [`), elsewhere it is text of a plain scalar (`a: x[1]`).
-pub fn flow_too_deep(text: &str, max: usize) -> Option<usize> {
+pub(crate) fn flow_too_deep(text: &str, max: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut line = 1;
     let mut prev = '\n';
@@ -93,7 +93,7 @@ pub fn binary_tag(text: &str) -> Option<usize> {
 /// found beforehand, and a float equal to one of them is refused. Crude on purpose
 /// (it also looks inside strings and comments): it can only refuse a float that
 /// equals such a number, never accept a rounded one.
-pub fn long_numbers(text: &str) -> Vec<u64> {
+pub(crate) fn long_numbers(text: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let is_part = |c: char| c.is_ascii_digit() || matches!(c, '.' | '_' | 'e' | 'E' | '+' | '-');
     for token in text.split(|c: char| !is_part(c)) {

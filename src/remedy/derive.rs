@@ -9,7 +9,8 @@
 //! is trusted: every candidate is applied and decided again (see `verify`). What cannot
 //! be inverted is noted, and said in the output.
 
-use crate::eval::interp::{self, Scope};
+use crate::eval::interp::Scope;
+use crate::eval::ops;
 use crate::schema::{Record, Ty};
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Quantifier, Slot, UnaryOp};
 use crate::value::Value;
@@ -251,9 +252,9 @@ fn set_side<'a>(
                 return Vec::new();
             };
             let moved = if *arith == BinaryOp::Add {
-                interp::sub(v, &dv)
+                ops::sub(v, &dv)
             } else {
-                interp::add(v, &dv)
+                ops::add(v, &dv)
             };
             match moved {
                 Ok(m) => set_side(s, a, op, &m, cx),

@@ -20,6 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod batch;
 pub(crate) mod combine;
 pub(crate) mod derive;
 pub(crate) mod fixed;

@@ -2,7 +2,7 @@
 //! snapshot, and serde_json's general path (escaping checked byte by byte, numbers
 //! through `fmt`) cost as much as deciding. The output is byte-for-byte what
 //! `serde_json::to_vec` gives for the same decision (tested below and in
-//! `tests/render_json.rs`), so the two are interchangeable.
+//! `tests/it/render_json.rs`), so the two are interchangeable.
 
 use std::fmt::Write as _;
 

@@ -123,7 +123,7 @@ fn evidence(out: &mut String, lead: &str, items: &[Evidence]) {
 }
 
 /// Evidence as the text form shows it, a line each: `because COND  [path = value]`.
-pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
+pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
     evidence
         .iter()
         .enumerate()

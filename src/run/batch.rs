@@ -105,18 +105,7 @@ impl Summary {
     }
 }
 
-/// Decides one JSON line.
-pub fn decide_line(
-    engine: &Engine,
-    opts: &Options,
-    line_no: usize,
-    text: &str,
-    origin: &str,
-) -> Record {
-    decide_line_with(engine, &engine.conformer(), opts, line_no, text, origin)
-}
-
-/// [`decide_line`] with the schema checks derived once for a whole stream.
+/// Decides one JSON line, with the schema checks derived once for a whole stream.
 fn decide_line_with(
     engine: &Engine,
     conformer: &Conformer<'_>,
@@ -278,7 +267,7 @@ pub fn stream_jsonl_bytes<R: BufRead + Send>(
 /// The JSONL pipeline with the work per line left open (`bylaw diff` decides each line
 /// twice): `each` gets the 1-based line number and its text, or why the line cannot be
 /// taken; `emit` gets the results in input order.
-pub fn stream_jsonl_with<R: BufRead + Send, T: Send>(
+pub(crate) fn stream_jsonl_with<R: BufRead + Send, T: Send>(
     input: R,
     origin: &str,
     workers: usize,
@@ -335,7 +324,7 @@ fn pipeline<R: BufRead + Send, U: Send>(
 
 /// Applies `each` to every item on `workers` threads, handing the results to `emit` in
 /// input order: folders of snapshot files go through all cores like JSONL does.
-pub fn map_ordered<I: Sync, T: Send>(
+pub(crate) fn map_ordered<I: Sync, T: Send>(
     items: &[I],
     workers: usize,
     each: impl Fn(&I) -> T + Sync,
@@ -577,7 +566,7 @@ pub fn load_file(path: &Path) -> Result<crate::Value, String> {
 }
 
 /// Decides one snapshot file; an unreadable or invalid file is an error record.
-pub fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
+pub(crate) fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
     let name = path.display().to_string();
     let loaded = std::fs::read(path)
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))

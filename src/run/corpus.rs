@@ -11,7 +11,7 @@ use crate::run::batch::{self, DEFAULT_MAX_LINE};
 use crate::value::Value;
 
 /// The extension of newline-delimited JSON files.
-pub const JSONL_EXTENSION: &str = "jsonl";
+pub(crate) const JSONL_EXTENSION: &str = "jsonl";
 
 /// One input of a corpus.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,3 +4,6 @@
 pub mod batch;
 pub mod corpus;
 pub mod engine;
+// The fuzz targets' entry points (fuzz/ is its own crate), not an API.
+#[doc(hidden)]
+pub mod harness;

@@ -16,11 +16,11 @@ use super::{Record, Ty};
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// RFC 3339 with an offset, as the loader reads times.
-pub const TIMESTAMP_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+pub(crate) const TIMESTAMP_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
 /// A decimal written as a string: `-12.50`.
-pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+pub(crate) const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 /// `24h`, `1h30m`, `7d`.
-pub const DURATION_PATTERN: &str = r"^([0-9]+[dhms])+$";
+pub(crate) const DURATION_PATTERN: &str = r"^([0-9]+[dhms])+$";
 
 /// The JSON Schema of the snapshots `policy` decides. With `strict`, records refuse
 /// fields the schema does not declare, as `bylaw evaluate --strict` does.

@@ -1,6 +1,6 @@
 //! Fact schemas: the types of the facts a policy reads, declared in its `facts { … }` block.
 //!
-//! One schema serves three readers: the type checker ([`crate::check::typeck`]) checks rules
+//! One schema serves three readers: the type checker (`check::typeck`) checks rules
 //! against it, [`validate`] checks snapshots against it before they are evaluated, and
 //! [`json_schema`] exports it for the teams that produce snapshots.
 
@@ -18,7 +18,7 @@ use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 pub use conform::{ConformOptions, Conformer, Violation};
 
 /// The names of the built-in types, as a schema writes them.
-pub const TYPE_NAMES: &[&str] = &[
+pub(crate) const TYPE_NAMES: &[&str] = &[
     "bool",
     "string",
     "integer",
@@ -192,7 +192,7 @@ impl fmt::Display for Ty {
 }
 
 /// `"a", "b" or "c"`.
-pub fn write_values(f: &mut impl fmt::Write, values: &[String]) -> fmt::Result {
+pub(crate) fn write_values(f: &mut impl fmt::Write, values: &[String]) -> fmt::Result {
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             f.write_str(if i + 1 == values.len() { " or " } else { ", " })?;
@@ -203,7 +203,7 @@ pub fn write_values(f: &mut impl fmt::Write, values: &[String]) -> fmt::Result {
 }
 
 /// A policy's schema: the record of its top-level facts. `None` for untyped `facts a, b`.
-pub fn of_policy(p: &Policy, out: &mut Vec<Diagnostic>) -> Option<Arc<Record>> {
+pub(crate) fn of_policy(p: &Policy, out: &mut Vec<Diagnostic>) -> Option<Arc<Record>> {
     let fields = p.schema.as_ref()?;
     for f in fields {
         if f.name.name == "now" {
@@ -238,7 +238,7 @@ fn record(fields: &[FieldType], out: &mut Vec<Diagnostic>, report_twice: bool) -
 }
 
 /// A type expression's type; unknown names are reported and read as [`Ty::Any`].
-pub fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
+pub(crate) fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
     let ty = match &t.kind {
         TypeExprKind::Named(name) => match name.name.as_str() {
             "bool" => Ty::Bool,

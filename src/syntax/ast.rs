@@ -425,9 +425,9 @@ impl BinaryOp {
 }
 
 /// Precedence of `not` (between `and` and the comparisons).
-pub const NOT_PRECEDENCE: u8 = 3;
+pub(crate) const NOT_PRECEDENCE: u8 = 3;
 /// Precedence of unary minus.
-pub const NEG_PRECEDENCE: u8 = 8;
+pub(crate) const NEG_PRECEDENCE: u8 = 8;
 
 /// The quantifiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

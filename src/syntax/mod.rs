@@ -1,8 +1,9 @@
 //! Reading rule files: spans, the syntax tree, and the parser.
 
 pub mod ast;
+mod lexical;
 mod nesting;
-pub mod parser;
+pub(crate) mod parser;
 pub mod span;
 pub mod types;
 

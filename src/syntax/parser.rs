@@ -1,22 +1,23 @@
 //! pest pairs → [`ast`](super::ast). One function per grammar rule.
 
 use std::cell::Cell;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta};
+use chrono::DateTime;
 use pest::iterators::{Pair, Pairs};
 use pest::Parser as _;
 use rust_decimal::Decimal;
 
 use super::ast::*;
+pub(crate) use super::lexical::parse_duration;
+use super::lexical::*;
 use super::span::{snippet, Source, Span};
 use super::types::{FieldType, TypeExpr, TypeExprKind};
 use crate::limits::{shorten, Limits};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/bylaw.pest"]
-struct Grammar;
+pub(super) struct Grammar;
 
 /// A rule file that could not be read as a policy.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -43,7 +44,7 @@ impl ParseError {
     }
 }
 
-type Result<T> = std::result::Result<T, ParseError>;
+pub(super) type Result<T> = std::result::Result<T, ParseError>;
 
 /// Parses one rule file with the default [`Limits`].
 pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
@@ -54,21 +55,21 @@ pub fn parse_policy(source: &Arc<Source>) -> Result<Policy> {
 /// recurses a few dozen frames per nesting level (large ones in a debug build), so
 /// `max_expr_depth` levels need more than a test thread's 2 MiB; a thread of its own
 /// makes the parser safe whatever thread calls it.
-const PARSER_STACK: usize = 64 * 1024 * 1024;
+pub(super) const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 /// Stack a parse may use per level: of nesting for pest, of the expression tree for
 /// the builder. Measured in a debug build: about 48 KiB per level of `[[[…]]]`, 12 KiB
 /// per `not`; counting both for every level leaves room to spare.
-const STACK_PER_LEVEL: usize = 64 * 1024;
+pub(super) const STACK_PER_LEVEL: usize = 64 * 1024;
 
 /// Stack a parse uses whatever the nesting, with room to spare.
-const STACK_BASE: usize = 512 * 1024;
+pub(super) const STACK_BASE: usize = 512 * 1024;
 
 /// Parses one rule file within `limits`.
 ///
 /// On the calling thread when its stack has room for the file's nesting: starting a
 /// thread costs more than parsing a small file.
-pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+pub(crate) fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
     let nesting = check_text(source, limits)?;
     if stack_to_spare(nesting, limits) {
         return parse_checked(source, limits);
@@ -97,7 +98,7 @@ pub fn parse_policy_with(source: &Arc<Source>, limits: &Limits) -> Result<Policy
 /// Whether the calling thread's stack can take a parse of text nested `nesting`
 /// deep (the builder may recurse `max_expr_depth` levels whatever the nesting).
 /// Unknown stack bounds count as no.
-fn stack_to_spare(nesting: usize, limits: &Limits) -> bool {
+pub(super) fn stack_to_spare(nesting: usize, limits: &Limits) -> bool {
     let levels = nesting.saturating_add(limits.max_expr_depth);
     let need = levels
         .saturating_mul(STACK_PER_LEVEL)
@@ -107,7 +108,7 @@ fn stack_to_spare(nesting: usize, limits: &Limits) -> bool {
 
 /// The checks that need no parse and little stack: size, NUL, nesting. Returns the
 /// nesting depth.
-fn check_text(source: &Arc<Source>, limits: &Limits) -> Result<usize> {
+pub(super) fn check_text(source: &Arc<Source>, limits: &Limits) -> Result<usize> {
     if source.text.len() > limits.max_rule_bytes {
         return Err(ParseError::at(
             &Span::new(source, 0, 0),
@@ -128,7 +129,7 @@ fn check_text(source: &Arc<Source>, limits: &Limits) -> Result<usize> {
 }
 
 /// Parses text that passed [`check_text`].
-fn parse_checked(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
+pub(super) fn parse_checked(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
     let mut pairs =
         Grammar::parse(Rule::file, &source.text).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().ok_or_else(|| {
@@ -146,7 +147,7 @@ fn parse_checked(source: &Arc<Source>, limits: &Limits) -> Result<Policy> {
     .file(file)
 }
 
-fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
+pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError {
     let pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -197,7 +198,7 @@ fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) -> ParseError
 }
 
 /// Grammar rules named for a policy author, not a parser writer.
-fn describe(rule: Rule) -> Option<&'static str> {
+pub(super) fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
         Rule::policy_decl => "`policy NAME`",
@@ -271,7 +272,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
-struct Ctx<'s> {
+pub(super) struct Ctx<'s> {
     source: &'s Arc<Source>,
     limits: &'s Limits,
     max_depth: usize,
@@ -790,125 +791,4 @@ impl Ctx<'_> {
     }
 }
 
-type Rule_ = super::ast::Rule;
-
-/// The end of a span without the white space and comments pest may leave at its end
-/// (implicit `WHITESPACE`/`COMMENT` after an optional last part).
-fn tight_end(text: &str, start: usize, mut end: usize) -> usize {
-    loop {
-        let body = text.get(start..end).unwrap_or("");
-        let trimmed = body.trim_end();
-        end = start + trimmed.len();
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        let last_line = &trimmed[line_start..];
-        // Most spans end on a line without `#`: no need to read it character by character.
-        if !last_line.contains('#') {
-            return end;
-        }
-        match comment_start(last_line) {
-            Some(i) => end = start + line_start + i,
-            None => return end,
-        }
-    }
-}
-
-/// Where a `#` comment starts on a line of rule text, if it has one.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn binary_op(rule: Rule) -> Option<BinaryOp> {
-    Some(match rule {
-        Rule::op_or => BinaryOp::Or,
-        Rule::op_and => BinaryOp::And,
-        Rule::op_eq => BinaryOp::Eq,
-        Rule::op_ne => BinaryOp::Ne,
-        Rule::op_lt => BinaryOp::Lt,
-        Rule::op_le => BinaryOp::Le,
-        Rule::op_gt => BinaryOp::Gt,
-        Rule::op_ge => BinaryOp::Ge,
-        Rule::op_in => BinaryOp::In,
-        Rule::op_not_in => BinaryOp::NotIn,
-        Rule::op_default => BinaryOp::Default,
-        Rule::op_add => BinaryOp::Add,
-        Rule::op_sub => BinaryOp::Sub,
-        Rule::op_mul => BinaryOp::Mul,
-        Rule::op_div => BinaryOp::Div,
-        _ => return None,
-    })
-}
-
-fn next<'i>(pairs: &mut Pairs<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
-    pairs.next().ok_or_else(|| {
-        ParseError::at(
-            &Span::new(source, source.text.len(), source.text.len()),
-            "unexpected end of input",
-        )
-    })
-}
-
-fn first_inner<'i>(pair: Pair<'i, Rule>, source: &Arc<Source>) -> Result<Pair<'i, Rule>> {
-    let span = pair.as_span();
-    pair.into_inner().next().ok_or_else(|| {
-        ParseError::at(
-            &Span::new(source, span.start(), span.end()),
-            "incomplete clause",
-        )
-    })
-}
-
-fn unescape(raw: &str) -> String {
-    // Most strings have no escape: copy them whole.
-    if !raw.contains('\\') {
-        return raw.to_string();
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
-}
-
-/// `1h30m` → 90 minutes; `None` when it overflows.
-pub fn parse_duration(text: &str) -> Option<TimeDelta> {
-    let mut total = TimeDelta::zero();
-    let mut digits = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n = i64::from_str(&digits).ok()?;
-        digits.clear();
-        let part = match c {
-            'd' => TimeDelta::try_days(n)?,
-            'h' => TimeDelta::try_hours(n)?,
-            'm' => TimeDelta::try_minutes(n)?,
-            's' => TimeDelta::try_seconds(n)?,
-            _ => return None,
-        };
-        total = total.checked_add(&part)?;
-    }
-    digits.is_empty().then_some(total)
-}
+pub(super) type Rule_ = super::ast::Rule;

@@ -123,7 +123,7 @@ impl fmt::Debug for Span {
 }
 
 /// Renders `file:line:col`, the offending line, and a caret under the span.
-pub fn snippet(span: &Span) -> String {
+pub(crate) fn snippet(span: &Span) -> String {
     let (line, col) = span.line_col();
     let text = span.source.line_text(line);
     let width = span

@@ -23,7 +23,7 @@ pub const ISO_4217: &[&str] = &[
 ];
 
 /// Whether `code` is one of [`ISO_4217`].
-pub fn is_iso4217(code: &str) -> bool {
+pub(crate) fn is_iso4217(code: &str) -> bool {
     // Every amount a snapshot holds is checked: a bit per three-letter code, not a
     // search comparing text.
     match letters(code.as_bytes()) {

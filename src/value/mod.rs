@@ -229,7 +229,7 @@ pub(crate) fn same_key(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// `24h`, `1h30m`, `-2d`: the largest units that divide it exactly.
-pub fn format_duration(d: TimeDelta) -> String {
+pub(crate) fn format_duration(d: TimeDelta) -> String {
     if d.is_zero() {
         return "0s".to_string();
     }
@@ -265,7 +265,7 @@ pub fn format_time(t: &DateTime<FixedOffset>) -> String {
 /// case (years 0-9999, whole-minute offsets) is written digit by digit rather than
 /// through chrono's general formatter, which is several times slower; the rest
 /// goes through chrono.
-pub fn write_time(t: &DateTime<FixedOffset>, w: &mut impl fmt::Write) -> fmt::Result {
+pub(crate) fn write_time(t: &DateTime<FixedOffset>, w: &mut impl fmt::Write) -> fmt::Result {
     let local = t.naive_local();
     let offset = t.offset().local_minus_utc();
     let nanos = local.nanosecond();
@@ -344,7 +344,7 @@ impl TimeDigits {
 /// kinds (text, numbers, money, times) without the formatting machinery: messages
 /// are built for every rule a decision reports.
 #[inline]
-pub fn push_text(out: &mut String, v: &Value) {
+pub(crate) fn push_text(out: &mut String, v: &Value) {
     match v {
         Value::String(s) => out.push_str(s),
         Value::Number(n) => out.push_str(DecimalText::of(n).as_str()),
@@ -401,7 +401,7 @@ fn push_quoted(out: &mut String, s: &str) {
 
 /// Pushes `n`'s decimal digits, without the formatting machinery (list positions in
 /// paths, months: short numbers written for many decisions).
-pub fn push_uint(out: &mut String, n: u64) {
+pub(crate) fn push_uint(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut n = n;

@@ -118,7 +118,7 @@ fn place(item: Option<&str>) -> String {
 }
 
 /// Evidence as the text rendering shows it: `because COND  [path = value]`.
-pub fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
+pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
     crate::report::text::evidence_lines(lead, evidence)
 }
 
@@ -381,7 +381,7 @@ fn state_name(s: ReviewState) -> &'static str {
 /// Whether an effect's value is the expected one: equal as values, or, for an expected
 /// string, equal to the value's text (`2021-10-01T09:00:00+08:00`; money by amount:
 /// `0 USD` is `0.00 USD`); records and lists element by element.
-pub fn value_matches(want: &Value, got: &Value) -> bool {
+pub(crate) fn value_matches(want: &Value, got: &Value) -> bool {
     match (want, got) {
         // `0 USD` is the amount, whatever the scale the rule computed (`0.00 USD`).
         (Value::String(s), Value::Money(m)) => match s.trim().split_once(' ') {
@@ -405,7 +405,7 @@ pub fn value_matches(want: &Value, got: &Value) -> bool {
 }
 
 /// The rule IDs an expectation names that do not resolve, found without a decision.
-pub fn unknown_ids(index: &RuleIndex, e: &Expect) -> Vec<Diagnostic> {
+pub(crate) fn unknown_ids(index: &RuleIndex, e: &Expect) -> Vec<Diagnostic> {
     let ids = e
         .matches
         .iter()

@@ -16,7 +16,7 @@
 //!
 //! The percentage is `covered goals / goals × 100`. The outcomes come from the
 //! engine's own decisions (evaluated with `explain`); decisiveness from a separate
-//! walk over each chain with [`Scope`], after the decision, so the evaluator's hot
+//! walk over each chain with `Scope`, after the decision, so the evaluator's hot
 //! path carries no hooks.
 
 use std::collections::HashMap;

@@ -84,7 +84,7 @@ fn parent(path: &str) -> Option<&str> {
 }
 
 /// The path of a map entry.
-pub fn child_key(path: &str, key: &str) -> String {
+pub(crate) fn child_key(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -93,7 +93,7 @@ pub fn child_key(path: &str, key: &str) -> String {
 }
 
 /// The path of a list element.
-pub fn child_index(path: &str, i: usize) -> String {
+pub(crate) fn child_index(path: &str, i: usize) -> String {
     format!("{path}[{i}]")
 }
 

@@ -235,7 +235,7 @@ impl Report {
 }
 
 /// A diagnostic for machines: message, `file:line:col`, hint.
-pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
     serde_json::json!({
         "message": d.message,
         "location": d.location(),

@@ -15,7 +15,7 @@ pub enum PathSeg {
 }
 
 /// Parses `resources[0].order.amount`.
-pub fn parse_path(s: &str) -> Result<Vec<PathSeg>, String> {
+pub(crate) fn parse_path(s: &str) -> Result<Vec<PathSeg>, String> {
     let mut out = Vec::new();
     let mut rest = s.trim();
     if rest.is_empty() {
@@ -54,7 +54,7 @@ pub fn parse_path(s: &str) -> Result<Vec<PathSeg>, String> {
 }
 
 /// `over` merged into `base`: records key by key (recursively), anything else replaced.
-pub fn merge(base: &Value, over: &Value) -> Value {
+pub(crate) fn merge(base: &Value, over: &Value) -> Value {
     match (base, over) {
         (Value::Map(b), Value::Map(o)) => {
             let mut entries: Map = b.to_vec();

@@ -10,7 +10,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// A hint for a diagnostic's message, when the message is one this table knows.
-pub fn for_message(message: &str) -> Option<String> {
+pub(crate) fn for_message(message: &str) -> Option<String> {
     if !message.contains("expected `policy NAME`") {
         if let Some(h) = expected_found(message) {
             return Some(h);

@@ -176,15 +176,6 @@ pub fn in_text(name: &str, text: &str, line: usize, col: usize, message: String)
     Diagnostic::at(&Span::new(&source, start, start + word.max(1)), message)
 }
 
-/// Renders diagnostics one after the other, coloured when `color` is set.
-pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.render(color))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Whether output to stderr should be coloured: only on a terminal, and never when
 /// `NO_COLOR` is set (<https://no-color.org>).
 pub fn stderr_color() -> bool {
@@ -193,7 +184,7 @@ pub fn stderr_color() -> bool {
 }
 
 /// The candidate closest to `name`, if close enough to be a likely typo.
-pub fn did_you_mean<'c>(
+pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {

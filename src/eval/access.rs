@@ -1,0 +1,91 @@
+//! Reaching into values: a record's field, a list's element, with the path of what
+//! was read kept for evidence and errors.
+
+use std::borrow::Cow;
+
+use super::error::EvalError;
+use super::interp::*;
+use crate::syntax::ast::Expr;
+use crate::value::Value;
+
+impl<'a> Scope<'a> {
+    pub(super) fn field(
+        &self,
+        v: Cow<'a, Value>,
+        base: &'a Expr,
+        field: &str,
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        let missing = || EvalError::Missing {
+            path: format!("{}.{field}", self.describe(base)),
+        };
+        match v {
+            Cow::Borrowed(v @ Value::Map(_)) => v.get(field).map(Cow::Borrowed).ok_or_else(missing),
+            Cow::Owned(v @ Value::Map(_)) => {
+                v.get(field).cloned().map(Cow::Owned).ok_or_else(missing)
+            }
+            other => self.field_of(&other, base, field).map(Cow::Owned),
+        }
+    }
+
+    /// A field of something that is not a record: money's parts, or an error.
+    pub(super) fn field_of(
+        &self,
+        v: &Value,
+        base: &'a Expr,
+        field: &str,
+    ) -> Result<Value, EvalError> {
+        match v {
+            Value::Money(m) if field == "amount" => Ok(Value::Number(m.amount)),
+            Value::Money(m) if field == "currency" => Ok(Value::string(&m.currency)),
+            Value::Null => Err(EvalError::NullParent {
+                path: self.describe(base),
+                field: field.to_string(),
+            }),
+            other => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a record".into(),
+                found: other.type_of(),
+                context: format!("cannot read `.{field}`"),
+            }),
+        }
+    }
+
+    pub(super) fn index(
+        &self,
+        v: Cow<'a, Value>,
+        base: &'a Expr,
+        i: &Value,
+        index: &'a Expr,
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        match (&*v, i) {
+            (Value::List(items), Value::Number(n)) => {
+                let len = items.len();
+                let at = usize::try_from(*n).ok().filter(|_| n.fract().is_zero());
+                let bad = || EvalError::Index {
+                    path: self.describe(base),
+                    index: n.to_string(),
+                    len,
+                };
+                let k = at.filter(|k| *k < len).ok_or_else(bad)?;
+                Ok(match v {
+                    Cow::Borrowed(Value::List(items)) => Cow::Borrowed(&items[k]),
+                    _ => Cow::Owned(items[k].clone()),
+                })
+            }
+            (Value::Map(_), Value::String(k)) => {
+                let k = k.clone();
+                self.field(v, base, &k)
+            }
+            (Value::Null, _) => Err(EvalError::NullParent {
+                path: self.describe(base),
+                field: format!("[{}]", index.span.text()),
+            }),
+            (other, _) => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a list (indexed by a number) or a record (by a string)".into(),
+                found: other.type_of(),
+                context: format!("cannot index with `{}`", index.span.text()),
+            }),
+        }
+    }
+}
