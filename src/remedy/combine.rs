@@ -20,12 +20,13 @@ const MAX_ROUNDS: usize = 16;
 /// Most candidates decided again per rule and round.
 const MAX_TRIES: usize = 6;
 
-pub(crate) fn to_allow(trial: &Trial, rules: &[RuleRemedies]) -> ToAllow {
-    let start = trial.decide(trial.facts);
+/// `start` is the decision on the snapshot as given (its blockers are all that is
+/// read of it).
+pub(crate) fn to_allow(trial: &Trial, rules: &[RuleRemedies], start: &Decision) -> ToAllow {
     if let Some(t) = all_at_once(trial, rules) {
         return t;
     }
-    one_at_a_time(trial, rules, start)
+    one_at_a_time(trial, rules, start.clone())
 }
 
 fn all_at_once(trial: &Trial, rules: &[RuleRemedies]) -> Option<ToAllow> {

@@ -208,7 +208,7 @@ impl Engine {
             .collect::<Vec<_>>();
         let to_allow = match decision.decision {
             Outcome::Allowed => None,
-            _ => Some(combine::to_allow(&trial, &rules)),
+            _ => Some(combine::to_allow(&trial, &rules, decision)),
         };
         Remedies { rules, to_allow }
     }

@@ -236,3 +236,55 @@ fn the_cli_adds_remedies_only_when_asked_in_every_format() {
     );
     assert!(lines[1]["error"].is_string());
 }
+
+#[test]
+fn what_cannot_be_inverted_is_said() {
+    // A sum is not inverted (elements are never made up or re-priced), and `now` never
+    // moves back: both rules say so instead of offering a remedy.
+    let rules = r#"policy p
+facts { request: { action: string, items: [{ price: money }], until: timestamp } }
+applies when request.action == "go"
+deny too_much { message "too much" when sum(i.price for i in request.items) > 10 USD }
+deny too_late { message "too late" when now > request.until and request.action == "go" }
+"#;
+    let engine = Engine::from_sources([("p.bylaw".to_string(), rules.to_string())]).unwrap();
+    let facts = facts::load_str(
+        r#"{"now": "2024-01-02T00:00:00Z", "request": {"action": "go",
+            "items": [{"price": {"amount": "20.00", "currency": "USD"}}],
+            "until": "2024-01-01T00:00:00Z"}}"#,
+        Format::Json,
+        "t",
+    )
+    .unwrap();
+    let d = engine.evaluate(&facts);
+    let r = engine.remedies(&facts, &d);
+    let by_rule = |id: &str| {
+        r.rules
+            .iter()
+            .find(|x| x.rule.as_deref() == Some(id))
+            .unwrap()
+    };
+    // The late request can be remedied by moving its own deadline, never `now`.
+    let late = by_rule("p.too_late");
+    assert!(late
+        .remedies
+        .iter()
+        .all(|m| m.patch.iter().all(|op| op.path != "/now")));
+    assert_eq!(late.remedies[0].patch[0].path, "/request/until");
+    let much = by_rule("p.too_much");
+    for m in &much.remedies {
+        // Whatever was found was seen to work: by removing the item or re-pricing it.
+        assert!(
+            m.patch
+                .iter()
+                .all(|op| op.path.starts_with("/request/items")),
+            "{m:?}"
+        );
+    }
+    if much.remedies.is_empty() {
+        assert!(
+            much.reason.as_deref().unwrap().contains("cannot invert"),
+            "{much:?}"
+        );
+    }
+}
