@@ -29,37 +29,60 @@ pub(crate) fn to_allow(trial: &Trial, rules: &[RuleRemedies], start: &Decision) 
     one_at_a_time(trial, rules, start.clone())
 }
 
+/// The first remedy of every rule that has one, at once: `to_allow` when it is seen
+/// to leave blocking only rules that have none (and, if any, says why).
 fn all_at_once(trial: &Trial, rules: &[RuleRemedies]) -> Option<ToAllow> {
     let mut merged: Alt = Vec::new();
-    for r in rules {
-        let first = r.remedies.first()?;
-        merged = merge(&merged, &first.changes)?;
-    }
-    let (patch, doc) = trial.build(trial.facts, &merged)?;
-    // Worth it only when it reaches `allowed`; else one at a time does better.
-    let after = trial.decide(&doc);
-    if after.decision != Outcome::Allowed {
-        return None;
-    }
     let mut said: Vec<String> = Vec::new();
+    let mut left: Vec<&RuleRemedies> = Vec::new();
     for r in rules {
-        for t in r
-            .remedies
-            .first()
-            .map(|m| m.text.split("; "))
-            .into_iter()
-            .flatten()
-        {
+        let Some(first) = r.remedies.first() else {
+            left.push(r);
+            continue;
+        };
+        merged = merge(&merged, &first.changes)?;
+        for t in first.text.split("; ") {
             if !said.iter().any(|s| s == t) {
                 said.push(t.to_string());
             }
         }
     }
+    if merged.is_empty() {
+        return None;
+    }
+    let (patch, doc) = trial.build(trial.facts, &merged)?;
+    let after = trial.decide(&doc);
+    // Only the rules without a remedy may still block, and nothing new.
+    let expected = |k: &Key| {
+        left.iter()
+            .any(|r| r.rule == k.rule && r.site.item == k.item && k.detail.is_none())
+    };
+    let stray = blockers(&after).iter().any(|(k, _, _)| !expected(k));
+    if stray {
+        return None;
+    }
+    let reason = (after.decision != Outcome::Allowed).then(|| {
+        let each: Vec<String> = left
+            .iter()
+            .map(|r| {
+                let name = r.rule.clone().unwrap_or_else(|| "the request".to_string());
+                let why = r.reason.clone().unwrap_or_default();
+                match r.site.item.and_then(|i| after.items.get(i)) {
+                    Some(item) => format!("{name} ({}): {why}", item.id),
+                    None => format!("{name}: {why}"),
+                }
+            })
+            .collect();
+        format!(
+            "no change outside fixed facts was found to remove every blocking rule: {}",
+            each.join("; ")
+        )
+    });
     Some(ToAllow {
         texts: said,
         patch,
         decision_after: after.decision,
-        reason: None,
+        reason,
     })
 }
 
