@@ -1,11 +1,11 @@
 //! bylaw: a policy engine with a declarative rule language and explained decisions.
 //!
 //! ```no_run
-//! use bylaw::{input, Engine};
+//! use bylaw::{input::Format, Engine};
 //!
 //! let engine = Engine::from_dir("rules")?;
-//! let snapshot = input::load_str("request: {action: unsubscribe_inactive}", input::Format::Yaml, "inline")?;
-//! let decision = engine.evaluate(&snapshot);
+//! // Read, conform to the fact schema, decide: as every `bylaw` command does.
+//! let decision = engine.decide_bytes(b"request: {action: unsubscribe_inactive}", Format::Yaml, "inline")?;
 //! println!("{}", decision.decision.as_str());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -17,7 +17,9 @@
 //! [`decision`] (the explained answer), [`report`] (text, JSON and diagnostics) and
 //! [`author`] (golden decisions, impact of a rule change, `fmt`, author tests);
 //! [`remedy`] says what would make a blocked decision allowed, verified by deciding again.
-//! Checking and evaluation are internal stages behind [`Engine`].
+//! Checking and evaluation are internal stages behind [`Engine`]. Every command decides
+//! through one [`run::pipeline::Pipeline`] (read → conform → decide); see
+//! `docs/architecture.md`.
 
 #![warn(missing_docs)]
 
@@ -37,4 +39,5 @@ pub mod value;
 pub use decision::{Decision, Outcome};
 pub use limits::Limits;
 pub use run::engine::{Engine, LoadError, Options};
+pub use run::pipeline::{Pipeline, Rejected};
 pub use value::Value;

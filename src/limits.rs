@@ -4,6 +4,12 @@
 //! One struct for all of them, so a caller can tighten or loosen them in one place;
 //! `docs/robustness.md` lists each with its default and why.
 
+/// The steps one decision may take before it is stopped (a guard against huge lists).
+pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
+
+/// How deep evaluation may recurse (expressions in expressions, through `let`s).
+pub const DEFAULT_MAX_DEPTH: usize = 100;
+
 /// How much input the engine accepts, and how much work a decision may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -50,8 +56,8 @@ impl Default for Limits {
             max_decimal_digits: DECIMAL_CAPACITY,
             max_rule_bytes: 1024 * 1024,
             max_expr_depth: 64,
-            max_steps: 10_000_000,
-            max_eval_depth: 100,
+            max_steps: DEFAULT_MAX_STEPS,
+            max_eval_depth: DEFAULT_MAX_DEPTH,
         }
     }
 }

@@ -296,7 +296,20 @@ impl Snapshot {
         if let Some(Value::List(items)) = v.get("resources") {
             if let Some(first) = items.first() {
                 let n = 1 + usize::from(self.copies % 8);
-                let grown: Value = Value::List(std::iter::repeat_n(first.clone(), n).collect());
+                // Copies get IDs of their own (`ecs-1`, `ecs-1-2`, …): elements with
+                // one ID would hide which of them a decision is about.
+                let grown: Value = Value::List(
+                    (0..n)
+                        .map(|k| {
+                            let mut copy = first.clone();
+                            if let (true, Some(Value::String(id))) = (k > 0, first.get("id")) {
+                                let id = Value::string(&format!("{id}-{}", k + 1));
+                                set(&mut copy, &[Seg::Key("id".into())], Some(id));
+                            }
+                            copy
+                        })
+                        .collect(),
+                );
                 set(&mut v, &[Seg::Key("resources".into())], Some(grown));
             }
         }

@@ -28,6 +28,9 @@ pub(crate) fn format_policy(policy: &Policy, text: &str) -> String {
     for l in &policy.lets {
         units.push(Unit::new(l.name.span.start, l.value.span.end, Body::Let(l)));
     }
+    for f in &policy.functions {
+        units.push(Unit::new(f.span.start, f.span.end, Body::Function(f)));
+    }
     for r in &policy.rules {
         units.push(Unit::new(r.span.start, r.span.end, Body::Rule(r)));
     }
@@ -68,6 +71,7 @@ enum Body<'a> {
     Applies(&'a Expr),
     ForEach(&'a ForEach),
     Let(&'a Let),
+    Function(&'a Function),
     Rule(&'a Rule),
     Clause(&'a Clause),
 }
@@ -304,11 +308,47 @@ impl<'t> Printer<'t> {
                 }
                 s
             }
+            Body::Function(f) => {
+                let params: Vec<String> = f
+                    .params
+                    .iter()
+                    .map(|p| format!("{}: {}", p.name.name, type_text(&p.ty)))
+                    .collect();
+                let mut head = format!(
+                    "{pad}fn {}({}) -> {} = ",
+                    f.name.name,
+                    params.join(", "),
+                    type_text(&f.result)
+                );
+                if head.len() > WIDTH {
+                    // One parameter a line, each ending in a comma.
+                    head = format!("{pad}fn {}(\n", f.name.name);
+                    for p in &params {
+                        head.push_str(&format!("{pad}  {p},\n"));
+                    }
+                    head.push_str(&format!("{pad}) -> {} = ", type_text(&f.result)));
+                }
+                let last_line = head.rsplit('\n').next().unwrap_or("").len();
+                let one = flat(&f.body);
+                if last_line + one.len() <= WIDTH {
+                    format!("{head}{one}")
+                } else if is_block(&f.body) {
+                    format!("{head}{}", layout_block(&f.body, indent))
+                } else {
+                    format!(
+                        "{}\n{pad}  {}",
+                        head.trim_end(),
+                        layout(&f.body, indent + 2, 0)
+                    )
+                }
+            }
             Body::Let(l) => {
                 let head = format!("{pad}let {} = ", l.name.name);
                 let one = flat(&l.value);
                 if head.len() + one.len() <= WIDTH {
                     format!("{head}{one}")
+                } else if is_block(&l.value) {
+                    format!("{head}{}", layout_block(&l.value, indent))
                 } else {
                     format!(
                         "{pad}let {} =\n{pad}  {}",
@@ -322,8 +362,8 @@ impl<'t> Printer<'t> {
                 let s = match c {
                     Clause::Message(t) => format!("message {}", template(t)),
                     Clause::Remedy(t) => format!("remedy  {}", template(t)),
-                    Clause::When(e) => format!("when    {}", layout(e, col, 0)),
-                    Clause::Value(e) => format!("value   {}", layout(e, col, 0)),
+                    Clause::When(e) => format!("when    {}", clause_layout(e, col, indent)),
+                    Clause::Value(e) => format!("value   {}", clause_layout(e, col, indent)),
                     Clause::Cites(s) => format!("cites   {}", string(&s.value)),
                     Clause::Status(s) => match &s.status {
                         StatusKind::Rejected => {
@@ -429,6 +469,25 @@ pub(crate) fn flat(e: &Expr) -> String {
                 flat(body)
             )
         }
+        ExprKind::Record(fields) => format!(
+            "{{{}}}",
+            fields
+                .iter()
+                .map(|(n, v)| format!("{}: {}", n.name, flat(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ExprKind::Match(m) => {
+            let mut arms: Vec<String> = m
+                .arms
+                .iter()
+                .map(|a| format!("{} => {}", patterns(a), flat(&a.value)))
+                .collect();
+            if let Some(o) = &m.otherwise {
+                arms.push(format!("else => {}", flat(o)));
+            }
+            format!("{}{{ {} }}", match_head(m), arms.join(", "))
+        }
         ExprKind::Comprehension(kind, body, v, l, filter) => {
             let filter = filter
                 .as_ref()
@@ -470,6 +529,7 @@ fn layout(e: &Expr, col: usize, min: u8) -> String {
             out
         }
         ExprKind::If(..) => layout_if(e, col),
+        _ if is_block(e) => layout_block(e, col),
         ExprKind::Unary(UnaryOp::Not, x) => {
             format!("not {}", layout(x, col + 4, NOT_PRECEDENCE + 1))
         }
@@ -497,6 +557,94 @@ fn layout(e: &Expr, col: usize, min: u8) -> String {
         }
         _ => one,
     }
+}
+
+/// A clause's expression at `col`; a block that does not fit closes at the clause's
+/// own indentation.
+fn clause_layout(e: &Expr, col: usize, indent: usize) -> String {
+    if is_block(e) && col + flat(e).len() > WIDTH {
+        layout_block(e, indent)
+    } else {
+        layout(e, col, 0)
+    }
+}
+
+/// Whether `e` is laid out as a block (`match`, a record, a list) when it does not fit.
+fn is_block(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Match(_) | ExprKind::Record(_) | ExprKind::List(_)
+    )
+}
+
+/// A `match`, record or list over lines: one arm, field or element a line, indented
+/// two past `base` (the column of the line it starts on), closed at `base`. Arms end
+/// in a comma, so an arm's value never runs into the next arm's pattern.
+fn layout_block(e: &Expr, base: usize) -> String {
+    let pad = " ".repeat(base);
+    let inner = " ".repeat(base + 2);
+    let (open, lines, close) = match &e.kind {
+        ExprKind::Match(m) => {
+            let mut lines: Vec<String> = m
+                .arms
+                .iter()
+                .map(|a| {
+                    let head = format!("{} => ", patterns(a));
+                    format!("{head}{}", layout(&a.value, base + 2 + head.len(), 0))
+                })
+                .collect();
+            if let Some(o) = &m.otherwise {
+                lines.push(format!("else => {}", layout(o, base + 10, 0)));
+            }
+            (format!("{}{{", match_head(m)), lines, "}")
+        }
+        ExprKind::Record(fields) => (
+            "{".to_string(),
+            fields
+                .iter()
+                .map(|(n, v)| {
+                    let head = format!("{}: ", n.name);
+                    format!("{head}{}", layout(v, base + 2 + head.len(), 0))
+                })
+                .collect(),
+            "}",
+        ),
+        ExprKind::List(items) => (
+            "[".to_string(),
+            items.iter().map(|i| layout(i, base + 2, 0)).collect(),
+            "]",
+        ),
+        _ => return flat(e),
+    };
+    let mut out = open;
+    for l in lines {
+        out.push('\n');
+        out.push_str(&inner);
+        out.push_str(&l);
+        out.push(',');
+    }
+    out.push('\n');
+    out.push_str(&pad);
+    out.push_str(close);
+    out
+}
+
+/// `match SUBJECT ` or `match `.
+fn match_head(m: &Match) -> String {
+    match &m.subject {
+        Some(s) => format!("match {} ", flat(s)),
+        None => "match ".to_string(),
+    }
+}
+
+/// An arm's patterns: `"a" | "b"`.
+fn patterns(a: &Arm) -> String {
+    a.patterns.iter().map(flat).collect::<Vec<_>>().join(" | ")
+}
+
+/// A type as written, on one line.
+fn type_text(t: &crate::syntax::types::TypeExpr) -> String {
+    crate::eval::evidence::squash(t.span.text())
 }
 
 /// A broken `if`: `then` and `else` under `if`, and an `else if` chain kept flat.

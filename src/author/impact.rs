@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::author::delta::{describe_moves, Change, Class, Delta, What};
 use crate::run::corpus::{Case, Corpus};
 use crate::run::engine::{Engine, LoadError, Options};
+use crate::run::pipeline::{case_text, Broken, Pipeline};
 
 /// The impact report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -166,16 +167,26 @@ pub fn diff(
     examples: usize,
 ) -> std::io::Result<Report> {
     let mut report = Report::default();
+    let (before, after) = (
+        Pipeline::new(base).on_broken(Broken::DecideAnyway),
+        Pipeline::new(rules).on_broken(Broken::DecideAnyway),
+    );
     corpus.for_each(
         workers,
         |case, snapshot| {
-            let outcome = match snapshot {
+            // Each rule set decides the snapshot as `bylaw snapshot` would: conformed to
+            // its own schema first.
+            let conformed = snapshot.and_then(|read| {
+                let conform = |p: &Pipeline<'_>| {
+                    p.conform_located(&read, &case.name(), || case_text(&case))
+                        .map_err(|e| e.to_string())
+                };
+                Ok((conform(&before)?, conform(&after)?))
+            });
+            let outcome = match conformed {
                 Err(e) => Outcome::Bad(e),
-                Ok(snapshot) => {
-                    let (old, new) = (
-                        base.evaluate_with(&snapshot, opts),
-                        rules.evaluate_with(&snapshot, opts),
-                    );
+                Ok((old, new)) => {
+                    let (old, new) = (before.decide(&old, opts), after.decide(&new, opts));
                     if old == new {
                         Outcome::Unchanged
                     } else {

@@ -9,5 +9,7 @@ pub mod impact;
 pub mod snapshot;
 pub mod testing;
 
+/// Every built-in function: [`BUILTINS`], then those for exact money, time and text.
+pub use crate::eval::functions::all as all_builtins;
 /// The names of the built-in functions, for editor grammars and completion.
 pub use crate::eval::functions::BUILTINS;

@@ -21,37 +21,10 @@ use crate::decision::Decision;
 use crate::run::batch::Record;
 use crate::run::corpus::{Case, Corpus, Input};
 use crate::run::engine::{Engine, Options};
+use crate::run::golden::golden_path;
+use crate::run::golden::is_golden;
+use crate::run::pipeline::{case_text, Broken, Pipeline};
 use crate::value::Value;
-
-/// What a golden's name ends with, for a snapshot file.
-pub(crate) const GOLDEN_SUFFIX: &str = ".decision.yaml";
-/// What a golden's name ends with, for a JSONL file.
-pub(crate) const GOLDEN_JSONL_SUFFIX: &str = ".decision.jsonl";
-
-/// Whether a file is a golden decision file (so not a snapshot).
-pub(crate) fn is_golden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(GOLDEN_SUFFIX) || n.ends_with(GOLDEN_JSONL_SUFFIX))
-}
-
-/// The golden beside a snapshot: `case.yaml` → `case.decision.yaml`,
-/// `cases.jsonl` → `cases.decision.jsonl`.
-pub(crate) fn golden_path(snapshot: &Path) -> PathBuf {
-    let stem = snapshot
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let jsonl = snapshot
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(crate::run::corpus::JSONL_EXTENSION));
-    let suffix = if jsonl {
-        GOLDEN_JSONL_SUFFIX
-    } else {
-        GOLDEN_SUFFIX
-    };
-    snapshot.with_file_name(format!("{stem}{suffix}"))
-}
 
 /// A decision as a golden file holds it: the YAML of `bylaw evaluate --format yaml`.
 pub fn render(decision: &Decision) -> Result<String, SnapshotError> {
@@ -213,10 +186,11 @@ pub fn check(engine: &Engine, corpus: &Corpus, workers: usize) -> Result<Run, Sn
         jsonl: BTreeMap::new(),
     };
     let mut seen_lines: BTreeMap<PathBuf, BTreeSet<usize>> = BTreeMap::new();
+    let pipeline = Pipeline::new(engine).on_broken(Broken::DecideAnyway);
     corpus
         .for_each(
             workers,
-            |case, snapshot| compare_case(engine, &opts, &jsonl, &clashes, case, snapshot),
+            |case, snapshot| compare_case(&pipeline, &opts, &jsonl, &clashes, case, snapshot),
             |report| {
                 if let Some(n) = report.case.line {
                     seen_lines
@@ -293,7 +267,7 @@ fn parse_jsonl_golden(text: &str) -> Result<BTreeMap<usize, String>, String> {
 }
 
 fn compare_case(
-    engine: &Engine,
+    pipeline: &Pipeline<'_>,
     opts: &Options,
     jsonl: &JsonlGoldens,
     clashes: &BTreeMap<PathBuf, PathBuf>,
@@ -311,8 +285,22 @@ fn compare_case(
             ),
         },
         (None, Err(error)) => State::BadInput { error },
-        (None, Ok(snapshot)) => {
-            let decision = engine.evaluate_with(&snapshot, opts);
+        (None, Ok(read)) => {
+            // Decided as `bylaw evaluate` decides it: conformed to the schema first.
+            let snapshot = match pipeline.conform_located(&read, &case.name(), || case_text(&case))
+            {
+                Ok(s) => s,
+                Err(e) => {
+                    return CaseReport {
+                        state: State::BadInput {
+                            error: e.to_string(),
+                        },
+                        case,
+                        golden,
+                    }
+                }
+            };
+            let decision = pipeline.decide(&snapshot, opts);
             let summary = summarize(&decision);
             match case.line {
                 None => match render(&decision) {
@@ -321,7 +309,7 @@ fn compare_case(
                         error: e.to_string(),
                     },
                 },
-                Some(n) => match render_line(n, &snapshot, decision) {
+                Some(n) => match render_line(n, snapshot.value(), decision) {
                     Ok(actual) => against_line(jsonl.get(&golden), n, actual, summary),
                     Err(e) => State::BadInput {
                         error: e.to_string(),

@@ -2,36 +2,35 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::eval::functions::{self, BUILTINS};
+use crate::eval::functions;
 use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::value::Type;
 
+mod forms;
 mod shapes;
 pub mod typeck;
 
 use shapes::{static_type, MAX_DEPTH};
 
-/// Checks a set of policies within `limits`; returns every problem found.
-pub fn check_with(policies: &[Policy], limits: &crate::limits::Limits) -> Vec<Diagnostic> {
+/// A policy ID given again: both places are shown.
+pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
+    Diagnostic::at(
+        &id.span,
+        format!("the policy `{}` is defined twice", id.name),
+    )
+    .hint(format!(
+        "it is also defined at {}",
+        first.span.location_col()
+    ))
+}
+
+/// The checks that concern one policy alone (all but duplicate IDs, which loading
+/// finds after): policies are checked on all cores while a rule set loads.
+pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut ids: HashMap<&str, &Ident> = HashMap::new();
-    for p in policies {
-        if let Some(first) = ids.insert(&p.id.name, &p.id) {
-            out.push(
-                Diagnostic::at(
-                    &p.id.span,
-                    format!("the policy `{}` is defined twice", p.id.name),
-                )
-                .hint(format!(
-                    "it is also defined at {}",
-                    first.span.location_col()
-                )),
-            );
-        }
-        check_policy(p, &mut out, limits.max_expr_depth);
-        crate::check::typeck::check_policy(p, &mut out);
-    }
+    check_policy(p, &mut out, limits.max_expr_depth);
+    crate::check::typeck::check_policy(p, &mut out);
     out
 }
 
@@ -66,12 +65,21 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
             ));
         }
     }
+    let functions = forms::functions(p, out);
+    forms::check_function_cycles(p, out);
     let mut names = Names {
         facts: &facts,
         lets: &lets,
         item: None,
         binders: Vec::new(),
+        functions: &functions,
+        params: 0,
+        typed: p.schema.is_some(),
+        in_function: false,
     };
+    for f in &p.functions {
+        names.function_body(f, out);
+    }
     if let Some(a) = &p.applies {
         names.expr(a, out, 0);
     }
@@ -306,10 +314,25 @@ struct Names<'p> {
     lets: &'p HashMap<&'p str, &'p Let>,
     item: Option<&'p str>,
     binders: Vec<String>,
+    /// The policy's functions, by name.
+    functions: &'p HashMap<&'p str, &'p Function>,
+    /// How many of the first binders are a function's parameters (not elements).
+    params: usize,
+    /// Whether types are known here (typed facts, or a function's parameters): a
+    /// `match` without `else` is then proved complete by the type checker.
+    typed: bool,
+    /// In a function's body, which sees its parameters and functions only.
+    in_function: bool,
 }
 
 impl Names<'_> {
     fn known(&self) -> Vec<&str> {
+        if self.in_function {
+            // In a function's body: its parameters and the elements bound inside it.
+            let mut v: Vec<&str> = self.binders.iter().map(String::as_str).collect();
+            v.sort_unstable();
+            return v;
+        }
         let mut v: Vec<&str> = self.facts.iter().copied().collect();
         v.extend(self.lets.keys().copied());
         v.extend(self.item);
@@ -320,6 +343,9 @@ impl Names<'_> {
     }
 
     fn is_taken(&self, n: &str) -> bool {
+        if self.in_function {
+            return self.binders.iter().any(|b| b == n);
+        }
         self.facts.contains(n)
             || self.lets.contains_key(n)
             || self.item == Some(n)
@@ -353,6 +379,10 @@ impl Names<'_> {
                     let known = self.known();
                     let d = match crate::report::diagnostic::did_you_mean(n, known.iter().copied()) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None if self.in_function => d.hint(format!(
+                            "a function's body sees its parameters only (pass facts and lets as arguments); known here: {}",
+                            known.join(", ")
+                        )),
                         None => d.hint(format!(
                             "a name is a fact declared with `facts`, a `let`, an element bound by `for each` or a quantifier, or `now`; known here: {}",
                             known.join(", ")
@@ -361,11 +391,31 @@ impl Names<'_> {
                     out.push(d);
                 }
             }
+            ExprKind::Call(f, args) if self.functions.contains_key(f.name.as_str()) => {
+                self.user_call(e, f, args, out);
+                for a in args {
+                    self.expr(a, out, depth + 1);
+                }
+            }
+            ExprKind::Call(f, args) if f.name == "position" => self.position(e, args, out),
+            ExprKind::Match(m) => {
+                self.match_expr(e, m, out);
+                e.for_each_child(|c| self.expr(c, out, depth + 1));
+            }
+            ExprKind::Record(fields) => {
+                forms::record_fields(fields, out);
+                e.for_each_child(|c| self.expr(c, out, depth + 1));
+            }
             ExprKind::Call(f, args) => {
                 match functions::builtin(&f.name) {
                     None => out.push(
-                        Diagnostic::at(&f.span, format!("unknown function `{}`", f.name))
-                            .suggest(&f.name, BUILTINS.iter().map(|b| b.name)),
+                        Diagnostic::at(&f.span, format!("unknown function `{}`", f.name)).suggest(
+                            &f.name,
+                            functions::all()
+                                .map(|b| b.name)
+                                .chain(self.functions.keys().copied())
+                                .chain(["position"]),
+                        ),
                     ),
                     Some(b) if args.len() < b.min || args.len() > b.max => {
                         let want = if b.min == b.max {
@@ -509,7 +559,9 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 ),
                 BinaryOp::Div => matches!(
                     (a, b),
-                    (Type::Number | Type::Money, Type::Number) | (Type::Money, Type::Money)
+                    (Type::Number | Type::Money | Type::Duration, Type::Number)
+                        | (Type::Money, Type::Money)
+                        | (Type::Duration, Type::Duration)
                 ),
             };
             if !ok {

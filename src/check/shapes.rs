@@ -29,7 +29,8 @@ pub(super) fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {
         (BinaryOp::Add, List(x), List(y)) => List(Box::new(x.unify(y).unwrap_or(Any))),
         (BinaryOp::Mul, x, Money) | (BinaryOp::Mul | BinaryOp::Div, Money, x) if num(x) => Money,
         (BinaryOp::Mul, x, Duration) | (BinaryOp::Mul, Duration, x) if num(x) => Duration,
-        (BinaryOp::Div, Money, Money) => Decimal,
+        (BinaryOp::Div, Money, Money) | (BinaryOp::Div, Duration, Duration) => Decimal,
+        (BinaryOp::Div, Duration, x) if num(x) => Duration,
         _ => return None,
     })
 }
@@ -110,6 +111,12 @@ pub(super) fn static_type(e: &Expr) -> Option<Type> {
             "len" | "count" | "year" | "month" | "day" => Type::Number,
             "money" => Type::Money,
             "to_offset" => Type::Time,
+            "ends_with" => Type::Bool,
+            "join" | "text" => Type::String,
+            "days" | "hours" | "minutes" | "seconds" | "hour" | "minute" | "weekday"
+            | "months_between" | "years_between" => Type::Number,
+            "duration" => Type::Duration,
+            "start_of" | "add_months" | "add_years" => Type::Time,
             _ => return None,
         },
         _ => return None,

@@ -18,26 +18,38 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::shapes::*;
+
+mod keys;
+use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
 
-/// Type checks one policy against its schema (nothing when its facts are untyped).
+#[path = "typeck_forms.rs"]
+mod forms;
+
+/// Type checks one policy against its schema. Functions are checked whether or not
+/// the facts are typed (their parameters are); the rest only when they are.
 pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
-    let Some(facts) = schema::of_policy(p, out) else {
-        return;
-    };
+    let functions = forms::signatures(p, out);
     let mut tc = Typeck {
         policy: p,
-        facts,
+        facts: Arc::new(Record::default()),
         item: None,
-        lets: p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect(),
+        lets: HashMap::new(),
         let_types: HashMap::new(),
         busy: Vec::new(),
         binders: Vec::new(),
         present: Vec::new(),
+        functions,
         out,
     };
+    tc.function_bodies();
+    let Some(facts) = schema::of_policy(p, tc.out) else {
+        return;
+    };
+    tc.facts = facts;
+    tc.lets = p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect();
     tc.policy_body();
 }
 
@@ -54,6 +66,8 @@ pub(super) struct Typeck<'p, 'o> {
     binders: Vec<(&'p str, Ty)>,
     /// Paths known to be present (and not null) where the current expression runs.
     present: Vec<Path>,
+    /// The policy's functions, by name: parameter types and result type.
+    functions: HashMap<&'p str, forms::Signature<'p>>,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -398,6 +412,8 @@ impl<'p> Typeck<'p, '_> {
                     _ => Ty::Bool,
                 }
             }
+            ExprKind::Record(fields) => self.record(fields, d),
+            ExprKind::Match(m) => self.match_expr(e, m, d),
             ExprKind::Comprehension(kind, body, var, list, filter) => {
                 let what = match kind {
                     Collect::List => "`[… for …]`",
@@ -463,7 +479,9 @@ impl<'p> Typeck<'p, '_> {
                         };
                         self.field(base, bt.clone(), &k)
                     }
-                    (Ty::Record(_), _) if matches!(it.kind(), "string" | "any") => Ty::Any,
+                    (Ty::Record(_), _) if matches!(it.kind(), "string" | "any") => {
+                        self.computed_field(base, &bt, index, &it)
+                    }
                     _ => {
                         self.error(
                             e,
@@ -660,7 +678,20 @@ impl<'p> Typeck<'p, '_> {
     fn incompatible(&mut self, e: &Expr, a: &Ty, b: &Ty) {
         let d = Diagnostic::at(&e.span, format!("cannot compare {a} with {b}"));
         let kinds = (a.kind(), b.kind());
+        // "Without quotes" helps only where the string is written in the rule.
+        let quoted = match &e.kind {
+            ExprKind::Binary(_, l, r) => {
+                [l, r].iter().any(|x| matches!(x.kind, ExprKind::String(_)))
+            }
+            _ => false,
+        };
         let d = match kinds {
+            ("timestamp", "string") | ("string", "timestamp") if !quoted => d.hint(
+                "text is not read as a time: declare the fact as a `timestamp` in the schema, or compare with a time",
+            ),
+            ("duration", "string") | ("string", "duration") if !quoted => d.hint(
+                "text is not read as a duration: declare the fact as a `duration` in the schema, or compare with a duration",
+            ),
             ("money", "number") | ("number", "money") => {
                 d.hint("write the number with its currency (`1000 USD`), or compare the `.amount`")
             }
@@ -698,6 +729,9 @@ impl<'p> Typeck<'p, '_> {
 
     fn call(&mut self, e: &'p Expr, f: &Ident, args: &'p [Expr], d: usize) -> Ty {
         let name = f.name.as_str();
+        if let Some(t) = self.user_call(f, args, d) {
+            return t;
+        }
         if name == "present" {
             for a in args {
                 if is_path(a) {
@@ -732,6 +766,7 @@ impl<'p> Typeck<'p, '_> {
                 want(self, 0, &["string"], "a string");
                 Ty::String
             }
+            "contains" if arg(0).kind() == "list" => Ty::Bool,
             "contains" | "starts_with" => {
                 want(self, 0, &["string"], "strings");
                 want(self, 1, &["string"], "strings");
@@ -757,15 +792,28 @@ impl<'p> Typeck<'p, '_> {
                     Ty::Any
                 }
             },
+            "min" | "max" if args.len() == 1 => match arg(0).required() {
+                Ty::List(t) => (**t).clone(),
+                _ => {
+                    want(self, 0, &["list"], "a list, or two values");
+                    Ty::Any
+                }
+            },
             "min" | "max" => {
                 let (a, b) = (arg(0), arg(1));
-                if !a.comparable(&b)
-                    || !matches!(
-                        a.kind(),
-                        "number" | "string" | "money" | "timestamp" | "duration" | "any"
-                    )
-                {
+                if !a.comparable(&b) {
                     self.incompatible(e, &a, &b);
+                    return Ty::Any;
+                }
+                if !matches!(
+                    a.kind(),
+                    "number" | "string" | "money" | "timestamp" | "duration" | "any"
+                ) {
+                    // Of one kind, but not a kind that has an order.
+                    self.error(
+                        e,
+                        format!("`{name}` orders numbers, strings, money, timestamps or durations, not {a}"),
+                    );
                     return Ty::Any;
                 }
                 a.unify(&b).unwrap_or(Ty::Any)
@@ -787,9 +835,20 @@ impl<'p> Typeck<'p, '_> {
             }
             "year" | "month" | "day" => {
                 want(self, 0, &["timestamp"], "a timestamp");
+                want(self, 1, &["string"], "a timestamp and an offset");
+                self.out.extend(literal_arg(name, args));
                 Ty::Integer
             }
-            _ => Ty::Any,
+            _ => match crate::eval::builtins::sig::signature(name) {
+                Some(sig) => {
+                    for (i, (kinds, what)) in sig.params.iter().enumerate() {
+                        want(self, i, kinds, what);
+                    }
+                    self.out.extend(literal_arg(name, args));
+                    (sig.result)(&types)
+                }
+                None => Ty::Any,
+            },
         }
     }
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 
 use super::OutputFormat;
-use bylaw::input::positions::Positions;
 use bylaw::input::Format;
+use bylaw::run::pipeline::{Pipeline, Rejected};
 use bylaw::schema::ConformOptions;
 use bylaw::{Decision, Engine, Options};
 
@@ -81,19 +81,23 @@ pub fn run(args: Args) -> ExitCode {
         Err(d) => return super::fail_diagnostic(&d),
     };
     // An invalid snapshot is never evaluated: every violation, then exit 1.
-    let snapshot = match engine.conform(
-        &read.value,
-        &ConformOptions {
+    let pipeline = Pipeline::with(
+        &engine,
+        ConformOptions {
             strict: args.strict,
         },
-    ) {
+    );
+    let located = pipeline.conform_located(&read.value, &read.origin, || {
+        Some((
+            String::from_utf8_lossy(&read.bytes).into_owned(),
+            read.format,
+        ))
+    });
+    let snapshot = match located {
         Ok(v) => v,
-        Err(mut violations) => {
-            let text = String::from_utf8_lossy(&read.bytes);
-            let positions = Positions::scan(&text, read.format);
-            for v in &mut violations {
-                v.locate(&positions);
-                super::report(&v.render(&read.origin));
+        Err(Rejected::Invalid { origin, violations }) => {
+            for v in &violations {
+                super::report(&v.render(&origin));
             }
             let n = violations.len();
             return super::fail(&format!(
@@ -102,10 +106,11 @@ pub fn run(args: Args) -> ExitCode {
                 if n == 1 { "" } else { "s" }
             ));
         }
+        Err(e @ Rejected::Read(_)) => return super::fail(&e),
     };
-    let decision = engine.evaluate_with(&snapshot, &opts);
+    let decision = pipeline.decide(&snapshot, &opts);
     let rendered = if args.remedies {
-        let r = engine.remedies_with(&snapshot, &decision, &opts);
+        let r = engine.remedies_with(snapshot.value(), &decision, &opts);
         super::remedies::render(&decision, &r, args.format)
     } else {
         render(&decision, args.format)
@@ -122,7 +127,7 @@ pub fn run(args: Args) -> ExitCode {
     // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
     if args.format == OutputFormat::Text {
         let color = bylaw::report::diagnostic::stderr_color();
-        for d in bylaw::report::errors::diagnostics(&engine, &decision) {
+        for d in bylaw::report::errors::diagnostics(engine.policies(), &decision) {
             eprint!("\n{}", d.render(color));
         }
     }
@@ -157,13 +162,13 @@ fn undecided(facts: &std::path::Path, d: &Decision) -> String {
     format!("{origin}: no decision: {at}{}{more}", first.reason)
 }
 
-/// A decision in the chosen format.
+/// A decision in the chosen format (`report::render`, which a server uses too).
 pub fn render(d: &Decision, format: OutputFormat) -> Result<String, String> {
-    match format {
-        OutputFormat::Text => Ok(bylaw::report::text::render(d)),
-        OutputFormat::Json => serde_json::to_string_pretty(d)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
-    }
+    use bylaw::report::Rendering;
+    let rendering = match format {
+        OutputFormat::Text => Rendering::Text,
+        OutputFormat::Json => Rendering::Json,
+        OutputFormat::Yaml => Rendering::Yaml,
+    };
+    bylaw::report::render(d, rendering)
 }

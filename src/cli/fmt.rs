@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bylaw::run::engine::RULE_EXTENSION;
 use bylaw::syntax::Source;
 
 #[derive(clap::Args)]
@@ -69,15 +68,5 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == RULE_EXTENSION))
-        .collect();
-    files.sort();
-    Ok(files)
+    bylaw::run::load::rule_files(path).map_err(|e| e.to_string())
 }

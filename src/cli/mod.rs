@@ -16,6 +16,7 @@ mod check;
 mod diff;
 mod evaluate;
 mod fmt;
+mod mutate;
 mod remedies;
 mod schema;
 mod shell;

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bylaw::author::testing::{self, report::TextOptions, RunOptions};
-use bylaw::run::engine::RULE_EXTENSION;
 use bylaw::Engine;
 
 /// How the report is printed.
@@ -39,12 +38,19 @@ pub struct Args {
     /// Fail when coverage is below this percentage (implies --coverage).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     min_coverage: Option<f64>,
+    /// Only the test files of this policy; coverage is then that policy's alone.
+    #[arg(long, value_name = "ID")]
+    policy: Option<String>,
     /// Do not list the cases that passed.
     #[arg(long, short)]
     quiet: bool,
+    /// Mutation testing: run the tests and golden decisions against small edits of
+    /// the rules, and report every edit they do not notice (see docs/authoring.md).
+    #[command(flatten)]
+    mutate: super::mutate::MutateArgs,
 }
 
-fn parse_percent(s: &str) -> Result<f64, String> {
+pub(super) fn parse_percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
@@ -52,12 +58,7 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 }
 
 fn holds_rules(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
-            let p = e.path();
-            p.is_file() && p.extension().is_some_and(|x| x == RULE_EXTENSION)
-        })
-    })
+    dir.is_dir() && bylaw::run::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -92,10 +93,24 @@ pub fn run(args: Args) -> ExitCode {
         .iter()
         .map(|f| testing::load_file(f, &f.display().to_string()))
         .collect();
+    if args.mutate.mutate {
+        return super::mutate::run(
+            &args.mutate,
+            &rules,
+            tests,
+            args.format == ReportFormat::Json,
+        );
+    }
     let opts = RunOptions {
         filter: args.filter.clone(),
         coverage: args.coverage || args.min_coverage.is_some(),
+        policy: args.policy.clone(),
     };
+    if let Some(p) = &args.policy {
+        if !engine.policies().any(|x| &x.id.name == p) {
+            return super::fail(&format!("no policy `{p}` in `{}`", rules.display()));
+        }
+    }
     let report = testing::run(&engine, &tests, &opts);
     let mut ok = report.ok();
     let below = match (&report.coverage, args.min_coverage) {
@@ -111,18 +126,22 @@ pub fn run(args: Args) -> ExitCode {
                 quiet: args.quiet,
             });
             // The summary line stays last: CI reads it there.
-            match below {
-                Some((got, min)) => {
-                    let (body, summary) = split_summary(&text);
-                    print!("{body}");
-                    println!("coverage {got:.1}% is below --min-coverage {min}");
-                    println!("{summary}");
-                }
-                None => print!("{text}"),
+            let (body, summary) = split_summary(&text);
+            print!("{body}");
+            if let Some(c) = &report.coverage {
+                print!("{}", c.breakdown_text());
             }
+            if let Some((got, min)) = below {
+                println!("coverage {got:.1}% is below --min-coverage {min}");
+            }
+            println!("{summary}");
         }
         ReportFormat::Json => {
             let mut v = report.json();
+            if let Some(c) = &report.coverage {
+                v["coverage_per_policy"] = serde_json::json!(c.per_policy());
+                v["coverage_per_folder"] = serde_json::json!(c.per_folder());
+            }
             if let Some((got, min)) = below {
                 v["coverage_below_minimum"] = serde_json::json!({"percent": got, "minimum": min});
             }

@@ -147,6 +147,14 @@ pub struct Evidence {
     pub holds: bool,
     /// The facts and lets it read, with their values.
     pub facts: Vec<FactRef>,
+    /// How many more facts it read than `facts` lists (evidence is capped, so that a
+    /// condition over a long list stays readable); absent when none were left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A fact (or `let`) read by a condition, and its value.
@@ -158,11 +166,43 @@ pub struct FactRef {
     /// The `let` name, when the value is a let's.
     #[serde(rename = "let", skip_serializing_if = "Option::is_none")]
     pub let_name: Option<Arc<str>>,
+    /// A call of a policy's function (or `position`) as written, when the value is its
+    /// result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<Arc<str>>,
     /// The value found (null when absent).
     pub value: Value,
     /// True when the fact is not in the snapshot at all.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub absent: bool,
+}
+
+/// What kind of failure a [`RuleError`] is: kept typed until rendered, so that hints
+/// are keyed on it and never on the wording of `reason`. Not part of the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// A fact the rule reads is not in the snapshot.
+    Missing,
+    /// A fact the rule reads through is null.
+    NullParent,
+    /// Money in two currencies compared.
+    Currency,
+    /// Money in two currencies added, subtracted or divided.
+    CurrencyArithmetic,
+    /// "Now" was needed and not given.
+    NoNow,
+    /// A condition that is not true or false.
+    NotBoolean,
+    /// A `for each` list with no element.
+    EmptyList,
+    /// A list index past the end.
+    NoElement,
+    /// Whether a policy applies could not be told (for another reason than the above).
+    Applicability,
+    /// Anything else.
+    #[default]
+    Other,
 }
 
 /// A rule that could not be evaluated, or an error of the request itself.
@@ -182,6 +222,13 @@ pub struct RuleError {
     pub source: Option<String>,
     /// Whether the error blocks the decision (deny and review rules, scopes, lists).
     pub blocking: bool,
+    /// The column of the clause that failed, on `source`'s line: for the caret when a
+    /// line holds several clauses (not part of the decision's output).
+    #[serde(skip)]
+    pub column: Option<usize>,
+    /// Its kind, for hints (not rendered).
+    #[serde(skip)]
+    pub cause: Cause,
 }
 
 /// With `explain`: a rule that did not match, and the condition that failed.

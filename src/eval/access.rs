@@ -80,6 +80,19 @@ impl<'a> Scope<'a> {
                 path: self.describe(base),
                 field: format!("[{}]", index.span.text()),
             }),
+            // A list or record read with the wrong kind of key: the key is what is wrong.
+            (Value::List(_), key) => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a number (a list is indexed by position)".into(),
+                found: key.type_of(),
+                context: format!("cannot index a list with `{}`", index.span.text()),
+            }),
+            (Value::Map(_), key) => Err(EvalError::Type {
+                path: Some(self.describe(base)),
+                expected: "a string (a record is indexed by field name)".into(),
+                found: key.type_of(),
+                context: format!("cannot index a record with `{}`", index.span.text()),
+            }),
             (other, _) => Err(EvalError::Type {
                 path: Some(self.describe(base)),
                 expected: "a list (indexed by a number) or a record (by a string)".into(),

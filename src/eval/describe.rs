@@ -38,6 +38,48 @@ impl<'a> Scope<'a> {
             .is_some_and(|root| self.let_of(root).is_none())
     }
 
+    /// Whether `e` is data written in the rules: a literal, a list of them, a `let`
+    /// bound to one, or an element of one (`s` in `any(s in sixty where …)`). Such
+    /// data is never evidence: it is no fact of the request.
+    pub fn is_literal_data(&self, e: &Expr) -> bool {
+        self.literal_data(e, self.binders.len(), 0)
+    }
+
+    fn literal_data(&self, e: &Expr, depth: usize, hops: usize) -> bool {
+        if hops > DEFAULT_MAX_DEPTH {
+            return false;
+        }
+        match &e.kind {
+            _ if e.is_literal() => true,
+            ExprKind::List(items) => items.iter().all(|i| self.literal_data(i, depth, hops + 1)),
+            ExprKind::Field(b, _) => self.literal_data(b, depth, hops + 1),
+            ExprKind::Index(b, i) => i.is_literal() && self.literal_data(b, depth, hops + 1),
+            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
+                Referent::Binder(b) => self.literal_data(b.list, b.depth, hops + 1),
+                Referent::Let(l) => self.literal_data(&l.value, 0, hops + 1),
+                Referent::Item(..) | Referent::Other => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// An error with the expression it is about: an inexact result names `e`; any
+    /// other gets the fact path of the operand it is about.
+    pub(super) fn named(&self, err: EvalError, e: &Expr, operands: &[&Expr]) -> EvalError {
+        match err {
+            EvalError::Inexact {
+                expr: None,
+                value,
+                hint,
+            } => EvalError::Inexact {
+                expr: Some(self.text_of(e).to_string()),
+                value,
+                hint,
+            },
+            err => self.locate(err, operands),
+        }
+    }
+
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
     pub fn path_of(&self, e: &Expr) -> Option<String> {
         e.path_root().map(|_| self.describe(e))
@@ -101,7 +143,10 @@ impl<'a> Scope<'a> {
             ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
                 Referent::Binder(b) => {
                     self.describe_into(b.list, b.depth, out);
-                    push_index(out, b.index);
+                    // A function's parameter is described as its argument.
+                    if b.index != super::interp::PARAM {
+                        push_index(out, b.index);
+                    }
                 }
                 Referent::Item(fe, i) => match &self.item_path {
                     Some(p) => out.push_str(p),

@@ -52,6 +52,17 @@ pub enum EvalError {
     /// Arithmetic that would overflow, divide by zero or round.
     #[error("{0}")]
     Arithmetic(String),
+    /// A result a decimal cannot hold exactly (a division that does not end, a product
+    /// with too many digits, an underflow): never rounded unless the rule rounds it.
+    #[error("{}", inexact_text(expr.as_deref(), value, hint))]
+    Inexact {
+        /// The expression, as written.
+        expr: Option<String>,
+        /// Its value, as far as a decimal holds it.
+        value: String,
+        /// How to write it instead.
+        hint: String,
+    },
     /// A list index past the end.
     #[error("`{path}` has {len} elements; there is no element {index}")]
     Index {
@@ -66,11 +77,21 @@ pub enum EvalError {
     #[error("{0}")]
     Invalid(String),
     /// The evaluation took more steps than allowed.
-    #[error("evaluation stopped after {0} steps (the limit per decision)")]
+    #[error("evaluation stopped: the decision took more than {0} steps (the limit per decision)")]
     Steps(u64),
     /// The evaluation recursed deeper than allowed.
     #[error("evaluation stopped {0} levels deep (the limit): the rules nest too deeply")]
     Depth(usize),
+}
+
+fn inexact_text(expr: Option<&str>, value: &str, hint: &str) -> String {
+    match expr {
+        Some(e) => format!(
+            "`{}` is {value}…, which cannot be held exactly (it would be rounded): {hint}",
+            crate::limits::shorten(e)
+        ),
+        None => format!("the result {value}… cannot be held exactly (it would be rounded): {hint}"),
+    }
 }
 
 impl EvalError {

@@ -5,7 +5,7 @@
 
 use super::interp::Scope;
 use crate::decision::{Evidence, FactRef};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Match, Quantifier, Slot, UnaryOp};
 use crate::value::Value;
 
 /// Most elements of a quantifier whose evidence is listed.
@@ -13,15 +13,32 @@ const MAX_ELEMENTS: usize = 5;
 /// Most evidence entries per rule.
 const MAX_EVIDENCE: usize = 32;
 
-/// The conditions inside `e` that made it come out `want`.
+/// The conditions inside `e` that made it come out `want`. Past the cap, a last entry
+/// says how many conditions were left out.
 pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool) -> Vec<Evidence> {
     let mut out = Vec::with_capacity(4);
     walk(scope, e, want, &mut out);
+    if out.len() > MAX_EVIDENCE {
+        let left_out = out.len() - MAX_EVIDENCE;
+        out.truncate(MAX_EVIDENCE);
+        out.push(Evidence {
+            condition: format!(
+                "… {left_out} more conditions not shown (evidence lists at most {MAX_EVIDENCE})"
+            )
+            .into(),
+            holds: want,
+            facts: Vec::new(),
+            omitted: 0,
+        });
+    }
     out
 }
 
+/// Conditions the walk still counts past the cap (not built: only counted).
+const COUNTED: usize = 4 * MAX_EVIDENCE;
+
 fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Evidence>) {
-    if out.len() >= MAX_EVIDENCE {
+    if out.len() >= MAX_EVIDENCE + COUNTED {
         return;
     }
     match &e.kind {
@@ -78,14 +95,18 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
     }
 }
 
-/// A condition that is not split further, with every fact it reads.
+/// A condition that is not split further, with every fact it reads (at most
+/// `MAX_EVIDENCE`, and how many more).
 fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
     let mut facts = Vec::with_capacity(4);
     facts_in(scope, e, &mut facts);
+    let omitted = facts.len().saturating_sub(MAX_EVIDENCE);
+    facts.truncate(MAX_EVIDENCE);
     Evidence {
         condition: scope.text_of(e),
         holds,
         facts,
+        omitted,
     }
 }
 
@@ -93,7 +114,9 @@ fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
 /// value and the facts behind it; a quantifier or comprehension shows the facts of
 /// the elements its condition selected.
 pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
-    if out.len() >= MAX_EVIDENCE {
+    // Past the cap facts are still gathered (to say how many were left out), up to a
+    // bound: a condition over a huge list does not walk all of it.
+    if out.len() >= MAX_EVIDENCE + COUNTED {
         return;
     }
     // A numbered read is the commonest: decided before the node's kind.
@@ -109,6 +132,8 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             facts_in(scope, r, out);
         }
         ExprKind::Name(_) => match scope.let_of(e) {
+            // Helper data written in the rules is not a fact of the request.
+            Some(_) if scope.is_literal_data(e) => {}
             Some(i) => {
                 let value = scope.let_value(i).unwrap_or(Value::Null);
                 push(
@@ -116,6 +141,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
                     FactRef {
                         path: None,
                         let_name: Some(scope.let_name(i)),
+                        call: None,
                         value,
                         absent: false,
                     },
@@ -124,10 +150,12 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
                     facts_in(scope, def, out);
                 }
             }
-            None if scope.is_fact_path(e) => fact_at(scope, e, out),
+            None if scope.is_fact_path(e) && !scope.is_literal_data(e) => fact_at(scope, e, out),
             None => {}
         },
-        ExprKind::Field(..) | ExprKind::Index(..) if scope.is_fact_path(e) => {
+        ExprKind::Field(..) | ExprKind::Index(..)
+            if scope.is_fact_path(e) && !scope.is_literal_data(e) =>
+        {
             fact_at(scope, e, out);
         }
         ExprKind::If(c, a, b) => {
@@ -140,7 +168,64 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             }
         }
         ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        // Only the arms tried decided the value, as for `if`.
+        ExprKind::Match(m) => match_facts(scope, m, out),
+        // A call of a policy's function, or `position`: the call and its result, then
+        // the facts its arguments read (not the whole element `position` names).
+        ExprKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
+            let (value, absent) = match scope.eval(e) {
+                Ok(v) => (v, false),
+                Err(_) => (Value::Null, true),
+            };
+            push(
+                out,
+                FactRef {
+                    path: None,
+                    let_name: None,
+                    call: Some(scope.text_of(e)),
+                    value,
+                    absent,
+                },
+            );
+            if f.name != "position" {
+                args.iter().for_each(|a| facts_in(scope, a, out));
+            }
+        }
         _ => e.for_each_child(|c| facts_in(scope, c, out)),
+    }
+}
+
+/// The facts a `match` read: its subject, or the conditions it tried, and the value of
+/// the arm taken. Out of line: rare.
+#[inline(never)]
+fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match, out: &mut Vec<FactRef>) {
+    if let Some(subject) = &m.subject {
+        facts_in(scope, subject, out);
+        let Ok(v) = scope.eval(subject) else {
+            return;
+        };
+        for arm in &m.arms {
+            for p in &arm.patterns {
+                if matches!(scope.eval(p), Ok(pv) if pv.equals(&v)) {
+                    return facts_in(scope, &arm.value, out);
+                }
+            }
+        }
+    } else {
+        for arm in &m.arms {
+            let Some(c) = arm.patterns.first() else {
+                continue;
+            };
+            facts_in(scope, c, out);
+            match scope.condition(c) {
+                Ok(true) => return facts_in(scope, &arm.value, out),
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    }
+    if let Some(o) = &m.otherwise {
+        facts_in(scope, o, out);
     }
 }
 
@@ -156,6 +241,7 @@ fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
         FactRef {
             path: Some(path),
             let_name: None,
+            call: None,
             value,
             absent,
         },
@@ -193,7 +279,7 @@ fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>
 fn push(out: &mut Vec<FactRef>, f: FactRef) {
     if !out
         .iter()
-        .any(|g| g.path == f.path && g.let_name == f.let_name)
+        .any(|g| g.path == f.path && g.let_name == f.let_name && g.call == f.call)
     {
         out.push(f);
     }

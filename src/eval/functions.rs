@@ -54,7 +54,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "contains",
         min: 2,
         max: 2,
-        doc: "contains(s, part): whether the string s contains part",
+        doc: "contains(s, part) or contains(list, x): whether s contains part, or the list x",
     },
     Builtin {
         name: "starts_with",
@@ -82,15 +82,15 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "min",
-        min: 2,
+        min: 1,
         max: 2,
-        doc: "min(a, b): the smaller of two comparable values",
+        doc: "min(a, b) or min(list): the smallest of comparable values",
     },
     Builtin {
         name: "max",
-        min: 2,
+        min: 1,
         max: 2,
-        doc: "max(a, b): the larger of two comparable values",
+        doc: "max(a, b) or max(list): the largest of comparable values",
     },
     Builtin {
         name: "money",
@@ -113,20 +113,20 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "year",
         min: 1,
-        max: 1,
-        doc: "year(t): the calendar year at t's offset",
+        max: 2,
+        doc: "year(t, offset?): the calendar year at t's offset",
     },
     Builtin {
         name: "month",
         min: 1,
-        max: 1,
-        doc: "month(t): the calendar month (1-12) at t's offset",
+        max: 2,
+        doc: "month(t, offset?): the calendar month (1-12) at t's offset",
     },
     Builtin {
         name: "day",
         min: 1,
-        max: 1,
-        doc: "day(t): the day of the month at t's offset",
+        max: 2,
+        doc: "day(t, offset?): the day of the month at t's offset",
     },
     Builtin {
         name: "calendar_month",
@@ -138,7 +138,12 @@ pub const BUILTINS: &[Builtin] = &[
 
 /// The built-in of that name.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.name == name)
+    all().find(|b| b.name == name)
+}
+
+/// Every built-in: those here, then those in [`super::builtins`].
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS.iter().chain(super::builtins::MORE_BUILTINS)
 }
 
 /// Calls a built-in on evaluated arguments (`present` is handled by the evaluator).
@@ -150,7 +155,7 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
         "trim" => Ok(Value::string(string(arg(0), name)?.trim())),
         "lower" => Ok(Value::string(&string(arg(0), name)?.to_lowercase())),
         "upper" => Ok(Value::string(&string(arg(0), name)?.to_uppercase())),
-        "contains" => Ok(Value::Bool(
+        "contains" if matches!(arg(0), Value::String(_)) => Ok(Value::Bool(
             string(arg(0), name)?.contains(string(arg(1), name)?),
         )),
         "starts_with" => Ok(Value::Bool(
@@ -170,7 +175,7 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
             Value::List(l) => sum(l.iter()),
             other => Err(type_error("sum", "a list", other)),
         },
-        "min" | "max" => {
+        "min" | "max" if args.len() == 2 => {
             let ord = compare(arg(0), arg(1))?;
             let first = (name == "min") == ord.is_le();
             Ok(if first {
@@ -191,7 +196,10 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
                     crate::limits::shorten(code)
                 )));
             };
-            Ok(Value::Money(Money { amount, currency }))
+            Ok(Value::Money(Money {
+                amount: super::builtins::exact::money_scale(amount, currency),
+                currency,
+            }))
         }
         "to_offset" => {
             let t = time(arg(0), name)?;
@@ -208,9 +216,9 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
             })?;
             Ok(Value::string(&out))
         }
-        "year" => Ok(number_i(i64::from(time(arg(0), name)?.year()))),
-        "month" => Ok(number(time(arg(0), name)?.month() as usize)),
-        "day" => Ok(number(time(arg(0), name)?.day() as usize)),
+        "year" if args.len() == 1 => Ok(number_i(i64::from(time(arg(0), name)?.year()))),
+        "month" if args.len() == 1 => Ok(number(time(arg(0), name)?.month() as usize)),
+        "day" if args.len() == 1 => Ok(number(time(arg(0), name)?.day() as usize)),
         "calendar_month" => {
             let t = time(arg(0), name)?.with_timezone(&parse_offset(string(arg(1), name)?)?);
             // `2021/9`, as `format!("{}/{}")` writes it, without the formatting machinery.
@@ -223,7 +231,11 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
             crate::value::push_uint(&mut out, u64::from(t.month()));
             Ok(Value::string(&out))
         }
-        _ => Err(EvalError::Invalid(format!("unknown function `{name}`"))),
+        _ => {
+            let args: Vec<&Value> = args.iter().map(Borrow::borrow).collect();
+            super::builtins::call(name, &args)
+                .unwrap_or_else(|| Err(EvalError::Invalid(format!("unknown function `{name}`"))))
+        }
     }
 }
 

@@ -15,11 +15,8 @@ use crate::eval::fnv::Fnv;
 use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
 use crate::value::{Money, Value};
 
-/// The steps one decision may take before it is stopped (a guard against huge lists).
-pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
-
-/// How deep evaluation may recurse (expressions in expressions, through `let`s).
-pub const DEFAULT_MAX_DEPTH: usize = 100;
+// The evaluation bounds are defined once, with every other limit.
+pub use crate::limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_STEPS};
 
 /// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
 /// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).
@@ -146,7 +143,14 @@ pub(super) enum Truth<'a> {
     Known(bool),
 }
 
-/// A name bound by a quantifier or comprehension to an element of a list.
+#[path = "interp_forms.rs"]
+mod forms;
+
+/// The `index` of a [`Binder`] that is a function's parameter, not an element.
+pub(super) const PARAM: usize = usize::MAX;
+
+/// A name bound by a quantifier or comprehension to an element of a list, or by a
+/// function call to an argument (`list` is then the argument, `index` [`PARAM`]).
 pub(super) struct Binder<'a> {
     pub(super) name: &'a str,
     pub(super) value: Cow<'a, Value>,
@@ -166,6 +170,9 @@ pub struct Scope<'a> {
     pub(super) binders: Vec<Binder<'a>>,
     pub(super) steps: u64,
     pub(super) max_steps: u64,
+    /// The decision's limit, for the message when it is passed (`max_steps` is what
+    /// is left of it for this scope).
+    pub(super) step_limit: u64,
     pub(super) depth: usize,
     pub(super) max_depth: usize,
     /// What the snapshot holds at each numbered read (`Slot::Fact`, `Slot::Path`), once
@@ -201,6 +208,7 @@ impl<'a> Scope<'a> {
             binders: Vec::new(),
             steps: 0,
             max_steps,
+            step_limit: max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             found: vec![None; prog.reads.len()],
@@ -238,6 +246,13 @@ impl<'a> Scope<'a> {
         self.depth = 0;
     }
 
+    /// The decision's step limit, which a message about passing it states (this
+    /// scope may have been given only what was left of it).
+    pub fn with_step_limit(mut self, limit: u64) -> Scope<'a> {
+        self.step_limit = limit;
+        self
+    }
+
     /// Limits how deep evaluation may recurse (a chain of `let`s can be long).
     pub fn with_max_depth(mut self, max_depth: usize) -> Scope<'a> {
         self.max_depth = max_depth;
@@ -251,7 +266,7 @@ impl<'a> Scope<'a> {
             .steps
             .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
         if self.steps > self.max_steps {
-            return Err(EvalError::Steps(self.max_steps));
+            return Err(EvalError::Steps(self.step_limit));
         }
         Ok(())
     }
@@ -497,8 +512,22 @@ impl<'a> Scope<'a> {
                     context: "cannot negate".into(),
                 }),
             },
-            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
+            ExprKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
+                self.call_function(e, args)
+            }
+            ExprKind::Record(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                for (name, v) in fields {
+                    out.push((Arc::from(name.name.as_str()), self.eval(v)?));
+                }
+                Ok(Value::Map(out.into()))
+            }
+            ExprKind::Match(m) => self.matched(m),
             ExprKind::Call(f, args) => {
+                if f.name == "position" {
+                    return self.position(args);
+                }
                 if f.name == "present" {
                     return match args.first().map(|a| self.eval_ref(a)) {
                         Some(Ok(v)) => Ok(Value::Bool(!matches!(*v, Value::Null))),
@@ -506,6 +535,11 @@ impl<'a> Scope<'a> {
                         Some(Err(err)) => Err(err),
                         None => Ok(Value::Bool(false)),
                     };
+                }
+                if super::builtins::round::is_rounding(&f.name) {
+                    if let Some(r) = self.rounded_quotient(&f.name, args) {
+                        return r;
+                    }
                 }
                 // Built-ins take one or two arguments: those are kept on the stack.
                 let values = match args.as_slice() {
@@ -528,7 +562,7 @@ impl<'a> Scope<'a> {
                 )?;
                 functions::call(&f.name, values).map_err(|err| {
                     let operands: Vec<&Expr> = args.iter().collect();
-                    self.locate(err, &operands)
+                    self.named(err, e, &operands)
                 })
             }
             ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
@@ -580,6 +614,7 @@ impl<'a> Scope<'a> {
                 }
             }
             Slot::Let(i) => return self.let_value(i as usize).map(Cow::Owned),
+            Slot::Function(_) => {}
             Slot::Now => return self.now.map(Cow::Borrowed).ok_or(EvalError::NoNow),
             Slot::Fact(i) => {
                 if let Some(Some(v)) = self.found.get(i as usize) {
@@ -725,6 +760,7 @@ impl<'a> Scope<'a> {
     /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
     pub(super) fn binary(
         &mut self,
+        e: &'a Expr,
         op: BinaryOp,
         l: &'a Expr,
         r: &'a Expr,
@@ -749,7 +785,7 @@ impl<'a> Scope<'a> {
             // Boolean operators go through `binary_truth`, never here.
             _ => Ok(Value::Null),
         };
-        result.map_err(|err| self.locate(err, &[l, r]))
+        result.map_err(|err| self.named(err, e, &[l, r]))
     }
 }
 

@@ -2,7 +2,9 @@
 
 mod access;
 mod bind;
+pub mod builtins;
 mod describe;
+pub(crate) mod duplicates;
 pub mod error;
 pub mod evidence;
 mod fnv;

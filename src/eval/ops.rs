@@ -4,6 +4,7 @@
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 
+use super::builtins::exact;
 use super::error::EvalError;
 use crate::syntax::ast::{Expr, ExprKind};
 use crate::value::{Money, Type, Value};
@@ -49,7 +50,16 @@ pub(super) fn push_index(out: &mut String, i: usize) {
     out.push(']');
 }
 
+/// `a == b`, with one rule at every depth: values of different kinds (other than null,
+/// which equals only null) are an error, whether they are the operands or elements of
+/// lists or records being compared. `false` would let a wrong-kinded fact through a
+/// `!=` guard (fail open); a union-typed fact is tested with `is`, which never fails.
 pub(super) fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
+    let mut at = String::new();
+    equal_at(a, b, &mut at)
+}
+
+fn equal_at(a: &Value, b: &Value, at: &mut String) -> Result<bool, EvalError> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => Ok(a == b),
         (Value::Money(x), Value::Money(y)) if x.currency != y.currency => {
@@ -60,12 +70,47 @@ pub(super) fn equal(a: &Value, b: &Value) -> Result<bool, EvalError> {
                 right: y.to_string(),
             })
         }
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            let mut all = true;
+            for (i, (v, w)) in x.iter().zip(y.iter()).enumerate() {
+                let len = at.len();
+                push_index(at, i);
+                // Every pair is looked at, so that a mismatch of kinds is reported
+                // even after a first unequal pair.
+                all &= equal_at(v, w, at)?;
+                at.truncate(len);
+            }
+            Ok(all)
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            let mut all = x.len() == y.len();
+            for (k, v) in x.iter() {
+                match b.get(k) {
+                    Some(w) => {
+                        let len = at.len();
+                        at.push('.');
+                        at.push_str(k);
+                        all &= equal_at(v, w, at)?;
+                        at.truncate(len);
+                    }
+                    None => all = false,
+                }
+            }
+            Ok(all)
+        }
         _ if a.type_of() == b.type_of() => Ok(a.equals(b)),
         _ => Err(EvalError::Type {
             path: None,
             expected: format!("{} on both sides", a.type_of()),
             found: b.type_of(),
-            context: "cannot compare".into(),
+            context: if at.is_empty() {
+                "cannot compare".into()
+            } else {
+                format!("cannot compare (at element `{at}`)")
+            },
         }),
     }
 }
@@ -88,7 +133,20 @@ pub(super) fn member(a: &Value, b: &Value) -> Result<bool, EvalError> {
                 context: "cannot use `in` a list".into(),
             })
         }
-        Value::List(items) => Ok(items.iter().any(|x| x.equals(a))),
+        // Elements of another kind than `a` are passed over (a list may mix kinds);
+        // those of its kind are compared as `==` does, nested kinds included.
+        Value::List(items) => {
+            let mut found = false;
+            for x in items.iter() {
+                if x.type_of() == a.type_of()
+                    || matches!(x, Value::Null)
+                    || matches!(a, Value::Null)
+                {
+                    found |= equal(x, a)?;
+                }
+            }
+            Ok(found)
+        }
         Value::Map(_) => match a {
             Value::String(k) => Ok(b.get(k).is_some()),
             other => Err(type_error("`in` a record", "a string key", other)),
@@ -135,20 +193,24 @@ pub(super) fn money_op(
         });
     }
     let amount = f(x.amount, y.amount).ok_or_else(|| overflow("the amount"))?;
-    Ok(Value::Money(Money {
-        amount,
-        currency: x.currency,
-    }))
+    Ok(money(amount, x.currency))
+}
+
+/// Money computed by an operator, at the scale [`exact::money_scale`] gives it.
+fn money(amount: Decimal, currency: crate::value::currency::Currency) -> Value {
+    Value::Money(Money {
+        amount: exact::money_scale(amount, currency),
+        currency,
+    })
 }
 
 /// `a + b` on numbers, money of one currency, time + duration, durations, strings.
 pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_add(*y)
+        (Value::Number(x), Value::Number(y)) => exact::add(*x, *y)
             .map(Value::Number)
             .ok_or_else(|| overflow("the sum")),
-        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, |p, q| p.checked_add(q)),
+        (Value::Money(x), Value::Money(y)) => money_op("add", x, y, exact::add),
         (Value::Time(t), Value::Duration(d)) | (Value::Duration(d), Value::Time(t)) => t
             .checked_add_signed(*d)
             .map(Value::Time)
@@ -168,11 +230,10 @@ pub fn add(a: &Value, b: &Value) -> Result<Value, EvalError> {
 /// `a - b`.
 pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_sub(*y)
+        (Value::Number(x), Value::Number(y)) => exact::sub(*x, *y)
             .map(Value::Number)
             .ok_or_else(|| overflow("the difference")),
-        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, |p, q| p.checked_sub(q)),
+        (Value::Money(x), Value::Money(y)) => money_op("subtract", x, y, exact::sub),
         (Value::Time(t), Value::Duration(d)) => t
             .checked_sub_signed(*d)
             .map(Value::Time)
@@ -186,62 +247,90 @@ pub fn sub(a: &Value, b: &Value) -> Result<Value, EvalError> {
     }
 }
 
+/// A product a decimal cannot hold exactly: out of range, or with digits it would drop.
+fn product_error(x: Decimal, y: Decimal, what: &str) -> EvalError {
+    match x.checked_mul(y) {
+        Some(p) => EvalError::Inexact {
+            expr: None,
+            value: p.to_string(),
+            hint: "a product keeps every digit, at most 28 after the point: round a factor first"
+                .into(),
+        },
+        None => overflow(what),
+    }
+}
+
+/// A duration's nanoseconds, exactly.
+fn nanos(d: &TimeDelta) -> Decimal {
+    Decimal::from_i128_with_scale(
+        i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos()),
+        0,
+    )
+}
+
+/// A duration of `n` nanoseconds, which must be whole seconds (as durations are
+/// written and shown).
+fn duration_of(n: Decimal) -> Result<Value, EvalError> {
+    if !n.fract().is_zero() || !(n / Decimal::from(1_000_000_000)).fract().is_zero() {
+        return Err(EvalError::Arithmetic(
+            "a duration must be a whole number of seconds".into(),
+        ));
+    }
+    i64::try_from(n)
+        .ok()
+        .map(TimeDelta::nanoseconds)
+        .map(Value::Duration)
+        .ok_or_else(|| overflow("the duration"))
+}
+
 /// `a * b`.
 pub fn mul(a: &Value, b: &Value) -> Result<Value, EvalError> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_mul(*y)
+        (Value::Number(x), Value::Number(y)) => exact::mul(*x, *y)
             .map(Value::Number)
-            .ok_or_else(|| overflow("the product")),
-        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => m
-            .amount
-            .checked_mul(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
+            .ok_or_else(|| product_error(*x, *y, "the product")),
+        (Value::Money(m), Value::Number(n)) | (Value::Number(n), Value::Money(m)) => {
+            exact::mul(m.amount, *n)
+                .map(|amount| money(amount, m.currency))
+                .ok_or_else(|| product_error(m.amount, *n, "the amount"))
+        }
         (Value::Duration(d), Value::Number(n)) | (Value::Number(n), Value::Duration(d)) => {
-            let secs = Decimal::from(d.num_seconds())
-                .checked_mul(*n)
-                .ok_or_else(|| overflow("the duration"))?;
-            if !secs.fract().is_zero() {
-                return Err(EvalError::Arithmetic(
-                    "a duration must be a whole number of seconds".into(),
-                ));
-            }
-            i64::try_from(secs)
-                .ok()
-                .and_then(TimeDelta::try_seconds)
-                .map(Value::Duration)
-                .ok_or_else(|| overflow("the duration"))
+            duration_of(exact::mul(nanos(d), *n).ok_or_else(|| overflow("the duration"))?)
         }
         _ => Err(arith_error("multiply", a, b)),
     }
 }
 
-/// `a / b`.
+/// A quotient a decimal cannot hold exactly, shown with its currency (or unit).
+fn inexact(approx: Decimal, unit: &str) -> EvalError {
+    EvalError::Inexact {
+        expr: None,
+        value: format!("{}{unit}", approx.normalize()),
+        hint: "round it where it is divided, e.g. `round(a / b, 2, \"half_even\")`, which rounds the exact quotient".into(),
+    }
+}
+
+/// An exact quotient, or why there is none.
+fn quotient(x: Decimal, y: Decimal, unit: &str, what: &str) -> Result<Decimal, EvalError> {
+    match exact::div(x, y) {
+        Ok(Some(q)) => Ok(q),
+        Ok(None) if y.is_zero() => Err(EvalError::Arithmetic("division by zero".into())),
+        Ok(None) => Err(overflow(what)),
+        Err(approx) => Err(inexact(approx, unit)),
+    }
+}
+
+/// `a / b`: exact, or an error (never a rounded quotient).
 pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
-    let by_zero = || EvalError::Arithmetic("division by zero".into());
     match (a, b) {
-        (_, Value::Number(n)) if n.is_zero() => Err(by_zero()),
         // Normalized: 3 / 2 is 1.5, not 1.50.
-        (Value::Number(x), Value::Number(y)) => x
-            .checked_div(*y)
-            .map(|q| Value::Number(q.normalize()))
-            .ok_or_else(|| overflow("the quotient")),
-        (Value::Money(m), Value::Number(n)) => m
-            .amount
-            .checked_div(*n)
-            .map(|amount| {
-                Value::Money(Money {
-                    amount,
-                    currency: m.currency,
-                })
-            })
-            .ok_or_else(|| overflow("the amount")),
+        (Value::Number(x), Value::Number(y)) => {
+            quotient(*x, *y, "", "the quotient").map(|q| Value::Number(q.normalize()))
+        }
+        (Value::Money(m), Value::Number(n)) => {
+            let unit = format!(" {}", m.currency.as_str());
+            quotient(m.amount, *n, &unit, "the amount").map(|q| money(q, m.currency))
+        }
         (Value::Money(x), Value::Money(y)) => {
             if x.currency != y.currency {
                 return Err(EvalError::Currency {
@@ -251,13 +340,13 @@ pub fn div(a: &Value, b: &Value) -> Result<Value, EvalError> {
                     right: y.to_string(),
                 });
             }
-            if y.amount.is_zero() {
-                return Err(by_zero());
-            }
-            x.amount
-                .checked_div(y.amount)
-                .map(Value::Number)
-                .ok_or_else(|| overflow("the ratio"))
+            quotient(x.amount, y.amount, "", "the ratio").map(|q| Value::Number(q.normalize()))
+        }
+        (Value::Duration(d), Value::Number(n)) => {
+            duration_of(quotient(nanos(d), *n, " nanoseconds", "the duration")?)
+        }
+        (Value::Duration(x), Value::Duration(y)) => {
+            quotient(nanos(x), nanos(y), "", "the ratio").map(|q| Value::Number(q.normalize()))
         }
         _ => Err(arith_error("divide", a, b)),
     }

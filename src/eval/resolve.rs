@@ -21,12 +21,25 @@ use crate::value::{Money, Value};
 /// returns the reads (top-level facts and field paths) numbered, by number.
 pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Vec<Read> {
     let item = policy.for_each.as_ref().map(|fe| fe.var.name.clone());
+    let functions: Vec<String> = policy
+        .functions
+        .iter()
+        .map(|f| f.name.name.clone())
+        .collect();
     let mut r = Resolver {
-        item: item.as_deref(),
+        item: None,
         lets,
+        functions: &functions,
         reads: Vec::new(),
     };
     let mut binders = Vec::new();
+    // A function's body sees its parameters (binders, the last innermost) and
+    // functions; nothing of a decision's scope.
+    for f in &mut policy.functions {
+        let mut params: Vec<String> = f.params.iter().map(|p| p.name.name.clone()).collect();
+        r.expr(&mut f.body, &mut params);
+    }
+    r.item = item.as_deref();
     if let Some(e) = &mut policy.applies {
         r.expr(e, &mut binders);
     }
@@ -66,6 +79,8 @@ pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Vec<Read> {
 struct Resolver<'p> {
     item: Option<&'p str>,
     lets: &'p LetIndex,
+    /// The policy's functions' names, by index.
+    functions: &'p [String],
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
     reads: Vec<(String, Read)>,
@@ -98,8 +113,29 @@ impl Resolver<'_> {
             | ExprKind::Money(..)
             | ExprKind::Time(_)
             | ExprKind::Duration(_) => {}
-            ExprKind::List(items) | ExprKind::Call(_, items) => {
+            ExprKind::Call(f, items) => {
+                if let Some(i) = self.functions.iter().position(|n| *n == f.name) {
+                    e.slot = u32::try_from(i).map_or(Slot::Unresolved, Slot::Function);
+                }
                 items.iter_mut().for_each(|i| self.expr(i, binders));
+            }
+            ExprKind::List(items) => {
+                items.iter_mut().for_each(|i| self.expr(i, binders));
+            }
+            ExprKind::Record(fields) => {
+                fields.iter_mut().for_each(|(_, v)| self.expr(v, binders));
+            }
+            ExprKind::Match(m) => {
+                if let Some(s) = &mut m.subject {
+                    self.expr(s, binders);
+                }
+                for arm in &mut m.arms {
+                    arm.patterns.iter_mut().for_each(|p| self.expr(p, binders));
+                    self.expr(&mut arm.value, binders);
+                }
+                if let Some(o) = &mut m.otherwise {
+                    self.expr(o, binders);
+                }
             }
             ExprKind::Field(inner, _) => {
                 self.expr(inner, binders);
@@ -233,6 +269,7 @@ mod tests {
         Resolver {
             item: None,
             lets: &LetIndex::default(),
+            functions: &[],
             reads: Vec::new(),
         }
         .expr(&mut e, &mut Vec::new());

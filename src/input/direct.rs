@@ -337,12 +337,18 @@ mod tests {
     #[test]
     fn what_the_direct_reader_gives_up_on_serde_reads_or_refuses_as_before() {
         let limits = Limits::default();
+        let read = |text: &str| load_str_with(text, Format::Json, "t", &limits);
         for text in [
             // Left to serde, and read by it.
             r#"{"a": "line\nbreak", "b\"": 1}"#,
             r#"{"a": 1e3, "b": 1.5E-2, "c": -0}"#,
+        ] {
+            agree(text, &limits);
+            assert!(read(text).is_ok(), "refused: {text}");
+        }
+        // Refused (the first left to serde, which refuses its own private number key).
+        for text in [
             r#"{"$serde_json::private::Number": "12"}"#,
-            // Refused.
             r#"{"a": 01}"#,
             r#"{"a": 1.}"#,
             r#"{"a": -}"#,
@@ -371,6 +377,7 @@ mod tests {
             "7",
         ] {
             agree(text, &limits);
+            assert!(read(text).is_err(), "accepted: {text}");
         }
         // A record of many keys is checked for repeats through a set.
         let many = |repeat: &str| {

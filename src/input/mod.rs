@@ -21,6 +21,7 @@ use crate::value::{Map, Money, Value};
 mod direct;
 pub mod positions;
 mod scalars;
+mod syntax_messages;
 mod visitor;
 mod yaml_scan;
 
@@ -228,14 +229,14 @@ fn load(
             // elsewhere as a syntax error), so only text it refused needs searching for one.
             v.map_err(|e| {
                 nul_error(text, origin)
-                    .unwrap_or_else(|| relocate(json_error(origin, &e), text, format))
+                    .unwrap_or_else(|| relocate(json_error(origin, &e, text), text, format))
             })?
         }
         Format::Yaml => {
             let de = serde_yaml::Deserializer::from_str(text);
             let v = seed.deserialize(de);
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
-            let v = v.map_err(|e| relocate(yaml_error(origin, &e), text, format))?;
+            let v = v.map_err(|e| relocate(yaml_error(origin, &e, text), text, format))?;
             positions::yaml_decimals(text, v)
         }
     };
@@ -293,11 +294,17 @@ fn keep_scratch(mut entries: Map, mut items: Vec<Value>) {
     });
 }
 
-fn json_error(origin: &str, e: &serde_json::Error) -> FactsError {
+fn json_error(origin: &str, e: &serde_json::Error, source: &str) -> FactsError {
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) if e.line() > 0 => text[..i].to_string(),
         _ => text,
+    };
+    let message = if e.is_syntax() || e.is_eof() {
+        let found = syntax_messages::token_at(source, e.line(), e.column());
+        syntax_messages::explain(&message, &found)
+    } else {
+        message
     };
     FactsError {
         origin: origin.to_string(),
@@ -307,7 +314,7 @@ fn json_error(origin: &str, e: &serde_json::Error) -> FactsError {
     }
 }
 
-fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
+fn yaml_error(origin: &str, e: &serde_yaml::Error, source: &str) -> FactsError {
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
@@ -319,6 +326,11 @@ fn yaml_error(origin: &str, e: &serde_yaml::Error) -> FactsError {
         None => message,
     };
     let loc = e.location();
+    let found = loc
+        .as_ref()
+        .map(|l| syntax_messages::token_at(source, l.line(), l.column()))
+        .unwrap_or_default();
+    let message = syntax_messages::explain(&message, &found);
     FactsError {
         origin: origin.to_string(),
         line: loc.as_ref().map(|l| l.line()),

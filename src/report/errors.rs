@@ -2,21 +2,25 @@
 //! shown at the clause that failed, with a hint at the fix. For the people who
 //! write rules and snapshots; the decision itself stays as it is.
 
-use crate::decision::{Decision, RuleError};
+use crate::decision::{Cause, Decision, RuleError};
 use crate::report::diagnostic::Diagnostic;
-use crate::run::engine::Engine;
 use crate::syntax::ast::{Clause, Expr, Policy, StatusKind, TemplatePart};
 use crate::syntax::Span;
 
-/// One diagnostic per error of `d` that has a place in the rules.
-pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
+/// One diagnostic per error of `d` that has a place in the rules (`policies`: those
+/// the decision was made with, `Engine::policies`).
+pub fn diagnostics<'p>(
+    policies: impl IntoIterator<Item = &'p Policy>,
+    d: &Decision,
+) -> Vec<Diagnostic> {
+    let policies: Vec<&Policy> = policies.into_iter().collect();
     let errors = d
         .errors
         .iter()
         .chain(d.items.iter().flat_map(|i| &i.errors));
     let mut out: Vec<Diagnostic> = Vec::new();
     for e in errors {
-        let Some(span) = locate(engine, e) else {
+        let Some(span) = locate(&policies, e) else {
             continue;
         };
         let message = match &e.rule {
@@ -37,11 +41,15 @@ pub fn diagnostics(engine: &Engine, d: &Decision) -> Vec<Diagnostic> {
 }
 
 /// The clause an error's `source` (`file:line`) points at.
-fn locate(engine: &Engine, e: &RuleError) -> Option<Span> {
+fn locate(policies: &[&Policy], e: &RuleError) -> Option<Span> {
     let (file, line) = e.source.as_deref()?.rsplit_once(':')?;
     let line: usize = line.parse().ok()?;
-    let at = |x: &Expr| x.span.source.name == file && x.span.line() == line;
-    for p in engine.policies() {
+    let at = |x: &Expr| {
+        x.span.source.name == file
+            && x.span.line() == line
+            && e.column.is_none_or(|c| x.span.line_col().1 == c)
+    };
+    for p in policies {
         if let Some(rule) = &e.rule {
             let Some(r) = p
                 .rules
@@ -95,30 +103,72 @@ fn clause_exprs(clauses: &[Clause]) -> Vec<&Expr> {
     v
 }
 
+/// The fix for an error, keyed on its kind (never on the wording of its message).
 fn hint(e: &RuleError) -> Option<String> {
-    let r = e.reason.as_str();
     let path = e.path.as_deref().unwrap_or("the fact");
-    Some(if r.contains("is missing") {
-        format!(
+    Some(match e.cause {
+        Cause::Missing => format!(
             "add `{path}` to the snapshot; if it may be absent, the rule can say so with `present(…)` or a default `… ?? VALUE`"
-        )
-    } else if r.contains("is null, so") {
-        format!("give `{path}` a value in the snapshot, or guard the rule with `present(…)`")
-    } else if r.contains("different currencies") {
-        "money is never converted: the snapshot must give amounts in the currency the rule compares with"
-            .to_string()
-    } else if r.contains("needs the current time") {
-        "give the snapshot a top-level `now: 2021-10-01T09:00:00+08:00`, or pass `--now`"
-            .to_string()
-    } else if r.contains("expected true or false") {
-        format!("`{path}` must be true or false; a condition on another value compares it, e.g. `x > 0`")
-    } else if r.contains("there is nothing to decide on") {
-        "give the list at least one element: an empty request is never allowed".to_string()
-    } else if r.contains("there is no element") {
-        "index within the list, or test its length first with `count(…)`".to_string()
-    } else if r.contains("cannot tell whether the policy") {
-        "the policy's `applies when` must be decidable from the snapshot".to_string()
-    } else {
-        return None;
+        ),
+        Cause::NullParent => {
+            format!("give `{path}` a value in the snapshot, or guard the rule with `present(…)`")
+        }
+        Cause::Currency => "money is never converted: the snapshot must give amounts in the currency the rule compares with"
+            .to_string(),
+        // Adding, subtracting or dividing two amounts: no literal to change.
+        Cause::CurrencyArithmetic => {
+            "money is never converted: amounts added, subtracted or divided must be in one currency"
+                .to_string()
+        }
+        Cause::NoNow => "give the snapshot a top-level `now: 2021-10-01T09:00:00+08:00`, or pass `--now`"
+            .to_string(),
+        Cause::NotBoolean => match e.path.as_deref() {
+            Some(p) => format!(
+                "`{p}` must be true or false; a condition on another value compares it, e.g. `x > 0`"
+            ),
+            // Not a fact: no fact to name.
+            None => "a condition must be true or false; compare the value, e.g. `x > 0`".to_string(),
+        },
+        Cause::EmptyList => {
+            "give the list at least one element: an empty request is never allowed".to_string()
+        }
+        Cause::NoElement => {
+            "index within the list, or test its length first with `count(…)`".to_string()
+        }
+        Cause::Applicability => {
+            "the policy's `applies when` must be decidable from the snapshot".to_string()
+        }
+        _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(cause: Cause, reason: &str) -> RuleError {
+        RuleError {
+            rule: Some("p.r".into()),
+            kind: None,
+            path: Some("request.reason".into()),
+            reason: reason.into(),
+            source: None,
+            blocking: true,
+            column: None,
+            cause,
+        }
+    }
+
+    #[test]
+    fn hints_follow_the_kind_of_error_not_its_wording() {
+        let h = hint(&error(Cause::Missing, "reworded entirely")).unwrap();
+        assert!(h.starts_with("add `request.reason` to the snapshot"), "{h}");
+        let h = hint(&error(Cause::EmptyList, "")).unwrap();
+        assert!(h.starts_with("give the list at least one element"), "{h}");
+    }
+
+    #[test]
+    fn a_message_that_merely_says_missing_gets_no_hint() {
+        assert_eq!(hint(&error(Cause::Other, "the fact `x` is missing")), None);
+    }
 }

@@ -96,6 +96,10 @@ fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
         b",\"holds\":false,\"facts\":"
     });
     list(out, &e.facts, write_fact);
+    if e.omitted > 0 {
+        out.extend_from_slice(b",\"omitted\":");
+        out.extend_from_slice(e.omitted.to_string().as_bytes());
+    }
     out.push(b'}');
 }
 
@@ -109,6 +113,11 @@ fn write_fact(out: &mut Vec<u8>, f: &FactRef) {
     if let Some(l) = &f.let_name {
         out.extend_from_slice(b"\"let\":");
         string(out, l);
+        out.push(b',');
+    }
+    if let Some(c) = &f.call {
+        out.extend_from_slice(b"\"call\":");
+        string(out, c);
         out.push(b',');
     }
     out.extend_from_slice(b"\"value\":");

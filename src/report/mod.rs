@@ -4,3 +4,28 @@ pub mod diagnostic;
 pub mod errors;
 pub mod json;
 pub mod text;
+
+use crate::decision::Decision;
+
+/// The renderings of one decision, as `bylaw evaluate --format` prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// For people.
+    Text,
+    /// Pretty JSON, one document (a server answers with this).
+    Json,
+    /// YAML, as golden decision files hold it.
+    Yaml,
+}
+
+/// A decision in the rendering asked for: the last stage of the pipeline, the same
+/// bytes whichever command or server asked.
+pub fn render(d: &Decision, rendering: Rendering) -> Result<String, String> {
+    match rendering {
+        Rendering::Text => Ok(text::render(d)),
+        Rendering::Json => serde_json::to_string_pretty(d)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        Rendering::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
+    }
+}

@@ -134,11 +134,16 @@ pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
             } else {
                 format!("not ({})", e.condition)
             };
-            let facts: Vec<String> = e
+            let mut facts: Vec<String> = e
                 .facts
                 .iter()
                 .map(|f| {
-                    let name = f.path.as_deref().or(f.let_name.as_deref()).unwrap_or("?");
+                    let name = f
+                        .path
+                        .as_deref()
+                        .or(f.let_name.as_deref())
+                        .or(f.call.as_deref())
+                        .unwrap_or("?");
                     if f.absent {
                         format!("{name} is absent")
                     } else {
@@ -146,6 +151,9 @@ pub(crate) fn evidence_lines(lead: &str, evidence: &[Evidence]) -> Vec<String> {
                     }
                 })
                 .collect();
+            if e.omitted > 0 {
+                facts.push(format!("and {} more facts not shown", e.omitted));
+            }
             if facts.is_empty() {
                 format!("{word} {cond}")
             } else {

@@ -12,10 +12,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::decision::{Decision, Outcome};
-use crate::input::positions::Positions;
 use crate::input::{self, Format};
 use crate::run::engine::{Engine, Options};
-use crate::schema::{ConformOptions, Conformer, Violation};
+use crate::run::pipeline::{Conformed, Pipeline};
 
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
@@ -105,21 +104,20 @@ impl Summary {
     }
 }
 
-/// Decides one JSON line, with the schema checks derived once for a whole stream.
+/// Decides one JSON line through the stream's [`Pipeline`].
 fn decide_line_with(
-    engine: &Engine,
-    conformer: &Conformer<'_>,
+    pipeline: &Pipeline<'_>,
     opts: &Options,
     line_no: usize,
     text: &str,
     origin: &str,
 ) -> Record {
-    match load_valid_line(conformer, text, || format!("{origin}:{line_no}")) {
+    match load_valid_line(pipeline, text, || format!("{origin}:{line_no}")) {
         Ok(snapshot) => Record {
             line: Some(line_no),
             file: None,
-            id: snapshot.get("id").map(|v| v.to_string()),
-            decision: Some(engine.evaluate_with(&snapshot, opts)),
+            id: snapshot.id(),
+            decision: Some(pipeline.decide(&snapshot, opts)),
             error: None,
         },
         Err(e) => Record {
@@ -140,16 +138,19 @@ pub fn load_line(
     text: &str,
     origin: &str,
 ) -> Result<crate::Value, String> {
-    load_valid_line(&engine.conformer(), text, || format!("{origin}:{line_no}"))
+    load_valid_line(&Pipeline::new(engine), text, || {
+        format!("{origin}:{line_no}")
+    })
+    .map(|c| c.value().clone())
 }
 
-/// [`load_valid`] for a line already known to be text. Its name (`file:line`) is only
+/// Reads and conforms a line already known to be text. Its name (`file:line`) is only
 /// needed for a message, so it is only made then.
 fn load_valid_line(
-    conformer: &Conformer<'_>,
+    pipeline: &Pipeline<'_>,
     text: &str,
     name: impl Fn() -> String,
-) -> Result<crate::Value, String> {
+) -> Result<Conformed, String> {
     // A byte order mark has its own message, which only reading bytes gives.
     let loaded = if text.starts_with('\u{feff}') {
         input::load_bytes(text.as_bytes(), Format::Json, &name())
@@ -161,36 +162,9 @@ fn load_valid_line(
         })
     };
     let value = loaded.map_err(|e| e.to_string())?;
-    conformer
-        .conform(&value, &ConformOptions::default())
-        .map_err(|violations| violation_lines(violations, text, Format::Json, &name()))
-}
-
-/// Loads a snapshot and checks it against the fact schema: an invalid snapshot is an
-/// error record, never decided.
-fn load_valid(
-    conformer: &Conformer<'_>,
-    bytes: &[u8],
-    format: Format,
-    name: &str,
-) -> Result<crate::Value, String> {
-    let value = input::load_bytes(bytes, format, name).map_err(|e| e.to_string())?;
-    conformer
-        .conform(&value, &ConformOptions::default())
-        .map_err(|violations| {
-            violation_lines(violations, &String::from_utf8_lossy(bytes), format, name)
-        })
-}
-
-/// Violations as an error record's message, one a line, each placed in the text.
-fn violation_lines(violations: Vec<Violation>, text: &str, format: Format, name: &str) -> String {
-    let positions = Positions::scan(text, format);
-    let mut lines: Vec<String> = Vec::with_capacity(violations.len());
-    for mut v in violations {
-        v.locate(&positions);
-        lines.push(v.render(name));
-    }
-    lines.join("\n")
+    pipeline
+        .conform_located(&value, &name(), || Some((text.to_string(), Format::Json)))
+        .map_err(|e| e.to_string())
 }
 
 /// Decides the snapshots of a JSONL stream on `workers` threads, calling `emit` for each
@@ -205,7 +179,7 @@ pub fn stream_jsonl<R: BufRead + Send>(
     max_line: usize,
     mut emit: impl FnMut(&Record) -> std::io::Result<()>,
 ) -> std::io::Result<Summary> {
-    let conformer = engine.conformer();
+    let pipeline = Pipeline::new(engine);
     let mut summary = Summary::default();
     stream_jsonl_with(
         input,
@@ -213,7 +187,7 @@ pub fn stream_jsonl<R: BufRead + Send>(
         workers,
         max_line,
         |n, line| match line {
-            Ok(text) => decide_line_with(engine, &conformer, opts, n, text, origin),
+            Ok(text) => decide_line_with(&pipeline, opts, n, text, origin),
             Err(error) => bad_line(n, error),
         },
         |r| {
@@ -236,7 +210,7 @@ pub fn stream_jsonl_bytes<R: BufRead + Send>(
     max_line: usize,
     mut emit: impl FnMut(&[u8], usize) -> std::io::Result<()>,
 ) -> std::io::Result<Summary> {
-    let conformer = engine.conformer();
+    let conveyor = Pipeline::new(engine);
     let mut summary = Summary::default();
     pipeline(
         input,
@@ -248,7 +222,7 @@ pub fn stream_jsonl_bytes<R: BufRead + Send>(
             let mut bytes = Vec::with_capacity(4096 * CHUNK);
             for line in &chunk.lines {
                 let r = match chunk.line(line, origin) {
-                    (n, Ok(text)) => decide_line_with(engine, &conformer, opts, n, text, origin),
+                    (n, Ok(text)) => decide_line_with(&conveyor, opts, n, text, origin),
                     (n, Err(error)) => bad_line(n, error),
                 };
                 sum.add(&r);
@@ -533,18 +507,28 @@ fn write_in_order<U>(
     Ok(())
 }
 
-/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted; golden
-/// decision files (`*.decision.yaml`, see [`crate::author::snapshot`]) are not snapshots.
+/// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted. Not
+/// snapshots, so passed over: golden decision files (`*.decision.yaml`, see
+/// [`crate::run::golden`]), `bylaw test` files (YAML whose top-level keys are
+/// `cases` and at most `description` and `policy`), and hidden files and folders (a
+/// name starting with `.`).
 pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
             let path = entry?.path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
             } else if Format::from_path(&path).is_some()
-                && !crate::author::snapshot::is_golden(&path)
+                && !crate::run::golden::is_golden(&path)
+                && !is_test_file(&path)
             {
                 out.push(path);
             }
@@ -552,6 +536,33 @@ pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a YAML file is a `bylaw test` file: its top-level keys (lines starting at
+/// column 0) are `cases` and at most `description` and `policy`. A file that cannot
+/// be read is left to be reported as a snapshot.
+fn is_test_file(path: &Path) -> bool {
+    if Format::from_path(path) != Some(Format::Yaml) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let mut cases = false;
+    for line in text.lines() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || first == '#' || first == '-' || line == "---" {
+            continue;
+        }
+        match line.split_once(':').map(|(k, _)| k.trim()) {
+            Some("cases") => cases = true,
+            Some("description" | "policy") => {}
+            _ => return false,
+        }
+    }
+    cases
 }
 
 /// Reads one snapshot file; the error names the file.
@@ -566,20 +577,22 @@ pub fn load_file(path: &Path) -> Result<crate::Value, String> {
 }
 
 /// Decides one snapshot file; an unreadable or invalid file is an error record.
-pub(crate) fn decide_file(engine: &Engine, opts: &Options, path: &Path) -> Record {
+pub(crate) fn decide_file(pipeline: &Pipeline<'_>, opts: &Options, path: &Path) -> Record {
     let name = path.display().to_string();
     let loaded = std::fs::read(path)
         .map_err(|e| format!("{name}: cannot read the snapshot: {e}"))
         .and_then(|bytes| {
             let format = Format::from_path(path).unwrap_or(Format::Json);
-            load_valid(&engine.conformer(), &bytes, format, &name)
+            pipeline
+                .read(&bytes, format, &name)
+                .map_err(|e| e.to_string())
         });
     match loaded {
         Ok(snapshot) => Record {
             line: None,
             file: Some(name),
-            id: snapshot.get("id").map(|v| v.to_string()),
-            decision: Some(engine.evaluate_with(&snapshot, opts)),
+            id: snapshot.id(),
+            decision: Some(pipeline.decide(&snapshot, opts)),
             error: None,
         },
         Err(error) => Record {
@@ -600,8 +613,9 @@ pub fn evaluate_dir(
     mut emit: impl FnMut(&Record) -> std::io::Result<()>,
 ) -> std::io::Result<Summary> {
     let mut summary = Summary::default();
+    let pipeline = Pipeline::new(engine);
     for path in snapshot_files(dir)? {
-        let r = decide_file(engine, opts, &path);
+        let r = decide_file(&pipeline, opts, &path);
         summary.add(&r);
         emit(&r)?;
     }

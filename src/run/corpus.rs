@@ -206,7 +206,7 @@ fn jsonl<T: Send>(
 
 /// What a file is to a corpus, if anything.
 fn classify(path: &Path) -> Option<Input> {
-    if crate::author::snapshot::is_golden(path) {
+    if crate::run::golden::is_golden(path) {
         return None;
     }
     if path

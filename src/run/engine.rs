@@ -6,15 +6,17 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{check_with, free_names};
+use crate::check::{check_one, duplicate_id, free_names};
 use crate::decision::*;
 use crate::eval::evidence::{self, facts_in, squash};
 use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::report::diagnostic::Diagnostic;
+use crate::run::dispatch::Dispatch;
+use crate::run::load::{par_map, read_dir};
 use crate::schema::Record;
-use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
+use crate::syntax::ast::{Expr, Ident, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
 use crate::value::{push_text, push_uint, Value};
@@ -72,6 +74,16 @@ impl Default for Options {
     }
 }
 
+/// A rule file as loading leaves it.
+enum Loaded {
+    /// It does not parse.
+    Bad(Diagnostic),
+    /// It parses, with these check errors.
+    Checked(Box<Policy>, Vec<Diagnostic>),
+    /// It passed its checks and is compiled.
+    Ready(Box<Compiled>),
+}
+
 /// A checked policy with what evaluation needs precomputed.
 #[derive(Debug)]
 struct Compiled {
@@ -104,6 +116,8 @@ struct RuleInfo {
 #[derive(Debug)]
 pub struct Engine {
     policies: Vec<Compiled>,
+    /// Which policies may apply to a snapshot, found without asking each.
+    dispatch: Dispatch,
     limits: Limits,
 }
 
@@ -130,20 +144,118 @@ impl Engine {
         sources: impl IntoIterator<Item = (String, String)>,
         limits: &Limits,
     ) -> Result<Engine, LoadError> {
+        // Each file is parsed, checked and compiled on its own, on all cores; what is
+        // reported keeps the files' order: syntax errors first, then check errors
+        // policy by policy, as when files were taken one after the other.
+        let sources: Vec<(String, String)> = sources.into_iter().collect();
+        let loaded = par_map(&sources, |(name, text)| {
+            match parse_policy_with(&Source::new(name.clone(), text.clone()), limits) {
+                Err(e) => Loaded::Bad(Diagnostic::from(e)),
+                Ok(p) => {
+                    let found = check_one(&p, limits);
+                    if found.is_empty() {
+                        Loaded::Ready(Box::new(compile(p)))
+                    } else {
+                        Loaded::Checked(Box::new(p), found)
+                    }
+                }
+            }
+        });
+        let mut errors: Vec<Diagnostic> = loaded
+            .iter()
+            .filter_map(|l| match l {
+                Loaded::Bad(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut ids: HashMap<&str, &Ident> = HashMap::new();
+        for l in &loaded {
+            let (id, found) = match l {
+                Loaded::Bad(_) => continue,
+                Loaded::Checked(p, found) => (&p.id, &found[..]),
+                Loaded::Ready(c) => (&c.ast.id, &[][..]),
+            };
+            if let Some(first) = ids.insert(&id.name, id) {
+                errors.push(duplicate_id(id, first));
+            }
+            errors.extend(found.iter().cloned());
+        }
+        if !errors.is_empty() {
+            return Err(LoadError::Invalid(errors));
+        }
+        let policies: Vec<Compiled> = loaded
+            .into_iter()
+            .filter_map(|l| match l {
+                Loaded::Ready(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        Ok(Engine {
+            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            policies,
+            limits: limits.clone(),
+        })
+    }
+
+    /// The policy index (for tests).
+    #[cfg(test)]
+    pub(crate) fn dispatch(&self) -> &Dispatch {
+        &self.dispatch
+    }
+
+    /// The engine asking every policy, as before the index (for tests).
+    #[cfg(test)]
+    pub(crate) fn scanning(mut self) -> Engine {
+        self.dispatch = Dispatch::new(self.policies.iter().map(|c| &c.ast), 0);
+        self
+    }
+
+    /// Parses rule files without checking them: the mutation runner edits these trees
+    /// and loads each edit with [`Engine::from_policies`].
+    pub(crate) fn parse_sources(
+        sources: Vec<(String, String)>,
+        limits: &Limits,
+    ) -> Result<Vec<Policy>, LoadError> {
+        let parsed = par_map(&sources, |(name, text)| {
+            parse_policy_with(&Source::new(name.clone(), text.clone()), limits)
+        });
         let mut policies = Vec::new();
         let mut errors = Vec::new();
-        for parsed in parse_all(sources.into_iter().collect(), limits) {
-            match parsed {
+        for p in parsed {
+            match p {
                 Ok(p) => policies.push(p),
                 Err(e) => errors.push(Diagnostic::from(e)),
             }
         }
-        errors.extend(check_with(&policies, limits));
-        if !errors.is_empty() {
-            return Err(LoadError::Invalid(errors));
+        if errors.is_empty() {
+            Ok(policies)
+        } else {
+            Err(LoadError::Invalid(errors))
         }
+    }
+
+    /// Checks and compiles parsed policies: the checker's diagnostics when it refuses them.
+    pub(crate) fn from_policies(
+        policies: Vec<Policy>,
+        limits: &Limits,
+    ) -> Result<Engine, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        {
+            let mut ids: HashMap<&str, &Ident> = HashMap::new();
+            for p in &policies {
+                if let Some(first) = ids.insert(&p.id.name, &p.id) {
+                    errors.push(duplicate_id(&p.id, first));
+                }
+                errors.extend(check_one(p, limits));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
         Ok(Engine {
-            policies: policies.into_iter().map(compile).collect(),
+            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            policies,
             limits: limits.clone(),
         })
     }
@@ -174,13 +286,36 @@ impl Engine {
             .ok()
     }
 
-    /// Decides a snapshot with default options.
+    /// Decides a snapshot with default options, **as it is given**: it is not conformed
+    /// to the fact schema, so a value read from outside may decide differently than
+    /// `bylaw evaluate` decides it (an absent optional is not null, `"24h"` is not a
+    /// duration). Use it for values already conformed, or built in the schema's shapes;
+    /// for anything else use [`Engine::decide_bytes`], [`Engine::decide_value`] or a
+    /// [`crate::run::pipeline::Pipeline`].
     pub fn evaluate(&self, facts: &Value) -> Decision {
         self.evaluate_with(facts, &Options::default())
     }
 
-    /// Decides a snapshot.
+    /// Decides a snapshot as it is given, with options; see [`Engine::evaluate`].
     pub fn evaluate_with(&self, facts: &Value, opts: &Options) -> Decision {
+        self.decide(facts, opts, None)
+    }
+
+    /// Decides a snapshot as if policy `id` were the only one loaded (as an author's
+    /// test of that policy does, so other policies never change its results); `None`
+    /// when no policy has that ID.
+    pub fn evaluate_policy_with(
+        &self,
+        id: &str,
+        facts: &Value,
+        opts: &Options,
+    ) -> Option<Decision> {
+        let i = self.policies.iter().position(|c| c.ast.id.name == id)?;
+        Some(self.decide(facts, opts, Some(i)))
+    }
+
+    /// Decides a snapshot with every policy, or only with policy `only`.
+    fn decide(&self, facts: &Value, opts: &Options, only: Option<usize>) -> Decision {
         let opts = &Options {
             max_steps: opts.max_steps.min(self.limits.max_steps),
             ..opts.clone()
@@ -207,126 +342,27 @@ impl Engine {
         }
         // Steps are counted per decision, across policies and elements.
         let mut used = 0u64;
-        for c in &self.policies {
-            let prog = c.program();
-            let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(used))
-                .with_max_depth(self.limits.max_eval_depth);
-            if let Some(applies) = &c.ast.applies {
-                match scope.condition(applies) {
-                    Ok(true) => {}
-                    // What it read is shown only if no policy applies, and gathered then.
-                    Ok(false) => continue,
-                    Err(e) => {
-                        d.errors.push(RuleError {
-                            rule: None,
-                            kind: None,
-                            path: e.path().map(str::to_string),
-                            reason: format!(
-                                "cannot tell whether the policy `{}` applies: {e}",
-                                c.ast.id.name
-                            ),
-                            source: Some(applies.span.location()),
-                            blocking: true,
-                        });
-                        continue;
-                    }
+        // Only the policies that may apply are asked (see `dispatch`); one passed over
+        // is asked all the same when the steps left might not suffice for its first
+        // condition, as it would then fail as it always did.
+        let (candidates, all) = match only {
+            None => (self.dispatch.candidates(facts), 0..self.policies.len()),
+            Some(i) => (vec![i], i..i + 1),
+        };
+        let mut next = all.start;
+        for i in candidates {
+            for j in next..i {
+                if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
+                    self.decide_policy(j, facts, now, opts, &mut used, &mut d);
                 }
             }
-            d.policies.push(c.ast.id.name.clone());
-            for (rule, info) in c
-                .ast
-                .rules
-                .iter()
-                .zip(&c.rules)
-                .filter(|(_, i)| !i.per_item)
-            {
-                record(
-                    eval_rule(&mut scope, rule, info, opts.explain),
-                    &mut d.matched,
-                    &mut d.errors,
-                    &mut d.not_matched,
-                );
+            self.decide_policy(i, facts, now, opts, &mut used, &mut d);
+            next = i + 1;
+        }
+        for j in next..all.end {
+            if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
+                self.decide_policy(j, facts, now, opts, &mut used, &mut d);
             }
-            if let Some(fe) = &c.ast.for_each {
-                let list = match scope.list_ref(&fe.list) {
-                    Ok(items) if items.is_empty() => Err(EvalError::Invalid(format!(
-                        "the list `{}` is empty: there is nothing to decide on",
-                        scope.describe(&fe.list)
-                    ))),
-                    Ok(items) => Ok(items),
-                    Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
-                        path,
-                        expected: "a list".into(),
-                        found,
-                        context: format!("`for each` goes through `{}`", fe.list.span.text()),
-                    }),
-                    Err(e) => Err(e),
-                };
-                let items = match list {
-                    Ok(items) => items,
-                    Err(e) => {
-                        d.errors.push(RuleError {
-                            rule: None,
-                            kind: None,
-                            path: e
-                                .path()
-                                .map(str::to_string)
-                                .or_else(|| scope.path_of(&fe.list)),
-                            reason: e.to_string(),
-                            source: Some(fe.span.location()),
-                            blocking: true,
-                        });
-                        continue;
-                    }
-                };
-                let base = scope.describe(&fe.list);
-                d.items.reserve_exact(items.len());
-                let mut item_scope = Scope::new(prog, facts, now, None, 0)
-                    .with_max_depth(self.limits.max_eval_depth);
-                for i in 0..items.len() {
-                    let element = items.get(i);
-                    let left = opts.max_steps.saturating_sub(used + scope.steps_taken());
-                    let mut path = String::with_capacity(base.len() + 4);
-                    path.push_str(&base);
-                    path.push('[');
-                    push_uint(&mut path, i as u64);
-                    path.push(']');
-                    item_scope.next_item((i, element), &path, left);
-                    let id = match &fe.id {
-                        Some(e) => match item_scope.eval_ref(e) {
-                            Ok(v) if matches!(*v, Value::Null) => path.clone(),
-                            Ok(v) => match &*v {
-                                // Most ids are text: copied, not formatted.
-                                Value::String(s) => s.to_string(),
-                                other => other.to_string(),
-                            },
-                            Err(_) => path.clone(),
-                        },
-                        None => path.clone(),
-                    };
-                    let mut item = Item {
-                        id,
-                        path,
-                        decision: Outcome::Allowed,
-                        matched: Vec::new(),
-                        errors: Vec::new(),
-                        not_matched: Vec::new(),
-                    };
-                    for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item)
-                    {
-                        record(
-                            eval_rule(&mut item_scope, rule, info, opts.explain),
-                            &mut item.matched,
-                            &mut item.errors,
-                            &mut item.not_matched,
-                        );
-                    }
-                    item.decision = outcome_of(&item.matched, &item.errors);
-                    d.items.push(item);
-                    used += item_scope.steps_taken();
-                }
-            }
-            used = (used + scope.steps_taken()).min(opts.max_steps);
         }
         if d.policies.is_empty() && d.errors.is_empty() {
             // No policy applied and none failed to tell: each has an `applies when`
@@ -337,7 +373,7 @@ impl Engine {
             // passed over adds no steps to the decision's count, gathering them only
             // now changes no limit.
             let mut scope_facts = Vec::new();
-            for c in &self.policies {
+            for c in &self.policies[all] {
                 let Some(applies) = &c.ast.applies else {
                     continue;
                 };
@@ -370,6 +406,8 @@ impl Engine {
                 },
                 source: None,
                 blocking: true,
+                column: None,
+                cause: Cause::Other,
             });
         }
         d.decision = d
@@ -381,101 +419,182 @@ impl Engine {
             .unwrap_or(Outcome::Error);
         d
     }
-}
 
-/// What a rule's remedies are derived from, besides the scope (see [`Engine::in_rule_scope`]).
-pub(crate) struct RuleSite<'a> {
-    /// The rule.
-    pub rule: &'a Rule,
-    /// The policy's fact schema, if typed.
-    pub schema: Option<&'a Arc<Record>>,
-}
-
-impl Engine {
-    /// Runs `f` in the scope the engine decides rule `rule_id` (`policy.rule`) in:
-    /// over element `item` of the policy's list for a rule about the element. `None`
-    /// when there is no such rule or element. Used by [`crate::remedy`].
-    pub(crate) fn in_rule_scope<'a, T>(
+    /// Asks policy `i` whether it applies and, if it does, decides its rules into `d`.
+    fn decide_policy<'a>(
         &'a self,
+        i: usize,
         facts: &'a Value,
         now: Option<&'a Value>,
-        rule_id: &str,
-        item: Option<usize>,
-        f: impl FnOnce(&mut Scope<'a>, RuleSite<'a>) -> T,
-    ) -> Option<T> {
-        let (c, (rule, info)) = self.policies.iter().find_map(|c| {
-            c.ast
-                .rules
-                .iter()
-                .zip(&c.rules)
-                .find(|(_, i)| &*i.id == rule_id)
-                .map(|r| (c, r))
-        })?;
-        let mut scope = Scope::new(c.program(), facts, now, None, self.limits.max_steps)
-            .with_max_depth(self.limits.max_eval_depth);
-        if let (Some(i), true, Some(fe)) = (item, info.per_item, &c.ast.for_each) {
-            let items = scope.list_ref(&fe.list).ok()?;
-            if i >= items.len() {
-                return None;
-            }
-            let path = format!("{}[{i}]", scope.describe(&fe.list));
-            let element = items.get(i);
-            scope.next_item((i, element), &path, self.limits.max_steps);
-        }
-        let site = RuleSite {
-            rule,
-            schema: c.schema.as_ref(),
+        opts: &Options,
+        used: &mut u64,
+        d: &mut Decision,
+    ) {
+        let Some(c) = self.policies.get(i) else {
+            return;
         };
-        Some(f(&mut scope, site))
-    }
-}
-
-/// Parses rule files, in their order. Parsing is most of loading a rule set, and files
-/// parse independently, so they are parsed on all cores; results keep the files'
-/// order, so what is loaded and reported does not depend on the threads.
-fn parse_all(
-    sources: Vec<(String, String)>,
-    limits: &Limits,
-) -> Vec<Result<Policy, crate::syntax::parser::ParseError>> {
-    let parse = |i: usize| {
-        let (name, text) = sources.get(i).cloned().unwrap_or_default();
-        parse_policy_with(&Source::new(name, text), limits)
-    };
-    // Asking costs reading cgroup files (tens of µs, a few % of a load); the answer
-    // does not change while the process runs.
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = cores.min(sources.len());
-    // Worker `w` parses files `w`, `w + workers`, …; the calling thread is worker 0.
-    let share = |w: usize| {
-        (w..sources.len())
-            .step_by(workers.max(1))
-            .map(|i| (i, parse(i)))
-            .collect::<Vec<_>>()
-    };
-    let mut done = std::thread::scope(|s| {
-        let spawned: Vec<_> = (1..workers)
-            .map(|w| {
-                // A parse that needs more stack than this gives moves to its own thread.
-                let thread = std::thread::Builder::new()
-                    .name("bylaw-load".into())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(s, move || share(w));
-                (w, thread)
-            })
-            .collect();
-        let mut done = share(0);
-        for (w, thread) in spawned {
-            match thread.map(|t| t.join()) {
-                Ok(Ok(parsed)) => done.extend(parsed),
-                // No thread to be had, or it stopped: parse that share here.
-                _ => done.extend(share(w)),
+        let prog = c.program();
+        let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(*used))
+            .with_step_limit(opts.max_steps)
+            .with_max_depth(self.limits.max_eval_depth);
+        if let Some(applies) = &c.ast.applies {
+            match scope.condition(applies) {
+                Ok(true) => {}
+                // What it read is shown only if no policy applies, and gathered then.
+                Ok(false) => return,
+                Err(e) => {
+                    d.errors.push(RuleError {
+                        rule: None,
+                        kind: None,
+                        path: e.path().map(str::to_string),
+                        reason: format!(
+                            "cannot tell whether the policy `{}` applies: {e}",
+                            c.ast.id.name
+                        ),
+                        source: Some(applies.span.location()),
+                        blocking: true,
+                        column: None,
+                        cause: match cause_of(&e) {
+                            Cause::Other => Cause::Applicability,
+                            cause => cause,
+                        },
+                    });
+                    return;
+                }
             }
         }
-        done
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, parsed)| parsed).collect()
+        d.policies.push(c.ast.id.name.clone());
+        for (rule, info) in c
+            .ast
+            .rules
+            .iter()
+            .zip(&c.rules)
+            .filter(|(_, i)| !i.per_item)
+        {
+            record(
+                eval_rule(&mut scope, rule, info, opts.explain),
+                &mut d.matched,
+                &mut d.errors,
+                &mut d.not_matched,
+            );
+        }
+        if let Some(fe) = &c.ast.for_each {
+            let mut empty = false;
+            let list = match scope.list_ref(&fe.list) {
+                Ok(items) if items.is_empty() => {
+                    empty = true;
+                    Err(EvalError::Invalid(format!(
+                        "the list `{}` is empty: there is nothing to decide on",
+                        scope.describe(&fe.list)
+                    )))
+                }
+                Ok(items) => Ok(items),
+                Err(EvalError::Type { path, found, .. }) => Err(EvalError::Type {
+                    path,
+                    expected: "a list".into(),
+                    found,
+                    context: format!("`for each` goes through `{}`", fe.list.span.text()),
+                }),
+                Err(e) => Err(e),
+            };
+            let items = match list {
+                Ok(items) => items,
+                Err(e) => {
+                    d.errors.push(RuleError {
+                        rule: None,
+                        kind: None,
+                        path: e
+                            .path()
+                            .map(str::to_string)
+                            .or_else(|| scope.path_of(&fe.list)),
+                        reason: e.to_string(),
+                        source: Some(fe.span.location()),
+                        blocking: true,
+                        column: None,
+                        cause: if empty {
+                            Cause::EmptyList
+                        } else {
+                            cause_of(&e)
+                        },
+                    });
+                    return;
+                }
+            };
+            let base = scope.describe(&fe.list);
+            let first_item = d.items.len();
+            d.items.reserve_exact(items.len());
+            let mut item_scope = Scope::new(prog, facts, now, None, 0)
+                .with_step_limit(opts.max_steps)
+                .with_max_depth(self.limits.max_eval_depth);
+            for i in 0..items.len() {
+                let element = items.get(i);
+                let left = opts.max_steps.saturating_sub(*used + scope.steps_taken());
+                let mut path = String::with_capacity(base.len() + 4);
+                path.push_str(&base);
+                path.push('[');
+                push_uint(&mut path, i as u64);
+                path.push(']');
+                item_scope.next_item((i, element), &path, left);
+                let id = match &fe.id {
+                    Some(e) => match item_scope.eval_ref(e) {
+                        Ok(v) if matches!(*v, Value::Null) => path.clone(),
+                        Ok(v) => match &*v {
+                            // Most ids are text: copied, not formatted.
+                            Value::String(s) => s.to_string(),
+                            other => other.to_string(),
+                        },
+                        Err(_) => path.clone(),
+                    },
+                    None => path.clone(),
+                };
+                let mut item = Item {
+                    id,
+                    path,
+                    decision: Outcome::Allowed,
+                    matched: Vec::new(),
+                    errors: Vec::new(),
+                    not_matched: Vec::new(),
+                };
+                for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item) {
+                    record(
+                        eval_rule(&mut item_scope, rule, info, opts.explain),
+                        &mut item.matched,
+                        &mut item.errors,
+                        &mut item.not_matched,
+                    );
+                }
+                item.decision = outcome_of(&item.matched, &item.errors);
+                d.items.push(item);
+                *used += item_scope.steps_taken();
+            }
+            if let Some(id) = &fe.id {
+                let ours = d.items.get(first_item..).unwrap_or(&[]);
+                for (a, b) in crate::eval::duplicates::duplicate_ids(ours) {
+                    // Rare: the two ID paths are described again, from their elements.
+                    let mut path_of = |k: usize| {
+                        let item = &ours[k];
+                        item_scope.next_item((k, items.get(k)), &item.path, 0);
+                        item_scope.describe(id)
+                    };
+                    let (pa, pb) = (path_of(a), path_of(b));
+                    d.errors.push(RuleError {
+                        rule: None,
+                        kind: None,
+                        path: Some(pb.clone()),
+                        reason: format!(
+                            "`{pa}` and `{pb}` are both {:?}: two elements with one ID cannot be told apart",
+                            ours[b].id
+                        ),
+                        source: Some(fe.span.location()),
+                        column: None,
+                        blocking: true,
+                        cause: Cause::Other,
+                    });
+                }
+            }
+        }
+        *used = (*used + scope.steps_taken()).min(opts.max_steps);
+    }
 }
 
 fn plain_error(path: Option<String>, reason: String) -> RuleError {
@@ -486,84 +605,29 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         reason,
         source: None,
         blocking: true,
+        column: None,
+        cause: Cause::Other,
+    }
+}
+
+/// The kind of an evaluation error, for the hint its diagnostic gets.
+fn cause_of(e: &EvalError) -> Cause {
+    match e {
+        EvalError::Missing { .. } => Cause::Missing,
+        EvalError::NullParent { .. } => Cause::NullParent,
+        EvalError::Currency { op, .. } if op == "compare" => Cause::Currency,
+        EvalError::Currency { .. } => Cause::CurrencyArithmetic,
+        EvalError::NoNow => Cause::NoNow,
+        EvalError::Type { expected, .. } if expected == "true or false" => Cause::NotBoolean,
+        EvalError::Index { .. } => Cause::NoElement,
+        _ => Cause::Other,
     }
 }
 
 /// The rule files of a folder as `(name, text)`, sorted, named as locations cite them
-/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads.
+/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads (see [`crate::load`] for which).
 pub fn rule_sources(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     read_dir(dir, &Limits::default())
-}
-
-fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    let shown = dir.display().to_string();
-    let shown = shown.trim_end_matches('/');
-    let mut files = Vec::new();
-    if dir.is_file() {
-        // One rule file named directly: its own name is how it is cited.
-        files.push(dir.to_path_buf());
-    } else {
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == RULE_EXTENSION) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(LoadError::Empty(shown.to_string()));
-    }
-    files
-        .into_iter()
-        .map(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let name = if dir.is_file() {
-                shown.to_string()
-            } else if shown.is_empty() || shown == "." {
-                name
-            } else {
-                format!("{shown}/{name}")
-            };
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-                path: name.clone(),
-                source,
-            })?;
-            let invalid = |message: String| {
-                LoadError::Invalid(vec![Diagnostic {
-                    span: None,
-                    message,
-                    hint: None,
-                }])
-            };
-            if bytes.len() > limits.max_rule_bytes {
-                return Err(invalid(format!(
-                    "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
-                    bytes.len(),
-                    limits.max_rule_bytes
-                )));
-            }
-            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                return Err(invalid(format!(
-                    "`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"
-                )));
-            }
-            let text = String::from_utf8(bytes).map_err(|e| {
-                invalid(format!(
-                    "`{name}` is not valid UTF-8 (bad byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ))
-            })?;
-            Ok((name, text))
-        })
-        .collect()
 }
 
 impl Compiled {
@@ -711,6 +775,8 @@ fn eval_rule<'a>(
             reason: e.to_string(),
             source: Some(at.span.location()),
             blocking: rule.kind.is_blocking(),
+            column: Some(at.span.line_col().1),
+            cause: cause_of(&e),
         })
     };
     let Some(when) = rule.when() else {
@@ -804,4 +870,51 @@ pub(crate) fn render_message<'a>(
         }
     }
     Ok(out)
+}
+
+/// What a rule's remedies are derived from, besides the scope (see [`Engine::in_rule_scope`]).
+pub(crate) struct RuleSite<'a> {
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The policy's fact schema, if typed.
+    pub schema: Option<&'a Arc<Record>>,
+}
+
+impl Engine {
+    /// Runs `f` in the scope the engine decides rule `rule_id` (`policy.rule`) in:
+    /// over element `item` of the policy's list for a rule about the element. `None`
+    /// when there is no such rule or element. Used by [`crate::remedy`].
+    pub(crate) fn in_rule_scope<'a, T>(
+        &'a self,
+        facts: &'a Value,
+        now: Option<&'a Value>,
+        rule_id: &str,
+        item: Option<usize>,
+        f: impl FnOnce(&mut Scope<'a>, RuleSite<'a>) -> T,
+    ) -> Option<T> {
+        let (c, (rule, info)) = self.policies.iter().find_map(|c| {
+            c.ast
+                .rules
+                .iter()
+                .zip(&c.rules)
+                .find(|(_, i)| &*i.id == rule_id)
+                .map(|r| (c, r))
+        })?;
+        let mut scope = Scope::new(c.program(), facts, now, None, self.limits.max_steps)
+            .with_max_depth(self.limits.max_eval_depth);
+        if let (Some(i), true, Some(fe)) = (item, info.per_item, &c.ast.for_each) {
+            let items = scope.list_ref(&fe.list).ok()?;
+            if i >= items.len() {
+                return None;
+            }
+            let path = format!("{}[{i}]", scope.describe(&fe.list));
+            let element = items.get(i);
+            scope.next_item((i, element), &path, self.limits.max_steps);
+        }
+        let site = RuleSite {
+            rule,
+            schema: c.schema.as_ref(),
+        };
+        Some(f(&mut scope, site))
+    }
 }

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 
 use crate::input::positions::Positions;
-use crate::run::engine::Engine;
 use crate::syntax::ast::{Expr, ExprKind, Policy};
 use crate::value::Value;
 
@@ -57,19 +56,21 @@ impl Violation {
     }
 }
 
-impl Engine {
-    /// Checks a snapshot against the schemas of the policies that apply to it and returns
-    /// it as the rules are to read it (see [`validate`]), or every violation found.
-    /// Policies with untyped facts check nothing.
-    pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
-        self.conformer().conform(facts, opts)
-    }
+/// What a [`Conformer`] needs of the engine, so that `schema` does not depend on `run`:
+/// the typed policies and their schemas, and whether a policy applies to a snapshot.
+pub(crate) trait Policies: Sync {
+    /// Each policy with typed facts, and its schema.
+    fn typed(&self) -> Vec<(&Policy, &Arc<Record>)>;
+    /// Whether `policy` applies to `facts` (`None`: it cannot be told).
+    fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool>;
+}
 
-    /// [`Engine::conform`] for many snapshots: what it derives from the policies alone
-    /// is derived once.
-    pub fn conformer(&self) -> Conformer<'_> {
-        let applies = self
-            .schemas()
+impl<'e> Conformer<'e> {
+    /// Derives, once, what deciding which policies apply reads.
+    pub(crate) fn new(policies: &'e dyn Policies) -> Conformer<'e> {
+        let typed = policies.typed();
+        let applies = typed
+            .iter()
             .filter_map(|(policy, schema)| {
                 let applies = policy.applies.as_ref()?;
                 let mut read = Record::default();
@@ -78,27 +79,43 @@ impl Engine {
                 for path in &paths {
                     project(&mut read, schema, path);
                 }
-                Some((policy, read))
+                Some((*policy, read))
             })
             .collect();
         Conformer {
-            engine: self,
+            policies,
+            typed,
             applies,
         }
     }
 }
 
-/// Checks snapshots against an engine's schemas; see [`Engine::conformer`].
+/// Checks snapshots against an engine's schemas; see `Engine::conformer`.
 pub struct Conformer<'e> {
-    engine: &'e Engine,
+    policies: &'e dyn Policies,
+    typed: Vec<(&'e Policy, &'e Arc<Record>)>,
     /// For each typed policy with an `applies when`, the part of its schema that
     /// clause reads.
     applies: Vec<(&'e Policy, Record)>,
 }
 
 impl Conformer<'_> {
-    /// See [`Engine::conform`].
+    /// Checks a snapshot against the schemas of the policies that apply to it and
+    /// returns it as the rules are to read it (see [`validate`]), or every violation
+    /// found. Policies with untyped facts check nothing.
     pub fn conform(&self, facts: &Value, opts: &ConformOptions) -> Result<Value, Vec<Violation>> {
+        let (value, violations) = self.conform_partly(facts, opts);
+        if violations.is_empty() {
+            Ok(value)
+        } else {
+            Err(violations)
+        }
+    }
+
+    /// The snapshot as far as it conforms, and every violation: the parts that break a
+    /// schema are left as they were (all of it, when the facts that decide which
+    /// policies apply are themselves wrong).
+    pub fn conform_partly(&self, facts: &Value, opts: &ConformOptions) -> (Value, Vec<Violation>) {
         let mut violations = Vec::new();
         let add = |policy: &str, problems: Vec<Problem>, out: &mut Vec<Violation>| {
             for p in problems {
@@ -125,22 +142,18 @@ impl Conformer<'_> {
             add(&policy.id.name, problems, &mut violations);
         }
         if !violations.is_empty() {
-            return Err(violations);
+            return (facts.clone(), violations);
         }
         let mut value = facts.clone();
-        for (policy, schema) in self.engine.schemas() {
-            if self.engine.applies(policy, facts) == Some(false) {
+        for (policy, schema) in &self.typed {
+            if self.policies.applies(policy, facts) == Some(false) {
                 continue;
             }
             let mut problems = Vec::new();
             value = validate::snapshot(&value, schema, opts.strict, &mut problems);
             add(&policy.id.name, problems, &mut violations);
         }
-        if violations.is_empty() {
-            Ok(value)
-        } else {
-            Err(violations)
-        }
+        (value, violations)
     }
 }
 

@@ -49,6 +49,8 @@ pub struct Policy {
     pub for_each: Option<ForEach>,
     /// `let NAME = EXPR`, in file order.
     pub lets: Vec<Let>,
+    /// `fn NAME(PARAMS) -> TYPE = EXPR`, in file order.
+    pub functions: Vec<Function>,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
     /// Header clauses given more than once (reported by the checker).
@@ -76,6 +78,52 @@ pub struct Let {
     /// The name bound.
     pub name: Ident,
     /// Its value.
+    pub value: Expr,
+}
+
+/// `fn NAME(a: TYPE, …) -> TYPE = EXPR`: a pure function of its parameters, a
+/// top-level item of its file (so that another file can bring it in by name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// The name it is called by.
+    pub name: Ident,
+    /// Its parameters, in order.
+    pub params: Vec<Param>,
+    /// The type of its result.
+    pub result: crate::syntax::types::TypeExpr,
+    /// What it computes; it sees its parameters and other functions only.
+    pub body: Expr,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A function's parameter: `name: TYPE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Its name in the body.
+    pub name: Ident,
+    /// Its type.
+    pub ty: crate::syntax::types::TypeExpr,
+}
+
+/// `match SUBJECT { PATTERN | PATTERN => EXPR, …, else => EXPR }`, or without a
+/// subject, `match { CONDITION => EXPR, …, else => EXPR }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The value matched; none: each arm has a condition.
+    pub subject: Option<Expr>,
+    /// The arms, tried in order.
+    pub arms: Vec<Arm>,
+    /// `else => EXPR`.
+    pub otherwise: Option<Expr>,
+}
+
+/// One arm of a [`Match`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    /// The literal values it takes (or its one condition, in a match without subject).
+    pub patterns: Vec<Expr>,
+    /// Its result.
     pub value: Expr,
 }
 
@@ -263,6 +311,8 @@ pub enum Slot {
     Item,
     /// A `let`, by its index in the policy.
     Let(u32),
+    /// On a call: the policy's function of that index.
+    Function(u32),
     /// `now`.
     Now,
     /// A top-level fact of the snapshot, numbered per policy (one number per name), so
@@ -316,6 +366,10 @@ pub enum ExprKind {
     Quantifier(Quantifier, Ident, Box<Expr>, Box<Expr>),
     /// `[E for x in L where C]`, `sum(E for x in L where C)`.
     Comprehension(Collect, Box<Expr>, Ident, Box<Expr>, Option<Box<Expr>>),
+    /// `{name: EXPR, …}`.
+    Record(Vec<(Ident, Expr)>),
+    /// `match …  { … }`.
+    Match(Box<Match>),
 }
 
 /// `not`, unary minus.
@@ -502,6 +556,19 @@ impl Expr {
                 f(body);
                 if let Some(c) = filter {
                     f(c);
+                }
+            }
+            ExprKind::Record(fields) => fields.iter().for_each(|(_, e)| f(e)),
+            ExprKind::Match(m) => {
+                if let Some(s) = &m.subject {
+                    f(s);
+                }
+                for arm in &m.arms {
+                    arm.patterns.iter().for_each(&mut f);
+                    f(&arm.value);
+                }
+                if let Some(o) = &m.otherwise {
+                    f(o);
                 }
             }
         }

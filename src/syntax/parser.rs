@@ -215,6 +215,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::applies_decl => "`applies when`",
         Rule::for_each_decl => "`for each`",
         Rule::let_decl => "`let`",
+        Rule::fn_decl => "`fn`",
+        Rule::fn_param => "a parameter (`name: TYPE`)",
+        Rule::record_field => "a field (`name: EXPR`)",
+        Rule::match_arm => "an arm (`VALUE => EXPR`)",
+        Rule::match_else => "`else =>`",
+        Rule::arrow => "`=>`",
         Rule::rule_decl | Rule::rule_kind => "a rule (`deny`, `review`, `warn` or `effect`)",
         Rule::message_clause => "`message`",
         Rule::when_clause => "`when`",
@@ -231,6 +237,9 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::quant_kind
         | Rule::for_clause
         | Rule::list
+        | Rule::record
+        | Rule::match_expr
+        | Rule::match_kw
         | Rule::name
         | Rule::boolean
         | Rule::null
@@ -309,6 +318,7 @@ impl Ctx<'_> {
             applies: None,
             for_each: None,
             lets: Vec::new(),
+            functions: Vec::new(),
             rules: Vec::new(),
             repeated_clauses: Vec::new(),
             span,
@@ -345,6 +355,10 @@ impl Ctx<'_> {
                 Rule::for_each_decl => policy.for_each.replace(self.for_each(pair)?).is_some(),
                 Rule::let_decl => {
                     policy.lets.push(self.let_decl(pair)?);
+                    false
+                }
+                Rule::fn_decl => {
+                    policy.functions.push(self.fn_decl(pair)?);
                     false
                 }
                 Rule::rule_decl => {
@@ -415,6 +429,34 @@ impl Ctx<'_> {
             var,
             list,
             id,
+            span,
+        })
+    }
+
+    fn fn_decl(&self, pair: Pair<'_, Rule>) -> Result<Function> {
+        let span = self.span(&pair);
+        let mut inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+        let body = inner
+            .pop()
+            .ok_or_else(|| ParseError::at(&span, "incomplete function"))?;
+        let result = inner
+            .pop()
+            .ok_or_else(|| ParseError::at(&span, "incomplete function"))?;
+        let mut inner = inner.into_iter();
+        let name = self.ident(next_of(&mut inner, &span)?);
+        let params = inner
+            .map(|p| {
+                let mut parts = p.into_inner();
+                let name = self.ident(next(&mut parts, self.source)?);
+                let ty = self.type_expr(next(&mut parts, self.source)?)?;
+                Ok(Param { name, ty })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Function {
+            name,
+            params,
+            result: self.type_expr(result)?,
+            body: self.expr(body)?,
             span,
         })
     }
@@ -770,6 +812,49 @@ impl Ctx<'_> {
                 let body = sub(first_inner(filter, self.source)?)?;
                 ExprKind::Quantifier(q, var, Box::new(list), Box::new(body))
             }
+            Rule::record => ExprKind::Record(
+                pair.into_inner()
+                    .map(|f| {
+                        let mut parts = f.into_inner();
+                        let name = self.ident(next(&mut parts, self.source)?);
+                        Ok((name, sub(next(&mut parts, self.source)?)?))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            Rule::match_expr => {
+                let mut m = Match {
+                    subject: None,
+                    arms: Vec::new(),
+                    otherwise: None,
+                };
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::match_subject => m.subject = Some(sub(first_inner(p, self.source)?)?),
+                        Rule::match_arm => {
+                            let mut parts: Vec<Expr> = p
+                                .into_inner()
+                                .filter(|x| x.as_rule() != Rule::arrow)
+                                .map(&sub)
+                                .collect::<Result<_>>()?;
+                            let value = parts
+                                .pop()
+                                .ok_or_else(|| ParseError::at(&span, "incomplete arm"))?;
+                            m.arms.push(Arm {
+                                patterns: parts,
+                                value,
+                            });
+                        }
+                        Rule::match_else => {
+                            let value = p.into_inner().find(|x| x.as_rule() != Rule::arrow);
+                            let value =
+                                value.ok_or_else(|| ParseError::at(&span, "incomplete `else`"))?;
+                            m.otherwise = Some(sub(value)?);
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::Match(Box::new(m))
+            }
             _ => return Err(self.err(&pair, "expected an expression")),
         };
         let depth = self.node(&span, kids.get())?;
@@ -792,3 +877,13 @@ impl Ctx<'_> {
 }
 
 pub(super) type Rule_ = super::ast::Rule;
+
+/// The next pair of an item's parts, or an error at the item.
+fn next_of<'i>(
+    pairs: &mut impl Iterator<Item = Pair<'i, Rule>>,
+    span: &Span,
+) -> Result<Pair<'i, Rule>> {
+    pairs
+        .next()
+        .ok_or_else(|| ParseError::at(span, "incomplete clause"))
+}

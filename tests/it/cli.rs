@@ -169,9 +169,15 @@ fn output_is_deterministic() {
             ])
             .output()
             .unwrap()
-            .stdout
     };
-    assert_eq!(run(), run());
+    let (a, b) = (run(), run());
+    // Two empty or failing runs would compare equal too: each must print a decision.
+    for out in [&a, &b] {
+        assert_eq!(out.status.code(), Some(2), "the example is denied");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["decision"], "denied", "{v}");
+    }
+    assert_eq!(a.stdout, b.stdout);
 }
 
 #[test]

@@ -89,6 +89,9 @@ fn paths_and_defaults() {
         "rec.missing" => "ERR the fact `rec.missing` is missing",
         "nothing.x" => "ERR the fact `nothing` is null, so `nothing.x` cannot be read",
         "items[7]" => "ERR `items` has 3 elements; there is no element 7",
+        "list[name]" => "ERR cannot index a list with `name`: expected a number (a list is indexed by position), found a string",
+        "rec[n]" => "ERR cannot index a record with `n`: expected a string (a record is indexed by field name), found a number",
+        "n[0]" => "ERR cannot index with `0`: expected a list (indexed by a number) or a record (by a string), found a number",
         "absent ?? 5" => "5",
         "nothing ?? 5" => "5",
         "n ?? 5" => "3",
@@ -125,6 +128,30 @@ fn comparisons() {
         "n == null" => "false",
         "n == \"3\"" => "ERR cannot compare: expected a number on both sides, found a string",
         "n < nothing" => "ERR cannot compare: expected a number on both sides, found null",
+    }
+}
+
+/// One equality at every depth: different kinds are an error inside lists and records
+/// as at the top level; null equals only null; lengths and keys that differ are `false`.
+#[test]
+fn equality_is_the_same_inside_lists_and_records() {
+    cases! {
+        "n == name" => "ERR cannot compare: expected a number on both sides, found a string",
+        "[n] == [name]" => "ERR cannot compare (at element `[0]`): expected a number on both sides, found a string",
+        "[n] == [flag]" => "ERR cannot compare (at element `[0]`): expected a number on both sides, found a boolean",
+        "[n] != [flag]" => "ERR cannot compare (at element `[0]`): expected a number on both sides, found a boolean",
+        "[[1, n]] == [[1, name]]" => "ERR cannot compare (at element `[0][1]`): expected a number on both sides, found a string",
+        "[1, n] == [2, name]" => "ERR cannot compare (at element `[1]`): expected a number on both sides, found a string",
+        "rec == items[2]" => "false",
+        "[n] == [1, 2]" => "false",
+        "[1, n] == [1, 3.0]" => "true",
+        "[n] == [nothing]" => "false",
+        "[nothing] == [nothing]" => "true",
+        "[price] == [yuan]" => "ERR cannot compare 2000.00 USD and 10.00 CNY: different currencies are never converted",
+        "[n] in [[flag]]" => "ERR cannot compare (at element `[0]`): expected a boolean on both sides, found a number",
+        "[n] in [[1], [3]]" => "true",
+        "contains(list, n)" => "true",
+        "contains(list, name)" => "ERR cannot use `in` a list: expected a number like the list's elements, found a string",
     }
 }
 
@@ -226,7 +253,8 @@ fn builtins() {
         "sum(list)" => "6",
         "min(n, 2)" => "2",
         "max(price, small)" => r#"{"amount":"2000.00","currency":"USD"}"#,
-        "money(0, price.currency)" => r#"{"amount":"0","currency":"USD"}"#,
+        // Money a function computes has at least its currency's minor-unit digits.
+        "money(0, price.currency)" => r#"{"amount":"0.00","currency":"USD"}"#,
         "money(1, \"usd\")" => "ERR `usd` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
         "to_offset(at, \"+08:00\")" => "\"2021-10-01T04:00:00+08:00\"",
         "format_time(to_offset(at, \"+08:00\"), \"%Y/%-m\")" => "\"2021/10\"",

@@ -150,18 +150,32 @@ fn expr() -> impl Strategy<Value = String> {
             inner
                 .clone()
                 .prop_map(|x| format!("sum({x} for t in a.list)")),
-            (inner.clone(), inner).prop_map(|(x, y)| format!("[{x}, {y}]")),
+            (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("[{x}, {y}]")),
+            (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{{term: {x}, fee: {y}}}")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(x, y)| format!("[{{term: {x}}}, {{term: {y}, fee: 5 USD}}]")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(s, a, b)| format!(
+                "match {s} {{ \"monthly\" | \"yearly\" => {a}, 12 => {b}, else => {a} }}"
+            )),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(c, a, b)| format!("match {{ {c} => {a},\n {b} => {c} else => {b} }}")),
+            (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("fee({x}, {y})")),
+            inner.prop_map(|x| format!("[position(t) + {x} for t in a.list]")),
         ]
     })
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(crate::generator::SEED),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_programs_round_trip(e1 in expr(), e2 in expr(), e3 in expr(), comment in "[a-z ]{0,12}") {
         let text = format!(
-            "policy p # {comment}\nfacts a\nlet v = {e1}\n\n# {comment}\ndeny r {{\n  message \"m {{{e2}}} \\{{x\\}}\"\n  when {e3}\n}}\n"
+            "policy p # {comment}\nfacts a\nlet v = {e1}\n\n# {comment}\nfn fee(term: \"monthly\" | \"yearly\", used: duration) -> money = {e2}\n\ndeny r {{\n  message \"m {{{e2}}} \\{{x\\}}\"\n  when {e3}\n}}\n"
         );
         let once = fmt(&text);
         same_tree(&text, &once);

@@ -140,23 +140,108 @@ fn every_conditional_rule_misses_in_some_scenario() {
     );
 }
 
-/// Each scenario says which sentence of its seed it exercises.
+/// Each scenario says which sentence of its seed it exercises: its first comment (YAML)
+/// or `_comment` (JSON) names a seed file that one of the rules' policies encodes
+/// (`source "…"`) and quotes a sentence of it. When the seed documents are on this
+/// machine (`BYLAW_SEEDS`, else `../shared/seeds` or `/work/shared/seeds`), the quoted
+/// sentence must be in the seed, word for word (white space aside).
 #[test]
 fn every_scenario_names_its_seed_sentence() {
+    let engine = engine();
+    let sources: BTreeSet<String> = engine
+        .policies()
+        .filter_map(|p| p.source_doc.as_ref().map(|s| s.value.clone()))
+        .collect();
+    let seeds = seeds_dir();
+    let mut problems = Vec::new();
     for path in scenario_files() {
-        let text = std::fs::read_to_string(&path).expect("the scenario is readable");
-        let named = match Format::from_path(&path) {
-            Some(Format::Yaml) => text.trim_start().starts_with('#'),
-            _ => load(&path)
-                .get("_comment")
-                .is_some_and(|c| !c.to_string().trim().is_empty()),
+        let comment = leading_comment(&path);
+        let Some(seed) = comment
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_'))
+            .find(|w| sources.contains(*w))
+        else {
+            problems.push(format!(
+                "{}: the first comment names no seed a policy encodes ({sources:?})",
+                path.display()
+            ));
+            continue;
         };
-        assert!(
-            named,
-            "{} does not start with a comment naming its seed sentence",
-            path.display()
-        );
+        let Some(sentence) = quoted(&comment) else {
+            problems.push(format!(
+                "{}: the first comment quotes no sentence of {seed}",
+                path.display()
+            ));
+            continue;
+        };
+        if let Some(dir) = &seeds {
+            let text = std::fs::read_to_string(dir.join(seed))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.join(seed).display()));
+            // A quote may leave words out (`...`) and join a list's lead-in to one of
+            // its items: each sentence of it must be in the seed.
+            let text = squash(&text);
+            for part in sentence
+                .split(['…'])
+                .flat_map(|p| p.split("..."))
+                .flat_map(|p| p.split(". "))
+                .map(|p| squash(p.trim().trim_end_matches('.')))
+                .filter(|p| p.len() > 3)
+            {
+                if !text.contains(&part) {
+                    problems.push(format!("{}: \"{part}\" is not in {seed}", path.display()));
+                }
+            }
+        }
     }
+    if seeds.is_none() {
+        eprintln!("the seed documents are not on this machine: the quoted sentences were not compared with them");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The folder of seed documents, when this machine has it.
+fn seeds_dir() -> Option<PathBuf> {
+    std::env::var_os("BYLAW_SEEDS")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            PathBuf::from("../shared/seeds"),
+            PathBuf::from("/work/shared/seeds"),
+        ])
+        .find(|d| d.is_dir())
+}
+
+/// The scenario's first comment: its leading `#` lines (YAML) or `_comment` (JSON).
+fn leading_comment(path: &Path) -> String {
+    match Format::from_path(path) {
+        Some(Format::Yaml) => {
+            let text = std::fs::read_to_string(path).expect("the scenario is readable");
+            text.lines()
+                .map_while(|l| l.trim_start().strip_prefix('#'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        _ => match load(path).get("_comment") {
+            Some(bylaw::Value::String(s)) => s.to_string(),
+            _ => String::new(),
+        },
+    }
+}
+
+/// The first text between double quotes, else between single quotes (JSON comments),
+/// without a trailing ellipsis (a quote may stop mid-sentence).
+fn quoted(comment: &str) -> Option<String> {
+    ['"', '\''].iter().find_map(|q| {
+        let start = comment.find(*q)? + 1;
+        let len = comment.get(start..)?.find(*q)?;
+        let inner = comment.get(start..start + len)?;
+        let inner = inner.trim().trim_end_matches(['…', '.']).trim();
+        (inner.len() > 10).then(|| inner.to_string())
+    })
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `--now` (here `Options::now`) wins over the snapshot's own `now`: the review that is

@@ -170,7 +170,9 @@ fn decisive(cov: &testing::Coverage, rule: &str) -> Vec<(String, bool, bool)> {
 
 #[test]
 fn both_sides_of_a_true_and_are_decisive() {
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: true, b: true, c: false}}\n");
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n",
+    );
     assert_eq!(
         decisive(&cov, "p.x"),
         [("a".into(), true, false), ("b".into(), true, false)]
@@ -179,13 +181,17 @@ fn both_sides_of_a_true_and_are_decisive() {
 
 #[test]
 fn only_the_false_side_of_a_false_and_is_decisive() {
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, b: true, c: false}}\n");
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
+    );
     assert_eq!(
         decisive(&cov, "p.x"),
         [("a".into(), false, true), ("b".into(), false, false)]
     );
     // Two false sides: flipping either alone changes nothing.
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, b: false, c: false}}\n");
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: false, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
+    );
     assert_eq!(
         decisive(&cov, "p.x"),
         [("a".into(), false, false), ("b".into(), false, false)]
@@ -194,7 +200,9 @@ fn only_the_false_side_of_a_false_and_is_decisive() {
 
 #[test]
 fn not_and_or_and_lets_are_opened() {
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, b: true, c: false}}\n");
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
+    );
     // not (a or c) with both false: each alone would make it false.
     assert_eq!(
         decisive(&cov, "p.y"),
@@ -217,7 +225,7 @@ fn not_and_or_and_lets_are_opened() {
 #[test]
 fn a_missing_fact_is_never_decisive_but_its_sibling_can_be() {
     // b is missing: `a and b` with a false is false; flipping a would make it an error.
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, c: false}}\n");
+    let cov = coverage_of("cases:\n  - {name: t, facts: {a: false, c: false}, matches: [y, w], does_not_match: [x, z]}\n");
     assert_eq!(
         decisive(&cov, "p.x"),
         [("a".into(), false, true), ("b".into(), false, false)]
@@ -227,7 +235,7 @@ fn a_missing_fact_is_never_decisive_but_its_sibling_can_be() {
 #[test]
 fn the_percentage_counts_outcomes_and_decisive_conditions() {
     let cov = coverage_of(
-        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}}\n  - {name: u, facts: {a: false, b: true, c: false}}\n",
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n  - {name: u, facts: {a: false, b: true, c: false}, matches: [y, w], does_not_match: [x, z]}\n",
     );
     let x = cov.rules.iter().find(|r| r.rule == "p.x").unwrap();
     assert_eq!((x.matched, x.not_matched, x.errored), (1, 1, 0));
@@ -239,7 +247,9 @@ fn the_percentage_counts_outcomes_and_decisive_conditions() {
     // w 1. 4 + 4 + 5 + 1 = 14.
     assert_eq!((cov.covered, cov.goals), (14, 14), "{}", cov.text(false));
     assert!((cov.percent - 100.0).abs() < f64::EPSILON);
-    let cov = coverage_of("cases:\n  - {name: t, facts: {a: true, b: true, c: false}}\n");
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: false}, matches: [x, z, w], does_not_match: [y]}\n",
+    );
     assert!(cov.percent < 100.0);
     assert!(
         cov.text(false).contains("never did not match"),
@@ -268,4 +278,69 @@ fn a_bare_rule_id_shared_by_two_policies_is_ambiguous() {
         "{text}"
     );
     assert!(text.contains("write one of: p.x, q.x"), "{text}");
+}
+
+fn run_policy(cases: &str) -> testing::report::Report {
+    let engine = Engine::from_sources([("p.bylaw".to_string(), POLICY.to_string())]).unwrap();
+    let file = testing::parse_file("t.yaml", cases, Path::new("."));
+    testing::run(&engine, &[file], &RunOptions::default())
+}
+
+#[test]
+fn an_erroring_rule_never_satisfies_does_not_match() {
+    // b is missing: `a and b` with a true cannot be decided, so x is withheld.
+    let r = run_policy("cases:\n  - {name: t, facts: {a: true, c: false}, does_not_match: [x]}\n");
+    assert_eq!((r.passed, r.failed), (0, 1));
+    let text = plain(&r);
+    assert!(text.contains("actual:   could not be evaluated"), "{text}");
+    assert!(text.contains("write `errors: [x]` instead"), "{text}");
+    // Saying so passes.
+    let r = run_policy("cases:\n  - {name: t, facts: {a: true, c: false}, errors: [x]}\n");
+    assert_eq!((r.passed, r.failed), (1, 0), "{}", plain(&r));
+    // A rule decided not to match still satisfies it.
+    let r = run_policy(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: true}, does_not_match: [x]}\n",
+    );
+    assert_eq!((r.passed, r.failed), (1, 0), "{}", plain(&r));
+}
+
+#[test]
+fn a_case_without_expectations_is_an_error_not_a_pass() {
+    let r = run_policy("cases:\n  - {name: t, facts: {a: true, b: true, c: false}}\n");
+    assert_eq!((r.passed, r.failed), (0, 1));
+    let text = plain(&r);
+    assert!(text.contains("this case states no expectation"), "{text}");
+    // Nor do items with empty expectations count.
+    let r =
+        run_policy("cases:\n  - {name: t, facts: {a: true, b: true, c: false}, items: {x: {}}}\n");
+    assert_eq!((r.passed, r.failed), (0, 1), "{}", plain(&r));
+}
+
+#[test]
+fn a_condition_counts_only_where_the_case_checks_its_rule() {
+    // x does not match, and y denies anyway: `decision: denied` would hold whichever
+    // way x went, so this case shows nothing about x's conditions.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, decision: denied}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), false, false), ("b".into(), false, false)]
+    );
+    // Naming x checks it.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: false, b: true, c: false}, does_not_match: [x]}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), false, true), ("b".into(), false, false)]
+    );
+    // With a and b true and y false, x alone denies: the decision checks it.
+    let cov = coverage_of(
+        "cases:\n  - {name: t, facts: {a: true, b: true, c: true}, decision: denied}\n",
+    );
+    assert_eq!(
+        decisive(&cov, "p.x"),
+        [("a".into(), true, false), ("b".into(), true, false)]
+    );
 }

@@ -240,8 +240,21 @@ fn check(
     }
     for id in &e.does_not_match {
         let Some(rule) = resolve(id) else { continue };
-        if !v.matches_of(&rule).is_empty() {
-            let (actual, notes) = v.state(&rule);
+        // A rule that could not be evaluated did not match, but it was withheld, not
+        // decided: the author must say so (`errors: [RULE]`), or "withheld" and
+        // "decided not to match" would look the same.
+        let errored = v
+            .errors
+            .iter()
+            .any(|(er, _)| er.rule.as_deref() == Some(rule.as_str()));
+        if !v.matches_of(&rule).is_empty() || errored {
+            let (actual, mut notes) = v.state(&rule);
+            if errored {
+                notes.push(format!(
+                    "a rule that could not be evaluated is not \"not matched\": if this error is what the case shows, write `errors: [{}]` instead",
+                    id.value
+                ));
+            }
             out.push(Failure::new(
                 format!("{prefix}`{rule}` must not match"),
                 &id.span,

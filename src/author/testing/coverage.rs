@@ -12,7 +12,9 @@
 //!   chain's outcome. For `a and b` with both true, both are decisive; with `a` false
 //!   and `b` true, only `a` is. A leaf that is never decisive is one the cases never
 //!   show to matter. Chains of `when` clauses and of review status clauses (`rejected
-//!   when`, `approved … when`, for the cases that reach them) are tracked.
+//!   when`, `approved … when`, for the cases that reach them) are tracked. Only cases
+//!   that *check* the rule count (`pinned.rs`): where flipping the rule's outcome
+//!   would fail the case, so a decisive leaf there is one a test depends on.
 //!
 //! The percentage is `covered goals / goals × 100`. The outcomes come from the
 //! engine's own decisions (evaluated with `explain`); decisiveness from a separate
@@ -24,6 +26,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::{pinned, Expect};
 use crate::decision::Decision;
 use crate::eval::evidence::squash;
 use crate::eval::interp::{Program, Scope};
@@ -42,6 +45,8 @@ pub struct Coverage {
     pub goals: usize,
     /// Per rule, in load order.
     pub rules: Vec<RuleCoverage>,
+    /// Goals test files mark unreachable, not met: counted apart, not in `goals`.
+    pub unreachable: Vec<super::coverage_scope::SetApart>,
 }
 
 /// One rule's coverage.
@@ -90,7 +95,7 @@ impl ConditionCoverage {
 }
 
 impl RuleCoverage {
-    fn goals(&self) -> (usize, usize) {
+    pub(crate) fn goals(&self) -> (usize, usize) {
         let (mut goals, mut met) = match self.constant {
             Some(true) => (1, usize::from(self.matched > 0)),
             Some(false) => (1, usize::from(self.not_matched > 0)),
@@ -254,7 +259,7 @@ impl<'e> Collector<'e> {
 
     /// Records one case: its snapshot, the options it ran with, and its decision
     /// (which must have been made with `explain`, so that misses are listed).
-    pub fn record(&mut self, facts: &Value, opts: &Options, d: &Decision) {
+    pub fn record(&mut self, facts: &Value, opts: &Options, d: &Decision, expect: &Expect) {
         let cli_now = opts.now.map(Value::Time);
         let now = cli_now.as_ref().or_else(|| facts.get("now"));
         let mut items = d.items.iter();
@@ -276,7 +281,9 @@ impl<'e> Collector<'e> {
                 d.errors.iter().filter_map(|e| e.rule.as_deref()),
                 d.not_matched.iter().map(|m| &*m.rule),
             );
-            walk_rules(info, &mut scope, &request, &mut self.out);
+            let checks =
+                |id: &str, kind, matched| pinned::checks(expect, d, id, kind, matched, None);
+            walk_rules(info, &mut scope, &request, &checks, &mut self.out);
             let Some(fe) = &policy.for_each else {
                 continue;
             };
@@ -297,7 +304,10 @@ impl<'e> Collector<'e> {
                     item.errors.iter().filter_map(|e| e.rule.as_deref()),
                     item.not_matched.iter().map(|m| &*m.rule),
                 );
-                walk_rules(info, &mut s, &seen, &mut self.out);
+                let at = Some((item.id.as_str(), item.path.as_str()));
+                let checks =
+                    |id: &str, kind, matched| pinned::checks(expect, d, id, kind, matched, at);
+                walk_rules(info, &mut s, &seen, &checks, &mut self.out);
             }
         }
     }
@@ -320,6 +330,7 @@ impl<'e> Collector<'e> {
             covered,
             goals,
             rules: self.out,
+            unreachable: Vec::new(),
         }
     }
 }
@@ -329,6 +340,7 @@ fn walk_rules<'s, 'e: 's>(
     info: &PolicyInfo<'e>,
     scope: &mut Scope<'s>,
     seen: &[(String, Seen)],
+    checks: &dyn Fn(&str, RuleKind, bool) -> bool,
     out: &mut [RuleCoverage],
 ) {
     for (id, what) in seen {
@@ -342,6 +354,11 @@ fn walk_rules<'s, 'e: 's>(
             Seen::Matched => rc.matched += 1,
             Seen::Missed => rc.not_matched += 1,
             Seen::Errored => rc.errored += 1,
+        }
+        // A condition counts as decisive only where the case checks its rule: there
+        // a test would fail if the condition were decided the other way.
+        if !checks(id, r.rule.kind, *what == Seen::Matched) {
+            continue;
         }
         if let Some(w) = &r.when {
             walk(scope, w, rc);

@@ -39,7 +39,7 @@ const EXPECT_KEYS: &[&str] = &[
     "error_paths",
 ];
 /// The keys of the file itself.
-const FILE_KEYS: &[&str] = &["description", "cases"];
+const FILE_KEYS: &[&str] = &["description", "policy", "unreachable", "cases"];
 const OUTCOMES: &[&str] = &["allowed", "needs_review", "error", "denied"];
 
 /// Reads the test file at `path`, shown in messages as `shown`.
@@ -104,8 +104,24 @@ pub fn parse(name: &str, text: &str, dir: &Path) -> TestFile {
         l.error("", format!("cannot apply a `<<` merge: {e}"), None);
     }
     let cases = l.file(&doc);
+    let policy = match doc.get("policy") {
+        None => None,
+        Some(Yaml::String(id)) => Some(l.spanned(id.clone(), "policy")),
+        Some(other) => {
+            let found = kind(other);
+            l.error(
+                "policy",
+                format!("`policy` names the policy the file tests, found {found}"),
+                Some("write its ID: `policy: unsubscribe`".into()),
+            );
+            None
+        }
+    };
+    let unreachable = l.unreachable(&doc);
     TestFile {
         name: name.to_string(),
+        policy,
+        unreachable,
         cases,
         errors: l.errors,
     }
@@ -147,6 +163,43 @@ impl Loader {
     fn error(&mut self, path: &str, message: String, hint: Option<String>) {
         let d = self.diag(path, message, hint);
         self.errors.push(d);
+    }
+
+    /// `unreachable:`: coverage goals no case can meet, each with the reason.
+    fn unreachable(&mut self, doc: &Yaml) -> Vec<super::Unreachable> {
+        let Some(v) = doc.get("unreachable") else {
+            return Vec::new();
+        };
+        let hint = "e.g. `unreachable: [{rule: refund_negative, goal: matched, reason: \"…\"}]`; \
+                    a goal is `matched`, `not matched` or a condition as the coverage report shows it";
+        let Some(items) = v.as_sequence() else {
+            self.error(
+                "unreachable",
+                format!("`unreachable` must be a list, found {}", kind(v)),
+                Some(hint.into()),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = child_index("unreachable", i);
+            let text = |k: &str| item.get(k).and_then(Yaml::as_str).map(str::to_string);
+            match (text("rule"), text("goal"), text("reason")) {
+                (Some(rule), Some(goal), Some(reason)) if !reason.trim().is_empty() => {
+                    out.push(super::Unreachable {
+                        rule: self.spanned(rule, &child_key(&at, "rule")),
+                        goal: self.spanned(goal, &child_key(&at, "goal")),
+                        reason,
+                    })
+                }
+                _ => self.error(
+                    &at,
+                    "an unreachable goal needs `rule`, `goal` and a `reason`".into(),
+                    Some(hint.into()),
+                ),
+            }
+        }
+        out
     }
 
     fn file(&mut self, doc: &Yaml) -> Vec<Case> {
@@ -275,6 +328,19 @@ impl Loader {
                     Some("e.g. `items: {ecs-1: {decision: denied}}`".into()),
                 )),
             }
+        }
+        // A case that states nothing would pass whatever the rules decide: an error,
+        // so that no expectation is ever silently "passed".
+        if states_nothing(&expect) {
+            p.push(self.diag(
+                path,
+                "this case states no expectation, so it would pass whatever the rules decide"
+                    .into(),
+                Some(
+                    "say what the decision must be (`decision: denied`) or which rules must match (`matches: [RULE]`)"
+                        .into(),
+                ),
+            ));
         }
         Case {
             name,
@@ -673,4 +739,16 @@ fn kind_text(v: &Yaml) -> String {
         Yaml::Number(n) => format!("`{n}`"),
         other => kind(other).to_string(),
     }
+}
+
+/// Whether an expectation (with its items') checks nothing.
+fn states_nothing(e: &Expect) -> bool {
+    e.decision.is_none()
+        && e.matches.is_empty()
+        && e.does_not_match.is_empty()
+        && e.values.is_empty()
+        && e.reviews.is_empty()
+        && e.errors.is_empty()
+        && e.error_paths.is_empty()
+        && e.items.iter().all(|(_, i)| states_nothing(i))
 }

@@ -18,10 +18,14 @@
 
 mod compare;
 pub mod coverage;
+mod coverage_scope;
 mod file;
+pub mod mutate;
+mod pinned;
 mod positions;
 pub mod report;
 mod rules;
+pub(crate) mod scope;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -31,10 +35,12 @@ use chrono::{DateTime, FixedOffset};
 use crate::decision::{Decision, Outcome, ReviewState};
 use crate::report::diagnostic::Diagnostic;
 use crate::run::engine::{Engine, Options};
+use crate::run::pipeline::Broken;
 use crate::syntax::Span;
 use crate::value::Value;
 
 pub use coverage::Coverage;
+pub use coverage_scope::{Part, SetApart};
 pub use file::parse as parse_file;
 
 /// A value with the place in the test file where it was written.
@@ -51,6 +57,10 @@ pub struct Spanned<T> {
 pub struct TestFile {
     /// The file as shown in messages.
     pub name: String,
+    /// `policy: ID`: the policy it tests.
+    pub policy: Option<Spanned<String>>,
+    /// Coverage goals no case can meet, with the reason.
+    pub unreachable: Vec<Unreachable>,
     /// Its cases, in order.
     pub cases: Vec<Case>,
     /// Problems with the file as a whole (it is then one failure).
@@ -61,10 +71,23 @@ impl TestFile {
     fn broken(name: &str, d: Diagnostic) -> TestFile {
         TestFile {
             name: name.to_string(),
+            policy: None,
+            unreachable: Vec::new(),
             cases: Vec::new(),
             errors: vec![d],
         }
     }
+}
+
+/// A coverage goal marked unreachable in a test file: counted apart, with its reason.
+#[derive(Debug, Clone)]
+pub struct Unreachable {
+    /// The rule (`rule` within the file's policy, or `policy.rule`).
+    pub rule: Spanned<String>,
+    /// `matched`, `not matched`, or one of its conditions as the report shows it.
+    pub goal: Spanned<String>,
+    /// Why no case can meet it.
+    pub reason: String,
 }
 
 /// One case: a snapshot and what its decision must say.
@@ -121,6 +144,8 @@ pub struct RunOptions {
     pub filter: Option<String>,
     /// Record coverage.
     pub coverage: bool,
+    /// Only the test files of this policy (its coverage alone, too).
+    pub policy: Option<String>,
 }
 
 /// Reads a test file; `shown` is how messages name it.
@@ -128,23 +153,46 @@ pub fn load_file(path: &Path, shown: &str) -> TestFile {
     file::load(path, shown)
 }
 
-/// The test files a path stands for: a file is itself; a folder holding a `tests`
-/// folder stands for the YAML files under `tests`; any other folder for the YAML
-/// files under it. Sorted, so runs are reproducible.
+/// The test files a path stands for: a file is itself; a folder holding `tests`
+/// folders (beside rule files in sub-folders too) stands for the YAML files under
+/// them; any other folder for the YAML files under it. Sorted, so runs are
+/// reproducible.
 pub fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let tests = path.join("tests");
-    let root = if tests.is_dir() {
-        tests
-    } else {
-        path.to_path_buf()
-    };
+    let mut roots = Vec::new();
+    tests_folders(path, &mut roots, 0)?;
+    if roots.is_empty() {
+        roots.push(path.to_path_buf());
+    }
     let mut out = Vec::new();
-    walk(&root, &mut out, 0)?;
+    for root in &roots {
+        walk(root, &mut out, 0)?;
+    }
     out.sort();
     Ok(out)
+}
+
+/// The folders named `tests` under `dir` (not under hidden folders, nor inside
+/// another `tests` folder, whose files its walk finds).
+fn tests_folders(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+        if !p.is_dir() || name.as_deref().is_none_or(|n| n.starts_with('.')) {
+            continue;
+        }
+        if name.as_deref() == Some("tests") {
+            out.push(p);
+        } else {
+            tests_folders(&p, out, depth + 1)?;
+        }
+    }
+    Ok(())
 }
 
 /// Deepest folder nesting searched for test files.
@@ -167,16 +215,38 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
 
 /// Runs every case of `files` against `engine`.
 pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Report {
-    let index = rules::RuleIndex::new(engine);
+    let whole = rules::RuleIndex::new(engine, None);
     let mut cov = opts.coverage.then(|| coverage::Collector::new(engine));
     let mut out = report::Report::default();
+    let mut marks = Vec::new();
+    let mut notes = Vec::new();
     for f in files {
         let mut fr = report::FileReport {
             file: f.name.clone(),
             errors: f.errors.clone(),
             cases: Vec::new(),
         };
-        if !f.errors.is_empty() {
+        let policy = match scope::policy_of(engine, f) {
+            Ok(p) => p,
+            Err(d) => {
+                fr.errors.push(d);
+                None
+            }
+        };
+        if opts.policy.is_some() && opts.policy != policy {
+            continue;
+        }
+        let isolated = policy
+            .as_deref()
+            .map(|p| rules::RuleIndex::new(engine, Some(p)));
+        let index = isolated.as_ref().unwrap_or(&whole);
+        for u in &f.unreachable {
+            match index.resolve(&u.rule) {
+                Ok(rule) => marks.push((rule, u.clone())),
+                Err(d) => fr.errors.push(d),
+            }
+        }
+        if !fr.errors.is_empty() {
             out.failed += 1;
         }
         for case in &f.cases {
@@ -186,7 +256,7 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
                     continue;
                 }
             }
-            let cr = run_case(engine, &index, case, cov.as_mut());
+            let cr = run_case(engine, index, policy.as_deref(), case, cov.as_mut());
             if cr.passed() {
                 out.passed += 1;
             } else {
@@ -205,7 +275,15 @@ pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Re
             });
         }
     }
-    out.coverage = cov.map(coverage::Collector::finish);
+    out.coverage = cov.map(coverage::Collector::finish).map(|c| {
+        let mut c = match &opts.policy {
+            Some(p) => c.of_policy(p),
+            None => c,
+        };
+        notes = c.set_apart(&marks);
+        c
+    });
+    out.notes.extend(notes);
     out
 }
 
@@ -225,9 +303,10 @@ fn closest_name<'n>(filter: &str, names: impl Iterator<Item = &'n String>) -> Op
         .next()
 }
 
-fn run_case(
+pub(crate) fn run_case(
     engine: &Engine,
     index: &rules::RuleIndex,
+    policy: Option<&str>,
     case: &Case,
     cov: Option<&mut coverage::Collector>,
 ) -> report::CaseReport {
@@ -248,10 +327,29 @@ fn run_case(
         explain: true,
         ..Options::default()
     };
-    let d: Decision = engine.evaluate_with(&case.facts, &opts);
+    // Decided as `bylaw evaluate` decides it: conformed to the fact schema first. Facts
+    // that break the schema are decided as far as they conform, so that fail-closed
+    // cases (a required fact missing) can be pinned.
+    let pipeline = engine.pipeline().on_broken(Broken::DecideAnyway);
+    let facts = match pipeline.conform(&case.facts, &case.name) {
+        Ok(f) => f,
+        Err(e) => {
+            cr.problems.push(Diagnostic::at(
+                &case.span,
+                format!("the facts do not match the fact schema: {e}"),
+            ));
+            return cr;
+        }
+    };
+    // A file that names its policy is decided by that policy alone.
+    let d: Decision =
+        match policy.and_then(|p| engine.evaluate_policy_with(p, facts.value(), &opts)) {
+            Some(d) => d,
+            None => pipeline.decide(&facts, &opts),
+        };
     cr.failures = compare::compare(index, &case.expect, &d);
     if let Some(c) = cov {
-        c.record(&case.facts, &opts, &d);
+        c.record(facts.value(), &opts, &d, &case.expect);
     }
     cr.decision = Some(d);
     cr

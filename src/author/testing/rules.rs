@@ -18,12 +18,15 @@ pub struct RuleIndex {
 }
 
 impl RuleIndex {
-    /// Indexes the engine's rules.
-    pub fn new(engine: &Engine) -> RuleIndex {
+    /// Indexes the engine's rules, or only those of policy `only`.
+    pub fn new(engine: &Engine, only: Option<&str>) -> RuleIndex {
         let mut kinds = HashSet::new();
         let mut bare: HashMap<String, Vec<String>> = HashMap::new();
         let mut ids = Vec::new();
-        for p in engine.policies() {
+        for p in engine
+            .policies()
+            .filter(|p| only.is_none_or(|o| o == p.id.name))
+        {
             for r in &p.rules {
                 let id = format!("{}.{}", p.id.name, r.name.name);
                 kinds.insert(id.clone());

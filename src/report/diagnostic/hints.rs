@@ -16,6 +16,9 @@ pub(crate) fn for_message(message: &str) -> Option<String> {
             return Some(h);
         }
     }
+    if let Some(h) = operator(message) {
+        return Some(h);
+    }
     let table: &[(&str, &str)] = &[
         (
             "expected `policy NAME`",
@@ -63,10 +66,6 @@ pub(crate) fn for_message(message: &str) -> Option<String> {
             "choose another name, so that the fact stays readable",
         ),
         (
-            "cannot be used on",
-            "both sides must be of one kind: numbers, money (`1000 USD`), times or durations; see docs/language.md",
-        ),
-        (
             "different currencies, which are never converted",
             "compare amounts of one currency: money is never converted",
         ),
@@ -95,15 +94,66 @@ pub(crate) fn for_message(message: &str) -> Option<String> {
             "cannot be read exactly",
             "write the number as a string, e.g. amount: \"2000.00\"",
         ),
-        (
-            "byte order mark",
-            "save the file as UTF-8 without a BOM",
-        ),
+        ("byte order mark", "save the file as UTF-8 without a BOM"),
     ];
     table
         .iter()
         .find(|(needle, _)| message.contains(needle))
         .map(|(_, h)| (*h).to_string())
+}
+
+/// "`+` cannot be used on A and B": what the operator takes, for these two kinds.
+fn operator(message: &str) -> Option<String> {
+    let rest = message.strip_prefix('`')?;
+    let (op, rest) = rest.split_once('`')?;
+    let (a, b) = rest
+        .strip_prefix(" cannot be used on ")?
+        .split_once(" and ")?;
+    // The checker says "an integer" or "a decimal" where the name checker says "a number".
+    let kind = |t: &str, k: &str| {
+        t.contains(k) || (k == "number" && (t.contains("integer") || t.contains("decimal")))
+    };
+    let either = |k: &str| kind(a, k) || kind(b, k);
+    let both = |k: &str| kind(a, k) && kind(b, k);
+    Some(match op {
+        "+" if either("string") && !both("string") => {
+            "strings join only with strings: convert the other side to text with `text(x)` (`text(x, 2)` for two digits after the point)".into()
+        }
+        "+" | "-" if either("money") && either("number") => {
+            "money adds to money of the same currency: write the number with its currency (`10 USD`), or use the amount (`x.amount`)".into()
+        }
+        "+" | "-" if either("timestamp") && either("number") => {
+            "a time moves by a duration: `t + 24h`, or `t + duration(n, \"hours\")`".into()
+        }
+        "+" if both("timestamp") => {
+            "two times do not add up: their difference `b - a` is a duration".into()
+        }
+        "+" | "-" if either("duration") && either("number") => {
+            "write the number as a duration: `24h`, or `duration(n, \"hours\")`; `hours(d)` turns a duration into a number".into()
+        }
+        "*" if both("money") => {
+            "money is multiplied by a number; the ratio of two amounts is `a / b`".into()
+        }
+        "*" | "/" if either("timestamp") => {
+            "a time is not multiplied or divided: take a duration first (`b - a`), or a field (`hour(t)`)".into()
+        }
+        "/" if either("money") && either("duration") || either("number") && kind(b, "duration") => {
+            "a duration is divided by a number or by a duration; convert it with `hours(d)` to divide by it otherwise".into()
+        }
+        "==" | "!=" | "<" | "<=" | ">" | ">=" => {
+            "both sides must be of one kind: numbers, money (`1000 USD`), times or durations; see docs/language.md".into()
+        }
+        "+" | "-" | "*" | "/" => format!(
+            "`{op}` takes: {}; see docs/language.md, Values and operators",
+            match op {
+                "+" => "numbers, money of one currency, a time and a duration, durations, strings, lists",
+                "-" => "numbers, money of one currency, a time and a duration, two times, durations",
+                "*" => "numbers, money by a number, a duration by a number",
+                _ => "numbers, money by a number or by money, a duration by a number or by a duration",
+            }
+        ),
+        _ => return None,
+    })
 }
 
 /// `expected A, B or C, found X`: the parser's errors. A misspelled keyword gets
@@ -119,7 +169,17 @@ fn expected_found(message: &str) -> Option<String> {
         .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
         .collect();
     if let Some(word) = found.strip_prefix('`').and_then(|f| f.strip_suffix('`')) {
-        if let Some(s) = did_you_mean(word, words.iter().copied()) {
+        // A keyword of the language is spelled right: it is misplaced, not misspelled
+        // (`then` is one letter from `when`, but suggesting `when` sends the author
+        // the wrong way).
+        if matches!(word, "then" | "else") {
+            return Some(format!(
+                "`{word}` belongs to `if CONDITION then A else B`: is the `if` missing, or glued to the name before it (`ifa` for `if a`)?"
+            ));
+        }
+        if let Some(s) =
+            did_you_mean(word, words.iter().copied()).filter(|_| !RESERVED.contains(&word))
+        {
             return Some(format!("did you mean `{s}`?"));
         }
         if RESERVED.contains(&word) && expected.contains("a name") {
@@ -156,6 +216,29 @@ mod tests {
     fn misspelled_clause_keywords_get_did_you_mean() {
         let m = "expected `approved by`, `cites`, `message`, `rejected when`, `value` or `when`, found `mesage`";
         assert_eq!(for_message(m).as_deref(), Some("did you mean `message`?"));
+    }
+
+    #[test]
+    fn a_misplaced_then_is_not_taken_for_a_misspelled_when() {
+        let m =
+            "expected `.field`, `cites`, `message`, `value`, `when` or an operator, found `then`";
+        let h = for_message(m).unwrap_or_default();
+        assert!(h.contains("if CONDITION then A else B"), "{h}");
+        assert!(!h.contains("did you mean"), "{h}");
+    }
+
+    #[test]
+    fn operator_help_fits_the_two_kinds_at_hand() {
+        let h = |m: &str| for_message(m).unwrap_or_default();
+        assert!(h("`+` cannot be used on a string and a number").contains("`text(x)`"));
+        assert!(h("`+` cannot be used on an integer and a string").contains("strings join"));
+        assert!(h("`+` cannot be used on money and a decimal").contains("(`10 USD`)"));
+        assert!(h("`-` cannot be used on a timestamp and a number").contains("t + 24h"));
+        assert!(h("`*` cannot be used on money and money").contains("`a / b`"));
+        // Two values of one kind that an operator does not take: not "of one kind".
+        let same = h("`*` cannot be used on a timestamp and a timestamp");
+        assert!(!same.contains("one kind"), "{same}");
+        assert!(h("`>` cannot be used on money and a string").contains("one kind"));
     }
 
     #[test]

@@ -1,0 +1,150 @@
+//! A rule set with many policies: `cargo bench --bench many_policies`. Figures and
+//! commands are in docs/performance.md ("Many policies").
+//!
+//! The rule set is generated at bench time into a temporary folder, never committed:
+//! `rules/` and, in a `generated/` sub-folder, 1,000 copies of `unsubscribe.bylaw`,
+//! each a policy of its own on its own action (`unsubscribe_inactive_N`). The snapshots
+//! are the generated corpus of `benches/engine.rs` (seed 1): each still matches one
+//! policy of `rules/`, so the 1,000 others are what a decision must not pay for.
+//! Under `cargo test --benches` every benchmark runs once, on 20 copies.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: fail loudly
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bylaw::input::{load_str, Format};
+use bylaw::{Engine, Value};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// The allocator the `bylaw` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The process's resident memory in bytes (Linux), or 0 when it cannot be read.
+fn resident() -> i64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: i64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary rule folder: `rules/` plus `copies` copies of unsubscribe.bylaw.
+fn rule_set(copies: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["unsubscribe.bylaw", "disassociate.bylaw"] {
+        std::fs::copy(root().join("rules").join(f), dir.path().join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(root().join("rules/unsubscribe.bylaw")).unwrap();
+    let generated = dir.path().join("generated");
+    std::fs::create_dir(&generated).unwrap();
+    for k in 0..copies {
+        let copy = text
+            .replacen(
+                "policy unsubscribe\n",
+                &format!("policy unsubscribe_{k}\n"),
+                1,
+            )
+            .replacen(
+                "\"unsubscribe_inactive\"",
+                &format!("\"unsubscribe_inactive_{k}\""),
+                1,
+            );
+        std::fs::write(generated.join(format!("unsubscribe_{k:04}.bylaw")), copy).unwrap();
+    }
+    dir
+}
+
+/// `n` snapshots from the generator (seed 1), parsed.
+fn corpus(n: usize) -> Vec<Value> {
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("facts-{n}.jsonl"));
+    if !path.exists() {
+        let status = Command::new("python3")
+            .arg(root().join("benches/gen_facts.py"))
+            .args(["--n", &n.to_string(), "--seed", "1", "--out"])
+            .arg(&path)
+            .status()
+            .expect("python3 runs the generator");
+        assert!(status.success(), "gen_facts.py failed");
+    }
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| load_str(l, Format::Json, "bench").unwrap())
+        .collect()
+}
+
+fn copies() -> usize {
+    if measuring() {
+        1_000
+    } else {
+        20
+    }
+}
+
+fn load(c: &mut Criterion) {
+    let two = rule_set(0);
+    let many = rule_set(copies());
+    report_memory(two.path(), many.path());
+    let mut g = c.benchmark_group("many policies: load and check");
+    g.sample_size(10);
+    for (n, dir) in [(2, two.path()), (2 + copies(), many.path())] {
+        g.bench_function(BenchmarkId::new("policies", n), |b| {
+            b.iter(|| Engine::from_dir(dir).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// The resident memory a loaded rule set adds, per policy beyond the two of `rules/`
+/// (the process's resident set grown by loading each, the engine kept).
+fn report_memory(two: &Path, many: &Path) {
+    let before = resident();
+    let a = Engine::from_dir(two).unwrap();
+    let with_two = resident();
+    let b = Engine::from_dir(many).unwrap();
+    let with_many = resident();
+    eprintln!(
+        "resident memory: +{} KiB for 2 policies, +{} KiB for {}: {} bytes per added policy",
+        (with_two - before) / 1024,
+        (with_many - with_two) / 1024,
+        2 + copies(),
+        (with_many - with_two) / copies() as i64
+    );
+    drop((a, b));
+}
+
+fn decide(c: &mut Criterion) {
+    let two = Engine::from_dir(rule_set(0).path()).unwrap();
+    let many = Engine::from_dir(rule_set(copies()).path()).unwrap();
+    let snapshots = corpus(if measuring() { 2_000 } else { 200 });
+    let mut g = c.benchmark_group("many policies: decide the corpus (per pass)");
+    g.throughput(Throughput::Elements(snapshots.len() as u64));
+    g.sample_size(20);
+    for (n, engine) in [(2, &two), (2 + copies(), &many)] {
+        g.bench_function(BenchmarkId::new("policies", n), |b| {
+            b.iter(|| {
+                for f in &snapshots {
+                    black_box(engine.evaluate(f));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, load, decide);
+criterion_main!(benches);

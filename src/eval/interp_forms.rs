@@ -1,0 +1,117 @@
+//! Evaluating calls of a policy's functions, `match` and `position`.
+
+use rust_decimal::Decimal;
+
+use super::{equal, literal_eq, Scope, PARAM};
+use crate::eval::error::EvalError;
+use crate::syntax::ast::{Expr, ExprKind, Match, Slot};
+use crate::value::Value;
+
+impl<'a> Scope<'a> {
+    /// A call of the policy's function: the arguments evaluated where it is called,
+    /// then the body with its parameters bound to them (on top of the caller's binders,
+    /// which the body cannot name: an argument's path is described from them).
+    pub(super) fn call_function(
+        &mut self,
+        call: &'a Expr,
+        args: &'a [Expr],
+    ) -> Result<Value, EvalError> {
+        let f = match call.slot {
+            Slot::Function(i) => self.prog.policy.functions.get(i as usize),
+            _ => None,
+        };
+        let Some(f) = f else {
+            return Err(EvalError::Invalid("unknown function".into()));
+        };
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            values.push(self.eval_ref(a)?);
+        }
+        let depth = self.binders.len();
+        for ((param, value), arg) in f.params.iter().zip(values).zip(args) {
+            self.bind(&param.name.name, value, arg, PARAM);
+            if let Some(b) = self.binders.last_mut() {
+                b.depth = depth;
+            }
+        }
+        let r = self.eval(&f.body);
+        self.binders.truncate(depth);
+        r
+    }
+
+    /// `match`: the first arm whose pattern equals the subject (or, without a
+    /// subject, whose condition holds); else the `else`; with neither, an error.
+    pub(super) fn matched(&mut self, m: &'a Match) -> Result<Value, EvalError> {
+        match &m.subject {
+            Some(subject) => {
+                let v = self.eval_ref(subject)?;
+                for arm in &m.arms {
+                    for p in &arm.patterns {
+                        let hit = match literal_eq(&v, p) {
+                            Some(hit) => hit,
+                            None => {
+                                let pv = self.eval_ref(p)?;
+                                equal(&v, &pv).map_err(|err| self.locate(err, &[subject]))?
+                            }
+                        };
+                        if hit {
+                            return self.eval(&arm.value);
+                        }
+                    }
+                }
+                match &m.otherwise {
+                    Some(o) => self.eval(o),
+                    None => Err(EvalError::Invalid(format!(
+                        "no arm of the `match` takes {} (the value of `{}`), and it has no `else`",
+                        crate::value::Literal(&v),
+                        self.describe(subject)
+                    ))),
+                }
+            }
+            None => {
+                for arm in &m.arms {
+                    if let Some(c) = arm.patterns.first() {
+                        if self.condition(c)? {
+                            return self.eval(&arm.value);
+                        }
+                    }
+                }
+                match &m.otherwise {
+                    Some(o) => self.eval(o),
+                    None => Err(EvalError::Invalid(
+                        "no condition of the `match` holds, and it has no `else`".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// `position(x)`: where the element `x` (of `for each`, a quantifier or a
+    /// comprehension) is in its list, from 0 as in its path (`resources[0]`).
+    pub(super) fn position(&mut self, args: &'a [Expr]) -> Result<Value, EvalError> {
+        let not_element = || {
+            EvalError::Invalid(
+                "`position` takes an element bound by `for each`, a quantifier or a comprehension"
+                    .into(),
+            )
+        };
+        let [arg] = args else {
+            return Err(not_element());
+        };
+        let index = match (&arg.kind, arg.slot) {
+            (ExprKind::Name(_), Slot::Binder(d)) => self
+                .binders
+                .len()
+                .checked_sub(d as usize + 1)
+                .and_then(|k| self.binders.get(k))
+                .map(|b| b.index)
+                .filter(|i| *i != PARAM),
+            (ExprKind::Name(_), Slot::Item) => self.item.as_ref().map(|(i, _)| *i),
+            _ => None,
+        };
+        self.charge(1)?;
+        index
+            .map(|i| Value::Number(Decimal::from(i)))
+            .ok_or_else(not_element)
+    }
+}
