@@ -417,6 +417,7 @@ impl<'t> Printer<'t> {
                 let col = indent + 8;
                 let s = match c {
                     Clause::Message(t) => format!("message {}", template(t)),
+                    Clause::Remedy(t) => format!("remedy  {}", template(t)),
                     Clause::When(e) => format!("when    {}", clause_layout(e, col, indent)),
                     Clause::Value(e) => format!("value   {}", clause_layout(e, col, indent)),
                     Clause::Cites(s) => format!("cites   {}", string(&s.value)),
@@ -442,7 +443,7 @@ impl<'t> Printer<'t> {
 /// The clause's extent, keyword included where the AST keeps it.
 fn clause_span(c: &Clause) -> (usize, usize) {
     match c {
-        Clause::Message(t) => (t.span.start, t.span.end),
+        Clause::Message(t) | Clause::Remedy(t) => (t.span.start, t.span.end),
         Clause::When(e) | Clause::Value(e) => (e.span.start, e.span.end),
         Clause::Cites(s) => (s.span.start, s.span.end),
         Clause::Status(s) => (s.span.start, s.span.end),

@@ -124,6 +124,7 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
     for c in &r.clauses {
         let (word, span) = match c {
             Clause::Message(t) => ("message", &t.span),
+            Clause::Remedy(t) => ("remedy", &t.span),
             Clause::When(e) => ("when", &e.span),
             Clause::Value(e) => ("value", &e.span),
             Clause::Cites(s) => ("cites", &s.span),
@@ -147,7 +148,7 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
             );
         }
         match c {
-            Clause::Message(t) => {
+            Clause::Message(t) | Clause::Remedy(t) => {
                 for part in &t.parts {
                     if let TemplatePart::Hole(e) = part {
                         names.expr(e, out, 0);

@@ -105,7 +105,7 @@ impl<'p> Typeck<'p, '_> {
         let mut earlier_failed: Vec<Path> = Vec::new();
         for c in &r.clauses {
             match c {
-                Clause::Message(t) => {
+                Clause::Message(t) | Clause::Remedy(t) => {
                     for part in &t.parts {
                         if let TemplatePart::Hole(e) = part {
                             self.expr(e, 0);

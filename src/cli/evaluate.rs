@@ -45,6 +45,10 @@ pub struct Args {
     /// Refuse snapshot fields that the fact schema does not declare.
     #[arg(long)]
     strict: bool,
+    /// Also say what would make the request allowed: verified remedies per blocking
+    /// rule and one patch for the whole request (see docs/remedies.md).
+    #[arg(long)]
+    remedies: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -57,6 +61,9 @@ pub fn run(args: Args) -> ExitCode {
         explain: args.explain,
         ..Options::default()
     };
+    if args.remedies && (args.facts_jsonl.is_some() || args.facts_dir.is_some()) {
+        return super::remedies::batch(&engine, &opts, args.facts_jsonl.as_deref(), args.jobs);
+    }
     if args.facts_jsonl.is_some() || args.facts_dir.is_some() {
         return super::batch::run(
             &engine,
@@ -102,8 +109,14 @@ pub fn run(args: Args) -> ExitCode {
         Err(e @ Rejected::Read(_)) => return super::fail(&e),
     };
     let decision = pipeline.decide(&snapshot, &opts);
+    let rendered = if args.remedies {
+        let r = engine.remedies_with(snapshot.value(), &decision, &opts);
+        super::remedies::render(&decision, &r, args.format)
+    } else {
+        render(&decision, args.format)
+    };
     let mut out = super::out::Out::new();
-    match render(&decision, args.format) {
+    match rendered {
         Ok(text) => out.print(&text),
         Err(e) => return super::fail(&e),
     }

@@ -18,6 +18,7 @@ mod evaluate;
 mod fmt;
 mod mutate;
 mod out;
+mod remedies;
 mod schema;
 mod serve;
 mod shell;

@@ -1,4 +1,7 @@
-//! Explained decisions: what the engine answers, serializable as JSON or YAML.
+//! Explained decisions: what the engine answers, serializable as JSON or YAML, and
+//! [`remedy`]: what would make a blocking decision allowed, verified by deciding again.
+
+pub mod remedy;
 
 use std::sync::Arc;
 

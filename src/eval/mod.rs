@@ -10,7 +10,7 @@ pub mod evidence;
 mod fnv;
 pub mod functions;
 pub mod interp;
-mod ops;
+pub(crate) mod ops;
 pub mod resolve;
 
 pub use error::EvalError;

@@ -56,7 +56,7 @@ pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Vec<Read> {
         for clause in &mut rule.clauses {
             match clause {
                 Clause::When(e) | Clause::Value(e) => r.expr(e, &mut binders),
-                Clause::Message(t) => {
+                Clause::Message(t) | Clause::Remedy(t) => {
                     for part in &mut t.parts {
                         if let TemplatePart::Hole(e) = part {
                             r.expr(e, &mut binders);

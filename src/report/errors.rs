@@ -91,10 +91,12 @@ fn clause_exprs(clauses: &[Clause]) -> Vec<&Expr> {
                     v.push(at);
                 }
             }
-            Clause::Message(t) => v.extend(t.parts.iter().filter_map(|p| match p {
-                TemplatePart::Hole(e) => Some(e),
-                TemplatePart::Text(_) => None,
-            })),
+            Clause::Message(t) | Clause::Remedy(t) => {
+                v.extend(t.parts.iter().filter_map(|p| match p {
+                    TemplatePart::Hole(e) => Some(e),
+                    TemplatePart::Text(_) => None,
+                }))
+            }
             Clause::Cites(_) => {}
         }
     }

@@ -135,6 +135,20 @@ pub fn decide_line_with(
     }
 }
 
+/// Reads one JSON line and checks it against the fact schema, as [`decide_line`] does:
+/// the snapshot, or the message of its error record (`bylaw evaluate --remedies`).
+pub fn load_line(
+    engine: &Engine,
+    line_no: usize,
+    text: &str,
+    origin: &str,
+) -> Result<crate::Value, String> {
+    load_valid_line(&Pipeline::new(engine), text, || {
+        format!("{origin}:{line_no}")
+    })
+    .map(|c| c.value().clone())
+}
+
 /// Reads and conforms a line already known to be text. Its name (`file:line`) is only
 /// needed for a message, so it is only made then.
 fn load_valid_line(

@@ -697,7 +697,7 @@ fn rule_exprs(r: &Rule) -> Vec<&Expr> {
     let mut v = Vec::new();
     for c in &r.clauses {
         match c {
-            Clause::Message(t) => v.extend(holes(t)),
+            Clause::Message(t) | Clause::Remedy(t) => v.extend(holes(t)),
             Clause::When(e) | Clause::Value(e) => v.push(e),
             Clause::Cites(_) => {}
             Clause::Status(s) => {
@@ -851,7 +851,7 @@ fn eval_rule<'a>(
 /// A message with its holes filled; a hole that cannot be evaluated says so in place.
 /// Writing a value counts as going through it; passing the step limit is the rule's
 /// error (the decision's work is bounded, and fails closed), not a hole's.
-fn render_message<'a>(
+pub(crate) fn render_message<'a>(
     scope: &mut Scope<'a>,
     t: &'a Template,
 ) -> Result<String, (EvalError, &'a Expr)> {
@@ -870,4 +870,51 @@ fn render_message<'a>(
         }
     }
     Ok(out)
+}
+
+/// What a rule's remedies are derived from, besides the scope (see [`Engine::in_rule_scope`]).
+pub(crate) struct RuleSite<'a> {
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The policy's fact schema, if typed.
+    pub schema: Option<&'a Arc<Record>>,
+}
+
+impl Engine {
+    /// Runs `f` in the scope the engine decides rule `rule_id` (`policy.rule`) in:
+    /// over element `item` of the policy's list for a rule about the element. `None`
+    /// when there is no such rule or element. Used by [`crate::decision::remedy`].
+    pub(crate) fn in_rule_scope<'a, T>(
+        &'a self,
+        facts: &'a Value,
+        now: Option<&'a Value>,
+        rule_id: &str,
+        item: Option<usize>,
+        f: impl FnOnce(&mut Scope<'a>, RuleSite<'a>) -> T,
+    ) -> Option<T> {
+        let (c, (rule, info)) = self.policies.iter().find_map(|c| {
+            c.ast
+                .rules
+                .iter()
+                .zip(&c.rules)
+                .find(|(_, i)| &*i.id == rule_id)
+                .map(|r| (c, r))
+        })?;
+        let mut scope = Scope::new(c.program(), facts, now, None, self.limits.max_steps)
+            .with_max_depth(self.limits.max_eval_depth);
+        if let (Some(i), true, Some(fe)) = (item, info.per_item, &c.ast.for_each) {
+            let items = scope.list_ref(&fe.list).ok()?;
+            if i >= items.len() {
+                return None;
+            }
+            let path = format!("{}[{i}]", scope.describe(&fe.list));
+            let element = items.get(i);
+            scope.next_item((i, element), &path, self.limits.max_steps);
+        }
+        let site = RuleSite {
+            rule,
+            schema: c.schema.as_ref(),
+        };
+        Some(f(&mut scope, site))
+    }
 }

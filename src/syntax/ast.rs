@@ -188,6 +188,14 @@ impl Rule {
         })
     }
 
+    /// The `remedy` template, if written.
+    pub fn remedy(&self) -> Option<&Template> {
+        self.clauses.iter().find_map(|c| match c {
+            Clause::Remedy(t) => Some(t),
+            _ => None,
+        })
+    }
+
     /// The effect's value expression, if written.
     pub fn value(&self) -> Option<&Expr> {
         self.clauses.iter().find_map(|c| match c {
@@ -224,6 +232,8 @@ pub enum Clause {
     Value(Expr),
     /// `cites "…"`.
     Cites(Str),
+    /// `remedy "…"`: what would make the rule stop blocking, for the customer.
+    Remedy(Template),
     /// `rejected when …` or `approved by "…" at … when …`.
     Status(Box<StatusClause>),
 }

@@ -71,7 +71,7 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
             Mode::Code => match b {
                 b'#' => mode = Mode::Comment,
                 b'"' => {
-                    mode = if last_word == "message" {
+                    mode = if last_word == "message" || last_word == "remedy" {
                         Mode::Template
                     } else {
                         Mode::Str

@@ -210,6 +210,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
             "a type (bool, string, integer, decimal, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
         }
         Rule::optional => "`?`",
+        Rule::fixed_mark => "`fixed`",
         Rule::applies_decl => "`applies when`",
         Rule::for_each_decl => "`for each`",
         Rule::let_decl => "`let`",
@@ -224,6 +225,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::when_clause => "`when`",
         Rule::value_clause => "`value`",
         Rule::cites_clause => "`cites`",
+        Rule::remedy_clause => "`remedy`",
         Rule::rejected_clause => "`rejected when`",
         Rule::approved_clause => "`approved by`",
         Rule::identified_by => "`identified by`",
@@ -387,7 +389,13 @@ impl Ctx<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let atom = next(&mut inner, self.source)?;
-        let optional = inner.next().is_some();
+        let (mut optional, mut fixed) = (false, false);
+        for mark in inner {
+            match mark.as_rule() {
+                Rule::fixed_mark => fixed = true,
+                _ => optional = true,
+            }
+        }
         let kind = match atom.as_rule() {
             Rule::type_name => TypeExprKind::Named(self.ident(first_inner(atom, self.source)?)),
             Rule::enum_type => {
@@ -402,6 +410,7 @@ impl Ctx<'_> {
         Ok(TypeExpr {
             kind,
             optional,
+            fixed,
             span,
         })
     }
@@ -486,6 +495,7 @@ impl Ctx<'_> {
             Rule::message_clause => {
                 Clause::Message(self.template(first_inner(pair, self.source)?)?)
             }
+            Rule::remedy_clause => Clause::Remedy(self.template(first_inner(pair, self.source)?)?),
             Rule::when_clause => Clause::When(self.expr(first_inner(pair, self.source)?)?),
             Rule::value_clause => Clause::Value(self.expr(first_inner(pair, self.source)?)?),
             Rule::cites_clause => Clause::Cites(self.string(first_inner(pair, self.source)?)),

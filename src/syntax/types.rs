@@ -22,6 +22,8 @@ pub struct TypeExpr {
     pub kind: TypeExprKind,
     /// `TYPE?`: the value may be absent or null.
     pub optional: bool,
+    /// `TYPE fixed`: the requester cannot change the fact (no remedy touches it).
+    pub fixed: bool,
     /// Where it was written.
     pub span: Span,
 }

@@ -38,6 +38,8 @@ mod output_failure;
 mod parser;
 mod pipeline;
 mod properties;
+mod remedies;
+mod remedies_text;
 mod render_json;
 mod rule_folders;
 mod scenarios;

@@ -93,7 +93,7 @@ fn for_each_root(p: &mut Policy, f: &mut dyn FnMut(&mut Expr, Place, &str)) {
                     }
                     f(&mut s.when, Place::Condition, &owner);
                 }
-                Clause::Message(_) | Clause::Cites(_) => {}
+                Clause::Message(_) | Clause::Remedy(_) | Clause::Cites(_) => {}
             }
         }
     }
