@@ -454,3 +454,38 @@ fn tls_serves_https() {
     let _ = std::io::Read::read_to_end(&mut s, &mut raw);
     assert!(!raw.starts_with(b"HTTP/1.1 200"));
 }
+
+#[test]
+fn remedies_in_the_query_are_evaluate_remedies() {
+    let server = Server::start(&["--rules", "rules", "--no-watch"]);
+    // A denied request (several rules block it) and an allowed one (nothing to remedy).
+    for file in [
+        "tests/scenarios/unsubscribe/several_denials.yaml",
+        "tests/scenarios/disassociate/allowed_hosting.yaml",
+    ] {
+        let file = Path::new(file);
+        let cli = cli_json("rules", file, &["--remedies"]);
+        assert!(!cli.is_empty(), "{}: the CLI decides it", file.display());
+        let r = server.decide_file(file, "?remedies=true");
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(
+            String::from_utf8(without_ids(&r.body)).unwrap(),
+            String::from_utf8(cli).unwrap(),
+            "{}",
+            file.display()
+        );
+    }
+    // Without the flag, no remedies: today's answer.
+    let file = Path::new("tests/scenarios/unsubscribe/several_denials.yaml");
+    let r = server.decide_file(file, "");
+    assert!(r.json().get("to_allow").is_none(), "{}", r.text());
+    assert!(server.decide_file(file, "?remedies=true").json()["to_allow"].is_object());
+}
+
+#[test]
+fn a_now_past_the_nanosecond_is_refused_not_truncated() {
+    let server = Server::start(&["--rules", "rules", "--no-watch"]);
+    let file = Path::new("tests/scenarios/unsubscribe/review_automatic_at_24h.yaml");
+    let r = server.decide_file(file, "?now=2021-10-01T09:00:00.0000000001%2B08:00");
+    assert_eq!(r.status, 400, "{}", r.text());
+}

@@ -116,6 +116,8 @@ struct DecideQuery {
     explain: bool,
     now: Option<DateTime<FixedOffset>>,
     strict: bool,
+    /// What would make it allowed (`evaluate --remedies --format json`).
+    remedies: bool,
 }
 
 fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<DecideQuery, Problem> {
@@ -125,6 +127,7 @@ fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<DecideQuery, Pro
         explain: false,
         now: None,
         strict: false,
+        remedies: false,
     };
     for (name, value) in pairs {
         if !allowed.contains(&name.as_str()) {
@@ -136,6 +139,7 @@ fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<DecideQuery, Pro
         match name.as_str() {
             "now" => q.now = Some(parse_now(&value)?),
             "explain" => q.explain = flag(&name, &value)?,
+            "remedies" => q.remedies = flag(&name, &value)?,
             _ => q.strict = flag(&name, &value)?,
         }
     }
@@ -155,10 +159,10 @@ fn flag(name: &str, value: &str) -> Result<bool, Problem> {
 /// `now` as `evaluate --now` takes it. An unescaped `+` in a query string reads as a
 /// space; a time has no space before its offset, so one there is taken back as `+`.
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, Problem> {
-    DateTime::parse_from_rfc3339(s)
+    crate::input::rfc3339_exact(s)
         .or_else(|e| match s.rfind(' ') {
             Some(i) if i > 10 => {
-                DateTime::parse_from_rfc3339(&format!("{}+{}", &s[..i], &s[i + 1..]))
+                crate::input::rfc3339_exact(&format!("{}+{}", &s[..i], &s[i + 1..]))
                     .map_err(|_| e)
             }
             _ => Err(e),
@@ -285,7 +289,15 @@ fn decide_bytes(
         ..Options::default()
     };
     let d = set.engine.evaluate_with(snapshot.value(), &opts);
-    let text = decide::to_json(&d).map_err(|e| {
+    let text = if q.remedies {
+        let r = set.engine.remedies_with(snapshot.value(), &d, &opts);
+        serde_json::to_string_pretty(&crate::decision::remedy::render::view(&d, &r))
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string())
+    } else {
+        decide::to_json(&d)
+    };
+    let text = text.map_err(|e| {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the decision cannot be written: {e}"),
@@ -318,7 +330,7 @@ async fn decide_one(
     body: Body,
 ) -> Result<Response, Problem> {
     let started = Instant::now();
-    let q = parse_query(uri.query(), &["explain", "now", "strict"])?;
+    let q = parse_query(uri.query(), &["explain", "now", "strict", "remedies"])?;
     let format = snapshot_format(&headers)?;
     let bytes = read_body(&app, &headers, body).await?;
     // The rule set is taken once: a reload during the decision does not change it.
