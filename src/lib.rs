@@ -16,7 +16,7 @@
 //! currencies), [`run`] (the [`Engine`], and deciding many snapshots on all cores),
 //! [`decision`] (the explained answer), [`report`] (text, JSON and diagnostics) and
 //! [`author`] (golden decisions, impact of a rule change, `fmt`, author tests);
-//! [`remedy`] says what would make a blocked decision allowed, verified by deciding again.
+//! [`decision::remedy`] says what would make a blocked decision allowed, verified by deciding again.
 //! Checking and evaluation are internal stages behind [`Engine`]. Every command decides
 //! through one [`run::pipeline::Pipeline`] (read → conform → decide); see
 //! `docs/architecture.md`.

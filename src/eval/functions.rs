@@ -141,7 +141,7 @@ pub fn builtin(name: &str) -> Option<&'static Builtin> {
     all().find(|b| b.name == name)
 }
 
-/// Every built-in: those here, then those in [`super::builtins`].
+/// Every built-in: those here, then those in `eval::builtins`.
 pub fn all() -> impl Iterator<Item = &'static Builtin> {
     BUILTINS.iter().chain(super::builtins::MORE_BUILTINS)
 }

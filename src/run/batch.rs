@@ -135,7 +135,7 @@ pub fn decide_line_with(
     }
 }
 
-/// Reads one JSON line and checks it against the fact schema, as [`decide_line`] does:
+/// Reads one JSON line and checks it against the fact schema, as [`decide_line_with`] does:
 /// the snapshot, or the message of its error record (`bylaw evaluate --remedies`).
 pub fn load_line(
     engine: &Engine,
@@ -524,7 +524,7 @@ fn write_in_order<U>(
 
 /// The snapshot files (`.json`, `.yaml`, `.yml`) in a folder and below, sorted. Not
 /// snapshots, so passed over: golden decision files (`*.decision.yaml`, see
-/// [`crate::run::golden`]), `bylaw test` files (YAML whose top-level keys are
+/// `run::golden`), `bylaw test` files (YAML whose top-level keys are
 /// `cases` and at most `description` and `policy`), and hidden files and folders (a
 /// name starting with `.`). Entries that cannot be read are left out:
 /// [`snapshot_entries`] reports them.

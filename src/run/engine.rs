@@ -625,7 +625,7 @@ fn cause_of(e: &EvalError) -> Cause {
 }
 
 /// The rule files of a folder as `(name, text)`, sorted, named as locations cite them
-/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads (see [`crate::load`] for which).
+/// (`rules/a.bylaw`): what [`Engine::from_dir`] loads (see [`crate::run::load`] for which).
 pub fn rule_sources(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     read_dir(dir, &Limits::default())
 }

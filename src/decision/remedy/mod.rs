@@ -3,11 +3,11 @@
 //! For each blocking rule of a decision (a matched `deny`, a rejected or pending
 //! `review`, a blocking rule that could not be evaluated) the rule's condition is
 //! inverted into candidate changes of the facts ([`derive`]), with witness values at
-//! the boundary ([`witness`]), written as a JSON Patch against the snapshot
+//! the boundary (`witness`), written as a JSON Patch against the snapshot
 //! ([`patch`]), and kept only when deciding the patched snapshot again shows the rule
-//! no longer blocks and no other rule starts to ([`verify`]). [`combine`] then finds one
+//! no longer blocks and no other rule starts to (`verify`). `combine` then finds one
 //! patch for the whole request (`to_allow`). Facts the requester cannot change are
-//! never touched (see [`fixed`]). See `docs/remedies.md`.
+//! never touched (see `fixed`). See `docs/remedies.md`.
 //!
 //! ```no_run
 //! let engine = bylaw::Engine::from_dir("rules")?;

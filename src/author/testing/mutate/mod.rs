@@ -3,7 +3,7 @@
 //! A mutant is the rule set with one small edit that changes what a policy means: a
 //! boundary moved (`>=` → `>`), a literal nudged to its nearest different value, one
 //! side of an `and` dropped, a `not` removed… ([`operators`]). Mutants are made in
-//! memory from the parsed rules ([`walk`]), checked and compiled like any rule set,
+//! memory from the parsed rules (`walk`), checked and compiled like any rule set,
 //! and the author tests and the golden decisions are run against each, on all cores.
 //! A mutant some test or golden notices is *killed*; one that passes everything
 //! *survived*, and the report names the case that would kill it. A mutant the checker
