@@ -70,56 +70,33 @@ fn calls(p: &Policy) -> Vec<Vec<usize>> {
 }
 
 /// Refuses functions that call themselves, directly or through others: evaluation
-/// must end, and a bound on recursion would be one more limit to explain. Walks with
-/// its own stack, like the `let` cycle check.
+/// must end, and a bound on recursion would be one more limit to explain. Walks as the
+/// `let` cycle check does ([`super::walk_uses`]).
 pub(super) fn check_function_cycles(p: &Policy, out: &mut Vec<Diagnostic>) {
     let refs = calls(p);
-    // 0 = unvisited, 1 = on the stack, 2 = done.
-    let mut state = vec![0u8; p.functions.len()];
-    for root in 0..p.functions.len() {
-        if state[root] != 0 {
-            continue;
-        }
-        state[root] = 1;
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(top) = stack.last_mut() {
-            let (i, next) = *top;
-            if let Some(&j) = refs[i].get(next) {
-                top.1 += 1;
-                match state[j] {
-                    0 => {
-                        state[j] = 1;
-                        stack.push((j, 0));
-                    }
-                    1 => {
-                        let name = &p.functions[j].name;
-                        let through: Vec<&str> = stack
-                            .iter()
-                            .skip_while(|(k, _)| *k != j)
-                            .skip(1)
-                            .map(|(k, _)| p.functions[*k].name.name.as_str())
-                            .collect();
-                        let d = Diagnostic::at(
-                            &name.span,
-                            format!("the function `{}` calls itself", name.name),
-                        );
-                        out.push(if through.is_empty() {
-                            d.hint("a function cannot be recursive: compute the value without calling it again")
-                        } else {
-                            d.hint(format!(
-                                "through `{}`: a function cannot be recursive",
-                                through.join("`, `")
-                            ))
-                        });
-                    }
-                    _ => {}
-                }
+    super::walk_uses(
+        &refs,
+        |j, through| {
+            let name = &p.functions[j].name;
+            let through: Vec<&str> = through
+                .iter()
+                .map(|k| p.functions[*k].name.name.as_str())
+                .collect();
+            let d = Diagnostic::at(
+                &name.span,
+                format!("the function `{}` calls itself", name.name),
+            );
+            out.push(if through.is_empty() {
+                d.hint("a function cannot be recursive: compute the value without calling it again")
             } else {
-                state[i] = 2;
-                stack.pop();
-            }
-        }
-    }
+                d.hint(format!(
+                    "through `{}`: a function cannot be recursive",
+                    through.join("`, `")
+                ))
+            });
+        },
+        |_, _| {},
+    );
 }
 
 /// A record literal names each field once.

@@ -228,11 +228,49 @@ fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>, max_chain: usize) {
                 .collect()
         })
         .collect();
-    // 0 = unvisited, 1 = on the stack, 2 = done.
-    let mut state = vec![0u8; p.lets.len()];
     // The longest chain of lets below each let.
     let mut chain = vec![0usize; p.lets.len()];
-    for root in 0..p.lets.len() {
+    walk_uses(
+        &refs,
+        |j, _| {
+            let name = &p.lets[j].name;
+            out.push(Diagnostic::at(
+                &name.span,
+                format!("`{}` is defined in terms of itself", name.name),
+            ));
+        },
+        |i, j| chain[i] = chain[i].max(chain[j] + 1),
+    );
+    if let Some((i, &longest)) = chain.iter().enumerate().max_by_key(|(_, c)| **c) {
+        if longest > max_chain {
+            let name = &p.lets[i].name;
+            out.push(
+                Diagnostic::at(
+                    &name.span,
+                    format!(
+                        "`{}` starts a chain of {longest} `let`s each using the next, more than the limit of {max_chain}",
+                        name.name
+                    ),
+                )
+                .hint("compute the value in fewer steps"),
+            );
+        }
+    }
+}
+
+/// Depth first through definitions that use one another (`refs[i]`: the ones `i`
+/// uses), on a stack of its own so that a long chain cannot overflow the thread's.
+/// `cycle(j, through)` for each use that closes a cycle at `j` (`through`: the
+/// definitions between, in order); `below(i, j)` for each use of a definition `j`
+/// whose own walk is complete, so that a measure can be carried up the chain.
+pub(super) fn walk_uses(
+    refs: &[Vec<usize>],
+    mut cycle: impl FnMut(usize, Vec<usize>),
+    mut below: impl FnMut(usize, usize),
+) {
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; refs.len()];
+    for root in 0..refs.len() {
         if state[root] != 0 {
             continue;
         }
@@ -248,36 +286,23 @@ fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>, max_chain: usize) {
                         stack.push((j, 0));
                     }
                     1 => {
-                        let name = &p.lets[j].name;
-                        out.push(Diagnostic::at(
-                            &name.span,
-                            format!("`{}` is defined in terms of itself", name.name),
-                        ));
+                        let through = stack
+                            .iter()
+                            .skip_while(|(k, _)| *k != j)
+                            .skip(1)
+                            .map(|(k, _)| *k)
+                            .collect();
+                        cycle(j, through);
                     }
-                    _ => chain[i] = chain[i].max(chain[j] + 1),
+                    _ => below(i, j),
                 }
             } else {
                 state[i] = 2;
                 stack.pop();
                 if let Some(&(parent, _)) = stack.last() {
-                    chain[parent] = chain[parent].max(chain[i] + 1);
+                    below(parent, i);
                 }
             }
-        }
-    }
-    if let Some((i, &longest)) = chain.iter().enumerate().max_by_key(|(_, c)| **c) {
-        if longest > max_chain {
-            let name = &p.lets[i].name;
-            out.push(
-                Diagnostic::at(
-                    &name.span,
-                    format!(
-                        "`{}` starts a chain of {longest} `let`s each using the next, more than the limit of {max_chain}",
-                        name.name
-                    ),
-                )
-                .hint("compute the value in fewer steps"),
-            );
         }
     }
 }
