@@ -7,10 +7,8 @@ mod describe;
 pub(crate) mod duplicates;
 pub mod error;
 pub mod evidence;
-mod fnv;
 pub mod functions;
 pub mod interp;
 pub(crate) mod ops;
-pub mod resolve;
 
 pub use error::EvalError;
