@@ -18,8 +18,6 @@
 mod fnv;
 mod lower;
 mod node;
-#[cfg(test)]
-mod tests;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;

@@ -10,5 +10,8 @@ pub mod evidence;
 pub mod functions;
 pub mod interp;
 pub(crate) mod ops;
+// Compiling as evaluation sees it: here, as `compile` imports nothing of `eval`.
+#[cfg(test)]
+mod compiled_tests;
 
 pub use error::EvalError;

@@ -1,12 +1,13 @@
 //! Compiling: slots, numbered reads, folded constants, and that a compiled program
 //! evaluates as the walk node by node does.
 
-use super::*;
+use crate::compile::{compile, Node, NodeKind, Slot};
 use crate::eval::interp::{Program as Run, Scope};
 use crate::syntax::parser::parse_policy;
 use crate::syntax::Source;
+use crate::value::Value;
 
-fn compiled(text: &str) -> super::Program {
+fn compiled(text: &str) -> crate::compile::Program {
     let source = Source::new("t.bylaw", text.to_string());
     compile(
         &parse_policy(&source).unwrap(),
@@ -38,7 +39,7 @@ fn slots(text: &str) -> Vec<Slot> {
     out
 }
 
-fn run(code: &super::Program) -> Run<'_> {
+fn run(code: &crate::compile::Program) -> Run<'_> {
     Run {
         code,
         item_paths: None,
@@ -150,7 +151,7 @@ fn a_path_read_in_one_go_or_again_takes_the_steps_and_gives_the_answer_of_the_wa
         // The same program with no reads numbered: every path walked node by node.
         let mut walked = compiled(&text_of);
         walked.reads.clear();
-        let eval = |code: &super::Program, depth: usize| {
+        let eval = |code: &crate::compile::Program, depth: usize| {
             let mut scope = Scope::new(run(code), &facts, None, None, 1000).with_max_depth(depth);
             scope.next_item((0, std::borrow::Cow::Borrowed(&rs[0])), "rs[0]", 1000);
             let v = scope.eval(&code.lets[0].value).map_err(|e| e.to_string());
