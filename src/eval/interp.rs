@@ -525,6 +525,14 @@ impl<'a> Scope<'a> {
                 Ok(Value::Map(out.into()))
             }
             ExprKind::Match(m) => self.matched(m),
+            // An absent fact is null here, as for `present`.
+            ExprKind::Is(x, test) => match self.eval_ref(x) {
+                Ok(v) => Ok(Value::Bool(super::kinds::is_kind(&v, test))),
+                Err(err) if err.is_absence() => {
+                    Ok(Value::Bool(*test == crate::syntax::ast::KindTest::Null))
+                }
+                Err(err) => Err(err),
+            },
             ExprKind::Call(f, args) => {
                 if f.name == "position" {
                     return self.position(args);

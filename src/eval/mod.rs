@@ -10,6 +10,7 @@ pub mod evidence;
 mod fnv;
 pub mod functions;
 pub mod interp;
+pub(crate) mod kinds;
 pub(crate) mod ops;
 pub mod resolve;
 

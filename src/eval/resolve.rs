@@ -141,7 +141,7 @@ impl Resolver<'_> {
                 self.expr(inner, binders);
                 e.slot = self.path(e);
             }
-            ExprKind::Unary(_, inner) => self.expr(inner, binders),
+            ExprKind::Unary(_, inner) | ExprKind::Is(inner, _) => self.expr(inner, binders),
             ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
                 self.expr(a, binders);
                 self.expr(b, binders);

@@ -11,7 +11,7 @@ use super::ast::*;
 pub(crate) use super::lexical::parse_duration;
 use super::lexical::*;
 use super::span::{snippet, Source, Span};
-use super::types::{FieldType, TypeExpr, TypeExprKind};
+use super::types::{FieldType, Refinement, TypeExpr, TypeExprKind};
 use crate::limits::{shorten, Limits};
 
 mod primary;
@@ -208,8 +208,13 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::facts_decl => "`facts`",
         Rule::fact_schema | Rule::record_type => "a record type (`{ name: TYPE, … }`)",
         Rule::field_type => "a field (`name: TYPE`)",
-        Rule::type_expr | Rule::list_type | Rule::enum_type | Rule::type_name => {
-            "a type (bool, string, integer, decimal, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
+        Rule::type_expr | Rule::list_type | Rule::literal_type | Rule::type_name => {
+            "a type (bool, string, integer, decimal, number, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
+        }
+        Rule::range | Rule::range_bound => "a range (`1..28`, `0..`, `..100`)",
+        Rule::matching => "`matching \"PATTERN\"`",
+        Rule::kind_test => {
+            "a kind (bool, integer, number, string, money, timestamp, duration, list, record, null or a string such as \"none\")"
         }
         Rule::optional => "`?`",
         Rule::fixed_mark => "`fixed`",
@@ -267,7 +272,9 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => "an operator",
+        | Rule::op_div
+        | Rule::is_test
+        | Rule::op_is => "an operator",
         Rule::field => "`.field`",
         Rule::index => "`[index]`",
         Rule::where_filter => "`where`",
@@ -389,19 +396,53 @@ impl Ctx<'_> {
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Result<TypeExpr> {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let atom = next(&mut inner, self.source)?;
         let (mut optional, mut fixed) = (false, false);
-        for mark in inner {
-            match mark.as_rule() {
+        let mut alternatives = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
                 Rule::fixed_mark => fixed = true,
-                _ => optional = true,
+                Rule::optional => optional = true,
+                _ => alternatives.push(self.type_atom(p)?),
             }
         }
+        let kind = if alternatives.len() == 1 {
+            alternatives.pop().map(|t| t.kind)
+        } else if alternatives
+            .iter()
+            .all(|t| matches!(&t.kind, TypeExprKind::Enum(v) if v.len() == 1))
+        {
+            // Only strings: an enumeration, as it always was.
+            let values = alternatives.into_iter().flat_map(|t| match t.kind {
+                TypeExprKind::Enum(v) => v,
+                _ => Vec::new(),
+            });
+            Some(TypeExprKind::Enum(values.collect()))
+        } else {
+            Some(TypeExprKind::Union(alternatives))
+        };
+        let kind = kind.ok_or_else(|| ParseError::at(&span, "expected a type"))?;
+        Ok(TypeExpr {
+            kind,
+            optional,
+            fixed,
+            span,
+        })
+    }
+
+    /// One alternative of a type: no `?`, no `fixed` of its own.
+    fn type_atom(&self, atom: Pair<'_, Rule>) -> Result<TypeExpr> {
+        let span = self.span(&atom);
         let kind = match atom.as_rule() {
-            Rule::type_name => TypeExprKind::Named(self.ident(first_inner(atom, self.source)?)),
-            Rule::enum_type => {
-                TypeExprKind::Enum(atom.into_inner().map(|s| self.string(s)).collect())
+            Rule::type_name => {
+                let mut inner = atom.into_inner();
+                let name = self.ident(next(&mut inner, self.source)?);
+                match inner.next() {
+                    None => TypeExprKind::Named(name),
+                    Some(r) => TypeExprKind::Refined(name, self.refinement(r)?),
+                }
+            }
+            Rule::literal_type => {
+                TypeExprKind::Enum(vec![self.string(first_inner(atom, self.source)?)])
             }
             Rule::list_type => {
                 TypeExprKind::List(Box::new(self.type_expr(first_inner(atom, self.source)?)?))
@@ -411,10 +452,36 @@ impl Ctx<'_> {
         };
         Ok(TypeExpr {
             kind,
-            optional,
-            fixed,
+            optional: false,
+            fixed: false,
             span,
         })
+    }
+
+    fn refinement(&self, pair: Pair<'_, Rule>) -> Result<Refinement> {
+        let span = self.span(&pair);
+        if pair.as_rule() == Rule::matching {
+            return Ok(Refinement::Matching(
+                self.string(first_inner(pair, self.source)?),
+            ));
+        }
+        // `..` is not a pair: a bound before it is the first, one after it the second.
+        let (mut min, mut max) = (None, None);
+        for b in pair.into_inner() {
+            let before = b.as_span().start() < span.start + pair_dots(&span);
+            let n = b.as_str().parse::<Decimal>().map_err(|_| {
+                self.err(
+                    &b,
+                    format!("`{}` is not a number bylaw can hold exactly", b.as_str()),
+                )
+            })?;
+            if before {
+                min = Some(n);
+            } else {
+                max = Some(n);
+            }
+        }
+        Ok(Refinement::Range { min, max, span })
     }
 
     fn for_each(&self, pair: Pair<'_, Rule>) -> Result<ForEach> {
@@ -604,7 +671,20 @@ impl Ctx<'_> {
         min: u8,
     ) -> Result<(Expr, usize)> {
         let (mut lhs, mut depth) = self.operand(pairs)?;
-        while let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) {
+        loop {
+            if let Some(test) =
+                pairs.next_if(|p| p.as_rule() == Rule::is_test && IS_PRECEDENCE >= min)
+            {
+                let end = tight_end(&self.source.text, lhs.span.start, test.as_span().end());
+                let span = Span::new(self.source, lhs.span.start, end);
+                depth = self.node(&span, depth)?;
+                let kind = self.kind_test(test)?;
+                lhs = Expr::new(ExprKind::Is(Box::new(lhs), kind), span);
+                continue;
+            }
+            let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) else {
+                break;
+            };
             let prec = op.precedence();
             if prec < min {
                 break;
@@ -616,6 +696,45 @@ impl Ctx<'_> {
             lhs = Expr::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span);
         }
         Ok((lhs, depth))
+    }
+
+    /// `is KIND` after an operand.
+    fn kind_test(&self, pair: Pair<'_, Rule>) -> Result<KindTest> {
+        let Some(test) = pair.into_inner().nth(1) else {
+            return Err(ParseError::at(
+                &Span::new(self.source, 0, 0),
+                "expected a kind after `is`",
+            ));
+        };
+        let Some(t) = test.into_inner().next() else {
+            return Err(ParseError::at(
+                &Span::new(self.source, 0, 0),
+                "expected a kind after `is`",
+            ));
+        };
+        Ok(match t.as_rule() {
+            Rule::string => KindTest::Literal(self.string(t).value.into()),
+            Rule::null => KindTest::Null,
+            _ => match KindTest::named(t.as_str()) {
+                Some(k) => k,
+                None => {
+                    let hint = match t.as_str() {
+                        "decimal" => {
+                            "write `is number`: integers and decimals are numbers".to_string()
+                        }
+                        "time" => "did you mean `timestamp`?".to_string(),
+                        "bool" | "boolean" => "did you mean `bool`?".to_string(),
+                        "map" | "object" => "did you mean `record`?".to_string(),
+                        "array" => "did you mean `list`?".to_string(),
+                        _ => format!(
+                            "the kinds are {}, null, or a string such as \"none\"",
+                            KindTest::NAMES.join(", ")
+                        ),
+                    };
+                    return Err(self.err(&t, format!("unknown kind `{}`; {hint}", t.as_str())));
+                }
+            },
+        })
     }
 
     fn operand<'i>(
@@ -679,6 +798,11 @@ impl Ctx<'_> {
 }
 
 pub(super) type Rule_ = super::ast::Rule;
+
+/// Where `..` starts in a range's text, from the range's start.
+fn pair_dots(span: &Span) -> usize {
+    span.text().find("..").unwrap_or(0)
+}
 
 /// The next pair of an item's parts, or an error at the item.
 fn next_of<'i>(
