@@ -300,7 +300,7 @@ impl<'p> Typeck<'p, '_> {
         self.require(e, t)
     }
 
-    fn require(&mut self, e: &Expr, t: Ty) -> Ty {
+    pub(super) fn require(&mut self, e: &Expr, t: Ty) -> Ty {
         match t {
             Ty::Union(_) => {
                 self.union_error(e, &t);

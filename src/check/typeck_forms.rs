@@ -173,7 +173,11 @@ impl<'p> Typeck<'p, '_> {
         };
         match &m.subject {
             Some(subject) => {
-                let st = self.value(subject, d);
+                // Patterns are compared by equality, which takes a union as it is.
+                let st = match self.expr(subject, d) {
+                    t @ Ty::Union(_) => t,
+                    t => self.require(subject, t),
+                };
                 for arm in &m.arms {
                     for p in &arm.patterns {
                         let pt = self.expr(p, d);

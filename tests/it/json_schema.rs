@@ -362,3 +362,12 @@ fn bylaw_and_json_schema_agree_on_unions_literals_ranges_and_patterns() {
         "{accepted} accepted, {refused} refused"
     );
 }
+
+#[test]
+fn the_export_of_unions_literals_ranges_and_patterns() {
+    let engine = Engine::from_dir("tests/language/kinds/rules").unwrap();
+    let (policy, schema) = engine.schemas().next().unwrap();
+    let s = json_schema::export(policy, schema, false);
+    // As text: insta's own JSON writer does not know exact (arbitrary-precision) numbers.
+    insta::assert_snapshot!(serde_json::to_string_pretty(&s["properties"]["resources"]).unwrap());
+}

@@ -161,6 +161,17 @@ fn a_union_needs_a_kind_test_before_one_kind_is_used() {
         "ok"
     );
     assert_eq!(effect("note ?? 0"), "ok");
+    // `match` compares by equality too.
+    assert_eq!(
+        effect("match discount { \"none\" => 0, 100 => 1, else => 2 }"),
+        "ok"
+    );
+    // Near miss: a pattern of no alternative's kind.
+    let e = effect("match discount { \"none\" => 0, 1 USD => 1, else => 2 }");
+    assert!(
+        e.contains("`discount` is an integer or \"none\", so it is never money"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -241,3 +241,41 @@ fn possible(t: &Ty, test: &KindTest) -> bool {
         t => passing(t, test).is_some(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit() -> Ty {
+        Ty::Union(vec![Ty::Integer, Ty::Enum(vec!["unlimited".to_string()].into())].into())
+    }
+
+    #[test]
+    fn a_test_keeps_the_alternatives_it_holds_for() {
+        assert_eq!(narrow(&limit(), &KindTest::Integer, true), Ty::Integer);
+        assert_eq!(narrow(&limit(), &KindTest::Number, true), Ty::Integer);
+        assert_eq!(
+            narrow(&limit(), &KindTest::Literal("unlimited".into()), true).to_string(),
+            "a string (\"unlimited\")"
+        );
+        // Where it failed, what is left; an optional stays optional there only.
+        assert_eq!(narrow(&limit(), &KindTest::Integer, false).kind(), "string");
+        let opt = limit().optional();
+        assert_eq!(narrow(&opt, &KindTest::Integer, true), Ty::Integer);
+        assert!(narrow(&opt, &KindTest::Integer, false).is_optional());
+        assert_eq!(narrow(&opt, &KindTest::Null, false), limit());
+        // `is integer` on a decimal narrows it; failing leaves it a decimal.
+        assert_eq!(narrow(&Ty::Decimal, &KindTest::Integer, true), Ty::Integer);
+        assert_eq!(narrow(&Ty::Decimal, &KindTest::Integer, false), Ty::Decimal);
+    }
+
+    #[test]
+    fn a_test_of_no_alternative_is_impossible() {
+        assert!(!possible(&limit(), &KindTest::Money));
+        assert!(!possible(&limit(), &KindTest::Literal("none".into())));
+        assert!(possible(&limit(), &KindTest::Literal("unlimited".into())));
+        assert!(!possible(&Ty::Integer, &KindTest::Null));
+        assert!(possible(&Ty::Integer.optional(), &KindTest::Null));
+        assert!(possible(&Ty::String, &KindTest::Literal("x".into())));
+    }
+}
