@@ -8,6 +8,7 @@ use crate::syntax::ast::*;
 use crate::value::Type;
 
 mod forms;
+pub(crate) mod imports;
 mod shapes;
 pub mod typeck;
 
