@@ -122,6 +122,8 @@ fn a_library_never_applies_and_is_not_a_policy() {
     assert_eq!(engine.policies().count(), 0);
     assert_eq!(engine.libraries().count(), 1);
     let d = decide(&engine, SNAPSHOTS[0]);
+    // Fail closed: with no policy to apply, no decision is `allowed`.
+    assert!(d.contains("\"decision\": \"error\""), "{d}");
     assert!(d.contains("\"policies\": []"), "{d}");
     assert!(!d.contains("too_big") && !d.contains("fees"), "{d}");
     // Beside a policy, only the policy applies.
@@ -414,4 +416,43 @@ fn the_shared_example_decides_as_the_inlined_one() {
         compared += 1;
     }
     assert_eq!(compared, 6);
+}
+
+/// Author tests, coverage and mutants of a policy that imports: as for any policy; a
+/// mutant of a library's `let` is made in the library and judged through the policy.
+#[test]
+fn author_tests_and_mutants_run_through_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "rules/lib/limits.bylaw",
+        "library limits\nlet over_cap = request.amount > 100 USD\n",
+    );
+    write(
+        dir.path(),
+        "rules/p.bylaw",
+        "policy p\nuse limits.{over_cap}\nfacts { request: { amount: money } }\n\ndeny over {\n  message \"over\"\n  when    over_cap\n}\n",
+    );
+    write(
+        dir.path(),
+        "rules/tests/p.yaml",
+        "policy: p\ncases:\n  - name: over the cap\n    facts: {request: {amount: {amount: \"101\", currency: USD}}}\n    decision: denied\n    matches: [over]\n  - name: at the cap\n    facts: {request: {amount: {amount: \"100\", currency: USD}}}\n    decision: allowed\n",
+    );
+    bylaw(dir.path())
+        .args(["test", "rules/"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 passed, 0 failed"));
+    let out = bylaw(dir.path())
+        .args(["test", "rules/", "--mutate", "--all-mutants"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains(
+            "rules/lib/limits.bylaw:2  `>` → `>=`  — killed by rules/tests/p.yaml: at the cap"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("kill rate 100.0%"), "{text}");
 }
