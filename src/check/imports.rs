@@ -140,7 +140,7 @@ impl<'a> Libraries<'a> {
                 "`{name}` is a policy; only a library (`library NAME`) can be imported from"
             ))
         } else if self.by_name.is_empty() {
-            d.hint("there is no library in the rule set: a file that starts with `library NAME` is one")
+            d.hint("no library is loaded: load the folder that holds it too (`--rules rules/`), not one file")
         } else {
             let d = d.suggest(name, self.by_name.keys().copied());
             if d.hint.is_some() {

@@ -456,3 +456,14 @@ fn author_tests_and_mutants_run_through_imports() {
     );
     assert!(text.contains("kill rate 100.0%"), "{text}");
 }
+
+#[test]
+fn one_policy_file_alone_does_not_see_its_libraries() {
+    let out = check(&[("rules/p.bylaw", &importing())]);
+    insta::assert_snapshot!(out);
+    assert!(load(&[
+        ("rules/lib/fees.bylaw", LIB),
+        ("rules/p.bylaw", &importing())
+    ])
+    .is_ok());
+}
