@@ -479,7 +479,7 @@ pub(crate) fn check_library(
     out.extend(found);
     let mut reads = Vec::new();
     for l in &p.lets {
-        crate::check::free_names(&l.value, &mut Vec::new(), &mut reads);
+        crate::check::free_names(&l.value, &mut reads);
     }
     let defined: HashSet<&str> = locals(&p).map(|i| i.name.as_str()).collect();
     let facts: Vec<Ident> = reads
