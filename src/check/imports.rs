@@ -66,6 +66,8 @@ fn type_refs(t: &TypeExpr, out: &mut Vec<String>) {
         TypeExprKind::Enum(_) => {}
         TypeExprKind::List(e) => type_refs(e, out),
         TypeExprKind::Record(fields) => fields.iter().for_each(|f| type_refs(&f.ty, out)),
+        TypeExprKind::Refined(base, _) => out.push(base.name.clone()),
+        TypeExprKind::Union(alts) => alts.iter().for_each(|a| type_refs(a, out)),
     }
 }
 
@@ -437,6 +439,18 @@ fn expand(
         TypeExprKind::Enum(_) => {}
         TypeExprKind::List(e) => expand(e, types, stack, out),
         TypeExprKind::Record(fields) => expand_fields(fields, types, stack, out),
+        // A refinement applies to a built-in type, which is never declared.
+        TypeExprKind::Refined(..) => {}
+        TypeExprKind::Union(alts) => {
+            let mut optional = false;
+            for a in alts.iter_mut() {
+                expand(a, types, stack, out);
+                // An alternative carries no `?` of its own: a declared type's `?` makes
+                // the whole union optional.
+                optional |= std::mem::take(&mut a.optional);
+            }
+            t.optional |= optional;
+        }
     }
 }
 
