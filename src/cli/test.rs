@@ -79,20 +79,17 @@ pub fn run(args: Args) -> ExitCode {
     let mut files = Vec::new();
     for p in &paths {
         match testing::discover(p) {
-            Ok(found) if found.is_empty() => {
+            Ok(found) if found.files.is_empty() && found.skipped.is_empty() => {
                 return super::fail(&format!(
                     "no test files (*.yaml, *.yml) in `{}`",
                     p.display()
                 ))
             }
-            Ok(found) => files.extend(found),
+            Ok(found) => files.extend(testing::load_found(&found)),
             Err(e) => return super::fail(&format!("cannot read `{}`: {e}", p.display())),
         }
     }
-    let tests: Vec<testing::TestFile> = files
-        .iter()
-        .map(|f| testing::load_file(f, &f.display().to_string()))
-        .collect();
+    let tests: Vec<testing::TestFile> = files;
     if args.mutate.mutate {
         return super::mutate::run(
             &args.mutate,
