@@ -21,14 +21,14 @@ FACTS=examples/unsubscribe.yaml
 
 # 1. YAML features the reader does not understand are refused, never read as something else
 for f in merge_key tag_directive verbatim_tag custom_tag binary_tag; do
-  run 60 evaluate --facts "tests/bad_inputs/facts/$f.yaml"; expect "1 yaml $f refused" 1 "line"
+  run 60 evaluate --facts "tests/bad_inputs/facts/$f.yaml"; expect "1 yaml $f refused" 1 "$f.yaml:[0-9]*:[0-9]"
 done
 printf 'base: &b {x: 1}\nrequest:\n  <<: *b\n' >"$T/merge.yaml"
 run 60 evaluate --facts "$T/merge.yaml"; expect "1 merge key in a nested record" 1 "merge"
 printf '%%TAG !e! tag:yaml.org,2002:\n---\nrequest: !e!binary aGk=\n' >"$T/tag.yaml"
 run 60 evaluate --facts "$T/tag.yaml"; expect "1 %TAG !e!binary" 1 "TAG"
 printf 'request: !<tag:yaml.org,2002:str> x\n' >"$T/verb.yaml"
-run 60 evaluate --facts "$T/verb.yaml"; expect "1 verbatim tag" 1 "verbatim"
+run 60 evaluate --facts "$T/verb.yaml"; expect "1 verbatim tag" 1 "verb.yaml:1:10"
 
 # 2. digits past the nanosecond are refused
 sed 's/submitted_at: 2021-09-30T10:00:00+08:00/submitted_at: 2021-09-30T10:00:00.0000000001+08:00/' $FACTS >"$T/ns.yaml"
@@ -73,7 +73,7 @@ mkdir -p "$T/c/sub" "$T/r"
 cp tests/scenarios/unsubscribe/account_frozen.yaml "$T/c/a.yaml"
 ln -s "$T/c" "$T/c/sub/up"
 mkfifo "$T/c/x.json"
-run 60 evaluate --facts-dir "$T/c"; expect "5 link to a parent folder: an error record" 1 "not followed"
+run 60 evaluate --facts-dir "$T/c"; expect "5 link to a parent folder: an error record (the case is denied: status 2)" 2 "not followed"
 grep -q '"x.json\|x.json' "$T/out" && ok "5 FIFO x.json: an error record, no hang" || bad "5 FIFO x.json"
 rm "$T/c/x.json" "$T/c/sub/up"
 run 60 snapshot "$T/c" --accept; :
