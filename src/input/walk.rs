@@ -325,6 +325,34 @@ mod tests {
     }
 
     #[test]
+    fn callers_choose_the_folders_entered_and_links_to_others_are_not_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for sub in ["a/b", "tests", ".hidden"] {
+            fs::create_dir_all(d.join(sub)).unwrap();
+            fs::write(d.join(sub).join("x.json"), "{}").unwrap();
+        }
+        symlink(d.join("tests"), d.join("a/tests")).unwrap(); // not entered: not reported
+        symlink(d.join("a/b"), d.join("a/linked")).unwrap(); // would be entered: reported
+        let enter = |p: &Path, depth: usize| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            depth <= 1 && n != "tests" && !n.starts_with('.')
+        };
+        let w = walk_with(d, &json, &enter).unwrap();
+        let rel = |p: &PathBuf| p.strip_prefix(d).unwrap().display().to_string();
+        assert_eq!(
+            w.files.iter().map(rel).collect::<Vec<_>>(),
+            Vec::<String>::new()
+        );
+        assert_eq!(w.skipped.len(), 0, "{:?}", w.skipped); // `a` at depth 1 holds no json
+        let enter2 = |p: &Path, depth: usize| depth <= 2 && enter(p, 1);
+        let w = walk_with(d, &json, &enter2).unwrap();
+        assert_eq!(w.files.iter().map(rel).collect::<Vec<_>>(), ["a/b/x.json"]);
+        let skipped: Vec<_> = w.skipped.iter().map(|s| rel(&s.path)).collect();
+        assert_eq!(skipped, ["a/linked"]);
+    }
+
+    #[test]
     fn reads_stop_at_the_limit() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big.json");
