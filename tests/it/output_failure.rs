@@ -98,6 +98,12 @@ fn commands(jsonl: &str) -> Vec<Vec<String>> {
         v(&["man"]),
         v(&["snapshot", "tests/scenarios"]),
         v(&["fmt", "--check", "rules"]),
+        v(&[
+            "test",
+            "tests/mutate_files/rules",
+            "--mutate",
+            "--no-golden",
+        ]),
     ]
 }
 
