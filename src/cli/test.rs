@@ -58,7 +58,13 @@ pub(super) fn parse_percent(s: &str) -> Result<f64, String> {
 }
 
 fn holds_rules(dir: &Path) -> bool {
-    dir.is_dir() && bylaw::run::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
+    // A folder with a rule file that cannot be read holds rules: loading it reports
+    // that entry, rather than falling back on another folder.
+    dir.is_dir()
+        && match bylaw::run::load::rule_files(dir) {
+            Ok(f) => !f.is_empty(),
+            Err(e) => matches!(e, bylaw::LoadError::Invalid(_)),
+        }
 }
 
 pub fn run(args: Args) -> ExitCode {

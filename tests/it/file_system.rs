@@ -348,6 +348,10 @@ fn the_rules_folder_is_walked_like_every_other_folder() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("out.bylaw"), "{err}");
+    // `bylaw test FOLDER` reports it too, rather than loading another rules folder
+    let (code, _, err) = run(dir.path(), &["test", "rules"], Stdio::null());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("out.bylaw"), "{err}");
 }
 
 #[test]
