@@ -11,9 +11,20 @@ use bylaw::input::Format;
 use bylaw::report::diagnostic::{self, Diagnostic};
 use bylaw::Value;
 
+// Every command's `eprintln!`/`eprint!` goes through `errout`, which never panics
+// (see there); defined before the modules so that theirs are these.
+macro_rules! eprintln {
+    () => { $crate::cli::errout::write(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::cli::errout::write(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::cli::errout::write(format_args!($($t)*)) };
+}
+
 mod batch;
 mod check;
 mod diff;
+mod errout;
 mod evaluate;
 mod fmt;
 mod mutate;
@@ -155,7 +166,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {
+    let usual = match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
@@ -166,7 +177,8 @@ pub fn run() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Serve(args) => serve::run(args),
-    }
+    };
+    errout::status(usual)
 }
 
 /// `--now` and other times given on the command line.

@@ -68,13 +68,15 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
         Err(e) => return super::fail(&e),
     };
     let below = args.min_kill_rate.filter(|min| report.kill_rate() < *min);
+    // Through `Out`: `println!` panics on a closed pipe or a full disk.
+    let mut out = super::out::Out::new();
     if json {
         let mut v = report.json();
         if let Some(min) = below {
             v["kill_rate_below_minimum"] = serde_json::json!(min);
         }
         match serde_json::to_string_pretty(&v) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => out.print(&format!("{s}\n")),
             Err(e) => return super::fail(&e),
         }
         eprintln!("{}", report.summary());
@@ -84,19 +86,19 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
             Some(min) => {
                 let t = text.trim_end_matches('\n');
                 let (body, last) = t.rsplit_once('\n').unwrap_or(("", t));
-                println!("{body}");
-                println!(
-                    "kill rate {:.1}% is below --min-kill-rate {min}",
+                out.print(&format!("{body}\n"));
+                out.print(&format!(
+                    "kill rate {:.1}% is below --min-kill-rate {min}\n",
                     report.kill_rate()
-                );
-                println!("{last}");
+                ));
+                out.print(&format!("{last}\n"));
             }
-            None => print!("{text}"),
+            None => out.print(&text),
         }
     }
-    if below.is_some() || !report.stale.is_empty() {
+    out.finish(if below.is_some() || !report.stale.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }

@@ -50,7 +50,7 @@ impl Out {
 /// Reports an output failure (one line on stderr) and returns exit status 1.
 pub fn failed(e: &io::Error) -> ExitCode {
     // stderr may be broken too: nothing more can be said then, and it must not panic.
-    let _ = writeln!(io::stderr(), "error: cannot write the output: {e}");
+    eprintln!("error: cannot write the output: {e}");
     ExitCode::from(1)
 }
 

@@ -58,7 +58,13 @@ pub(super) fn parse_percent(s: &str) -> Result<f64, String> {
 }
 
 fn holds_rules(dir: &Path) -> bool {
-    dir.is_dir() && bylaw::run::load::rule_files(dir).is_ok_and(|f| !f.is_empty())
+    // A folder with a rule file that cannot be read holds rules: loading it reports
+    // that entry, rather than falling back on another folder.
+    dir.is_dir()
+        && match bylaw::run::load::rule_files(dir) {
+            Ok(f) => !f.is_empty(),
+            Err(e) => matches!(e, bylaw::LoadError::Invalid(_)),
+        }
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -79,20 +85,17 @@ pub fn run(args: Args) -> ExitCode {
     let mut files = Vec::new();
     for p in &paths {
         match testing::discover(p) {
-            Ok(found) if found.is_empty() => {
+            Ok(found) if found.files.is_empty() && found.skipped.is_empty() => {
                 return super::fail(&format!(
                     "no test files (*.yaml, *.yml) in `{}`",
                     p.display()
                 ))
             }
-            Ok(found) => files.extend(found),
+            Ok(found) => files.extend(testing::load_found(&found)),
             Err(e) => return super::fail(&format!("cannot read `{}`: {e}", p.display())),
         }
     }
-    let tests: Vec<testing::TestFile> = files
-        .iter()
-        .map(|f| testing::load_file(f, &f.display().to_string()))
-        .collect();
+    let tests: Vec<testing::TestFile> = files;
     if args.mutate.mutate {
         return super::mutate::run(
             &args.mutate,

@@ -1,6 +1,8 @@
 //! The one folder walker, and the one way a named input file is opened: for
-//! `--facts-dir`, `snapshot` and `diff` (the rules folder is walked by `run::load`, which
-//! reads each rule file through [`read_file`]).
+//! `--facts-dir`, `snapshot`, `diff`, the rules folder (`run::load`, every command
+//! that reads rules) and `bylaw test`'s test files. Each caller says by a file's name
+//! what it wants and which sub-folders it enters; what happens to links, loops, FIFOs
+//! and unreadable entries is the same for all.
 //!
 //! The file system is input like any other (docs/robustness.md, "Folders"):
 //! - a symbolic link to a file inside the folder is read; one leading outside the
@@ -48,23 +50,30 @@ pub struct Walk {
 /// Walks `dir` and below. `wanted` says by its name whether a file is an input; only
 /// wanted names and folders are reported when they cannot be read.
 pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> std::io::Result<Walk> {
-    entries(dir, wanted, true)
+    walk_with(dir, wanted, &|_, _| true)
 }
 
-/// The entries of `dir` itself, not below (a rules folder), by the same rules as [`walk`].
+/// The entries of `dir` itself, not below, by the same rules as [`walk`].
 pub fn list(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> std::io::Result<Walk> {
-    entries(dir, wanted, false)
+    walk_with(dir, wanted, &|_, _| false)
 }
 
-fn entries(dir: &Path, wanted: &dyn Fn(&Path) -> bool, descend: bool) -> std::io::Result<Walk> {
+/// Like [`walk`], entering only the sub-folders `enter` accepts, by their path and
+/// depth (1 for the folder's own sub-folders). A link to a folder that `enter` would
+/// not have entered is not reported either: it is not an input.
+pub fn walk_with(
+    dir: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+    enter: &dyn Fn(&Path, usize) -> bool,
+) -> std::io::Result<Walk> {
     use std::os::unix::fs::MetadataExt as _;
     let root = fs::canonicalize(dir)?;
     let mut out = Walk::default();
     // Folders by device and inode: a bind mount can still lead back to one already walked.
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
-    let mut stack = vec![dir.to_path_buf()];
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
     let mut first = true;
-    while let Some(shown) = stack.pop() {
+    while let Some((shown, depth)) = stack.pop() {
         if let Ok(m) = fs::metadata(&shown) {
             if !seen.insert((m.dev(), m.ino())) {
                 out.skip(&shown, "a folder already walked (a loop): not walked again");
@@ -99,11 +108,11 @@ fn entries(dir: &Path, wanted: &dyn Fn(&Path) -> bool, descend: bool) -> std::io
                 }
             };
             if kind.is_dir() {
-                if descend {
-                    stack.push(path);
+                if enter(&path, depth + 1) {
+                    stack.push((path, depth + 1));
                 }
             } else if kind.is_symlink() {
-                out.link(&path, &root, wanted);
+                out.link(&path, &root, wanted, &|p| enter(p, depth + 1));
             } else if wanted(&path) {
                 match special(&kind) {
                     None => out.files.push(path),
@@ -126,7 +135,13 @@ impl Walk {
     }
 
     /// A symbolic link met in the walk: read if it leads to a file inside `root`.
-    fn link(&mut self, path: &Path, root: &Path, wanted: &dyn Fn(&Path) -> bool) {
+    fn link(
+        &mut self,
+        path: &Path,
+        root: &Path,
+        wanted: &dyn Fn(&Path) -> bool,
+        enter: &dyn Fn(&Path) -> bool,
+    ) {
         let target = match fs::canonicalize(path) {
             Ok(t) => t,
             Err(e) => {
@@ -149,6 +164,9 @@ impl Walk {
             }
         };
         if meta.is_dir() {
+            if !enter(path) {
+                return;
+            }
             self.skip(
                 path,
                 "a symbolic link to a folder: not followed (links to folders make loops \
@@ -304,6 +322,34 @@ mod tests {
                 .contains("FIFO"));
         }
         assert_eq!(skipped, expected, "{:?}", w.skipped);
+    }
+
+    #[test]
+    fn callers_choose_the_folders_entered_and_links_to_others_are_not_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for sub in ["a/b", "tests", ".hidden"] {
+            fs::create_dir_all(d.join(sub)).unwrap();
+            fs::write(d.join(sub).join("x.json"), "{}").unwrap();
+        }
+        symlink(d.join("tests"), d.join("a/tests")).unwrap(); // not entered: not reported
+        symlink(d.join("a/b"), d.join("a/linked")).unwrap(); // would be entered: reported
+        let enter = |p: &Path, depth: usize| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            depth <= 1 && n != "tests" && !n.starts_with('.')
+        };
+        let w = walk_with(d, &json, &enter).unwrap();
+        let rel = |p: &PathBuf| p.strip_prefix(d).unwrap().display().to_string();
+        assert_eq!(
+            w.files.iter().map(rel).collect::<Vec<_>>(),
+            Vec::<String>::new()
+        );
+        assert_eq!(w.skipped.len(), 0, "{:?}", w.skipped); // `a` at depth 1 holds no json
+        let enter2 = |p: &Path, depth: usize| depth <= 2 && enter(p, 1);
+        let w = walk_with(d, &json, &enter2).unwrap();
+        assert_eq!(w.files.iter().map(rel).collect::<Vec<_>>(), ["a/b/x.json"]);
+        let skipped: Vec<_> = w.skipped.iter().map(|s| rel(&s.path)).collect();
+        assert_eq!(skipped, ["a/linked"]);
     }
 
     #[test]

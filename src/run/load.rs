@@ -60,16 +60,42 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 }
 
 /// The rule files `path` stands for (see the module's documentation), sorted: the
-/// file itself, or the rule files in a folder and its sub-folders.
+/// file itself, or the rule files in a folder and its sub-folders. The folder is
+/// walked by the one walker (`input::walk`): an entry with a rule file's name that
+/// cannot be read (a dangling link, a link outside the folder, a FIFO) or a folder
+/// that cannot be read or is a link is an error naming it, never skipped (its rules
+/// would be silently absent).
 pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let mut files = Vec::new();
     if path.is_file() {
-        files.push(path.to_path_buf());
-    } else {
-        walk(path, &mut files, 0)?;
+        return Ok(vec![path.to_path_buf()]);
     }
-    files.sort();
-    Ok(files)
+    let visible = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+    };
+    let wanted = |p: &Path| visible(p) && p.extension().is_some_and(|e| e == RULE_EXTENSION);
+    let enter = |p: &Path, depth: usize| {
+        depth <= MAX_DEPTH && visible(p) && p.file_name().is_some_and(|n| n != "tests")
+    };
+    let found =
+        crate::input::walk::walk_with(path, &wanted, &enter).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    if !found.skipped.is_empty() {
+        return Err(LoadError::Invalid(
+            found
+                .skipped
+                .iter()
+                .map(|s| Diagnostic {
+                    span: None,
+                    message: format!("`{}`: cannot read: {}", s.path.display(), s.reason),
+                    hint: None,
+                })
+                .collect(),
+        ));
+    }
+    Ok(found.files)
 }
 
 /// The rule files `dir` stands for, read.
@@ -113,31 +139,6 @@ pub(crate) fn is_rule_path(rel: &str) -> bool {
         && Path::new(file)
             .extension()
             .is_some_and(|e| e == RULE_EXTENSION)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy());
-        if name.as_deref().is_none_or(|n| n.starts_with('.')) {
-            continue;
-        }
-        if path.is_dir() {
-            if depth < MAX_DEPTH && name.as_deref() != Some("tests") {
-                walk(&path, out, depth + 1)?;
-            }
-        } else if path.extension().is_some_and(|e| e == RULE_EXTENSION) {
-            // Not only regular files: a dangling link or a FIFO named `*.bylaw` is read
-            // by `read_one`, which refuses it by name, never skipped (its rules would
-            // be silently absent).
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, String), LoadError> {

@@ -282,3 +282,93 @@ fn jobs_are_bounded_with_a_clear_message() {
     );
     assert!(matches!(code, Some(0..=3)), "{out}");
 }
+
+/// A copy of the shipped rules, their test files and the examples these read, in a
+/// fresh temporary folder.
+fn rules_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        "rules",
+        "rules/tests",
+        "examples",
+        "tests/scenarios/disassociate",
+    ] {
+        let to = dir.path().join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(root().join(sub)).unwrap() {
+            let f = f.unwrap().path();
+            if f.is_file() {
+                std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+#[test]
+fn the_rules_folder_is_walked_like_every_other_folder() {
+    let dir = rules_copy();
+    let r = dir.path().join("rules");
+    let outside = dir.path().join("outside.bylaw");
+    std::fs::copy(r.join("unsubscribe.bylaw"), &outside).unwrap();
+    // near miss: a sub-folder and a link to a file inside are read, a hidden file not
+    std::fs::create_dir(r.join("more")).unwrap();
+    std::fs::write(r.join(".draft.bylaw"), "not a rule file").unwrap();
+    let (code, _, err) = run(dir.path(), &["check", "--rules", "rules"], Stdio::null());
+    assert_eq!(code, Some(0), "{err}");
+    // a link outside the folder, a link to a folder, a FIFO: each an error naming it
+    symlink(&outside, r.join("more/out.bylaw")).unwrap();
+    symlink(dir.path(), r.join("up")).unwrap();
+    let fifo = mkfifo(&r.join("pipe.bylaw"));
+    let (code, _, err) = run(dir.path(), &["check", "--rules", "rules"], Stdio::null());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("out.bylaw") && err.contains("outside the folder"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rules/up") && err.contains("not followed"),
+        "{err}"
+    );
+    if fifo {
+        assert!(err.contains("pipe.bylaw") && err.contains("FIFO"), "{err}");
+    }
+    // `evaluate` loads rules the same way
+    let facts = root().join("examples/unsubscribe.yaml");
+    let (code, _, err) = run(
+        dir.path(),
+        &[
+            "evaluate",
+            "--rules",
+            "rules",
+            "--facts",
+            facts.to_str().unwrap(),
+        ],
+        Stdio::null(),
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("out.bylaw"), "{err}");
+    // `bylaw test FOLDER` reports it too, rather than loading another rules folder
+    let (code, _, err) = run(dir.path(), &["test", "rules"], Stdio::null());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("out.bylaw"), "{err}");
+}
+
+#[test]
+fn test_files_are_walked_like_every_other_folder() {
+    let dir = rules_copy();
+    let t = dir.path().join("rules/tests");
+    let (code, _, err) = run(dir.path(), &["test", "rules", "--quiet"], Stdio::null());
+    assert_eq!(code, Some(0), "{err}");
+    // a dangling link and a FIFO with a test file's name: failures naming them, no hang
+    symlink(t.join("gone.yaml"), t.join("dangling.yaml")).unwrap();
+    let fifo = mkfifo(&t.join("pipe.yaml"));
+    let (code, out, err) = run(dir.path(), &["test", "rules", "--quiet"], Stdio::null());
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("dangling.yaml"), "{out}");
+    if fifo {
+        assert!(out.contains("pipe.yaml") && out.contains("FIFO"), "{out}");
+    }
+    // the shipped cases still ran
+    assert!(out.contains("passed"), "{out}");
+}

@@ -98,6 +98,12 @@ fn commands(jsonl: &str) -> Vec<Vec<String>> {
         v(&["man"]),
         v(&["snapshot", "tests/scenarios"]),
         v(&["fmt", "--check", "rules"]),
+        v(&[
+            "test",
+            "tests/mutate_files/rules",
+            "--mutate",
+            "--no-golden",
+        ]),
     ]
 }
 
@@ -167,5 +173,72 @@ fn a_failed_write_is_one_error_line_and_status_1() {
             .filter(|l| l.contains("cannot write the output"))
             .collect();
         assert_eq!(errors.len(), 1, "{args:?}: {stderr}");
+    }
+}
+
+/// Waits for a child whose stderr is not read here, within [`BOUND`].
+fn status_bounded(mut child: Child, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > BOUND {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {BOUND:?}: killed (a hang)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn stderr_that_cannot_be_written_never_panics_or_hangs() {
+    // stderr full (`2>/dev/full`): a command that had something to say there ends with
+    // status 1, one that had not with its usual status; stderr a closed pipe: quiet,
+    // the usual status. `2>&-` is `/dev/null` to the Rust runtime. A panic would be
+    // status 101 (its message is lost with stderr).
+    let (_dir, path) = jsonl(2_000);
+    let mut all = commands(path.to_str().unwrap());
+    let bad = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    all.push(bad(&[
+        "check",
+        "--rules",
+        "tests/bad_inputs/rules/nul_byte.bylaw",
+    ]));
+    all.push(bad(&[
+        "evaluate",
+        "--facts",
+        "tests/bad_inputs/facts/merge_key.yaml",
+    ]));
+    all.push(bad(&["evaluate", "--no-such-flag"]));
+    for args in all {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let what = args.join(" ");
+        let child = bylaw(&args).stdout(Stdio::null()).spawn().unwrap();
+        let (usual, said) = wait_bounded(child, &what);
+        assert!(!said.contains("panicked"), "{what}: {said}");
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            let child = bylaw(&args)
+                .stdout(Stdio::null())
+                .stderr(full)
+                .spawn()
+                .unwrap();
+            let status = status_bounded(child, &what);
+            let expected = if said.is_empty() {
+                usual.code()
+            } else {
+                Some(1)
+            };
+            assert_eq!(status.code(), expected, "{what} 2>/dev/full");
+        }
+        let mut child = bylaw(&args).stdout(Stdio::null()).spawn().unwrap();
+        drop(child.stderr.take());
+        let status = status_bounded(child, &what);
+        assert_eq!(status.code(), usual.code(), "{what} 2>closed pipe");
     }
 }

@@ -31,6 +31,7 @@ fn plain(report: &testing::report::Report) -> String {
 #[test]
 fn the_shipped_test_files_pass() {
     let files: Vec<_> = testing::discover(Path::new("rules"))
+        .map(|w| w.files)
         .unwrap()
         .iter()
         .map(|p| load(p.to_str().unwrap()))

@@ -43,7 +43,9 @@ const OUTCOMES: &[&str] = &["allowed", "needs_review", "error", "denied"];
 
 /// Reads the test file at `path`, shown in messages as `shown`.
 pub fn load(path: &Path, shown: &str) -> TestFile {
-    match std::fs::read(path) {
+    // A FIFO is refused before it is opened, a huge file by its size (`input::walk`).
+    let limit = crate::limits::Limits::default().max_snapshot_bytes;
+    match crate::input::walk::read_file(path, limit) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(shown, &text, path.parent().unwrap_or(Path::new("."))),
             Err(e) => TestFile::broken(
@@ -524,7 +526,10 @@ impl Loader {
             None => Err(format!(
                 "cannot tell the format of `{rel}` from its name: use .json, .yaml or .yml"
             )),
-            Some(fmt) => match std::fs::read(&path) {
+            Some(fmt) => match crate::input::walk::read_file(
+                &path,
+                crate::limits::Limits::default().max_snapshot_bytes,
+            ) {
                 Ok(bytes) => input::load_bytes(&bytes, fmt, &shown).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("cannot read the snapshot `{shown}`: {e}")),
             },

@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use crate::decision::{Decision, Outcome, ReviewState};
+use crate::input::walk::{walk_with, Walk};
 use crate::report::diagnostic::Diagnostic;
 use crate::run::engine::{Engine, Options};
 use crate::run::pipeline::Broken;
@@ -154,64 +155,75 @@ pub fn load_file(path: &Path, shown: &str) -> TestFile {
 }
 
 /// The test files a path stands for: a file is itself; a folder holding `tests`
-/// folders (beside rule files in sub-folders too) stands for the YAML files under
-/// them; any other folder for the YAML files under it. Sorted, so runs are
-/// reproducible.
-pub fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// folders (beside rule files in sub-folders too; not under hidden folders) stands for
+/// the YAML files under them; any other folder for the YAML files under it. Sorted,
+/// so runs are reproducible. The folder is walked by the one walker
+/// (`input::walk`): a dangling link, a link outside the folder or to a folder, a FIFO
+/// or an unreadable folder is a skipped entry, which [`load_found`] reports as a
+/// broken test file.
+pub fn discover(path: &Path) -> std::io::Result<Walk> {
     if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(Walk {
+            files: vec![path.to_path_buf()],
+            skipped: Vec::new(),
+        });
     }
-    let mut roots = Vec::new();
-    tests_folders(path, &mut roots, 0)?;
-    if roots.is_empty() {
-        roots.push(path.to_path_buf());
+    let yaml = |p: &Path| p.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let rel = |p: &Path| p.strip_prefix(path).unwrap_or(p).to_path_buf();
+    let has_tests = std::cell::Cell::new(false);
+    let enter = |p: &Path, depth: usize| {
+        has_tests.set(has_tests.get() || in_tests(&rel(p)));
+        depth <= 2 * MAX_DEPTH
+    };
+    let mut found = walk_with(path, &yaml, &enter)?;
+    if has_tests.get() {
+        let parent_in_tests = |p: &Path| rel(p).parent().is_some_and(in_tests);
+        found.files.retain(|f| parent_in_tests(f));
+        found
+            .skipped
+            .retain(|s| in_tests(&rel(&s.path)) || parent_in_tests(&s.path));
     }
-    let mut out = Vec::new();
-    for root in &roots {
-        walk(root, &mut out, 0)?;
-    }
-    out.sort();
-    Ok(out)
+    Ok(found)
 }
 
-/// The folders named `tests` under `dir` (not under hidden folders, nor inside
-/// another `tests` folder, whose files its walk finds).
-fn tests_folders(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
-    if depth > MAX_DEPTH {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
-        if !p.is_dir() || name.as_deref().is_none_or(|n| n.starts_with('.')) {
-            continue;
+/// Whether a path (relative to the folder given) is a `tests` folder or under one,
+/// with no hidden folder on the way.
+fn in_tests(rel: &Path) -> bool {
+    for c in rel.components() {
+        let name = c.as_os_str().to_string_lossy();
+        if name.starts_with('.') {
+            return false;
         }
-        if name.as_deref() == Some("tests") {
-            out.push(p);
-        } else {
-            tests_folders(&p, out, depth + 1)?;
+        if name == "tests" {
+            return true;
         }
     }
-    Ok(())
+    false
+}
+
+/// The test files found, read: each skipped entry becomes a test file that fails
+/// with the reason it was not read (never silently absent).
+pub fn load_found(found: &Walk) -> Vec<TestFile> {
+    let mut out: Vec<(PathBuf, TestFile)> = found
+        .files
+        .iter()
+        .map(|f| (f.clone(), load_file(f, &f.display().to_string())))
+        .collect();
+    out.extend(found.skipped.iter().map(|s| {
+        let shown = s.path.display().to_string();
+        let d = Diagnostic {
+            span: None,
+            message: format!("cannot read `{shown}`: {}", s.reason),
+            hint: None,
+        };
+        (s.path.clone(), TestFile::broken(&shown, d))
+    }));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(_, f)| f).collect()
 }
 
 /// Deepest folder nesting searched for test files.
 const MAX_DEPTH: usize = 16;
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
-    if depth > MAX_DEPTH {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
-        if p.is_dir() {
-            walk(&p, out, depth + 1)?;
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
 
 /// Runs every case of `files` against `engine`.
 pub fn run(engine: &Engine, files: &[TestFile], opts: &RunOptions) -> report::Report {

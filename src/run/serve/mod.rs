@@ -17,6 +17,15 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
 
+// `eprintln!` panics when stderr cannot be written (`2>/dev/full`, a closed pipe): the
+// server's messages go through this one instead, and it keeps serving without them.
+macro_rules! eprintln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod access;
 mod body_reader;
 pub mod config;

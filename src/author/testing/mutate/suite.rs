@@ -55,12 +55,9 @@ impl Suite {
                 path: p.display().to_string(),
                 source,
             })?;
-            files.extend(found);
+            files.extend(testing::load_found(&found));
         }
-        let tests = files
-            .iter()
-            .map(|f| testing::load_file(f, &f.display().to_string()))
-            .collect();
+        let tests = files;
         Suite::from_parts(tests, goldens)
     }
 
