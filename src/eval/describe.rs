@@ -223,10 +223,10 @@ impl<'a> Scope<'a> {
 
     /// An expression's text on one line, as evidence quotes it.
     pub fn text_of(&self, e: &Expr) -> Arc<str> {
-        match &e.text {
-            Some(t) => t.clone(),
-            None => super::evidence::squash(e.span.text()).into(),
-        }
+        Arc::clone(
+            e.text
+                .get_or_init(|| super::evidence::squash(e.span.text()).into()),
+        )
     }
 
     /// The expression of `let` number `i`.

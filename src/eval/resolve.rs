@@ -2,14 +2,14 @@
 //! [`Slot`] the scoping rules give it, so evaluation never searches for a name on the
 //! hot path; arithmetic on literals (`2 * 24h`) is done once, here. Top-level facts
 //! and field paths from a fact or the element are numbered, so a scope can keep what
-//! it found there; every expression gets the one-line text evidence quotes.
+//! it found there. (The one-line text evidence quotes is made when first quoted:
+//! `Expr::text`.)
 //!
 //! The rules are those of the interpreter's by-name lookup, applied lexically: the
 //! innermost quantifier or comprehension variable, then the `for each` element, then a
 //! `let`, then `now`, then a fact. A `let`'s definition sees no binders (it is computed
 //! once, wherever it is used).
 
-use super::evidence::squash;
 use super::interp::{LetIndex, Read};
 use super::ops::{add, div, mul, sub};
 use crate::syntax::ast::{
@@ -17,8 +17,7 @@ use crate::syntax::ast::{
 };
 use crate::value::{Money, Value};
 
-/// Resolves every name of `policy`, and gives every expression its one-line text;
-/// returns the reads (top-level facts and field paths) numbered, by number.
+/// Resolves every name of `policy`; returns the reads (top-level facts and field paths) numbered, by number.
 pub fn resolve_policy(policy: &mut Policy, lets: &LetIndex) -> Vec<Read> {
     let item = policy.for_each.as_ref().map(|fe| fe.var.name.clone());
     let functions: Vec<String> = policy
@@ -88,7 +87,6 @@ struct Resolver<'p> {
 
 impl Resolver<'_> {
     fn expr(&mut self, e: &mut Expr, binders: &mut Vec<String>) {
-        e.text = Some(squash(e.span.text()).into());
         match &mut e.kind {
             ExprKind::Name(n) => e.slot = self.name(n, binders),
             ExprKind::Quantifier(_, var, list, body) => {

@@ -291,9 +291,28 @@ pub struct Expr {
     /// For a name, what it refers to; for a field path from a fact or the element, its
     /// number. Fixed when the engine compiles the policy.
     pub slot: Slot,
-    /// Its text on one line, as evidence quotes it: squashed once, when the engine
-    /// compiles the policy, not for each decision.
-    pub text: Option<Arc<str>>,
+    /// Its text on one line, as evidence quotes it: squashed the first time evidence
+    /// asks for it, then kept, not made again for each decision (nor, at load, for the
+    /// many expressions no decision quotes).
+    pub text: Quoted,
+}
+
+/// An expression's text on one line, kept once made. Made from the span, so, like the
+/// span, left out of equality.
+#[derive(Debug, Clone, Default)]
+pub struct Quoted(std::sync::OnceLock<Arc<str>>);
+
+impl Quoted {
+    /// The text, made by `make` the first time.
+    pub fn get_or_init(&self, make: impl FnOnce() -> Arc<str>) -> &Arc<str> {
+        self.0.get_or_init(make)
+    }
+}
+
+impl PartialEq for Quoted {
+    fn eq(&self, _: &Quoted) -> bool {
+        true
+    }
 }
 
 /// What a name refers to, or which read a field path is. The parser leaves every
@@ -521,7 +540,7 @@ impl Expr {
             kind,
             span,
             slot: Slot::Unresolved,
-            text: None,
+            text: Quoted::default(),
         }
     }
 
