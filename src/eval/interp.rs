@@ -30,8 +30,10 @@ pub struct Program<'a> {
 /// each snapshot, they were a third of gathering evidence.
 #[derive(Debug)]
 pub struct ItemPaths {
-    /// By element, then by read.
-    paths: Box<[OnceLock<Arc<str>>]>,
+    /// By element, then by read; allocated at the first decision that needs one, so
+    /// that a loaded policy no snapshot reaches costs no room for them (a thousand
+    /// policies of 60 reads would hold 46 MB of empty slots).
+    paths: OnceLock<Box<[OnceLock<Arc<str>>]>>,
     reads: usize,
 }
 
@@ -42,9 +44,7 @@ impl ItemPaths {
     /// Room for the paths of a policy with `reads` numbered reads.
     pub fn new(reads: usize) -> ItemPaths {
         ItemPaths {
-            paths: (0..reads.saturating_mul(Self::ELEMENTS))
-                .map(|_| OnceLock::new())
-                .collect(),
+            paths: OnceLock::new(),
             reads,
         }
     }
@@ -63,7 +63,12 @@ impl ItemPaths {
         if item >= Self::ELEMENTS || read >= self.reads {
             return None;
         }
-        let kept = self.paths.get(item * self.reads + read)?.get_or_init(|| {
+        let paths = self.paths.get_or_init(|| {
+            (0..self.reads.saturating_mul(Self::ELEMENTS))
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        let kept = paths.get(item * self.reads + read)?.get_or_init(|| {
             let mut text = String::with_capacity(item_path.len() + rest.len());
             text.push_str(item_path);
             text.push_str(rest);
