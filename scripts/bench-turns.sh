@@ -18,23 +18,8 @@ set -euo pipefail
 old_rev=${1:?usage: scripts/bench-turns.sh OLD_REV [ROUNDS]}
 rounds=${2:-3}
 criterion_args=${BENCH_ARGS:---warm-up-time 1 --measurement-time 3 --noplot}
-repo=$(git rev-parse --show-toplevel)
-old_sha=$(git -C "$repo" rev-parse --short "$old_rev")
-new_sha=$(git -C "$repo" rev-parse --short HEAD)
-work=$(mktemp -d /tmp/bench-turns.XXXXXX)
-
-cleanup() {
-  for side in old new; do
-    if [ -d "$work/$side" ]; then
-      git -C "$repo" worktree remove --force "$work/$side" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-git -C "$repo" worktree add --detach --quiet "$work/old" "$old_sha"
-git -C "$repo" worktree add --detach --quiet "$work/new" "$new_sha"
+# shellcheck source=scripts/worktrees.sh
+. "$(dirname "$0")/worktrees.sh"
 
 benches_of() { # the [[bench]] names of a checkout's Cargo.toml
   awk '/^\[\[bench\]\]/{b=1; next} b && /^name *=/{gsub(/[" ]/,""); sub(/name=/,""); print; b=0}' \

@@ -12,23 +12,8 @@ set -euo pipefail
 
 old_rev=${1:?usage: scripts/cold-build.sh OLD_REV [ROUNDS]}
 rounds=${2:-2}
-repo=$(git rev-parse --show-toplevel)
-old_sha=$(git -C "$repo" rev-parse --short "$old_rev")
-new_sha=$(git -C "$repo" rev-parse --short HEAD)
-work=$(mktemp -d /tmp/cold-build.XXXXXX)
-
-cleanup() {
-  for side in old new; do
-    if [ -d "$work/$side" ]; then
-      git -C "$repo" worktree remove --force "$work/$side" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-git -C "$repo" worktree add --detach --quiet "$work/old" "$old_sha"
-git -C "$repo" worktree add --detach --quiet "$work/new" "$new_sha"
+# shellcheck source=scripts/worktrees.sh
+. "$(dirname "$0")/worktrees.sh"
 for side in old new; do (cd "$work/$side" && cargo fetch --locked --quiet); done
 
 build() { # side round: one cold build, its wall and CPU seconds appended to $work/times
