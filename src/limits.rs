@@ -63,13 +63,19 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The most significant digits a decimal may have: `max_decimal_digits`, at most
+    /// what the decimal type holds.
+    pub fn decimal_digits(&self) -> usize {
+        self.max_decimal_digits.min(DECIMAL_CAPACITY)
+    }
+
     /// Checks the significant digits of a decimal's text (`-0012.500` has 5: leading
     /// zeros do not count; trailing ones do, they are part of the written scale).
     pub fn check_decimal_text(&self, text: &str) -> Result<(), String> {
         let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
         let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
         let significant = digits.trim_start_matches('0').len().max(1);
-        let max = self.max_decimal_digits.min(DECIMAL_CAPACITY);
+        let max = self.decimal_digits();
         if significant > max {
             return Err(format!(
                 "`{}` has {significant} significant digits, more than the {max} a decimal may have; it would be rounded",

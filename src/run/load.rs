@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::limits::Limits;
-use crate::report::diagnostic::Diagnostic;
+use crate::report::diagnostic::{Diagnostic, Kind};
 use crate::run::engine::{LoadError, RULE_EXTENSION};
 
 /// The deepest folder searched for rule files below the one named.
@@ -126,34 +126,37 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadErro
 }
 
 fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, String), LoadError> {
-    let invalid = |message: String| {
-        LoadError::Invalid(vec![Diagnostic {
-            span: None,
-            message,
-            hint: None,
-        }])
+    let invalid = |message: String, kind: Kind| {
+        LoadError::Invalid(vec![Diagnostic::plain(message).of_kind(kind)])
     };
     // Within the limit, a regular file only: a huge (or sparse) file is refused by its
     // size, unread; a FIFO is refused before it is opened (opening one blocks).
     let bytes = crate::input::walk::read_file(path, limits.max_rule_bytes)
-        .map_err(|e| invalid(format!("`{name}`: cannot read: {e}")))?;
+        .map_err(|e| invalid(format!("`{name}`: cannot read: {e}"), Kind::Other))?;
     if bytes.len() > limits.max_rule_bytes {
-        return Err(invalid(format!(
-            "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
-            bytes.len(),
-            limits.max_rule_bytes
-        )));
+        return Err(invalid(
+            format!(
+                "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
+                bytes.len(),
+                limits.max_rule_bytes
+            ),
+            Kind::Other,
+        ));
     }
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Err(invalid(format!(
-            "`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"
-        )));
+        return Err(invalid(
+            format!("`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"),
+            Kind::ByteOrderMark,
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        invalid(format!(
-            "`{name}` is not valid UTF-8 (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        invalid(
+            format!(
+                "`{name}` is not valid UTF-8 (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            Kind::NotUtf8,
+        )
     })?;
     Ok((name, text))
 }
