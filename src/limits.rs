@@ -10,6 +10,9 @@ pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 /// How deep evaluation may recurse (expressions in expressions, through `let`s).
 pub const DEFAULT_MAX_DEPTH: usize = 100;
 
+/// The largest snapshot read by default, in bytes (one JSONL line included).
+pub const DEFAULT_MAX_SNAPSHOT_BYTES: usize = 16 * 1024 * 1024;
+
 /// How much input the engine accepts, and how much work a decision may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -47,7 +50,7 @@ pub const DECIMAL_CAPACITY: usize = 28;
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_snapshot_bytes: 16 * 1024 * 1024,
+            max_snapshot_bytes: DEFAULT_MAX_SNAPSHOT_BYTES,
             max_fact_depth: 32,
             max_string_bytes: 1024 * 1024,
             max_list_len: 100_000,

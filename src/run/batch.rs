@@ -23,7 +23,8 @@ pub const MAX_JOBS: usize = 256;
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
 /// The longest line (snapshot) read; a longer one is an error record, not an allocation.
-pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
+/// A line is a snapshot: the limit is the snapshot's.
+pub const DEFAULT_MAX_LINE: usize = crate::limits::DEFAULT_MAX_SNAPSHOT_BYTES;
 
 /// One output record: a decision, or why there is none.
 #[derive(Debug, Serialize)]
