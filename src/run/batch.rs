@@ -306,38 +306,65 @@ fn pipeline<R: BufRead + Send, U: Send>(
 }
 
 /// Applies `each` to every item on `workers` threads, handing the results to `emit` in
-/// input order: folders of snapshot files go through all cores like JSONL does.
+/// input order: the one ordered parallel map, for folders of snapshot files (through
+/// all cores like JSONL), corpora, mutants and the rule files of a load
+/// ([`crate::run::load::par_map`] collects its results).
+///
+/// Workers have an 8 MiB stack, so that a rule file's parse fits on them (a parse that
+/// needs more moves to a thread of its own). With one worker or one item, or when no
+/// thread can be started, the calling thread does the work (never a panic).
 pub(crate) fn map_ordered<I: Sync, T: Send>(
     items: &[I],
     workers: usize,
     each: impl Fn(&I) -> T + Sync,
     emit: impl FnMut(T) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // Files are slower than lines: smaller chunks keep the cores evenly busy.
+    // Files are slower than lines: small chunks keep the cores evenly busy, and a few
+    // items (a rule set of ten files) still go to every worker.
     const FILE_CHUNK: usize = 16;
     let workers = workers.clamp(1, MAX_JOBS);
+    let per_chunk = (items.len() / workers.saturating_mul(4)).clamp(1, FILE_CHUNK);
+    let chunk = |seq: usize| {
+        let start = seq.saturating_mul(per_chunk);
+        let end = start.saturating_add(per_chunk).min(items.len());
+        items.get(start..end).filter(|c| !c.is_empty())
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
+    let mut emit = emit;
     std::thread::scope(|s| {
+        let mut started = 0;
         for _ in 0..workers {
-            let (next, out_tx, each) = (&next, out_tx.clone(), &each);
-            s.spawn(move || loop {
+            if workers == 1 || items.len() <= 1 {
+                break;
+            }
+            let (next, out_tx, each, chunk) = (&next, out_tx.clone(), &each, &chunk);
+            let worker = move || loop {
                 let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let start = seq.saturating_mul(FILE_CHUNK);
-                let end = start.saturating_add(FILE_CHUNK).min(items.len());
-                let Some(chunk) = items.get(start..end).filter(|c| !c.is_empty()) else {
+                let Some(items) = chunk(seq) else {
                     return;
                 };
                 if out_tx
-                    .send((seq, chunk.iter().map(each).collect()))
+                    .send((seq, items.iter().map(each).collect()))
                     .is_err()
                 {
                     return;
                 }
-            });
+            };
+            let spawned = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(s, worker);
+            started += usize::from(spawned.is_ok());
         }
         drop(out_tx);
-        let mut emit = emit;
+        if started == 0 {
+            let mut seq = 0;
+            while let Some(items) = chunk(seq) {
+                items.iter().map(&each).try_for_each(&mut emit)?;
+                seq += 1;
+            }
+            return Ok(());
+        }
         write_in_order(out_rx, |results: Vec<T>| {
             results.into_iter().try_for_each(&mut emit)
         })

@@ -17,46 +17,20 @@ pub const MAX_DEPTH: usize = 16;
 
 /// `f` applied to each item, on all cores, the results in the items' order: rule files
 /// parse, check and compile independently, and that is most of loading a rule set.
-/// What is loaded and reported does not depend on the threads.
+/// What is loaded and reported does not depend on the threads. The parallel map is
+/// [`crate::run::batch::map_ordered`]'s (the one ordered map).
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     // Asking costs reading cgroup files (tens of µs, a few % of a load); the answer
     // does not change while the process runs.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = cores.min(items.len());
-    // Worker `w` takes items `w`, `w + workers`, …; the calling thread is worker 0.
-    let share = |w: usize| {
-        items
-            .iter()
-            .enumerate()
-            .skip(w)
-            .step_by(workers.max(1))
-            .map(|(i, item)| (i, f(item)))
-            .collect::<Vec<_>>()
-    };
-    let mut done = std::thread::scope(|s| {
-        let spawned: Vec<_> = (1..workers)
-            .map(|w| {
-                // A parse that needs more stack than this gives moves to its own thread.
-                let thread = std::thread::Builder::new()
-                    .name("bylaw-load".into())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(s, move || share(w));
-                (w, thread)
-            })
-            .collect();
-        let mut done = share(0);
-        for (w, thread) in spawned {
-            match thread.map(|t| t.join()) {
-                Ok(Ok(parsed)) => done.extend(parsed),
-                // No thread to be had, or it stopped: that share is done here.
-                _ => done.extend(share(w)),
-            }
-        }
-        done
+    let mut out = Vec::with_capacity(items.len());
+    // Collecting cannot fail: the map's only errors are the ones `emit` returns.
+    let _ = crate::run::batch::map_ordered(items, cores.min(items.len()), f, |r| {
+        out.push(r);
+        Ok(())
     });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+    out
 }
 
 /// The rule files `path` stands for (see the module's documentation), sorted: the
@@ -159,4 +133,53 @@ fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, Strin
         )
     })?;
     Ok((name, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::par_map;
+    use crate::run::batch::map_ordered;
+
+    #[test]
+    fn the_ordered_map_keeps_the_items_order_whatever_the_workers() {
+        for n in [0, 1, 2, 7, 64, 200] {
+            let items: Vec<usize> = (0..n).collect();
+            let squares: Vec<usize> = items.iter().map(|i| i * i).collect();
+            assert_eq!(par_map(&items, |i| i * i), squares, "{n} items");
+            for workers in [1, 2, 3, 300] {
+                let mut got = Vec::new();
+                map_ordered(
+                    &items,
+                    workers,
+                    |i| i * i,
+                    |r| {
+                        got.push(r);
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                assert_eq!(got, squares, "{n} items, {workers} workers");
+            }
+        }
+    }
+
+    #[test]
+    fn the_ordered_map_stops_at_the_first_error_of_emit() {
+        let items: Vec<usize> = (0..100).collect();
+        let mut got = Vec::new();
+        let r = map_ordered(
+            &items,
+            2,
+            |i| *i,
+            |i| {
+                if i == 10 {
+                    return Err(std::io::Error::other("full"));
+                }
+                got.push(i);
+                Ok(())
+            },
+        );
+        assert!(r.is_err());
+        assert_eq!(got, (0..10).collect::<Vec<_>>());
+    }
 }
