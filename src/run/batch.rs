@@ -310,9 +310,10 @@ fn pipeline<R: BufRead + Send, U: Send>(
 /// all cores like JSONL), corpora, mutants and the rule files of a load
 /// ([`crate::run::load::par_map`] collects its results).
 ///
-/// Workers have an 8 MiB stack, so that a rule file's parse fits on them (a parse that
-/// needs more moves to a thread of its own). With one worker or one item, or when no
-/// thread can be started, the calling thread does the work (never a panic).
+/// The calling thread is one of the workers (it also emits, in order, as results come);
+/// the others have an 8 MiB stack, so that a rule file's parse fits on them (a parse
+/// that needs more moves to a thread of its own). A thread that cannot be started
+/// leaves its share to the rest: never a panic.
 pub(crate) fn map_ordered<I: Sync, T: Send>(
     items: &[I],
     workers: usize,
@@ -320,9 +321,9 @@ pub(crate) fn map_ordered<I: Sync, T: Send>(
     emit: impl FnMut(T) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     // Files are slower than lines: small chunks keep the cores evenly busy, and a few
-    // items (a rule set of ten files) still go to every worker.
+    // items (a rule set of two files) still go to every worker.
     const FILE_CHUNK: usize = 16;
-    let workers = workers.clamp(1, MAX_JOBS);
+    let workers = workers.clamp(1, MAX_JOBS).min(items.len().max(1));
     let per_chunk = (items.len() / workers.saturating_mul(4)).clamp(1, FILE_CHUNK);
     let chunk = |seq: usize| {
         let start = seq.saturating_mul(per_chunk);
@@ -333,12 +334,8 @@ pub(crate) fn map_ordered<I: Sync, T: Send>(
     let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
     let mut emit = emit;
     std::thread::scope(|s| {
-        let mut started = 0;
-        for _ in 0..workers {
-            if workers == 1 || items.len() <= 1 {
-                break;
-            }
-            let (next, out_tx, each, chunk) = (&next, out_tx.clone(), &each, &chunk);
+        for _ in 1..workers {
+            let (out_tx, each, next, chunk) = (out_tx.clone(), &each, &next, &chunk);
             let worker = move || loop {
                 let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(items) = chunk(seq) else {
@@ -351,23 +348,37 @@ pub(crate) fn map_ordered<I: Sync, T: Send>(
                     return;
                 }
             };
-            let spawned = std::thread::Builder::new()
+            // Not started: the others (and this thread) take its chunks.
+            let _ = std::thread::Builder::new()
                 .stack_size(8 << 20)
                 .spawn_scoped(s, worker);
-            started += usize::from(spawned.is_ok());
         }
         drop(out_tx);
-        if started == 0 {
-            let mut seq = 0;
-            while let Some(items) = chunk(seq) {
-                items.iter().map(&each).try_for_each(&mut emit)?;
-                seq += 1;
+        let mut done = 0;
+        let mut waiting: BTreeMap<usize, Vec<T>> = BTreeMap::new();
+        let mut flush = |waiting: &mut BTreeMap<usize, Vec<T>>| -> std::io::Result<()> {
+            while let Some(results) = waiting.remove(&done) {
+                results.into_iter().try_for_each(&mut emit)?;
+                done += 1;
             }
-            return Ok(());
+            Ok(())
+        };
+        // This thread works while there is work, emitting what is ready between chunks,
+        // then waits for the rest.
+        loop {
+            let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(items) = chunk(seq) else {
+                break;
+            };
+            waiting.insert(seq, items.iter().map(&each).collect());
+            waiting.extend(out_rx.try_iter());
+            flush(&mut waiting)?;
         }
-        write_in_order(out_rx, |results: Vec<T>| {
-            results.into_iter().try_for_each(&mut emit)
-        })
+        for (seq, results) in out_rx {
+            waiting.insert(seq, results);
+            flush(&mut waiting)?;
+        }
+        Ok(())
     })
 }
 
