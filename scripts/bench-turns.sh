@@ -42,7 +42,11 @@ run_side() { # side round
   local side=$1 round=$2
   rm -rf "$work/$side-target/criterion"
   (cd "$work/$side" && CARGO_TARGET_DIR="$work/$side-target" \
-    cargo bench --locked $bench_flags -- $criterion_args >"$work/$side-$round.log" 2>&1)
+    cargo bench --locked $bench_flags -- $criterion_args >"$work/$side-$round.log" 2>&1) || {
+    echo "the $side benches failed; the end of their output:" >&2
+    tail -20 "$work/$side-$round.log" >&2
+    exit 1
+  }
   python3 - "$work/$side-target/criterion" >>"$work/$side.tsv" <<'EOF'
 import json, pathlib, sys
 for est in sorted(pathlib.Path(sys.argv[1]).glob("**/new/estimates.json")):
