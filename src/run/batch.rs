@@ -739,3 +739,6 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
     }
     out.extend_from_slice(b"}\n");
 }
+
+#[cfg(test)]
+mod tests;
