@@ -4,7 +4,7 @@
 
 use crate::decision::Decision;
 use crate::input::{self, Format};
-use crate::report::diagnostic::{self, Diagnostic, Kind};
+use crate::report::diagnostic::{self, Diagnostic};
 use crate::run::engine::Engine;
 use crate::run::pipeline::{Conformed, Pipeline, Rejected};
 use crate::schema::ConformOptions;
@@ -24,38 +24,15 @@ pub struct Invalid {
 /// when the parser gives them.
 pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnostic> {
     input::load_bytes(bytes, format, origin).map_err(|e| {
-        match (e.line, std::str::from_utf8(bytes)) {
+        let d = match (e.line, std::str::from_utf8(bytes)) {
             (Some(line), Ok(text)) => {
                 diagnostic::in_text(origin, text, line, e.column.unwrap_or(1), e.message.clone())
             }
             _ => Diagnostic::plain(e.to_string()),
-        }
-        .of_kind(facts_kind(&e))
+        };
+        let kind = diagnostic::facts_kind(&d.message);
+        d.of_kind(kind)
     })
-}
-
-/// The kind of a snapshot that could not be read.
-///
-/// The one place left where a kind is read from a message: the snapshot readers'
-/// errors pass through serde as text (a visitor's `de::Error::custom`), and the readers
-/// are being reworked (YAML, issue 17); their errors should carry the kind themselves.
-fn facts_kind(e: &input::FactsError) -> Kind {
-    let m = e.message.as_str();
-    if m.contains("byte order mark") {
-        Kind::ByteOrderMark
-    } else if m.contains("this key appears twice") {
-        Kind::DuplicateKey
-    } else if m.contains("cannot be read exactly") {
-        Kind::InexactNumber
-    } else if m.contains("are nested more than") {
-        Kind::TooDeep
-    } else if m.contains("more than the 28 a decimal may have") {
-        Kind::TooManyDigits {
-            max: crate::limits::DECIMAL_CAPACITY,
-        }
-    } else {
-        Kind::Other
-    }
 }
 
 /// Checks a snapshot read from `bytes` against the fact schema of the policies that

@@ -543,7 +543,8 @@ impl Loader {
                     .replace("at `v.", "at `")
                     .replace("at `v`: ", "")
                     .replace("at `v[", "at `[");
-                Err(self.diag(path, m, None))
+                let kind = crate::report::diagnostic::facts_kind(&m);
+                Err(self.diag(path, m, None).of_kind(kind))
             }
         }
     }

@@ -19,7 +19,8 @@ const NAME_PARTS: &str = "give parts of the expression names with `let NAME = â€
 pub(crate) fn for_kind(kind: &Kind) -> Option<String> {
     let hint = match kind {
         Kind::Other => return None,
-        Kind::Syntax { expected, found } if !expected.contains(&POLICY_NAME) => {
+        // The message then starts "expected `policy NAME`": the file's first line is wrong.
+        Kind::Syntax { expected, found } if expected.first() != Some(&POLICY_NAME) => {
             return expected_found(expected, found)
         }
         Kind::Syntax { .. } | Kind::NoPolicy => START_WITH_POLICY,
