@@ -200,7 +200,13 @@ fn operand(t: &Ty) -> Operand {
         Ty::Money => Operand::of(Type::Money),
         Ty::Time => Operand::of(Type::Time),
         Ty::Duration => Operand::of(Type::Duration),
-        Ty::List(t) | Ty::Optional(t) => operand(t),
+        Ty::List(t) | Ty::Optional(t) | Ty::Refined(t, _) => operand(t),
+        // A union is what its alternatives are; its string literals are written as
+        // values (`"none"`), not as strings.
+        Ty::Union(alts) => alts
+            .iter()
+            .filter(|t| !matches!(t, Ty::Enum(_)))
+            .fold(Operand::default(), |o, t| o.or(operand(t))),
         Ty::Any | Ty::Null | Ty::Bool | Ty::Record(_) => Operand::default(),
     }
 }
