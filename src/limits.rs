@@ -10,6 +10,9 @@ pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 /// How deep evaluation may recurse (expressions in expressions, through `let`s).
 pub const DEFAULT_MAX_DEPTH: usize = 100;
 
+/// The largest snapshot read by default, in bytes (one JSONL line included).
+pub const DEFAULT_MAX_SNAPSHOT_BYTES: usize = 16 * 1024 * 1024;
+
 /// How much input the engine accepts, and how much work a decision may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -47,7 +50,7 @@ pub const DECIMAL_CAPACITY: usize = 28;
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_snapshot_bytes: 16 * 1024 * 1024,
+            max_snapshot_bytes: DEFAULT_MAX_SNAPSHOT_BYTES,
             max_fact_depth: 32,
             max_string_bytes: 1024 * 1024,
             max_list_len: 100_000,
@@ -63,13 +66,19 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The most significant digits a decimal may have: `max_decimal_digits`, at most
+    /// what the decimal type holds.
+    pub fn decimal_digits(&self) -> usize {
+        self.max_decimal_digits.min(DECIMAL_CAPACITY)
+    }
+
     /// Checks the significant digits of a decimal's text (`-0012.500` has 5: leading
     /// zeros do not count; trailing ones do, they are part of the written scale).
     pub fn check_decimal_text(&self, text: &str) -> Result<(), String> {
         let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
         let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
         let significant = digits.trim_start_matches('0').len().max(1);
-        let max = self.max_decimal_digits.min(DECIMAL_CAPACITY);
+        let max = self.decimal_digits();
         if significant > max {
             return Err(format!(
                 "`{}` has {significant} significant digits, more than the {max} a decimal may have; it would be rounded",

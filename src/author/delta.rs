@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 use super::compare::*;
+use crate::report::diff;
 
 /// The changes between two decisions on one snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -564,59 +565,34 @@ pub(super) fn list<'a>(v: &'a J, key: &str) -> &'a [J] {
 }
 
 /// The lines that differ between two texts, with a line of context around each change
-/// (longest common subsequence; the texts are one rule's evidence, so short).
+/// (the one line diff, [`crate::report::diff`]).
 pub(crate) fn line_diff(before: &str, after: &str, pad: &str) -> String {
-    const MAX_CELLS: usize = 4_000_000;
-    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
     let mut out = String::new();
-    if a.len().saturating_mul(b.len()) > MAX_CELLS {
+    let Some(ops) = diff::lines(before, after) else {
         let _ = writeln!(
             out,
             "{pad}(too long to show: {} → {} lines)",
-            a.len(),
-            b.len()
+            before.lines().count(),
+            after.lines().count()
         );
         return out;
-    }
-    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let mut ops: Vec<(char, &str)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            ops.push((' ', a[i]));
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            ops.push(('-', a[i]));
-            i += 1;
-        } else {
-            ops.push(('+', b[j]));
-            j += 1;
-        }
-    }
+    };
     let near = |k: usize| {
         let lo = k.saturating_sub(1);
         let hi = (k + 1).min(ops.len().saturating_sub(1));
-        (lo..=hi).any(|n| ops.get(n).is_some_and(|(op, _)| *op != ' '))
+        (lo..=hi).any(|n| {
+            ops.get(n)
+                .is_some_and(|l| !matches!(l, diff::Line::Same(_)))
+        })
     };
     let mut skipped = false;
-    for (k, (op, line)) in ops.iter().enumerate() {
+    for (k, line) in ops.iter().enumerate() {
         if near(k) {
             if skipped {
                 let _ = writeln!(out, "{pad}  …");
                 skipped = false;
             }
-            let _ = writeln!(out, "{pad}{op} {line}");
+            let _ = writeln!(out, "{pad}{} {}", line.sign(), line.text());
         } else {
             skipped = true;
         }

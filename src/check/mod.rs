@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::eval::functions;
-use crate::report::diagnostic::Diagnostic;
+use crate::report::diagnostic::{Diagnostic, Kind, Operand};
 use crate::syntax::ast::*;
 use crate::syntax::scoping::{self, Bound, Step};
 use crate::value::Type;
@@ -38,15 +38,17 @@ pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagn
 
 fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
     for span in &p.repeated_clauses {
-        out.push(Diagnostic::at(span, "this header clause is given twice"));
+        out.push(
+            Diagnostic::at(span, "this header clause is given twice").of_kind(Kind::HeaderTwice),
+        );
     }
     let mut facts: HashSet<&str> = HashSet::new();
     for f in &p.facts {
         if !facts.insert(&f.name) {
-            out.push(Diagnostic::at(
-                &f.span,
-                format!("the fact `{}` is declared twice", f.name),
-            ));
+            out.push(
+                Diagnostic::at(&f.span, format!("the fact `{}` is declared twice", f.name))
+                    .of_kind(Kind::DeclaredTwice),
+            );
         }
     }
     let mut lets: HashMap<&str, &Let> = HashMap::new();
@@ -61,10 +63,10 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
             );
         }
         if facts.contains(n) || n == "now" || p.for_each.as_ref().is_some_and(|f| f.var.name == n) {
-            out.push(Diagnostic::at(
-                &l.name.span,
-                format!("`{n}` is already the name of a fact"),
-            ));
+            out.push(
+                Diagnostic::at(&l.name.span, format!("`{n}` is already the name of a fact"))
+                    .of_kind(Kind::FactName),
+            );
         }
     }
     let functions = forms::functions(p, out);
@@ -88,10 +90,13 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
     if let Some(fe) = &p.for_each {
         names.expr(&fe.list, out, 0);
         if facts.contains(fe.var.name.as_str()) || fe.var.name == "now" {
-            out.push(Diagnostic::at(
-                &fe.var.span,
-                format!("`{}` is already the name of a fact", fe.var.name),
-            ));
+            out.push(
+                Diagnostic::at(
+                    &fe.var.span,
+                    format!("`{}` is already the name of a fact", fe.var.name),
+                )
+                .of_kind(Kind::FactName),
+            );
         }
         names.item = Some(&fe.var.name);
         if let Some(id) = &fe.id {
@@ -135,10 +140,13 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
         let n = seen.entry(word).or_default();
         *n += 1;
         if *n == 2 && word != "status" {
-            out.push(Diagnostic::at(
-                span,
-                format!("a rule has one `{word}` clause; this is a second"),
-            ));
+            out.push(
+                Diagnostic::at(
+                    span,
+                    format!("a rule has one `{word}` clause; this is a second"),
+                )
+                .of_kind(Kind::SecondClause),
+            );
         }
         if word == "status" && r.kind != RuleKind::Review {
             out.push(
@@ -170,10 +178,13 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
                     names.expr(at, out, 0);
                     if let Some(t) = static_type(at) {
                         if t != Type::Time {
-                            out.push(Diagnostic::at(
-                                &at.span,
-                                format!("an approval time must be a timestamp, not {t}"),
-                            ));
+                            out.push(
+                                Diagnostic::at(
+                                    &at.span,
+                                    format!("an approval time must be a timestamp, not {t}"),
+                                )
+                                .of_kind(Kind::ApprovalTime),
+                            );
                         }
                     }
                 }
@@ -200,10 +211,13 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
 fn expect_condition(e: &Expr, out: &mut Vec<Diagnostic>) {
     if let Some(t) = static_type(e) {
         if t != Type::Bool {
-            out.push(Diagnostic::at(
-                &e.span,
-                format!("a condition must be true or false, but this is {t}"),
-            ));
+            out.push(
+                Diagnostic::at(
+                    &e.span,
+                    format!("a condition must be true or false, but this is {t}"),
+                )
+                .of_kind(Kind::NotCondition),
+            );
         }
     }
 }
@@ -236,10 +250,13 @@ fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>, max_chain: usize) {
         &refs,
         |j, _| {
             let name = &p.lets[j].name;
-            out.push(Diagnostic::at(
-                &name.span,
-                format!("`{}` is defined in terms of itself", name.name),
-            ));
+            out.push(
+                Diagnostic::at(
+                    &name.span,
+                    format!("`{}` is defined in terms of itself", name.name),
+                )
+                .of_kind(Kind::SelfReference),
+            );
         },
         |i, j| chain[i] = chain[i].max(chain[j] + 1),
     );
@@ -384,10 +401,13 @@ impl Names<'_> {
 
     fn expr(&mut self, e: &Expr, out: &mut Vec<Diagnostic>, depth: usize) {
         if depth > MAX_DEPTH {
-            out.push(Diagnostic::at(
-                &e.span,
-                format!("this expression is nested more than {MAX_DEPTH} levels deep"),
-            ));
+            out.push(
+                Diagnostic::at(
+                    &e.span,
+                    format!("this expression is nested more than {MAX_DEPTH} levels deep"),
+                )
+                .of_kind(Kind::TooDeep),
+            );
             return;
         }
         match &e.kind {
@@ -474,7 +494,9 @@ impl Names<'_> {
                     }) = args.get(1)
                     {
                         if let Err(err) = functions::time_format(p) {
-                            out.push(Diagnostic::at(span, err.to_string()));
+                            out.push(
+                                Diagnostic::at(span, err.to_string()).of_kind(Kind::TimeFormat),
+                            );
                         }
                     }
                 }
@@ -533,13 +555,16 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                     (op, static_type(l).or(static_type(r)))
                 {
                     if t != Type::Bool {
-                        out.push(Diagnostic::at(
-                            &e.span,
-                            format!(
-                                "`{}` needs true or false on both sides, not {t}",
-                                op.as_str()
-                            ),
-                        ));
+                        out.push(
+                            Diagnostic::at(
+                                &e.span,
+                                format!(
+                                    "`{}` needs true or false on both sides, not {t}",
+                                    op.as_str()
+                                ),
+                            )
+                            .of_kind(Kind::NotBooleanOperand),
+                        );
                     }
                 }
                 return;
@@ -587,28 +612,38 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
                 ),
             };
             if !ok {
-                out.push(Diagnostic::at(
-                    &e.span,
-                    format!("`{}` cannot be used on {a} and {b}", op.as_str()),
-                ));
+                out.push(
+                    Diagnostic::at(
+                        &e.span,
+                        format!("`{}` cannot be used on {a} and {b}", op.as_str()),
+                    )
+                    .of_kind(Kind::Operator {
+                        op: *op,
+                        left: Operand::of(a),
+                        right: Operand::of(b),
+                    }),
+                );
             } else if let (ExprKind::Money(_, c1), ExprKind::Money(_, c2)) = (&l.kind, &r.kind) {
                 if c1 != c2 {
-                    out.push(Diagnostic::at(
-                        &e.span,
-                        format!(
+                    out.push(
+                        Diagnostic::at(
+                            &e.span,
+                            format!(
                             "`{c1}` and `{c2}` are different currencies, which are never converted"
                         ),
-                    ));
+                        )
+                        .of_kind(Kind::Currencies),
+                    );
                 }
             }
         }
         ExprKind::Unary(UnaryOp::Not, inner) => {
             if let Some(t) = static_type(inner) {
                 if t != Type::Bool {
-                    out.push(Diagnostic::at(
-                        &e.span,
-                        format!("`not` needs true or false, not {t}"),
-                    ));
+                    out.push(
+                        Diagnostic::at(&e.span, format!("`not` needs true or false, not {t}"))
+                            .of_kind(Kind::NotBooleanOperand),
+                    );
                 }
             }
         }

@@ -23,7 +23,7 @@ mod binary;
 mod keys;
 mod narrow;
 use crate::eval::builtins::sig::literal_arg;
-use crate::report::diagnostic::{did_you_mean, Diagnostic};
+use crate::report::diagnostic::{did_you_mean, Diagnostic, Kind, Operand};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
 
@@ -134,9 +134,10 @@ impl<'p> Typeck<'p, '_> {
                         self.present.extend(held);
                         let t = self.value(at, 0);
                         if !matches!(t, Ty::Time | Ty::Any) && static_type(at).is_none() {
-                            self.error(
+                            self.error_of(
                                 at,
                                 format!("an approval time must be a timestamp, but this is {t}"),
+                                Kind::ApprovalTime,
                             );
                         }
                     }
@@ -345,12 +346,13 @@ impl<'p> Typeck<'p, '_> {
     fn condition(&mut self, e: &'p Expr, depth: usize) -> Ty {
         let t = self.value(e, depth);
         if !matches!(t, Ty::Bool | Ty::Any) && static_type(e).is_none() {
-            self.error(
+            self.error_of(
                 e,
                 format!(
                     "a condition must be true or false, but `{}` is {t}",
                     short(e)
                 ),
+                Kind::NotCondition,
             );
         }
         Ty::Bool
@@ -372,7 +374,12 @@ impl<'p> Typeck<'p, '_> {
     }
 
     fn error(&mut self, e: &Expr, message: String) {
-        self.out.push(Diagnostic::at(&e.span, message));
+        self.error_of(e, message, Kind::Other);
+    }
+
+    fn error_of(&mut self, e: &Expr, message: String, kind: Kind) {
+        self.out
+            .push(Diagnostic::at(&e.span, message).of_kind(kind));
     }
 
     // ------------------------------------------------------------ expressions

@@ -214,11 +214,7 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
     } else {
         path.display().to_string()
     };
-    let plain = |message: String| Diagnostic {
-        span: None,
-        message,
-        hint: None,
-    };
+    let plain = Diagnostic::plain;
     let Some(fmt) = input_format.or_else(|| Format::from_path(path)) else {
         return Err(plain(format!(
             "{origin}: cannot tell the snapshot's format from its name; use .json, .yaml or .yml, or pass --input-format"

@@ -203,6 +203,10 @@ pub enum Cause {
     NoElement,
     /// Whether a policy applies could not be told (for another reason than the above).
     Applicability,
+    /// Evaluation nested deeper than the limit.
+    TooDeep,
+    /// A `format_time` pattern that is not strftime.
+    TimeFormat,
     /// Anything else.
     #[default]
     Other,

@@ -73,7 +73,13 @@ pub enum EvalError {
         /// How many there are.
         len: usize,
     },
-    /// Any other invalid operation (a bad offset, a bad time format…).
+    /// A `format_time` pattern that is not strftime.
+    #[error("`{pattern}` is not a valid time format (see strftime: %Y, %m, %-m, %d, %H, …)")]
+    TimeFormat {
+        /// The pattern.
+        pattern: String,
+    },
+    /// Any other invalid operation (a bad offset…).
     #[error("{0}")]
     Invalid(String),
     /// The evaluation took more steps than allowed.

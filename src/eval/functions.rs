@@ -244,9 +244,9 @@ pub fn call<V: Borrow<Value>>(name: &str, args: &[V]) -> Result<Value, EvalError
 pub fn time_format(pattern: &str) -> Result<Vec<Item<'_>>, EvalError> {
     let items: Vec<Item<'_>> = StrftimeItems::new(pattern).collect();
     if items.iter().any(|i| matches!(i, Item::Error)) {
-        return Err(EvalError::Invalid(format!(
-            "`{pattern}` is not a valid time format (see strftime: %Y, %m, %-m, %d, %H, …)"
-        )));
+        return Err(EvalError::TimeFormat {
+            pattern: pattern.to_string(),
+        });
     }
     Ok(items)
 }

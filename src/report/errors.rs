@@ -3,7 +3,7 @@
 //! write rules and snapshots; the decision itself stays as it is.
 
 use crate::decision::{Cause, Decision, RuleError};
-use crate::report::diagnostic::Diagnostic;
+use crate::report::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{Clause, Expr, Policy, StatusKind, TemplatePart};
 use crate::syntax::Span;
 
@@ -27,7 +27,7 @@ pub fn diagnostics<'p>(
             Some(rule) => format!("`{rule}` could not be evaluated: {}", e.reason),
             None => e.reason.clone(),
         };
-        let mut diag = Diagnostic::at(&span, message);
+        let mut diag = Diagnostic::at(&span, message).of_kind(kind(e.cause));
         diag.hint = hint(e);
         // Per-item errors repeat the same failure; show each once.
         if !out
@@ -101,6 +101,16 @@ fn clause_exprs(clauses: &[Clause]) -> Vec<&Expr> {
         }
     }
     v
+}
+
+/// The diagnostic kind of a cause whose hint is the load-time diagnostics' (the same
+/// problem found while evaluating).
+fn kind(cause: Cause) -> Kind {
+    match cause {
+        Cause::TooDeep => Kind::TooDeep,
+        Cause::TimeFormat => Kind::TimeFormat,
+        _ => Kind::Other,
+    }
 }
 
 /// The fix for an error, keyed on its kind (never on the wording of its message).

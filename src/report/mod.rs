@@ -1,6 +1,7 @@
 //! Rendering decisions: for people (text, errors) and machines (compact JSON).
 
 pub mod diagnostic;
+pub(crate) mod diff;
 pub mod errors;
 pub mod json;
 pub mod pretty;

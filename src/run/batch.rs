@@ -23,7 +23,8 @@ pub const MAX_JOBS: usize = 256;
 /// Lines handed to a worker at a time: large enough to make channel traffic negligible.
 const CHUNK: usize = 256;
 /// The longest line (snapshot) read; a longer one is an error record, not an allocation.
-pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
+/// A line is a snapshot: the limit is the snapshot's.
+pub const DEFAULT_MAX_LINE: usize = crate::limits::DEFAULT_MAX_SNAPSHOT_BYTES;
 
 /// One output record: a decision, or why there is none.
 #[derive(Debug, Serialize)]
@@ -305,41 +306,79 @@ fn pipeline<R: BufRead + Send, U: Send>(
 }
 
 /// Applies `each` to every item on `workers` threads, handing the results to `emit` in
-/// input order: folders of snapshot files go through all cores like JSONL does.
+/// input order: the one ordered parallel map, for folders of snapshot files (through
+/// all cores like JSONL), corpora, mutants and the rule files of a load
+/// ([`crate::run::load::par_map`] collects its results).
+///
+/// The calling thread is one of the workers (it also emits, in order, as results come);
+/// the others have an 8 MiB stack, so that a rule file's parse fits on them (a parse
+/// that needs more moves to a thread of its own). A thread that cannot be started
+/// leaves its share to the rest: never a panic.
 pub(crate) fn map_ordered<I: Sync, T: Send>(
     items: &[I],
     workers: usize,
     each: impl Fn(&I) -> T + Sync,
     emit: impl FnMut(T) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // Files are slower than lines: smaller chunks keep the cores evenly busy.
+    // Files are slower than lines: small chunks keep the cores evenly busy, and a few
+    // items (a rule set of two files) still go to every worker.
     const FILE_CHUNK: usize = 16;
-    let workers = workers.clamp(1, MAX_JOBS);
+    let workers = workers.clamp(1, MAX_JOBS).min(items.len().max(1));
+    let per_chunk = (items.len() / workers.saturating_mul(4)).clamp(1, FILE_CHUNK);
+    let chunk = |seq: usize| {
+        let start = seq.saturating_mul(per_chunk);
+        let end = start.saturating_add(per_chunk).min(items.len());
+        items.get(start..end).filter(|c| !c.is_empty())
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (out_tx, out_rx) = sync_channel::<(usize, Vec<T>)>(workers * 2);
+    let mut emit = emit;
     std::thread::scope(|s| {
-        for _ in 0..workers {
-            let (next, out_tx, each) = (&next, out_tx.clone(), &each);
-            s.spawn(move || loop {
+        for _ in 1..workers {
+            let (out_tx, each, next, chunk) = (out_tx.clone(), &each, &next, &chunk);
+            let worker = move || loop {
                 let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let start = seq.saturating_mul(FILE_CHUNK);
-                let end = start.saturating_add(FILE_CHUNK).min(items.len());
-                let Some(chunk) = items.get(start..end).filter(|c| !c.is_empty()) else {
+                let Some(items) = chunk(seq) else {
                     return;
                 };
                 if out_tx
-                    .send((seq, chunk.iter().map(each).collect()))
+                    .send((seq, items.iter().map(each).collect()))
                     .is_err()
                 {
                     return;
                 }
-            });
+            };
+            // Not started: the others (and this thread) take its chunks.
+            let _ = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(s, worker);
         }
         drop(out_tx);
-        let mut emit = emit;
-        write_in_order(out_rx, |results: Vec<T>| {
-            results.into_iter().try_for_each(&mut emit)
-        })
+        let mut done = 0;
+        let mut waiting: BTreeMap<usize, Vec<T>> = BTreeMap::new();
+        let mut flush = |waiting: &mut BTreeMap<usize, Vec<T>>| -> std::io::Result<()> {
+            while let Some(results) = waiting.remove(&done) {
+                results.into_iter().try_for_each(&mut emit)?;
+                done += 1;
+            }
+            Ok(())
+        };
+        // This thread works while there is work, emitting what is ready between chunks,
+        // then waits for the rest.
+        loop {
+            let seq = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(items) = chunk(seq) else {
+                break;
+            };
+            waiting.insert(seq, items.iter().map(&each).collect());
+            waiting.extend(out_rx.try_iter());
+            flush(&mut waiting)?;
+        }
+        for (seq, results) in out_rx {
+            waiting.insert(seq, results);
+            flush(&mut waiting)?;
+        }
+        Ok(())
     })
 }
 
@@ -700,3 +739,6 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
     }
     out.extend_from_slice(b"}\n");
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,16 +24,14 @@ pub struct Invalid {
 /// when the parser gives them.
 pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnostic> {
     input::load_bytes(bytes, format, origin).map_err(|e| {
-        match (e.line, std::str::from_utf8(bytes)) {
+        let d = match (e.line, std::str::from_utf8(bytes)) {
             (Some(line), Ok(text)) => {
                 diagnostic::in_text(origin, text, line, e.column.unwrap_or(1), e.message.clone())
             }
-            _ => Diagnostic {
-                span: None,
-                message: e.to_string(),
-                hint: None,
-            },
-        }
+            _ => Diagnostic::plain(e.to_string()),
+        };
+        let kind = diagnostic::facts_kind(&d.message);
+        d.of_kind(kind)
     })
 }
 

@@ -408,7 +408,11 @@ impl Engine {
                         blocking: true,
                         column: None,
                         cause: match cause_of(&e) {
-                            Cause::Other => Cause::Applicability,
+                            // These have no hint of their own here: the hint is that
+                            // `applies when` must be decidable, as before they had kinds.
+                            Cause::Other | Cause::TooDeep | Cause::TimeFormat => {
+                                Cause::Applicability
+                            }
                             cause => cause,
                         },
                     });
@@ -579,6 +583,8 @@ fn cause_of(e: &EvalError) -> Cause {
         EvalError::NoNow => Cause::NoNow,
         EvalError::Type { expected, .. } if expected == "true or false" => Cause::NotBoolean,
         EvalError::Index { .. } => Cause::NoElement,
+        EvalError::Depth(_) => Cause::TooDeep,
+        EvalError::TimeFormat { .. } => Cause::TimeFormat,
         _ => Cause::Other,
     }
 }

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::limits::Limits;
-use crate::report::diagnostic::Diagnostic;
+use crate::report::diagnostic::{Diagnostic, Kind};
 use crate::run::engine::{LoadError, RULE_EXTENSION};
 
 /// The deepest folder searched for rule files below the one named.
@@ -17,46 +17,20 @@ pub const MAX_DEPTH: usize = 16;
 
 /// `f` applied to each item, on all cores, the results in the items' order: rule files
 /// parse, check and compile independently, and that is most of loading a rule set.
-/// What is loaded and reported does not depend on the threads.
+/// What is loaded and reported does not depend on the threads. The parallel map is
+/// [`crate::run::batch::map_ordered`]'s (the one ordered map).
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     // Asking costs reading cgroup files (tens of µs, a few % of a load); the answer
     // does not change while the process runs.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = cores.min(items.len());
-    // Worker `w` takes items `w`, `w + workers`, …; the calling thread is worker 0.
-    let share = |w: usize| {
-        items
-            .iter()
-            .enumerate()
-            .skip(w)
-            .step_by(workers.max(1))
-            .map(|(i, item)| (i, f(item)))
-            .collect::<Vec<_>>()
-    };
-    let mut done = std::thread::scope(|s| {
-        let spawned: Vec<_> = (1..workers)
-            .map(|w| {
-                // A parse that needs more stack than this gives moves to its own thread.
-                let thread = std::thread::Builder::new()
-                    .name("bylaw-load".into())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(s, move || share(w));
-                (w, thread)
-            })
-            .collect();
-        let mut done = share(0);
-        for (w, thread) in spawned {
-            match thread.map(|t| t.join()) {
-                Ok(Ok(parsed)) => done.extend(parsed),
-                // No thread to be had, or it stopped: that share is done here.
-                _ => done.extend(share(w)),
-            }
-        }
-        done
+    let mut out = Vec::with_capacity(items.len());
+    // Collecting cannot fail: the map's only errors are the ones `emit` returns.
+    let _ = crate::run::batch::map_ordered(items, cores.min(items.len()), f, |r| {
+        out.push(r);
+        Ok(())
     });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+    out
 }
 
 /// The rule files `path` stands for (see the module's documentation), sorted: the
@@ -144,34 +118,37 @@ pub(crate) fn is_rule_path(rel: &str) -> bool {
 }
 
 fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, String), LoadError> {
-    let invalid = |message: String| {
-        LoadError::Invalid(vec![Diagnostic {
-            span: None,
-            message,
-            hint: None,
-        }])
+    let invalid = |message: String, kind: Kind| {
+        LoadError::Invalid(vec![Diagnostic::plain(message).of_kind(kind)])
     };
     // Within the limit, a regular file only: a huge (or sparse) file is refused by its
     // size, unread; a FIFO is refused before it is opened (opening one blocks).
     let bytes = crate::input::walk::read_file(path, limits.max_rule_bytes)
-        .map_err(|e| invalid(format!("`{name}`: cannot read: {e}")))?;
+        .map_err(|e| invalid(format!("`{name}`: cannot read: {e}"), Kind::Other))?;
     if bytes.len() > limits.max_rule_bytes {
-        return Err(invalid(format!(
-            "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
-            bytes.len(),
-            limits.max_rule_bytes
-        )));
+        return Err(invalid(
+            format!(
+                "`{name}` is {} bytes, more than the limit of {} bytes for a rule file",
+                bytes.len(),
+                limits.max_rule_bytes
+            ),
+            Kind::Other,
+        ));
     }
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Err(invalid(format!(
-            "`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"
-        )));
+        return Err(invalid(
+            format!("`{name}` starts with a byte order mark (BOM); save it as UTF-8 without one"),
+            Kind::ByteOrderMark,
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        invalid(format!(
-            "`{name}` is not valid UTF-8 (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        invalid(
+            format!(
+                "`{name}` is not valid UTF-8 (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            Kind::NotUtf8,
+        )
     })?;
     Ok((name, text))
 }

@@ -13,7 +13,7 @@ pub mod validate;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::report::diagnostic::Diagnostic;
+use crate::report::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::Policy;
 use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 
@@ -283,10 +283,13 @@ fn record(fields: &[FieldType], out: &mut Vec<Diagnostic>, report_twice: bool) -
     for f in fields {
         if rec.get(&f.name.name).is_some() {
             if report_twice {
-                out.push(Diagnostic::at(
-                    &f.name.span,
-                    format!("the field `{}` is declared twice", f.name.name),
-                ));
+                out.push(
+                    Diagnostic::at(
+                        &f.name.span,
+                        format!("the field `{}` is declared twice", f.name.name),
+                    )
+                    .of_kind(Kind::DeclaredTwice),
+                );
             }
             continue;
         }

@@ -8,5 +8,5 @@ pub(crate) mod scoping;
 pub mod span;
 pub mod types;
 
-pub use parser::{parse_policy, ParseError};
+pub use parser::{parse_policy, Found, ParseError, ParseKind};
 pub use span::{Source, Span};

@@ -174,6 +174,7 @@ fn too_nested(source: &Arc<Source>, start: usize, end: usize, max: usize) -> Par
         &Span::new(source, start, end),
         format!("brackets and `if`s are nested more than {max} deep, the limit"),
     )
+    .of_kind(super::ParseKind::TooDeep)
 }
 
 #[cfg(test)]

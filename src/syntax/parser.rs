@@ -1,6 +1,7 @@
 //! pest pairs → [`ast`](super::ast). One function per grammar rule.
 
 use std::cell::Cell;
+use std::fmt;
 use std::sync::Arc;
 
 use pest::iterators::{Pair, Pairs};
@@ -24,6 +25,7 @@ pub(super) struct Grammar;
 /// A rule file that could not be read as a policy.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{location}: {message}\n{snippet}")]
+#[non_exhaustive]
 pub struct ParseError {
     /// `file:line:col`.
     pub location: String,
@@ -33,6 +35,58 @@ pub struct ParseError {
     pub snippet: String,
     /// Where it is.
     pub span: Span,
+    /// What kind of problem it is (for the hint; never read back from `message`).
+    /// Boxed: errors travel in `Result`s through every parsing function.
+    pub kind: Box<ParseKind>,
+}
+
+/// The kinds of [`ParseError`] a hint can tell apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseKind {
+    /// Any other.
+    #[default]
+    Other,
+    /// The grammar expected something else.
+    Syntax {
+        /// What it would have taken, as the message names them, sorted.
+        expected: Vec<&'static str>,
+        /// What it found.
+        found: Found,
+    },
+    /// The file is empty.
+    NoPolicy,
+    /// Brackets and `if`s nested past the limit.
+    TooDeep,
+    /// A time literal that is not a valid time.
+    InvalidTime,
+    /// A decimal literal with more significant digits than allowed.
+    TooManyDigits {
+        /// The most allowed.
+        max: usize,
+    },
+}
+
+/// What the parser found where it expected something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Found {
+    /// A word (the text up to the next white space, at most 20 characters).
+    Word(String),
+    /// The end of the line (an unclosed string, typically).
+    EndOfLine,
+    /// The end of the file.
+    EndOfFile,
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Word(w) => write!(f, "`{w}`"),
+            Found::EndOfLine => f.write_str("the end of the line"),
+            Found::EndOfFile => f.write_str("the end of the file"),
+        }
+    }
 }
 
 impl ParseError {
@@ -42,8 +96,27 @@ impl ParseError {
             message: message.into(),
             snippet: snippet(span),
             span: span.clone(),
+            kind: Box::new(ParseKind::Other),
         }
     }
+
+    /// The same error, of `kind`.
+    pub(crate) fn of_kind(mut self, kind: ParseKind) -> ParseError {
+        *self.kind = kind;
+        self
+    }
+}
+
+/// The names the parser's messages give to what it expected, where a hint looks for them.
+pub(crate) mod expected {
+    /// A policy's first line.
+    pub(crate) const POLICY_NAME: &str = "`policy NAME`";
+    /// A name.
+    pub(crate) const NAME: &str = "a name";
+    /// A rule.
+    pub(crate) const RULE: &str = "a rule (`deny`, `review`, `warn` or `effect`)";
+    /// An expression.
+    pub(crate) const EXPRESSION: &str = "an expression";
 }
 
 pub(super) type Result<T> = std::result::Result<T, ParseError>;
@@ -139,6 +212,7 @@ pub(super) fn parse_checked(source: &Arc<Source>, limits: &Limits) -> Result<Pol
             &Span::new(source, 0, 0),
             "the file is empty: expected `policy NAME`",
         )
+        .of_kind(ParseKind::NoPolicy)
     })?;
     Ctx {
         source,
@@ -160,18 +234,17 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
         .map_or(pos, |c| pos + c.len_utf8());
     let span = Span::new(source, pos, end);
     let found = match source.text[pos..].chars().next() {
-        None => "the end of the file".to_string(),
-        Some('\n' | '\r') => "the end of the line".to_string(),
-        Some(_) => {
-            let word: String = source.text[pos..]
+        None => Found::EndOfFile,
+        Some('\n' | '\r') => Found::EndOfLine,
+        Some(_) => Found::Word(
+            source.text[pos..]
                 .chars()
                 .take_while(|c| !c.is_whitespace())
                 .take(20)
-                .collect();
-            format!("`{word}`")
-        }
+                .collect(),
+        ),
     };
-    let message = match &e.variant {
+    let (message, expected) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
             words.sort_unstable();
@@ -185,25 +258,31 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
                     )
                 });
             }
-            match words.len() {
+            let message = match words.len() {
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", words[0]),
                 _ => {
-                    let last = words.pop().unwrap_or_default();
-                    format!("expected {} or {last}, found {found}", words.join(", "))
+                    let last = words.last().copied().unwrap_or_default();
+                    let rest = &words[..words.len() - 1];
+                    format!("expected {} or {last}, found {found}", rest.join(", "))
                 }
-            }
+            };
+            (message, Some(words))
         }
-        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+        pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
     };
-    ParseError::at(&span, message)
+    let kind = match expected {
+        Some(expected) if !expected.is_empty() => ParseKind::Syntax { expected, found },
+        _ => ParseKind::Other,
+    };
+    ParseError::at(&span, message).of_kind(kind)
 }
 
 /// Grammar rules named for a policy author, not a parser writer.
 pub(super) fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
-        Rule::policy_decl => "`policy NAME`",
+        Rule::policy_decl => expected::POLICY_NAME,
         Rule::title_decl => "`title`",
         Rule::source_decl => "`source`",
         Rule::facts_decl => "`facts`",
@@ -228,7 +307,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::match_arm => "an arm (`VALUE => EXPR`)",
         Rule::match_else => "`else =>`",
         Rule::arrow => "`=>`",
-        Rule::rule_decl | Rule::rule_kind => "a rule (`deny`, `review`, `warn` or `effect`)",
+        Rule::rule_decl | Rule::rule_kind => expected::RULE,
         Rule::message_clause => "`message`",
         Rule::when_clause => "`when`",
         Rule::value_clause => "`value`",
@@ -257,7 +336,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::duration_part
         | Rule::timestamp
         | Rule::op_not
-        | Rule::op_neg => "an expression",
+        | Rule::op_neg => expected::EXPRESSION,
         Rule::op_start
         | Rule::op_or
         | Rule::op_and
@@ -283,7 +362,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::template | Rule::template_text | Rule::template_hole => "a message in double quotes",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}`)",
         Rule::currency => "a currency code such as `USD`",
-        Rule::ident | Rule::field_name => "a name",
+        Rule::ident | Rule::field_name => expected::NAME,
         // Tried after every name, so not worth naming: what else may follow a name is.
         Rule::call => return None,
         _ => return None,

@@ -477,16 +477,11 @@ fn diff(want: &Value, got: &Value) -> Option<String> {
     };
     let a = a.join("\n") + "\n";
     let b = b.join("\n") + "\n";
-    let d = similar::TextDiff::from_lines(&a, &b);
     let mut s = String::new();
-    for change in d.iter_all_changes() {
-        let sign = match change.tag() {
-            similar::ChangeTag::Delete => "- ",
-            similar::ChangeTag::Insert => "+ ",
-            similar::ChangeTag::Equal => "  ",
-        };
-        s.push_str(sign);
-        s.push_str(change.value().trim_end());
+    for line in crate::report::diff::lines(&a, &b)? {
+        s.push(line.sign());
+        s.push(' ');
+        s.push_str(line.text().trim_end());
         s.push('\n');
     }
     Some(s)

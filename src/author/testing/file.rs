@@ -50,23 +50,16 @@ pub fn load(path: &Path, shown: &str) -> TestFile {
             Ok(text) => parse(shown, &text, path.parent().unwrap_or(Path::new("."))),
             Err(e) => TestFile::broken(
                 shown,
-                Diagnostic {
-                    span: None,
-                    message: format!(
-                        "`{shown}` is not valid UTF-8 (bad byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                    hint: Some("save the test file as UTF-8".into()),
-                },
+                Diagnostic::plain(format!(
+                    "`{shown}` is not valid UTF-8 (bad byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ))
+                .hint("save the test file as UTF-8"),
             ),
         },
         Err(e) => TestFile::broken(
             shown,
-            Diagnostic {
-                span: None,
-                message: format!("cannot read `{shown}`: {e}"),
-                hint: None,
-            },
+            Diagnostic::plain(format!("cannot read `{shown}`: {e}")),
         ),
     }
 }
@@ -155,9 +148,8 @@ impl Loader {
 
     fn diag(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic {
         Diagnostic {
-            span: Some(self.span(path)),
-            message,
             hint,
+            ..Diagnostic::at(&self.span(path), message)
         }
     }
 
@@ -378,11 +370,13 @@ impl Loader {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the keys of {what} are: {}", known.join(", ")),
             };
-            p.push(Diagnostic {
-                span: Some(self.pos.key(&self.source, &at)),
-                message: format!("unknown key `{k}` in {what}"),
-                hint: Some(hint),
-            });
+            p.push(
+                Diagnostic::at(
+                    &self.pos.key(&self.source, &at),
+                    format!("unknown key `{k}` in {what}"),
+                )
+                .hint(hint),
+            );
         }
     }
 
@@ -461,11 +455,13 @@ impl Loader {
                             .and_then(|segs| snapshot::set(&facts, &segs, value));
                         match r {
                             Ok(v) => facts = v,
-                            Err(e) => p.push(Diagnostic {
-                                span: Some(self.pos.key(&self.source, &vat)),
-                                message: format!("cannot set `{k}`: {e}"),
-                                hint: Some(path_hint()),
-                            }),
+                            Err(e) => p.push(
+                                Diagnostic::at(
+                                    &self.pos.key(&self.source, &vat),
+                                    format!("cannot set `{k}`: {e}"),
+                                )
+                                .hint(path_hint()),
+                            ),
                         }
                     }
                 }
@@ -552,7 +548,8 @@ impl Loader {
                     .replace("at `v.", "at `")
                     .replace("at `v`: ", "")
                     .replace("at `v[", "at `[");
-                Err(self.diag(path, m, None))
+                let kind = crate::report::diagnostic::facts_kind(&m);
+                Err(self.diag(path, m, None).of_kind(kind))
             }
         }
     }

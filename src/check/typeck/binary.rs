@@ -120,9 +120,14 @@ impl<'p> Typeck<'p, '_> {
                     Some(t) => t,
                     None => {
                         if !literal {
-                            self.error(
+                            self.error_of(
                                 e,
                                 format!("`{}` cannot be used on {a} and {b}", op.as_str()),
+                                Kind::Operator {
+                                    op,
+                                    left: operand(&a),
+                                    right: operand(&b),
+                                },
                             );
                         }
                         Ty::Any
@@ -182,5 +187,26 @@ impl<'p> Typeck<'p, '_> {
                 Some(v) => d.hint(format!("did you mean {v:?}?")),
                 None => d,
             });
+    }
+}
+
+/// What an operand of type `t` is or holds, for the operator's hint (a list of strings
+/// holds strings; `T?` is a `T`).
+fn operand(t: &Ty) -> Operand {
+    use crate::value::Type;
+    match t {
+        Ty::Integer | Ty::Decimal => Operand::of(Type::Number),
+        Ty::String | Ty::Enum(_) => Operand::of(Type::String),
+        Ty::Money => Operand::of(Type::Money),
+        Ty::Time => Operand::of(Type::Time),
+        Ty::Duration => Operand::of(Type::Duration),
+        Ty::List(t) | Ty::Optional(t) | Ty::Refined(t, _) => operand(t),
+        // A union is what its alternatives are; its string literals are written as
+        // values (`"none"`), not as strings.
+        Ty::Union(alts) => alts
+            .iter()
+            .filter(|t| !matches!(t, Ty::Enum(_)))
+            .fold(Operand::default(), |o, t| o.or(operand(t))),
+        Ty::Any | Ty::Null | Ty::Bool | Ty::Record(_) => Operand::default(),
     }
 }

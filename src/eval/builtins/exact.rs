@@ -42,7 +42,7 @@ impl Mode {
 }
 
 /// The most places a decimal holds after the point.
-pub const MAX_PLACES: u32 = 28;
+pub const MAX_PLACES: u32 = crate::limits::DECIMAL_CAPACITY as u32;
 
 /// `a * b`, exactly, or `None` when the product needs more digits than a decimal holds
 /// (too many digits, or an underflow that would round toward zero).

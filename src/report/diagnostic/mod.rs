@@ -8,9 +8,13 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 
 use crate::syntax::span::{snippet, Span};
-use crate::syntax::ParseError;
+use crate::syntax::{ParseError, ParseKind};
 
 mod hints;
+mod kind;
+
+pub(crate) use kind::facts_kind;
+pub use kind::{Found, Kind, Operand};
 
 /// One problem found in a rule file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -21,6 +25,9 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when there is something to say.
     pub hint: Option<String>,
+    /// What kind of problem it is: when `hint` is `None`, the hint shown is the one
+    /// the hint table gives for the kind (never looked up by the message's wording).
+    pub kind: Kind,
 }
 
 impl Diagnostic {
@@ -30,7 +37,24 @@ impl Diagnostic {
             span: Some(span.clone()),
             message: message.into(),
             hint: None,
+            kind: Kind::Other,
         }
+    }
+
+    /// A diagnostic without a place.
+    pub fn plain(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span: None,
+            message: message.into(),
+            hint: None,
+            kind: Kind::Other,
+        }
+    }
+
+    /// The same diagnostic, of `kind` (which picks its hint when it has none of its own).
+    pub fn of_kind(mut self, kind: Kind) -> Diagnostic {
+        self.kind = kind;
+        self
     }
 
     /// Adds a hint.
@@ -52,11 +76,9 @@ impl Diagnostic {
     }
 
     /// The hint shown: the diagnostic's own, else the one the hint table gives for
-    /// its message.
+    /// its kind.
     pub fn shown_hint(&self) -> Option<String> {
-        self.hint
-            .clone()
-            .or_else(|| hints::for_message(&self.message))
+        self.hint.clone().or_else(|| hints::for_kind(&self.kind))
     }
 
     /// `file:line:col`, when known.
@@ -69,17 +91,17 @@ impl From<ParseError> for Diagnostic {
     /// The parser points at one character; the caret covers the whole token it found.
     fn from(e: ParseError) -> Diagnostic {
         let mut span = e.span;
-        let found = e
-            .message
-            .rsplit_once(", found `")
-            .and_then(|(_, f)| f.strip_suffix('`'));
-        if let Some(found) = found {
+        if let ParseKind::Syntax {
+            found: Found::Word(found),
+            ..
+        } = &*e.kind
+        {
             let at = span.source.text.get(span.start..).unwrap_or("");
-            if span.end <= span.start + 1 && !found.is_empty() && at.starts_with(found) {
+            if span.end <= span.start + 1 && !found.is_empty() && at.starts_with(found.as_str()) {
                 span.end = span.start + found.len();
             }
         }
-        Diagnostic::at(&span, e.message)
+        Diagnostic::at(&span, e.message).of_kind((*e.kind).into())
     }
 }
 
@@ -275,12 +297,64 @@ mod tests {
 
     #[test]
     fn a_diagnostic_without_a_place_is_one_line_and_its_hint() {
-        let d = Diagnostic {
-            span: None,
-            message: "no rule files".into(),
-            hint: Some("add one".into()),
-        };
+        let d = Diagnostic::plain("no rule files").hint("add one");
         assert_eq!(d.render(true), "error: no rule files\n  = help: add one\n");
+    }
+
+    fn parse_error(text: &str) -> Diagnostic {
+        let src = crate::syntax::Source::new("r.bylaw", text);
+        match crate::syntax::parse_policy(&src) {
+            Err(e) => Diagnostic::from(e),
+            Ok(_) => panic!("{text} parsed"),
+        }
+    }
+
+    fn check(text: &str) -> Vec<Diagnostic> {
+        let src = crate::syntax::Source::new("r.bylaw", text);
+        let p = crate::syntax::parse_policy(&src).unwrap();
+        crate::check::check_one(&p, &crate::limits::Limits::default())
+    }
+
+    /// The stages say what kind of problem they found; rewording the message after the
+    /// fact changes neither the hint nor the caret.
+    #[test]
+    fn parse_and_check_errors_carry_their_kind() {
+        let mut d = parse_error("policy p\ndeny r { mesage \"x\" }\n");
+        assert!(
+            matches!(&d.kind, Kind::Syntax { found: Found::Word(w), .. } if w == "mesage"),
+            "{:?}",
+            d.kind
+        );
+        let (span, hint) = (d.span.clone(), d.shown_hint());
+        assert_eq!(hint.as_deref(), Some("did you mean `message`?"));
+        d.message = "something else entirely".into();
+        assert_eq!((d.span.clone(), d.shown_hint()), (span, hint));
+
+        let d = parse_error("deny r { when true }\n");
+        assert!(matches!(d.kind, Kind::Syntax { .. }), "{:?}", d.kind);
+        assert!(d.shown_hint().unwrap_or_default().contains("`policy NAME`"));
+
+        let twice = check("policy p\nfacts a, a\n");
+        assert!(
+            twice.iter().any(|d| d.kind == Kind::DeclaredTwice),
+            "{twice:?}"
+        );
+        // A near miss: a policy without the problem has no such diagnostic.
+        assert!(check("policy p\nfacts a, b\n").is_empty());
+    }
+
+    #[test]
+    fn an_operator_error_names_its_operands() {
+        let d = check("policy p\nlet x = \"a\" + 1\n");
+        let op = d
+            .iter()
+            .find(|d| matches!(d.kind, Kind::Operator { .. }))
+            .unwrap_or_else(|| panic!("{d:?}"));
+        let Kind::Operator { left, right, .. } = op.kind else {
+            unreachable!()
+        };
+        assert!(left.string && right.number, "{left:?} {right:?}");
+        assert!(op.shown_hint().unwrap_or_default().contains("strings join"));
     }
 
     #[test]

@@ -44,6 +44,7 @@ impl Ctx<'_> {
                         &pair,
                         format!("`{}` is not a valid time: {e}", pair.as_str()),
                     )
+                    .of_kind(ParseKind::InvalidTime)
                 })?)
             }
             Rule::string => ExprKind::String(self.string(pair).value.into()),
@@ -189,9 +190,11 @@ impl Ctx<'_> {
         Ok((Expr::new(kind, span), depth))
     }
     pub(super) fn decimal(&self, pair: &Pair<'_, Rule>, text: &str) -> Result<Decimal> {
-        self.limits
-            .check_decimal_text(text)
-            .map_err(|m| self.err(pair, m))?;
+        self.limits.check_decimal_text(text).map_err(|m| {
+            self.err(pair, m).of_kind(ParseKind::TooManyDigits {
+                max: self.limits.decimal_digits(),
+            })
+        })?;
         Decimal::from_str_exact(text).map_err(|_| {
             self.err(
                 pair,
