@@ -61,10 +61,8 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
             found
                 .skipped
                 .iter()
-                .map(|s| Diagnostic {
-                    span: None,
-                    message: format!("`{}`: cannot read: {}", s.path.display(), s.reason),
-                    hint: None,
+                .map(|s| {
+                    Diagnostic::plain(format!("`{}`: cannot read: {}", s.path.display(), s.reason))
                 })
                 .collect(),
         ));

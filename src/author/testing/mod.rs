@@ -211,11 +211,7 @@ pub fn load_found(found: &Walk) -> Vec<TestFile> {
         .collect();
     out.extend(found.skipped.iter().map(|s| {
         let shown = s.path.display().to_string();
-        let d = Diagnostic {
-            span: None,
-            message: format!("cannot read `{shown}`: {}", s.reason),
-            hint: None,
-        };
+        let d = Diagnostic::plain(format!("cannot read `{shown}`: {}", s.reason));
         (s.path.clone(), TestFile::broken(&shown, d))
     }));
     out.sort_by(|a, b| a.0.cmp(&b.0));
