@@ -213,6 +213,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         }
         Rule::optional => "`?`",
         Rule::fixed_mark => "`fixed`",
+        Rule::required_when | Rule::required_kw => "`required when`",
         Rule::applies_decl => "`applies when`",
         Rule::for_each_decl => "`for each`",
         Rule::let_decl => "`let`",
@@ -391,10 +392,16 @@ impl Ctx<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let atom = next(&mut inner, self.source)?;
-        let (mut optional, mut fixed) = (false, false);
+        let (mut optional, mut fixed, mut required_when) = (false, false, None);
         for mark in inner {
             match mark.as_rule() {
                 Rule::fixed_mark => fixed = true,
+                Rule::required_when => {
+                    let cond = mark.into_inner().find(|p| p.as_rule() == Rule::expr);
+                    if let Some(cond) = cond {
+                        required_when = Some(Box::new(self.expr(cond)?));
+                    }
+                }
                 _ => optional = true,
             }
         }
@@ -413,6 +420,7 @@ impl Ctx<'_> {
             kind,
             optional,
             fixed,
+            required_when,
             span,
         })
     }

@@ -1,0 +1,56 @@
+//! Presence the schema promises: a field `required when C` is there where `C` is known
+//! to hold, and `require(p)` reads an optional fact as required (failing the rule,
+//! closed, when it is absent).
+
+use super::{is_path, path_key, Path, Typeck};
+use crate::schema::presence::Lit;
+use crate::schema::Ty;
+use crate::syntax::ast::*;
+
+/// The key a held `p == literal` adds to the known facts: `p`, `==`, the literal.
+pub(super) fn equal_key(p: &Expr, lit: &Expr) -> Option<Path> {
+    let mut k = path_key(p)?;
+    k.push("==".into());
+    k.push(Lit::key_of(lit)?);
+    Some(k)
+}
+
+impl<'p> Typeck<'p, '_> {
+    /// Whether `base.field` (with `base` of type `bt`) is required by a `required when`
+    /// whose condition a test before it proved (`r.billing_mode == "subscription" and …`).
+    pub(super) fn presence_holds(&self, base: &Expr, bt: &Ty, field: &str) -> bool {
+        let Ty::Record(r) = bt.required() else {
+            return false;
+        };
+        r.presence.iter().filter(|p| p.field == field).any(|p| {
+            let mut key = if p.top {
+                Vec::new()
+            } else {
+                match path_key(base) {
+                    Some(k) => k,
+                    None => return false,
+                }
+            };
+            key.extend(p.path.iter().cloned());
+            key.push("==".into());
+            p.values.iter().any(|v| {
+                let mut k = key.clone();
+                k.push(v.key());
+                self.present.contains(&k)
+            })
+        })
+    }
+
+    /// `require(p)`: the type of `p` without its `?` (absent, the rule fails closed).
+    pub(super) fn require_call(&mut self, e: &'p Expr, args: &'p [Expr], d: usize) -> Ty {
+        match args {
+            [a] if is_path(a) => self.path(a, true, d).required().clone(),
+            [a] => self.expr(a, d).required().clone(),
+            // The name checker reports the arity.
+            _ => {
+                let _ = e;
+                Ty::Any
+            }
+        }
+    }
+}
