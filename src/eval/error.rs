@@ -73,6 +73,17 @@ pub enum EvalError {
         /// How many there are.
         len: usize,
     },
+    /// A table written in the rules (a record, or a let bound to one) looked up with a
+    /// key it does not have; the key came from the fact `path`.
+    #[error("`{table}` has no entry {key:?}{}", path.as_ref().map_or(String::new(), |p| format!(" (the key is the fact `{p}`)")))]
+    NoEntry {
+        /// The fact the key was read from, if any.
+        path: Option<String>,
+        /// The key.
+        key: String,
+        /// The table, as written.
+        table: String,
+    },
     /// Any other invalid operation (a bad offset, a bad time format…).
     #[error("{0}")]
     Invalid(String),
@@ -148,7 +159,9 @@ impl EvalError {
             EvalError::Via { inner, .. } => inner.path(),
             EvalError::Missing { path } | EvalError::NullParent { path, .. } => Some(path),
             EvalError::Index { path, .. } => Some(path),
-            EvalError::Type { path, .. } | EvalError::Currency { path, .. } => path.as_deref(),
+            EvalError::Type { path, .. }
+            | EvalError::Currency { path, .. }
+            | EvalError::NoEntry { path, .. } => path.as_deref(),
             EvalError::NoNow => Some("now"),
             _ => None,
         }

@@ -436,3 +436,16 @@ fn evidence_names_the_field_read_through_a_computed_key() {
         ["request[\"reason\"] = \"moving\""]
     );
 }
+
+#[test]
+fn a_lookup_in_a_table_of_the_rules_names_the_key_fact() {
+    let facts = "a: {term: weekly, n: 1}\nitems: []\n";
+    let table = "let fees = {monthly: 5, yearly: 30}";
+    insta::assert_snapshot!([
+        untyped(table, "fees[a.term] > 1", facts),
+        untyped("", "{monthly: 5}[a.term] > 1", facts),
+        // Near miss: a record of the facts read with a computed key is the fact's field.
+        untyped("", "a[a.term] > 1", facts),
+    ]
+    .join("\n"));
+}
