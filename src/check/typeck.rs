@@ -251,6 +251,8 @@ impl<'p> Typeck<'p, '_> {
                         .collect(),
                     _ => Vec::new(),
                 },
+                // `p in ["a", "b"]` held: p is one of them (for `required when`).
+                (BinaryOp::In, true) => presence::member_key(a, b).into_iter().collect(),
                 // An ordering gives true or false only when both sides are there.
                 (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _) => {
                     let mut v = key(a);

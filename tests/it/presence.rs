@@ -119,12 +119,14 @@ fn a_held_condition_makes_the_field_present() {
         deny("r.tier == 2 and r.discount == \"d\" and len(r.discount) > 0"),
         "ok"
     );
+    assert_eq!(deny("r.tier in [3, 2] and len(r.discount) > 0"), "ok");
     // Near misses: another value, no condition, a condition that did not hold.
     insta::assert_snapshot!([
         deny("r.billing_mode == \"payg\" and r.expires_at < now"),
         deny("r.expires_at < now"),
         deny("r.billing_mode != \"subscription\" and r.expires_at < now"),
         deny("r.tier == 1 and len(r.discount) > 0"),
+        deny("r.tier in [1, 2] and len(r.discount) > 0"),
     ]
     .join("\n----\n"));
 }

@@ -15,6 +15,19 @@ pub(super) fn equal_key(p: &Expr, lit: &Expr) -> Option<Path> {
     Some(k)
 }
 
+/// The key a held `p in [literals]` adds: `p`, `in`, then each literal's key.
+pub(super) fn member_key(p: &Expr, list: &Expr) -> Option<Path> {
+    let ExprKind::List(items) = &list.kind else {
+        return None;
+    };
+    let mut k = path_key(p)?;
+    k.push("in".into());
+    for i in items {
+        k.push(Lit::key_of(i)?);
+    }
+    Some(k)
+}
+
 impl<'p> Typeck<'p, '_> {
     /// Whether `base.field` (with `base` of type `bt`) is required by a `required when`
     /// whose condition a test before it proved (`r.billing_mode == "subscription" and …`).
@@ -32,11 +45,19 @@ impl<'p> Typeck<'p, '_> {
                 }
             };
             key.extend(p.path.iter().cloned());
-            key.push("==".into());
-            p.values.iter().any(|v| {
-                let mut k = key.clone();
-                k.push(v.key());
-                self.present.contains(&k)
+            let values: Vec<String> = p.values.iter().map(|v| v.key()).collect();
+            // `PATH == v` for a value of the condition, or `PATH in [...]` of them only.
+            self.present.iter().any(|held| {
+                let Some(rest) = held.strip_prefix(key.as_slice()) else {
+                    return false;
+                };
+                match rest.split_first() {
+                    Some((op, [v])) if op == "==" => values.contains(v),
+                    Some((op, vs)) if op == "in" && !vs.is_empty() => {
+                        vs.iter().all(|v| values.contains(v))
+                    }
+                    _ => false,
+                }
             })
         })
     }
