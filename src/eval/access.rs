@@ -87,10 +87,7 @@ impl<'a> Scope<'a> {
                             key: k.to_string(),
                             table: crate::eval::evidence::squash(base.span.text()),
                         };
-                        Err(via
-                            .into_iter()
-                            .rev()
-                            .fold(err, |err, name| err.via(|| format!("let `{name}`"))))
+                        Err(err.through_lets(via))
                     }
                     r => r,
                 }

@@ -221,9 +221,7 @@ impl<'a> Scope<'a> {
             }
             _ => return err,
         }
-        via.into_iter()
-            .rev()
-            .fold(err, |err, name| err.via(|| format!("let `{name}`")))
+        err.through_lets(via)
     }
 
     /// The fact path an operand reads, and the lets it goes through to it (outermost

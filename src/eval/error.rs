@@ -153,6 +153,13 @@ impl EvalError {
         }
     }
 
+    /// This error, as seen through the lets `via` (outermost first).
+    pub fn through_lets(self, via: Vec<std::sync::Arc<str>>) -> EvalError {
+        via.into_iter()
+            .rev()
+            .fold(self, |err, name| err.via(|| format!("let `{name}`")))
+    }
+
     /// The fact path the error is about, if any.
     pub fn path(&self) -> Option<&str> {
         match self {

@@ -21,10 +21,7 @@ impl<'a> Scope<'a> {
             let err = EvalError::Missing {
                 path: path.unwrap_or_else(|| self.describe(a)),
             };
-            return Err(via
-                .into_iter()
-                .rev()
-                .fold(err, |err, name| err.via(|| format!("let `{name}`"))));
+            return Err(err.through_lets(via));
         }
         Ok(v.into_owned())
     }
