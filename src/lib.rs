@@ -25,6 +25,7 @@
 
 pub mod author;
 pub(crate) mod check;
+pub(crate) mod compile;
 pub mod decision;
 pub(crate) mod eval;
 pub mod input;

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use crate::eval::functions;
 use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
+use crate::syntax::scoping::{self, Bound, Step};
 use crate::value::Type;
 
 mod forms;
@@ -221,7 +222,7 @@ fn check_let_cycles(p: &Policy, out: &mut Vec<Diagnostic>, max_chain: usize) {
         .iter()
         .map(|l| {
             let mut names = Vec::new();
-            free_names(&l.value, &mut Vec::new(), &mut names);
+            free_names(&l.value, &mut names);
             names
                 .iter()
                 .filter_map(|n| index.get(n.as_str()).copied())
@@ -307,31 +308,22 @@ pub(super) fn walk_uses(
     }
 }
 
-/// The names an expression reads that its own quantifiers do not bind.
-pub fn free_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<String>) {
-    match &e.kind {
-        ExprKind::Name(n) => {
+/// The names an expression reads that its own binder forms do not bind, in the
+/// order first read.
+pub fn free_names(e: &Expr, out: &mut Vec<String>) {
+    fn go<'e>(e: &'e Expr, bound: &mut Bound<'e>, out: &mut Vec<String>) {
+        if let ExprKind::Name(n) = &e.kind {
             if !bound.contains(n) && !out.contains(n) {
                 out.push(n.clone());
             }
         }
-        ExprKind::Quantifier(_, var, list, body) => {
-            free_names(list, bound, out);
-            bound.push(var.name.clone());
-            free_names(body, bound, out);
-            bound.pop();
-        }
-        ExprKind::Comprehension(_, body, var, list, filter) => {
-            free_names(list, bound, out);
-            bound.push(var.name.clone());
-            free_names(body, bound, out);
-            if let Some(f) = filter {
-                free_names(f, bound, out);
+        scoping::walk(e, |step| {
+            if let Some(part) = bound.step(step) {
+                go(part, bound, out);
             }
-            bound.pop();
-        }
-        _ => e.for_each_child(|c| free_names(c, bound, out)),
+        });
     }
+    go(e, &mut Bound::default(), out);
 }
 
 struct Names<'p> {
@@ -505,28 +497,32 @@ impl Names<'_> {
                 }
                 literal_types(e, out);
             }
-            ExprKind::Quantifier(_, var, list, body) => {
-                self.expr(list, out, depth + 1);
-                self.bind(var, out);
-                self.expr(body, out, depth + 1);
+            ExprKind::Quantifier(.., body) => {
+                self.parts(e, out, depth);
                 expect_condition(body, out);
-                self.binders.pop();
             }
-            ExprKind::Comprehension(_, body, var, list, filter) => {
-                self.expr(list, out, depth + 1);
-                self.bind(var, out);
-                self.expr(body, out, depth + 1);
+            ExprKind::Comprehension(.., filter) => {
+                self.parts(e, out, depth);
                 if let Some(f) = filter {
-                    self.expr(f, out, depth + 1);
                     expect_condition(f, out);
                 }
-                self.binders.pop();
             }
             _ => {
                 literal_types(e, out);
-                e.for_each_child(|c| self.expr(c, out, depth + 1));
+                self.parts(e, out, depth);
             }
         }
+    }
+
+    /// Checks `e`'s parts, with the names its form binds around them.
+    fn parts(&mut self, e: &Expr, out: &mut Vec<Diagnostic>, depth: usize) {
+        scoping::walk(e, |step| match step {
+            Step::Part(part) => self.expr(part, out, depth + 1),
+            Step::Bind { var, .. } => self.bind(var, out),
+            Step::Unbind => {
+                self.binders.pop();
+            }
+        });
     }
 }
 

@@ -5,14 +5,14 @@ use std::borrow::Cow;
 
 use super::error::EvalError;
 use super::interp::*;
-use crate::syntax::ast::Expr;
+use crate::compile::Node;
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
     pub(super) fn field(
         &self,
         v: Cow<'a, Value>,
-        base: &'a Expr,
+        base: &'a Node,
         field: &str,
     ) -> Result<Cow<'a, Value>, EvalError> {
         let missing = || EvalError::Missing {
@@ -31,7 +31,7 @@ impl<'a> Scope<'a> {
     pub(super) fn field_of(
         &self,
         v: &Value,
-        base: &'a Expr,
+        base: &'a Node,
         field: &str,
     ) -> Result<Value, EvalError> {
         match v {
@@ -53,9 +53,9 @@ impl<'a> Scope<'a> {
     pub(super) fn index(
         &self,
         v: Cow<'a, Value>,
-        base: &'a Expr,
+        base: &'a Node,
         i: &Value,
-        index: &'a Expr,
+        index: &'a Node,
     ) -> Result<Cow<'a, Value>, EvalError> {
         match (&*v, i) {
             (Value::List(items), Value::Number(n)) => {

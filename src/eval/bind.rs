@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use super::error::EvalError;
 use super::interp::*;
-use crate::syntax::ast::{Expr, Quantifier};
+use crate::compile::Node;
+use crate::syntax::ast::Quantifier;
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
@@ -15,8 +16,8 @@ impl<'a> Scope<'a> {
         &mut self,
         q: Quantifier,
         var: &'a str,
-        list: &'a Expr,
-        body: &'a Expr,
+        list: &'a Node,
+        body: &'a Node,
     ) -> Result<bool, EvalError> {
         match self.quantifier(q, var, list, body)? {
             Value::Bool(b) => Ok(b),
@@ -28,8 +29,8 @@ impl<'a> Scope<'a> {
         &mut self,
         q: Quantifier,
         var: &'a str,
-        list: &'a Expr,
-        body: &'a Expr,
+        list: &'a Node,
+        body: &'a Node,
     ) -> Result<Value, EvalError> {
         let items = self.list_ref(list)?;
         let mut first_error = None;
@@ -60,7 +61,7 @@ impl<'a> Scope<'a> {
         })
     }
 
-    pub(super) fn list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
+    pub(super) fn list(&mut self, list: &'a Node) -> Result<std::sync::Arc<[Value]>, EvalError> {
         match self.eval(list)? {
             Value::List(items) => Ok(items),
             other => Err(EvalError::Type {
@@ -73,7 +74,7 @@ impl<'a> Scope<'a> {
     }
 
     /// A list's elements, borrowed from the snapshot when the list is a fact.
-    pub fn list_ref(&mut self, list: &'a Expr) -> Result<Items<'a>, EvalError> {
+    pub fn list_ref(&mut self, list: &'a Node) -> Result<Items<'a>, EvalError> {
         match self.eval_ref(list)? {
             Cow::Borrowed(Value::List(items)) => Ok(Items::Borrowed(items)),
             Cow::Owned(Value::List(items)) => Ok(Items::Owned(items)),
@@ -90,7 +91,7 @@ impl<'a> Scope<'a> {
         &mut self,
         name: &'a str,
         value: Cow<'a, Value>,
-        list: &'a Expr,
+        list: &'a Node,
         index: usize,
     ) {
         let depth = self.binders.len();
@@ -108,7 +109,7 @@ impl<'a> Scope<'a> {
         &mut self,
         name: &'a str,
         value: Value,
-        list: &'a Expr,
+        list: &'a Node,
         index: usize,
         f: impl FnOnce(&mut Self) -> T,
     ) -> T {
@@ -119,7 +120,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates a list expression (for evidence over quantifiers).
-    pub fn eval_list(&mut self, list: &'a Expr) -> Result<std::sync::Arc<[Value]>, EvalError> {
+    pub fn eval_list(&mut self, list: &'a Node) -> Result<std::sync::Arc<[Value]>, EvalError> {
         self.list(list)
     }
 }

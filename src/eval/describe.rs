@@ -6,14 +6,15 @@ use std::sync::Arc;
 use super::error::EvalError;
 use super::interp::*;
 use super::ops::push_index;
-use crate::syntax::ast::{Expr, ExprKind, Slot};
+use crate::compile::{Node, NodeKind, Read, Slot};
+use crate::syntax::ast::{ForEach, Let};
 
 impl<'a> Scope<'a> {
     /// Whether the name expression `e` refers to a `let` here, and its index.
-    pub fn let_of(&self, e: &Expr) -> Option<usize> {
+    pub fn let_of(&self, e: &Node) -> Option<usize> {
         match (e.slot, &e.kind) {
             (Slot::Let(i), _) => Some(i as usize),
-            (Slot::Unresolved, ExprKind::Name(n)) => self.let_by_name(n),
+            (Slot::Unresolved, NodeKind::Name(n)) => self.let_by_name(n),
             _ => None,
         }
     }
@@ -22,18 +23,18 @@ impl<'a> Scope<'a> {
         if self.binders.iter().any(|b| b.name == name)
             || self
                 .prog
-                .policy
+                .code
                 .for_each
                 .as_ref()
                 .is_some_and(|f| f.var.name == name)
         {
             return None;
         }
-        self.prog.let_index.get(name).copied()
+        self.prog.code.let_index.get(name).copied()
     }
 
     /// Whether the path `e` reads facts (its root is not a let).
-    pub fn is_fact_path(&self, e: &Expr) -> bool {
+    pub fn is_fact_path(&self, e: &Node) -> bool {
         e.path_root_expr()
             .is_some_and(|root| self.let_of(root).is_none())
     }
@@ -41,20 +42,20 @@ impl<'a> Scope<'a> {
     /// Whether `e` is data written in the rules: a literal, a list of them, a `let`
     /// bound to one, or an element of one (`s` in `any(s in sixty where …)`). Such
     /// data is never evidence: it is no fact of the request.
-    pub fn is_literal_data(&self, e: &Expr) -> bool {
+    pub fn is_literal_data(&self, e: &Node) -> bool {
         self.literal_data(e, self.binders.len(), 0)
     }
 
-    fn literal_data(&self, e: &Expr, depth: usize, hops: usize) -> bool {
+    fn literal_data(&self, e: &Node, depth: usize, hops: usize) -> bool {
         if hops > DEFAULT_MAX_DEPTH {
             return false;
         }
         match &e.kind {
             _ if e.is_literal() => true,
-            ExprKind::List(items) => items.iter().all(|i| self.literal_data(i, depth, hops + 1)),
-            ExprKind::Field(b, _) => self.literal_data(b, depth, hops + 1),
-            ExprKind::Index(b, i) => i.is_literal() && self.literal_data(b, depth, hops + 1),
-            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
+            NodeKind::List(items) => items.iter().all(|i| self.literal_data(i, depth, hops + 1)),
+            NodeKind::Field(b, _) => self.literal_data(b, depth, hops + 1),
+            NodeKind::Index(b, i) => i.is_literal() && self.literal_data(b, depth, hops + 1),
+            NodeKind::Name(n) => match self.referent(e.slot, n, depth) {
                 Referent::Binder(b) => self.literal_data(b.list, b.depth, hops + 1),
                 Referent::Let(l) => self.literal_data(&l.value, 0, hops + 1),
                 Referent::Item(..) | Referent::Other => false,
@@ -65,7 +66,7 @@ impl<'a> Scope<'a> {
 
     /// An error with the expression it is about: an inexact result names `e`; any
     /// other gets the fact path of the operand it is about.
-    pub(super) fn named(&self, err: EvalError, e: &Expr, operands: &[&Expr]) -> EvalError {
+    pub(super) fn named(&self, err: EvalError, e: &Node, operands: &[&Node]) -> EvalError {
         match err {
             EvalError::Inexact {
                 expr: None,
@@ -81,19 +82,19 @@ impl<'a> Scope<'a> {
     }
 
     /// The concrete fact path an expression reads (`resources[0].order.amount`), if it is a path.
-    pub fn path_of(&self, e: &Expr) -> Option<String> {
+    pub fn path_of(&self, e: &Node) -> Option<String> {
         e.path_root().map(|_| self.describe(e))
     }
 
     /// The concrete path of a fact path `e`, as [`Scope::describe`] gives it, shared:
     /// a numbered read's path comes from compiling (and, from the element, is built
     /// once per element); any other path is described node by node.
-    pub fn fact_path(&mut self, e: &Expr) -> Arc<str> {
+    pub fn fact_path(&mut self, e: &Node) -> Arc<str> {
         let i = match e.slot {
             Slot::Fact(i) | Slot::Path { index: i, .. } => i as usize,
             _ => return self.describe(e).into(),
         };
-        match self.prog.reads.get(i) {
+        match self.prog.code.reads.get(i) {
             Some(Read::Fact(path)) => Arc::clone(path),
             Some(Read::Item(rest)) => match (&self.item, &self.item_path) {
                 (Some((index, _)), Some(item)) => {
@@ -120,11 +121,11 @@ impl<'a> Scope<'a> {
 
     /// A `let`'s name, shared.
     pub fn let_name(&self, i: usize) -> Arc<str> {
-        match self.prog.let_names.get(i) {
+        match self.prog.code.let_names.get(i) {
             Some(name) => Arc::clone(name),
             None => self
                 .prog
-                .policy
+                .code
                 .lets
                 .get(i)
                 .map_or_else(|| Arc::from(""), |l| Arc::from(l.name.name.as_str())),
@@ -132,15 +133,15 @@ impl<'a> Scope<'a> {
     }
 
     /// The concrete path of an expression, its text where it is not a path.
-    pub fn describe(&self, e: &Expr) -> String {
+    pub fn describe(&self, e: &Node) -> String {
         let mut out = String::with_capacity(32);
         self.describe_into(e, self.binders.len(), &mut out);
         out
     }
 
-    pub(super) fn describe_into(&self, e: &Expr, depth: usize, out: &mut String) {
+    pub(super) fn describe_into(&self, e: &Node, depth: usize, out: &mut String) {
         match &e.kind {
-            ExprKind::Name(n) => match self.referent(e.slot, n, depth) {
+            NodeKind::Name(n) => match self.referent(e.slot, n, depth) {
                 Referent::Binder(b) => {
                     self.describe_into(b.list, b.depth, out);
                     // A function's parameter is described as its argument.
@@ -160,12 +161,12 @@ impl<'a> Scope<'a> {
                 }
                 Referent::Let(_) | Referent::Other => out.push_str(n),
             },
-            ExprKind::Field(b, f) => {
+            NodeKind::Field(b, f) => {
                 self.describe_into(b, depth, out);
                 out.push('.');
                 out.push_str(&f.name);
             }
-            ExprKind::Index(b, i) => {
+            NodeKind::Index(b, i) => {
                 self.describe_into(b, depth, out);
                 out.push('[');
                 out.push_str(i.span.text());
@@ -188,7 +189,7 @@ impl<'a> Scope<'a> {
         if let Some(b) = binder {
             return Referent::Binder(b);
         }
-        let policy = self.prog.policy;
+        let policy = self.prog.code;
         if matches!(slot, Slot::Item | Slot::Unresolved) {
             if let (Some(fe), Some((i, _))) = (&policy.for_each, &self.item) {
                 if fe.var.name == n {
@@ -198,7 +199,7 @@ impl<'a> Scope<'a> {
         }
         let i = match slot {
             Slot::Let(i) => Some(i as usize),
-            Slot::Unresolved | Slot::Item => self.prog.let_index.get(n).copied(),
+            Slot::Unresolved | Slot::Item => policy.let_index.get(n).copied(),
             _ => None,
         };
         match i.and_then(|i| policy.lets.get(i)) {
@@ -209,7 +210,7 @@ impl<'a> Scope<'a> {
 
     /// Gives an operator's error the fact path of the operand it is about, and the lets
     /// that operand went through.
-    pub(super) fn locate(&self, mut err: EvalError, operands: &[&Expr]) -> EvalError {
+    pub(super) fn locate(&self, mut err: EvalError, operands: &[&Node]) -> EvalError {
         let Some((path, via)) = operands.iter().find_map(|o| self.operand_path(o)) else {
             return err;
         };
@@ -228,7 +229,7 @@ impl<'a> Scope<'a> {
     /// first): `exp` bound to `r.expires_at` reads `resources[0].expires_at` via `exp`;
     /// a let computed from other values reads no one fact (the path is `None`, never
     /// the let's name). `None` when the operand is no path at all.
-    pub fn operand_path(&self, e: &Expr) -> Option<(Option<String>, Vec<Arc<str>>)> {
+    pub(crate) fn operand_path(&self, e: &Node) -> Option<(Option<String>, Vec<Arc<str>>)> {
         let mut via = Vec::new();
         let mut at = e;
         loop {
@@ -248,23 +249,20 @@ impl<'a> Scope<'a> {
     }
 
     /// An expression's text on one line, as evidence quotes it.
-    pub fn text_of(&self, e: &Expr) -> Arc<str> {
-        match &e.text {
-            Some(t) => t.clone(),
-            None => super::evidence::squash(e.span.text()).into(),
-        }
+    pub fn text_of(&self, e: &Node) -> Arc<str> {
+        Arc::clone(&e.text)
     }
 
     /// The expression of `let` number `i`.
-    pub fn prog_let(&self, i: usize) -> Option<&'a Expr> {
-        self.prog.policy.lets.get(i).map(|l| &l.value)
+    pub fn prog_let(&self, i: usize) -> Option<&'a Node> {
+        self.prog.code.lets.get(i).map(|l| &l.value)
     }
 }
 
 /// What a name refers to, for describing paths.
 pub(super) enum Referent<'s, 'a> {
     Binder(&'s Binder<'a>),
-    Item(&'a crate::syntax::ast::ForEach, usize),
-    Let(&'a crate::syntax::ast::Let),
+    Item(&'a ForEach<Node>, usize),
+    Let(&'a Let<Node>),
     Other,
 }

@@ -4,8 +4,9 @@
 //! re-walking the condition: the fast path never formats a path or a value.
 
 use super::interp::Scope;
+use crate::compile::{Node, NodeKind, Slot};
 use crate::decision::{Evidence, FactRef};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Match, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Match, Quantifier, UnaryOp};
 use crate::value::Value;
 
 /// Most elements of a quantifier whose evidence is listed.
@@ -15,7 +16,7 @@ const MAX_EVIDENCE: usize = 32;
 
 /// The conditions inside `e` that made it come out `want`. Past the cap, a last entry
 /// says how many conditions were left out.
-pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool) -> Vec<Evidence> {
+pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Node, want: bool) -> Vec<Evidence> {
     let mut out = Vec::with_capacity(4);
     walk(scope, e, want, &mut out);
     if out.len() > MAX_EVIDENCE {
@@ -37,12 +38,12 @@ pub fn collect<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool) -> Vec<Eviden
 /// Conditions the walk still counts past the cap (not built: only counted).
 const COUNTED: usize = 4 * MAX_EVIDENCE;
 
-fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Evidence>) {
+fn walk<'a>(scope: &mut Scope<'a>, e: &'a Node, want: bool, out: &mut Vec<Evidence>) {
     if out.len() >= MAX_EVIDENCE + COUNTED {
         return;
     }
     match &e.kind {
-        ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+        NodeKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
             // `and` that held, or `or` that failed: both sides decided.
             let both = (*op == BinaryOp::And) == want;
             if both {
@@ -54,15 +55,15 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
                 walk(scope, r, want, out);
             }
         }
-        ExprKind::Unary(UnaryOp::Not, inner) => walk(scope, inner, !want, out),
-        ExprKind::Name(_) => match scope.let_of(e) {
+        NodeKind::Unary(UnaryOp::Not, inner) => walk(scope, inner, !want, out),
+        NodeKind::Name(_) => match scope.let_of(e) {
             Some(i) => match scope.prog_let(i) {
                 Some(value) => walk(scope, value, want, out),
                 None => out.push(atom(scope, e, want)),
             },
             None => out.push(atom(scope, e, want)),
         },
-        ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+        NodeKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
             let Ok(items) = scope.eval_list(list) else {
                 out.push(atom(scope, e, want));
                 return;
@@ -97,7 +98,7 @@ fn walk<'a>(scope: &mut Scope<'a>, e: &'a Expr, want: bool, out: &mut Vec<Eviden
 
 /// A condition that is not split further, with every fact it reads (at most
 /// `MAX_EVIDENCE`, and how many more).
-fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
+fn atom<'a>(scope: &mut Scope<'a>, e: &'a Node, holds: bool) -> Evidence {
     let mut facts = Vec::with_capacity(4);
     facts_in(scope, e, &mut facts);
     let omitted = facts.len().saturating_sub(MAX_EVIDENCE);
@@ -113,7 +114,7 @@ fn atom<'a>(scope: &mut Scope<'a>, e: &'a Expr, holds: bool) -> Evidence {
 /// The facts an expression reads: each path once, with its value. A `let` shows its
 /// value and the facts behind it; a quantifier or comprehension shows the facts of
 /// the elements its condition selected.
-pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
+pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) {
     // Past the cap facts are still gathered (to say how many were left out), up to a
     // bound: a condition over a huge list does not walk all of it.
     if out.len() >= MAX_EVIDENCE + COUNTED {
@@ -126,12 +127,12 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
     match &e.kind {
         // Literals read no fact (nor do lists of them): most conditions compare with one.
         _ if e.is_literal() => {}
-        ExprKind::List(items) if items.iter().all(Expr::is_literal) => {}
-        ExprKind::Binary(_, l, r) => {
+        NodeKind::List(items) if items.iter().all(Node::is_literal) => {}
+        NodeKind::Binary(_, l, r) => {
             facts_in(scope, l, out);
             facts_in(scope, r, out);
         }
-        ExprKind::Name(_) => match scope.let_of(e) {
+        NodeKind::Name(_) => match scope.let_of(e) {
             // Helper data written in the rules is not a fact of the request.
             Some(_) if scope.is_literal_data(e) => {}
             Some(i) => {
@@ -153,16 +154,16 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
             None if scope.is_fact_path(e) && !scope.is_literal_data(e) => fact_at(scope, e, out),
             None => {}
         },
-        ExprKind::Field(..) | ExprKind::Index(..)
+        NodeKind::Field(..) | NodeKind::Index(..)
             if scope.is_fact_path(e) && !scope.is_literal_data(e) =>
         {
             fact_at(scope, e, out);
         }
         // `request[k]`: the field read, not the whole record read to find it.
-        ExprKind::Index(base, index) if !index.is_literal() => {
+        NodeKind::Index(base, index) if !index.is_literal() => {
             computed_key(scope, e, base, index, out);
         }
-        ExprKind::If(c, a, b) => {
+        NodeKind::If(c, a, b) => {
             // Only the branch taken decided the value.
             facts_in(scope, c, out);
             match scope.condition(c) {
@@ -171,12 +172,12 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
                 Err(_) => {}
             }
         }
-        ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => selected_facts(scope, e, out),
+        NodeKind::Quantifier(..) | NodeKind::Comprehension(..) => selected_facts(scope, e, out),
         // Only the arms tried decided the value, as for `if`.
-        ExprKind::Match(m) => match_facts(scope, m, out),
+        NodeKind::Match(m) => match_facts(scope, m, out),
         // A call of a policy's function, or `position`: the call and its result, then
         // the facts its arguments read (not the whole element `position` names).
-        ExprKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
+        NodeKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
             let (value, absent) = match scope.eval(e) {
                 Ok(v) => (v, false),
                 Err(_) => (Value::Null, true),
@@ -202,7 +203,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) 
 /// The facts a `match` read: its subject, or the conditions it tried, and the value of
 /// the arm taken. Out of line: rare.
 #[inline(never)]
-fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match, out: &mut Vec<FactRef>) {
+fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match<Node>, out: &mut Vec<FactRef>) {
     if let Some(subject) = &m.subject {
         facts_in(scope, subject, out);
         let Ok(v) = scope.eval(subject) else {
@@ -239,9 +240,9 @@ fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match, out: &mut Vec<FactRef>) 
 #[inline(never)]
 fn computed_key<'a>(
     scope: &mut Scope<'a>,
-    e: &'a Expr,
-    base: &'a Expr,
-    index: &'a Expr,
+    e: &'a Node,
+    base: &'a Node,
+    index: &'a Node,
     out: &mut Vec<FactRef>,
 ) {
     let key = scope.eval(index);
@@ -279,8 +280,8 @@ fn computed_key<'a>(
 
 /// Whether `base` is a table written in the rules (`{monthly: 5, yearly: 30}`, or a let
 /// bound to one): looking a key up in it reads no fact of the request.
-fn is_table(scope: &Scope<'_>, base: &Expr) -> bool {
-    let literal_record = |e: &Expr| matches!(&e.kind, ExprKind::Record(fields) if fields.iter().all(|(_, v)| v.is_literal()));
+fn is_table(scope: &Scope<'_>, base: &Node) -> bool {
+    let literal_record = |e: &Node| matches!(&e.kind, NodeKind::Record(fields) if fields.iter().all(|(_, v)| v.is_literal()));
     scope.is_literal_data(base)
         || literal_record(base)
         || scope
@@ -299,7 +300,7 @@ fn is_name(k: &str) -> bool {
 }
 
 /// The fact at path `e`, with its value (absent when it cannot be read).
-fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
+fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) {
     let path = scope.fact_path(e);
     let (value, absent) = match scope.eval(e) {
         Ok(v) => (v, false),
@@ -321,10 +322,10 @@ fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
 /// (of its list, when it has none or the list cannot be read). Out of line: rare, and
 /// its frame is large.
 #[inline(never)]
-fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<FactRef>) {
+fn selected_facts<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) {
     let (var, list, test) = match &e.kind {
-        ExprKind::Quantifier(_, var, list, body) => (var, list, Some(&**body)),
-        ExprKind::Comprehension(_, _, var, list, filter) => (var, list, filter.as_deref()),
+        NodeKind::Quantifier(_, var, list, body) => (var, list, Some(&**body)),
+        NodeKind::Comprehension(_, _, var, list, filter) => (var, list, filter.as_deref()),
         _ => return,
     };
     let (Some(test), Ok(items)) = (test, scope.eval_list(list)) else {
@@ -354,14 +355,4 @@ fn push(out: &mut Vec<FactRef>, f: FactRef) {
     }
 }
 
-/// A condition's text on one line.
-pub fn squash(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
+pub use crate::syntax::span::squash;

@@ -4,36 +4,23 @@
 //! surfaces only when the outcome depends on it.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::{Arc, OnceLock};
 
 use super::error::EvalError;
 use super::functions;
 use super::ops::*;
-use crate::eval::fnv::Fnv;
-use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Policy, Quantifier, Slot, UnaryOp};
+use crate::compile::{Node, NodeKind, Slot};
+use crate::syntax::ast::{BinaryOp, Collect, Quantifier, UnaryOp};
 use crate::value::{Money, Value};
 
 // The evaluation bounds are defined once, with every other limit.
 pub use crate::limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_STEPS};
 
-/// `let` name → index. Names are looked up on every read, so the hash is FNV-1a, much
-/// cheaper than SipHash on short keys (the keys are the rule author's, not an attacker's).
-pub type LetIndex = HashMap<String, usize, BuildHasherDefault<Fnv>>;
-
-/// What the evaluator needs of a checked policy.
+/// What the evaluator runs: a compiled policy, and what it keeps across decisions.
 #[derive(Clone, Copy)]
 pub struct Program<'a> {
-    /// The policy.
-    pub policy: &'a Policy,
-    /// `let` name → index into `policy.lets`.
-    pub let_index: &'a LetIndex,
-    /// The reads compiling numbered (`Slot::Fact`, `Slot::Path`), by number: a scope
-    /// keeps what it found for each, and evidence takes their paths from here.
-    pub reads: &'a [Read],
-    /// Each `let`'s name, shared: evidence names a let without copying its name.
-    pub let_names: &'a [Arc<str>],
+    /// The compiled policy.
+    pub code: &'a crate::compile::Program,
     /// The paths of the element's reads, kept across decisions (none: built per scope).
     pub item_paths: Option<&'a ItemPaths>,
 }
@@ -87,17 +74,6 @@ impl ItemPaths {
     }
 }
 
-/// Where a numbered read (`Slot::Fact`, `Slot::Path`) is in a snapshot, known when
-/// compiling, so that evidence does not build the same path text node by node for
-/// every decision.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Read {
-    /// From a top-level fact: the same path in every scope (`request.submitted_at`).
-    Fact(Arc<str>),
-    /// From the `for each` element: the element's path, then this (`.order.amount`).
-    Item(Arc<str>),
-}
-
 pub(super) enum LetState {
     Todo,
     Busy,
@@ -137,9 +113,9 @@ impl<'a> Items<'a> {
 
 /// A node [`Scope::condition`] decides as a boolean.
 pub(super) enum Truth<'a> {
-    Binary(BinaryOp, &'a Expr, &'a Expr),
-    Not(&'a Expr),
-    Quantifier(Quantifier, &'a str, &'a Expr, &'a Expr),
+    Binary(BinaryOp, &'a Node, &'a Node),
+    Not(&'a Node),
+    Quantifier(Quantifier, &'a str, &'a Node, &'a Node),
     Known(bool),
 }
 
@@ -155,7 +131,7 @@ pub(super) const PARAM: usize = usize::MAX;
 pub(super) struct Binder<'a> {
     pub(super) name: &'a str,
     pub(super) value: Cow<'a, Value>,
-    pub(super) list: &'a Expr,
+    pub(super) list: &'a Node,
     pub(super) index: usize,
     /// How many binders were in scope when `list` was evaluated.
     pub(super) depth: usize,
@@ -205,14 +181,14 @@ impl<'a> Scope<'a> {
             facts,
             now,
             item,
-            lets: prog.policy.lets.iter().map(|_| LetState::Todo).collect(),
+            lets: prog.code.lets.iter().map(|_| LetState::Todo).collect(),
             binders: Vec::new(),
             steps: 0,
             max_steps,
             step_limit: max_steps,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
-            found: vec![None; prog.reads.len()],
+            found: vec![None; prog.code.reads.len()],
             item_path: None,
             item_reads: Vec::new(),
             scratch: String::new(),
@@ -279,18 +255,18 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates a condition: it must be a boolean.
-    pub fn condition(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
+    pub fn condition(&mut self, e: &'a Node) -> Result<bool, EvalError> {
         // `and`, `or`, `not`, comparisons and `any`/`all` are decided as booleans, not
         // built as values and taken apart again; entered as [`Scope::eval_ref`] enters
         // any node (none of them is a kept read).
         let truth = match &e.kind {
-            ExprKind::Binary(op, l, r) if op.is_boolean() => Truth::Binary(*op, l, r),
-            ExprKind::Unary(UnaryOp::Not, inner) => Truth::Not(inner),
-            ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+            NodeKind::Binary(op, l, r) if op.is_boolean() => Truth::Binary(*op, l, r),
+            NodeKind::Unary(UnaryOp::Not, inner) => Truth::Not(inner),
+            NodeKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
                 Truth::Quantifier(*q, &var.name, list, body)
             }
             // A `let` already computed to a boolean: its value is not copied out.
-            ExprKind::Name(_) => match e.slot {
+            NodeKind::Name(_) => match e.slot {
                 Slot::Let(i) => match self.lets.get(i as usize) {
                     Some(LetState::Done(Ok(Value::Bool(b)))) => Truth::Known(*b),
                     _ => return self.condition_of_value(e),
@@ -310,7 +286,7 @@ impl<'a> Scope<'a> {
         r
     }
 
-    pub(super) fn condition_of_value(&mut self, e: &'a Expr) -> Result<bool, EvalError> {
+    pub(super) fn condition_of_value(&mut self, e: &'a Node) -> Result<bool, EvalError> {
         match &*self.eval_ref(e)? {
             Value::Bool(b) => Ok(*b),
             other => {
@@ -337,12 +313,12 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates an expression.
-    pub fn eval(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
+    pub fn eval(&mut self, e: &'a Node) -> Result<Value, EvalError> {
         self.eval_ref(e).map(Cow::into_owned)
     }
 
     /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
-    pub fn eval_ref(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+    pub fn eval_ref(&mut self, e: &'a Node) -> Result<Cow<'a, Value>, EvalError> {
         // A path read before is the commonest read: checked on its own, since
         // `found_along` could answer it too but its set-up costs more (1.8% of a
         // decision's instructions, measured).
@@ -363,19 +339,19 @@ impl<'a> Scope<'a> {
         r
     }
 
-    pub(super) fn eval_ref_inner(&mut self, e: &'a Expr) -> Result<Cow<'a, Value>, EvalError> {
+    pub(super) fn eval_ref_inner(&mut self, e: &'a Node) -> Result<Cow<'a, Value>, EvalError> {
         match &e.kind {
-            ExprKind::Name(n) => self.resolved(e.slot, n),
-            ExprKind::Field(base, field) => {
+            NodeKind::Name(n) => self.resolved(e.slot, n),
+            NodeKind::Field(base, field) => {
                 let v = self.eval_ref(base)?;
                 self.field(v, base, &field.name)
             }
-            ExprKind::Index(base, index) => {
+            NodeKind::Index(base, index) => {
                 let v = self.eval_ref(base)?;
                 let i = self.eval_ref(index)?;
                 self.index(v, base, &i, index)
             }
-            ExprKind::If(c, a, b) => {
+            NodeKind::If(c, a, b) => {
                 if self.condition(c)? {
                     self.eval_ref(a)
                 } else {
@@ -389,7 +365,7 @@ impl<'a> Scope<'a> {
     /// A field path this scope has read before, taking the steps reading it again
     /// would take; `None` when it has not (or reading it again would go too deep, which
     /// the node-by-node walk reports).
-    pub(super) fn found_before(&mut self, e: &Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+    pub(super) fn found_before(&mut self, e: &Node) -> Option<Result<Cow<'a, Value>, EvalError>> {
         let Slot::Path { index, nodes } = e.slot else {
             return None;
         };
@@ -405,7 +381,7 @@ impl<'a> Scope<'a> {
     /// node by node is needed: to go too deep, or to report a field that is missing
     /// or a value that is not a record (it repeats the lookups, and reports them as
     /// it always has). It takes the steps the walk would: one per node.
-    pub(super) fn found_along(&mut self, e: &'a Expr) -> Option<Result<Cow<'a, Value>, EvalError>> {
+    pub(super) fn found_along(&mut self, e: &'a Node) -> Option<Result<Cow<'a, Value>, EvalError>> {
         /// Longer paths are walked node by node.
         const MOST: usize = 8;
         let Slot::Path { nodes, .. } = e.slot else {
@@ -415,13 +391,13 @@ impl<'a> Scope<'a> {
             return None;
         }
         // The path's fields, innermost last, down to a part already found or the root.
-        let mut parts: [Option<&'a Expr>; MOST] = [None; MOST];
+        let mut parts: [Option<&'a Node>; MOST] = [None; MOST];
         let mut n = 0;
         let mut at = e;
         let mut value: &'a Value = loop {
-            let ExprKind::Field(base, _) = &at.kind else {
+            let NodeKind::Field(base, _) = &at.kind else {
                 break match (&at.kind, at.slot) {
-                    (ExprKind::Name(name), Slot::Fact(i)) => {
+                    (NodeKind::Name(name), Slot::Fact(i)) => {
                         match self.found.get(i as usize).copied().flatten() {
                             Some(v) => v,
                             None => {
@@ -449,7 +425,7 @@ impl<'a> Scope<'a> {
             }
         };
         for part in parts[..n].iter().rev().flatten() {
-            let ExprKind::Field(_, field) = &part.kind else {
+            let NodeKind::Field(_, field) = &part.kind else {
                 return None;
             };
             let next = match value {
@@ -476,33 +452,24 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates an expression that computes a new value.
-    pub(super) fn eval_owned(&mut self, e: &'a Expr) -> Result<Value, EvalError> {
+    pub(super) fn eval_owned(&mut self, e: &'a Node) -> Result<Value, EvalError> {
         match &e.kind {
-            ExprKind::Null => Ok(Value::Null),
-            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
-            ExprKind::Number(n) => Ok(Value::Number(*n)),
-            ExprKind::String(s) => Ok(Value::string(s)),
-            ExprKind::Money(a, c) => Ok(Value::Money(Money {
-                amount: *a,
-                currency: *c,
-            })),
-            ExprKind::Time(t) => Ok(Value::Time(*t)),
-            ExprKind::Duration(d) => Ok(Value::Duration(*d)),
-            ExprKind::List(items) => {
+            NodeKind::Const(v) => Ok(v.clone()),
+            NodeKind::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for i in items {
                     out.push(self.eval(i)?);
                 }
                 Ok(Value::List(out.into()))
             }
-            ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Index(..) | ExprKind::If(..) => {
+            NodeKind::Name(_) | NodeKind::Field(..) | NodeKind::Index(..) | NodeKind::If(..) => {
                 self.eval_ref_inner(e).map(Cow::into_owned)
             }
-            ExprKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
-            ExprKind::Binary(op, l, r) if op.is_boolean() => {
+            NodeKind::Unary(UnaryOp::Not, inner) => Ok(Value::Bool(!self.condition(inner)?)),
+            NodeKind::Binary(op, l, r) if op.is_boolean() => {
                 self.binary_truth(*op, l, r).map(Value::Bool)
             }
-            ExprKind::Unary(UnaryOp::Neg, inner) => match &*self.eval_ref(inner)? {
+            NodeKind::Unary(UnaryOp::Neg, inner) => match &*self.eval_ref(inner)? {
                 Value::Number(n) => Ok(Value::Number(-n)),
                 Value::Money(m) => Ok(Value::Money(Money {
                     amount: -m.amount,
@@ -519,19 +486,19 @@ impl<'a> Scope<'a> {
                     Err(self.locate(err, &[inner]))
                 }
             },
-            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
-            ExprKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
+            NodeKind::Binary(op, l, r) => self.binary(e, *op, l, r),
+            NodeKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
                 self.call_function(e, args)
             }
-            ExprKind::Record(fields) => {
+            NodeKind::Record(fields) => {
                 let mut out = Vec::with_capacity(fields.len());
                 for (name, v) in fields {
-                    out.push((Arc::from(name.name.as_str()), self.eval(v)?));
+                    out.push((Arc::clone(name), self.eval(v)?));
                 }
                 Ok(Value::Map(out.into()))
             }
-            ExprKind::Match(m) => self.matched(m),
-            ExprKind::Call(f, args) => {
+            NodeKind::Match(m) => self.matched(m),
+            NodeKind::Call(f, args) => {
                 if f.name == "position" {
                     return self.position(args);
                 }
@@ -571,15 +538,15 @@ impl<'a> Scope<'a> {
                         .fold(0, usize::saturating_add),
                 )?;
                 functions::call(&f.name, values).map_err(|err| {
-                    let operands: Vec<&Expr> = args.iter().collect();
+                    let operands: Vec<&Node> = args.iter().collect();
                     self.named(err, e, &operands)
                 })
             }
-            ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+            NodeKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
                 self.quantified(*q, &var.name, list, body).map(Value::Bool)
             }
-            ExprKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
-            ExprKind::Comprehension(kind, body, var, list, filter) => {
+            NodeKind::Quantifier(q, var, list, body) => self.quantifier(*q, &var.name, list, body),
+            NodeKind::Comprehension(kind, body, var, list, filter) => {
                 let items = self.list_ref(list)?;
                 let mut out = Vec::new();
                 for i in 0..items.len() {
@@ -656,12 +623,12 @@ impl<'a> Scope<'a> {
         if let Some(b) = self.binders.iter().rev().find(|b| b.name == n) {
             return Ok(b.value.clone());
         }
-        if let (Some(fe), Some((_, v))) = (&self.prog.policy.for_each, &self.item) {
+        if let (Some(fe), Some((_, v))) = (&self.prog.code.for_each, &self.item) {
             if fe.var.name == n {
                 return Ok(v.clone());
             }
         }
-        if let Some(&i) = self.prog.let_index.get(n) {
+        if let Some(&i) = self.prog.code.let_index.get(n) {
             return self.let_value(i).map(Cow::Owned);
         }
         if n == "now" {
@@ -682,7 +649,7 @@ impl<'a> Scope<'a> {
             }
             _ => {}
         }
-        let Some(decl) = self.prog.policy.lets.get(i) else {
+        let Some(decl) = self.prog.code.lets.get(i) else {
             return Err(EvalError::Invalid("unknown `let`".into()));
         };
         if let Some(slot) = self.lets.get_mut(i) {

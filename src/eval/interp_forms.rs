@@ -3,15 +3,16 @@
 use rust_decimal::Decimal;
 
 use super::{equal, literal_eq, Scope, PARAM};
+use crate::compile::{Node, NodeKind, Slot};
 use crate::eval::error::EvalError;
-use crate::syntax::ast::{Expr, ExprKind, Match, Slot};
+use crate::syntax::ast::Match;
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
     /// `require(p)`: the value of the fact path `p`; absent or null, the rule fails
     /// closed with an error naming the fact (where `p` goes through a null, the error
     /// names that one).
-    pub(super) fn require(&mut self, args: &'a [Expr]) -> Result<Value, EvalError> {
+    pub(super) fn require(&mut self, args: &'a [Node]) -> Result<Value, EvalError> {
         let Some(a) = args.first() else {
             return Err(EvalError::Invalid("`require` takes a fact path".into()));
         };
@@ -31,11 +32,11 @@ impl<'a> Scope<'a> {
     /// which the body cannot name: an argument's path is described from them).
     pub(super) fn call_function(
         &mut self,
-        call: &'a Expr,
-        args: &'a [Expr],
+        call: &'a Node,
+        args: &'a [Node],
     ) -> Result<Value, EvalError> {
         let f = match call.slot {
-            Slot::Function(i) => self.prog.policy.functions.get(i as usize),
+            Slot::Function(i) => self.prog.code.functions.get(i as usize),
             _ => None,
         };
         let Some(f) = f else {
@@ -61,7 +62,7 @@ impl<'a> Scope<'a> {
 
     /// `match`: the first arm whose pattern equals the subject (or, without a
     /// subject, whose condition holds); else the `else`; with neither, an error.
-    pub(super) fn matched(&mut self, m: &'a Match) -> Result<Value, EvalError> {
+    pub(super) fn matched(&mut self, m: &'a Match<Node>) -> Result<Value, EvalError> {
         match &m.subject {
             Some(subject) => {
                 let v = self.eval_ref(subject)?;
@@ -108,7 +109,7 @@ impl<'a> Scope<'a> {
 
     /// `position(x)`: where the element `x` (of `for each`, a quantifier or a
     /// comprehension) is in its list, from 0 as in its path (`resources[0]`).
-    pub(super) fn position(&mut self, args: &'a [Expr]) -> Result<Value, EvalError> {
+    pub(super) fn position(&mut self, args: &'a [Node]) -> Result<Value, EvalError> {
         let not_element = || {
             EvalError::Invalid(
                 "`position` takes an element bound by `for each`, a quantifier or a comprehension"
@@ -119,14 +120,14 @@ impl<'a> Scope<'a> {
             return Err(not_element());
         };
         let index = match (&arg.kind, arg.slot) {
-            (ExprKind::Name(_), Slot::Binder(d)) => self
+            (NodeKind::Name(_), Slot::Binder(d)) => self
                 .binders
                 .len()
                 .checked_sub(d as usize + 1)
                 .and_then(|k| self.binders.get(k))
                 .map(|b| b.index)
                 .filter(|i| *i != PARAM),
-            (ExprKind::Name(_), Slot::Item) => self.item.as_ref().map(|(i, _)| *i),
+            (NodeKind::Name(_), Slot::Item) => self.item.as_ref().map(|(i, _)| *i),
             _ => None,
         };
         self.charge(1)?;

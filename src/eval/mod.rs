@@ -7,10 +7,11 @@ mod describe;
 pub(crate) mod duplicates;
 pub mod error;
 pub mod evidence;
-mod fnv;
 pub mod functions;
 pub mod interp;
 pub(crate) mod ops;
-pub mod resolve;
+// Compiling as evaluation sees it: here, as `compile` imports nothing of `eval`.
+#[cfg(test)]
+mod compiled_tests;
 
 pub use error::EvalError;

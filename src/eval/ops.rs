@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use super::builtins::exact;
 use super::error::EvalError;
-use crate::syntax::ast::{Expr, ExprKind};
+use crate::compile::{Node, NodeKind};
+use crate::syntax::ast::BinaryOp;
 use crate::value::{Money, Type, Value};
 
 /// The work an operator does going through a value: a list's or record's elements,
@@ -21,19 +22,22 @@ pub(super) fn weight(v: &Value) -> usize {
 }
 
 /// `a == lit` for a string, boolean or number literal, when `a` is of the same kind or null.
-pub(super) fn literal_eq(a: &Value, lit: &Expr) -> Option<bool> {
-    match (a, &lit.kind) {
-        (Value::String(x), ExprKind::String(y)) => Some(x.as_bytes() == y.as_bytes()),
-        (Value::Bool(x), ExprKind::Bool(y)) => Some(x == y),
-        (Value::Number(x), ExprKind::Number(y)) => Some(x == y),
-        (Value::Null, ExprKind::String(_) | ExprKind::Bool(_) | ExprKind::Number(_)) => Some(false),
+pub(super) fn literal_eq(a: &Value, lit: &Node) -> Option<bool> {
+    let NodeKind::Const(lit) = &lit.kind else {
+        return None;
+    };
+    match (a, lit) {
+        (Value::String(x), Value::String(y)) => Some(x.as_bytes() == y.as_bytes()),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        (Value::Number(x), Value::Number(y)) => Some(x == y),
+        (Value::Null, Value::String(_) | Value::Bool(_) | Value::Number(_)) => Some(false),
         _ => None,
     }
 }
 
 /// `a in [lit, …]` for a list of such literals.
-pub(super) fn literal_member(a: &Value, list: &Expr) -> Option<bool> {
-    let ExprKind::List(items) = &list.kind else {
+pub(super) fn literal_member(a: &Value, list: &Node) -> Option<bool> {
+    let NodeKind::List(items) = &list.kind else {
         return None;
     };
     let mut found = false;
@@ -367,4 +371,18 @@ pub(super) fn arith_error(op: &str, a: &Value, b: &Value) -> EvalError {
         found,
         context: format!("cannot {op} {} and {}", a.type_of(), b.type_of()),
     }
+}
+
+/// `a op b` for the arithmetic operators, `None` when it fails or `op` is another:
+/// what compiling folds constants with, so a folded constant is what evaluating the
+/// operation gives.
+pub(crate) fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
+    match op {
+        BinaryOp::Add => add(a, b),
+        BinaryOp::Sub => sub(a, b),
+        BinaryOp::Mul => mul(a, b),
+        BinaryOp::Div => div(a, b),
+        _ => return None,
+    }
+    .ok()
 }

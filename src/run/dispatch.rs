@@ -18,7 +18,8 @@
 
 use std::collections::HashMap;
 
-use crate::syntax::ast::{BinaryOp, ExprKind, Policy, Slot};
+use crate::compile::{Node, NodeKind, Slot};
+use crate::syntax::ast::BinaryOp;
 use crate::value::Value;
 
 /// The policies of a rule set, indexed by what their `applies when` first compares.
@@ -61,9 +62,13 @@ struct Key<'p> {
 const MARGIN: u64 = 4;
 
 impl Dispatch {
-    /// Indexes compiled policies (their names resolved), within the evaluation depth
-    /// allowed: a condition deeper than that is asked, and fails as it always did.
-    pub(crate) fn new<'p>(policies: impl Iterator<Item = &'p Policy>, max_depth: usize) -> Self {
+    /// Indexes compiled policies by their `applies when` (their names resolved), within
+    /// the evaluation depth allowed: a condition deeper than that is asked, and fails as
+    /// it always did.
+    pub(crate) fn new<'p>(
+        policies: impl Iterator<Item = Option<&'p Node>>,
+        max_depth: usize,
+    ) -> Self {
         let mut d = Dispatch::default();
         for (i, p) in policies.enumerate() {
             let Some(key) = key_of(p).filter(|k| k.cost < max_depth as u64) else {
@@ -148,22 +153,22 @@ impl Group {
 
 /// The key of a policy whose `applies when` starts with `PATH == "text"` or
 /// `PATH in ["text", …]`.
-fn key_of(p: &Policy) -> Option<Key<'_>> {
-    let mut e = p.applies.as_ref()?;
+fn key_of(applies: Option<&Node>) -> Option<Key<'_>> {
+    let mut e = applies?;
     let mut ands = 0u64;
-    while let ExprKind::Binary(BinaryOp::And, l, _) = &e.kind {
+    while let NodeKind::Binary(BinaryOp::And, l, _) = &e.kind {
         e = l;
         ands += 1;
     }
-    let ExprKind::Binary(op, path, lit) = &e.kind else {
+    let NodeKind::Binary(op, path, lit) = &e.kind else {
         return None;
     };
     let values: Vec<&str> = match (op, &lit.kind) {
-        (BinaryOp::Eq, ExprKind::String(s)) => vec![s],
-        (BinaryOp::In, ExprKind::List(items)) if !items.is_empty() => items
+        (BinaryOp::Eq, NodeKind::Const(Value::String(s))) => vec![s.as_str()],
+        (BinaryOp::In, NodeKind::List(items)) if !items.is_empty() => items
             .iter()
             .map(|x| match &x.kind {
-                ExprKind::String(s) => Some(&**s),
+                NodeKind::Const(Value::String(s)) => Some(s.as_str()),
                 _ => None,
             })
             .collect::<Option<_>>()?,
@@ -173,12 +178,12 @@ fn key_of(p: &Policy) -> Option<Key<'_>> {
     let mut at = &**path;
     let root = loop {
         match &at.kind {
-            ExprKind::Field(base, f) => {
+            NodeKind::Field(base, f) => {
                 fields.push(f.name.as_str());
                 at = base;
             }
             // A top-level fact: not a `let`, the element or `now`.
-            ExprKind::Name(n) if matches!(at.slot, Slot::Fact(_)) => break n.as_str(),
+            NodeKind::Name(n) if matches!(at.slot, Slot::Fact(_)) => break n.as_str(),
             _ => return None,
         }
     };

@@ -8,8 +8,8 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{check_one, duplicate_id, free_names};
 use crate::decision::*;
-use crate::eval::evidence::{self, facts_in, squash};
-use crate::eval::interp::{ItemPaths, LetIndex, Program, Read, Scope, DEFAULT_MAX_STEPS};
+use crate::eval::evidence::{self, facts_in};
+use crate::eval::interp::{ItemPaths, Program, Scope, DEFAULT_MAX_STEPS};
 use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::report::diagnostic::Diagnostic;
@@ -84,15 +84,13 @@ enum Loaded {
     Ready(Box<Compiled>),
 }
 
-/// A checked policy with what evaluation needs precomputed.
+/// A checked policy: as parsed, and compiled.
 #[derive(Debug)]
 struct Compiled {
+    /// As the parser produced it (what `Engine::policies` shows).
     ast: Policy,
-    let_index: LetIndex,
-    /// The reads resolving numbered (see `Program::reads`).
-    reads: Vec<Read>,
-    /// The `let`s' names, by index (see `Program::let_names`).
-    let_names: Vec<Arc<str>>,
+    /// What the interpreter runs.
+    code: crate::compile::Program,
     /// The paths of the element's reads, for a policy with `for each`.
     item_paths: Option<ItemPaths>,
     /// Per rule, what reporting it needs, built once.
@@ -191,7 +189,10 @@ impl Engine {
             })
             .collect();
         Ok(Engine {
-            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            dispatch: Dispatch::new(
+                policies.iter().map(|c| c.code.applies.as_ref()),
+                limits.max_eval_depth,
+            ),
             policies,
             limits: limits.clone(),
         })
@@ -206,7 +207,7 @@ impl Engine {
     /// The engine asking every policy, as before the index (for tests).
     #[cfg(test)]
     pub(crate) fn scanning(mut self) -> Engine {
-        self.dispatch = Dispatch::new(self.policies.iter().map(|c| &c.ast), 0);
+        self.dispatch = Dispatch::new(self.policies.iter().map(|c| c.code.applies.as_ref()), 0);
         self
     }
 
@@ -254,7 +255,10 @@ impl Engine {
         }
         let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
         Ok(Engine {
-            dispatch: Dispatch::new(policies.iter().map(|c| &c.ast), limits.max_eval_depth),
+            dispatch: Dispatch::new(
+                policies.iter().map(|c| c.code.applies.as_ref()),
+                limits.max_eval_depth,
+            ),
             policies,
             limits: limits.clone(),
         })
@@ -263,6 +267,12 @@ impl Engine {
     /// The loaded policies.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.iter().map(|c| &c.ast)
+    }
+
+    /// The loaded policies with what the interpreter runs of each (coverage walks
+    /// the compiled conditions).
+    pub(crate) fn compiled(&self) -> impl Iterator<Item = (&Policy, &crate::compile::Program)> {
+        self.policies.iter().map(|c| (&c.ast, &c.code))
     }
 
     /// The policies that declare typed facts, with their schema (see [`crate::schema`]).
@@ -278,7 +288,7 @@ impl Engine {
             .policies
             .iter()
             .find(|c| std::ptr::eq(&c.ast, policy))?;
-        let Some(applies) = &c.ast.applies else {
+        let Some(applies) = &c.code.applies else {
             return Some(true);
         };
         Scope::new(c.program(), facts, None, None, DEFAULT_MAX_STEPS)
@@ -374,7 +384,7 @@ impl Engine {
             // now changes no limit.
             let mut scope_facts = Vec::new();
             for c in &self.policies[all] {
-                let Some(applies) = &c.ast.applies else {
+                let Some(applies) = &c.code.applies else {
                     continue;
                 };
                 let mut scope = Scope::new(c.program(), facts, now, None, opts.max_steps)
@@ -437,7 +447,7 @@ impl Engine {
         let mut scope = Scope::new(prog, facts, now, None, opts.max_steps.saturating_sub(*used))
             .with_step_limit(opts.max_steps)
             .with_max_depth(self.limits.max_eval_depth);
-        if let Some(applies) = &c.ast.applies {
+        if let Some(applies) = &c.code.applies {
             match scope.condition(applies) {
                 Ok(true) => {}
                 // What it read is shown only if no policy applies, and gathered then.
@@ -465,7 +475,7 @@ impl Engine {
         }
         d.policies.push(c.ast.id.name.clone());
         for (rule, info) in c
-            .ast
+            .code
             .rules
             .iter()
             .zip(&c.rules)
@@ -478,7 +488,7 @@ impl Engine {
                 &mut d.not_matched,
             );
         }
-        if let Some(fe) = &c.ast.for_each {
+        if let Some(fe) = &c.code.for_each {
             let mut empty = false;
             let list = match scope.list_ref(&fe.list) {
                 Ok(items) if items.is_empty() => {
@@ -555,7 +565,13 @@ impl Engine {
                     errors: Vec::new(),
                     not_matched: Vec::new(),
                 };
-                for (rule, info) in c.ast.rules.iter().zip(&c.rules).filter(|(_, i)| i.per_item) {
+                for (rule, info) in c
+                    .code
+                    .rules
+                    .iter()
+                    .zip(&c.rules)
+                    .filter(|(_, i)| i.per_item)
+                {
                     record(
                         eval_rule(&mut item_scope, rule, info, opts.explain),
                         &mut item.matched,
@@ -634,23 +650,14 @@ impl Compiled {
     /// What the evaluator needs of this policy.
     fn program(&self) -> Program<'_> {
         Program {
-            policy: &self.ast,
-            let_index: &self.let_index,
-            reads: &self.reads,
-            let_names: &self.let_names,
+            code: &self.code,
             item_paths: self.item_paths.as_ref(),
         }
     }
 }
 
-fn compile(mut ast: Policy) -> Compiled {
-    let let_index: LetIndex = ast
-        .lets
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.name.name.clone(), i))
-        .collect();
-    let reads = crate::eval::resolve::resolve_policy(&mut ast, &let_index);
+fn compile(ast: Policy) -> Compiled {
+    let code = crate::compile::compile(&ast, crate::eval::ops::arithmetic);
     let per_item = match &ast.for_each {
         None => vec![false; ast.rules.len()],
         Some(fe) => {
@@ -676,17 +683,13 @@ fn compile(mut ast: Policy) -> Compiled {
         })
         .collect();
     let schema = crate::schema::of_policy(&ast, &mut Vec::new());
-    let let_names = ast
-        .lets
-        .iter()
-        .map(|l| l.name.name.as_str().into())
-        .collect();
     Compiled {
-        item_paths: ast.for_each.as_ref().map(|_| ItemPaths::new(reads.len())),
+        item_paths: ast
+            .for_each
+            .as_ref()
+            .map(|_| ItemPaths::new(code.reads.len())),
         ast,
-        let_index,
-        reads,
-        let_names,
+        code,
         rules,
         schema,
     }
@@ -721,7 +724,7 @@ fn holes(t: &Template) -> impl Iterator<Item = &Expr> {
 /// Whether `e` reads `name`, directly or through lets.
 fn reads_name(e: &Expr, name: &str, p: &Policy, memo: &mut HashMap<String, bool>) -> bool {
     let mut free = Vec::new();
-    free_names(e, &mut Vec::new(), &mut free);
+    free_names(e, &mut free);
     free.iter().any(|n| {
         if n == name {
             return true;

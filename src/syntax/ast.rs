@@ -61,30 +61,30 @@ pub struct Policy {
 
 /// An iteration: each element of a list gets its own decision.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ForEach {
+pub struct ForEach<E = Expr> {
     /// The name each element is bound to.
     pub var: Ident,
     /// The list.
-    pub list: Expr,
+    pub list: E,
     /// What identifies an element in the output.
-    pub id: Option<Expr>,
+    pub id: Option<E>,
     /// The whole clause.
     pub span: Span,
 }
 
 /// `let NAME = EXPR`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Let {
+pub struct Let<E = Expr> {
     /// The name bound.
     pub name: Ident,
     /// Its value.
-    pub value: Expr,
+    pub value: E,
 }
 
 /// `fn NAME(a: TYPE, …) -> TYPE = EXPR`: a pure function of its parameters, a
 /// top-level item of its file (so that another file can bring it in by name).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Function {
+pub struct Function<E = Expr> {
     /// The name it is called by.
     pub name: Ident,
     /// Its parameters, in order.
@@ -92,7 +92,7 @@ pub struct Function {
     /// The type of its result.
     pub result: crate::syntax::types::TypeExpr,
     /// What it computes; it sees its parameters and other functions only.
-    pub body: Expr,
+    pub body: E,
     /// The whole item.
     pub span: Span,
 }
@@ -109,22 +109,22 @@ pub struct Param {
 /// `match SUBJECT { PATTERN | PATTERN => EXPR, …, else => EXPR }`, or without a
 /// subject, `match { CONDITION => EXPR, …, else => EXPR }`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Match {
+pub struct Match<E = Expr> {
     /// The value matched; none: each arm has a condition.
-    pub subject: Option<Expr>,
+    pub subject: Option<E>,
     /// The arms, tried in order.
-    pub arms: Vec<Arm>,
+    pub arms: Vec<Arm<E>>,
     /// `else => EXPR`.
-    pub otherwise: Option<Expr>,
+    pub otherwise: Option<E>,
 }
 
 /// One arm of a [`Match`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Arm {
+pub struct Arm<E = Expr> {
     /// The literal values it takes (or its one condition, in a match without subject).
-    pub patterns: Vec<Expr>,
+    pub patterns: Vec<E>,
     /// Its result.
-    pub value: Expr,
+    pub value: E,
 }
 
 /// What a matched rule does to the decision.
@@ -160,20 +160,20 @@ impl RuleKind {
 
 /// A rule: `deny ID { message … when … }`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
+pub struct Rule<E = Expr> {
     /// The outcome kind.
     pub kind: RuleKind,
     /// The rule's name within its policy.
     pub name: Ident,
     /// The clauses in the order written.
-    pub clauses: Vec<Clause>,
+    pub clauses: Vec<Clause<E>>,
     /// The whole rule.
     pub span: Span,
 }
 
-impl Rule {
+impl<E> Rule<E> {
     /// The message template, if written.
-    pub fn message(&self) -> Option<&Template> {
+    pub fn message(&self) -> Option<&Template<E>> {
         self.clauses.iter().find_map(|c| match c {
             Clause::Message(t) => Some(t),
             _ => None,
@@ -181,7 +181,7 @@ impl Rule {
     }
 
     /// The condition, if written.
-    pub fn when(&self) -> Option<&Expr> {
+    pub fn when(&self) -> Option<&E> {
         self.clauses.iter().find_map(|c| match c {
             Clause::When(e) => Some(e),
             _ => None,
@@ -189,7 +189,7 @@ impl Rule {
     }
 
     /// The `remedy` template, if written.
-    pub fn remedy(&self) -> Option<&Template> {
+    pub fn remedy(&self) -> Option<&Template<E>> {
         self.clauses.iter().find_map(|c| match c {
             Clause::Remedy(t) => Some(t),
             _ => None,
@@ -197,7 +197,7 @@ impl Rule {
     }
 
     /// The effect's value expression, if written.
-    pub fn value(&self) -> Option<&Expr> {
+    pub fn value(&self) -> Option<&E> {
         self.clauses.iter().find_map(|c| match c {
             Clause::Value(e) => Some(e),
             _ => None,
@@ -213,7 +213,7 @@ impl Rule {
     }
 
     /// A review's status clauses, in order.
-    pub fn statuses(&self) -> impl Iterator<Item = &StatusClause> {
+    pub fn statuses(&self) -> impl Iterator<Item = &StatusClause<E>> {
         self.clauses.iter().filter_map(|c| match c {
             Clause::Status(s) => Some(&**s),
             _ => None,
@@ -223,35 +223,35 @@ impl Rule {
 
 /// One clause of a rule.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Clause {
+pub enum Clause<E = Expr> {
     /// `message "…"`.
-    Message(Template),
+    Message(Template<E>),
     /// `when EXPR`.
-    When(Expr),
+    When(E),
     /// `value EXPR`.
-    Value(Expr),
+    Value(E),
     /// `cites "…"`.
     Cites(Str),
     /// `remedy "…"`: what would make the rule stop blocking, for the customer.
-    Remedy(Template),
+    Remedy(Template<E>),
     /// `rejected when …` or `approved by "…" at … when …`.
-    Status(Box<StatusClause>),
+    Status(Box<StatusClause<E>>),
 }
 
 /// A review's status clause; the first whose condition holds decides.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StatusClause {
+pub struct StatusClause<E = Expr> {
     /// Rejected, or approved by whom and when.
-    pub status: StatusKind,
+    pub status: StatusKind<E>,
     /// When the status applies.
-    pub when: Expr,
+    pub when: E,
     /// The whole clause.
     pub span: Span,
 }
 
 /// What a status clause concludes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum StatusKind {
+pub enum StatusKind<E = Expr> {
     /// `rejected when …`.
     Rejected,
     /// `approved by "WHO" at TIME when …`.
@@ -259,26 +259,26 @@ pub enum StatusKind {
         /// Who approved (`manager`, `automatic`, …).
         by: Str,
         /// When it was approved.
-        at: Expr,
+        at: E,
     },
 }
 
 /// A message with `{expression}` holes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Template {
+pub struct Template<E = Expr> {
     /// Text and holes in order.
-    pub parts: Vec<TemplatePart>,
+    pub parts: Vec<TemplatePart<E>>,
     /// The whole literal, quotes included.
     pub span: Span,
 }
 
 /// A piece of a [`Template`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum TemplatePart {
+pub enum TemplatePart<E = Expr> {
     /// Literal text, unescaped.
     Text(String),
     /// `{EXPR}`.
-    Hole(Expr),
+    Hole(E),
 }
 
 /// An expression with its place.
@@ -288,45 +288,6 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it was written.
     pub span: Span,
-    /// For a name, what it refers to; for a field path from a fact or the element, its
-    /// number. Fixed when the engine compiles the policy.
-    pub slot: Slot,
-    /// Its text on one line, as evidence quotes it: squashed once, when the engine
-    /// compiles the policy, not for each decision.
-    pub text: Option<Arc<str>>,
-}
-
-/// What a name refers to, or which read a field path is. The parser leaves every
-/// expression `Unresolved`; compiling a policy (`eval::resolve`) fixes each name by the
-/// scoping rules, so evaluation reads a slot instead of searching binders, `let`s and
-/// facts by name, and numbers the paths a scope can keep what it found at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Slot {
-    /// Not resolved: looked up by name when evaluated.
-    #[default]
-    Unresolved,
-    /// A quantifier's or comprehension's variable, counted from the innermost (0).
-    Binder(u32),
-    /// The policy's `for each` element (outside an element, looked up by name).
-    Item,
-    /// A `let`, by its index in the policy.
-    Let(u32),
-    /// On a call: the policy's function of that index.
-    Function(u32),
-    /// `now`.
-    Now,
-    /// A top-level fact of the snapshot, numbered per policy (one number per name), so
-    /// a scope can remember where it found it.
-    Fact(u32),
-    /// A field path from a top-level fact or the element (`resource.order.amount`),
-    /// numbered per policy (one number per path), with how many nodes it has: what a
-    /// scope found there can be reused.
-    Path {
-        /// The path's number.
-        index: u32,
-        /// Its nodes (names and fields), the steps reading it takes.
-        nodes: u32,
-    },
 }
 
 /// The kinds of expression.
@@ -515,63 +476,19 @@ pub enum Collect {
 }
 
 impl Expr {
-    /// An expression whose names are not resolved yet.
+    /// An expression written at `span`.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
-        Expr {
-            kind,
-            span,
-            slot: Slot::Unresolved,
-            text: None,
-        }
+        Expr { kind, span }
     }
 
-    /// Calls `f` on each direct sub-expression.
+    /// Calls `f` on each direct sub-expression, in evaluation order (see
+    /// [`super::scoping::walk`] for the names bound around them).
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
-        match &self.kind {
-            ExprKind::Null
-            | ExprKind::Bool(_)
-            | ExprKind::Number(_)
-            | ExprKind::String(_)
-            | ExprKind::Money(..)
-            | ExprKind::Time(_)
-            | ExprKind::Duration(_)
-            | ExprKind::Name(_) => {}
-            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(f),
-            ExprKind::Field(e, _) | ExprKind::Unary(_, e) => f(e),
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                f(a);
-                f(b);
+        super::scoping::walk(self, |step| {
+            if let super::scoping::Step::Part(e) = step {
+                f(e);
             }
-            ExprKind::If(a, b, c) => {
-                f(a);
-                f(b);
-                f(c);
-            }
-            ExprKind::Quantifier(_, _, list, body) => {
-                f(list);
-                f(body);
-            }
-            ExprKind::Comprehension(_, body, _, list, filter) => {
-                f(list);
-                f(body);
-                if let Some(c) = filter {
-                    f(c);
-                }
-            }
-            ExprKind::Record(fields) => fields.iter().for_each(|(_, e)| f(e)),
-            ExprKind::Match(m) => {
-                if let Some(s) = &m.subject {
-                    f(s);
-                }
-                for arm in &m.arms {
-                    arm.patterns.iter().for_each(&mut f);
-                    f(&arm.value);
-                }
-                if let Some(o) = &m.otherwise {
-                    f(o);
-                }
-            }
-        }
+        });
     }
 
     /// The name a path starts from, if this is a path (`a.b[0].c`).

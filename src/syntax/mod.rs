@@ -4,6 +4,7 @@ pub mod ast;
 mod lexical;
 mod nesting;
 pub(crate) mod parser;
+pub(crate) mod scoping;
 pub mod span;
 pub mod types;
 

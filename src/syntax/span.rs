@@ -144,3 +144,16 @@ pub(crate) fn snippet(span: &Span) -> String {
         carets = "^".repeat(width),
     )
 }
+
+/// A text on one line: its words joined by single spaces (how evidence quotes a
+/// condition).
+pub fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}

@@ -27,11 +27,11 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{pinned, Expect};
+use crate::compile::{LetIndex, Node, NodeKind, Program as Code};
 use crate::decision::Decision;
-use crate::eval::evidence::squash;
 use crate::eval::interp::{Program, Scope};
 use crate::run::engine::{Engine, Options};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Policy, Rule, RuleKind, StatusKind, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Policy, Rule, RuleKind, StatusKind, UnaryOp};
 use crate::value::Value;
 
 /// What the cases covered.
@@ -164,13 +164,13 @@ impl Formula {
 
 struct Chain<'e> {
     formula: Formula,
-    leaves: Vec<&'e Expr>,
+    leaves: Vec<&'e Node>,
     /// Index of the first leaf's entry in the rule's `conditions` (chains of one leaf have none).
     first: Option<usize>,
 }
 
 struct RuleInfo<'e> {
-    rule: &'e Rule,
+    rule: &'e Rule<Node>,
     slot: usize,
     when: Option<Chain<'e>>,
     statuses: Vec<Chain<'e>>,
@@ -178,7 +178,7 @@ struct RuleInfo<'e> {
 
 struct PolicyInfo<'e> {
     policy: &'e Policy,
-    let_index: crate::eval::interp::LetIndex,
+    code: &'e Code,
     rules: Vec<RuleInfo<'e>>,
     /// `policy.rule` → index into `rules`.
     by_id: HashMap<String, usize>,
@@ -200,16 +200,10 @@ impl<'e> Collector<'e> {
             policies: Vec::new(),
             out: Vec::new(),
         };
-        for p in engine.policies() {
-            let let_index: crate::eval::interp::LetIndex = p
-                .lets
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.name.name.clone(), i))
-                .collect();
+        for (p, code) in engine.compiled() {
             let mut rules = Vec::new();
             let mut by_id = HashMap::new();
-            for (ri, r) in p.rules.iter().enumerate() {
+            for (ri, r) in code.rules.iter().enumerate() {
                 let slot = c.out.len();
                 let mut rc = RuleCoverage {
                     rule: format!("{}.{}", p.id.name, r.name.name),
@@ -218,14 +212,12 @@ impl<'e> Collector<'e> {
                     not_matched: 0,
                     errored: 0,
                     constant: r.when().and_then(|w| match w.kind {
-                        ExprKind::Bool(b) => Some(b),
+                        NodeKind::Const(Value::Bool(b)) => Some(b),
                         _ => None,
                     }),
                     conditions: Vec::new(),
                 };
-                let when = r
-                    .when()
-                    .map(|w| chain(p, &let_index, w, "when".into(), &mut rc));
+                let when = r.when().map(|w| chain(code, w, "when".into(), &mut rc));
                 let statuses = r
                     .statuses()
                     .map(|s| {
@@ -235,7 +227,7 @@ impl<'e> Collector<'e> {
                                 format!("approved by {:?} when", by.value)
                             }
                         };
-                        chain(p, &let_index, &s.when, clause, &mut rc)
+                        chain(code, &s.when, clause, &mut rc)
                     })
                     .collect();
                 by_id.insert(rc.rule.clone(), ri);
@@ -249,7 +241,7 @@ impl<'e> Collector<'e> {
             }
             c.policies.push(PolicyInfo {
                 policy: p,
-                let_index,
+                code,
                 rules,
                 by_id,
             });
@@ -269,10 +261,7 @@ impl<'e> Collector<'e> {
                 continue;
             }
             let prog = Program {
-                policy,
-                let_index: &info.let_index,
-                reads: &[],
-                let_names: &[],
+                code: info.code,
                 item_paths: None,
             };
             let mut scope = Scope::new(prog, facts, now, None, opts.max_steps);
@@ -284,7 +273,7 @@ impl<'e> Collector<'e> {
             let checks =
                 |id: &str, kind, matched| pinned::checks(expect, d, id, kind, matched, None);
             walk_rules(info, &mut scope, &request, &checks, &mut self.out);
-            let Some(fe) = &policy.for_each else {
+            let Some(fe) = &info.code.for_each else {
                 continue;
             };
             let Ok(Value::List(list)) = scope.eval(&fe.list) else {
@@ -392,20 +381,14 @@ fn outcomes<'a>(
         .collect()
 }
 
-fn chain<'e>(
-    p: &'e Policy,
-    lets: &crate::eval::interp::LetIndex,
-    e: &'e Expr,
-    clause: String,
-    rc: &mut RuleCoverage,
-) -> Chain<'e> {
+fn chain<'e>(p: &'e Code, e: &'e Node, clause: String, rc: &mut RuleCoverage) -> Chain<'e> {
     let mut leaves = Vec::new();
-    let formula = build(p, lets, e, None, &mut leaves, 0);
+    let formula = build(p, &p.let_index, e, None, &mut leaves, 0);
     let first = (leaves.len() > 1).then(|| {
         let first = rc.conditions.len();
         for (leaf, via) in &leaves {
             rc.conditions.push(ConditionCoverage {
-                condition: squash(leaf.span.text()),
+                condition: leaf.text.to_string(),
                 clause: clause.clone(),
                 location: leaf.span.location_col(),
                 via_let: via.clone(),
@@ -423,25 +406,25 @@ fn chain<'e>(
 }
 
 fn build<'e>(
-    p: &'e Policy,
-    lets: &crate::eval::interp::LetIndex,
-    e: &'e Expr,
+    p: &'e Code,
+    lets: &LetIndex,
+    e: &'e Node,
     via: Option<&str>,
-    leaves: &mut Vec<(&'e Expr, Option<String>)>,
+    leaves: &mut Vec<(&'e Node, Option<String>)>,
     depth: usize,
 ) -> Formula {
-    let go = |x: &'e Expr, leaves: &mut Vec<_>| Box::new(build(p, lets, x, via, leaves, depth));
+    let go = |x: &'e Node, leaves: &mut Vec<_>| Box::new(build(p, lets, x, via, leaves, depth));
     match &e.kind {
-        ExprKind::Binary(BinaryOp::And, a, b) => {
+        NodeKind::Binary(BinaryOp::And, a, b) => {
             let a = go(a, leaves);
             Formula::And(a, go(b, leaves))
         }
-        ExprKind::Binary(BinaryOp::Or, a, b) => {
+        NodeKind::Binary(BinaryOp::Or, a, b) => {
             let a = go(a, leaves);
             Formula::Or(a, go(b, leaves))
         }
-        ExprKind::Unary(UnaryOp::Not, a) => Formula::Not(go(a, leaves)),
-        ExprKind::Name(n) if depth < MAX_LET_DEPTH => {
+        NodeKind::Unary(UnaryOp::Not, a) => Formula::Not(go(a, leaves)),
+        NodeKind::Name(n) if depth < MAX_LET_DEPTH => {
             let def = lets.get(n).and_then(|&i| p.lets.get(i)).map(|l| &l.value);
             match def {
                 Some(d) if is_chain(d) => build(p, lets, d, Some(n), leaves, depth + 1),
@@ -453,18 +436,18 @@ fn build<'e>(
 }
 
 fn leaf<'e>(
-    e: &'e Expr,
+    e: &'e Node,
     via: Option<&str>,
-    leaves: &mut Vec<(&'e Expr, Option<String>)>,
+    leaves: &mut Vec<(&'e Node, Option<String>)>,
 ) -> Formula {
     leaves.push((e, via.map(str::to_string)));
     Formula::Leaf(leaves.len() - 1)
 }
 
-fn is_chain(e: &Expr) -> bool {
+fn is_chain(e: &Node) -> bool {
     matches!(
         e.kind,
-        ExprKind::Binary(BinaryOp::And | BinaryOp::Or, ..) | ExprKind::Unary(UnaryOp::Not, _)
+        NodeKind::Binary(BinaryOp::And | BinaryOp::Or, ..) | NodeKind::Unary(UnaryOp::Not, _)
     )
 }
 

@@ -9,10 +9,11 @@
 //! is trusted: every candidate is applied and decided again (see `verify`). What cannot
 //! be inverted is noted, and said in the output.
 
+use crate::compile::{Node, NodeKind, Slot};
 use crate::eval::interp::Scope;
 use crate::eval::ops;
 use crate::schema::{Record, Ty};
-use crate::syntax::ast::{BinaryOp, Collect, Expr, ExprKind, Quantifier, Slot, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Collect, Quantifier, UnaryOp};
 use crate::value::Value;
 
 use super::patch::{parse_path, Seg};
@@ -101,7 +102,7 @@ impl<'r> Ctx<'r> {
 
 /// Alternatives that make `e` come out `want`; `[[]]` when it already does, `[]` when
 /// none was found.
-pub(crate) fn make<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> Vec<Alt> {
+pub(crate) fn make<'a>(s: &mut Scope<'a>, e: &'a Node, want: bool, cx: &mut Ctx) -> Vec<Alt> {
     if matches!(s.condition(e), Ok(b) if b == want) {
         return vec![Vec::new()];
     }
@@ -115,10 +116,10 @@ pub(crate) fn make<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx)
     out.into_iter().take(MAX_ALTS).collect()
 }
 
-fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> Vec<Alt> {
+fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Node, want: bool, cx: &mut Ctx) -> Vec<Alt> {
     match &e.kind {
-        ExprKind::Unary(UnaryOp::Not, inner) => make(s, inner, !want, cx),
-        ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+        NodeKind::Unary(UnaryOp::Not, inner) => make(s, inner, !want, cx),
+        NodeKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
             // `and` made false, or `or` made true: either side will do.
             if (*op == BinaryOp::And) != want {
                 let mut out = make(s, l, want, cx);
@@ -130,7 +131,7 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> V
                 product(&a, &b)
             }
         }
-        ExprKind::Binary(op @ (BinaryOp::In | BinaryOp::NotIn), l, r) => {
+        NodeKind::Binary(op @ (BinaryOp::In | BinaryOp::NotIn), l, r) => {
             let op = if want {
                 *op
             } else {
@@ -138,7 +139,7 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> V
             };
             membership(s, e, op, l, r, cx)
         }
-        ExprKind::Binary(op, l, r) if op.is_boolean() => {
+        NodeKind::Binary(op, l, r) if op.is_boolean() => {
             let Some(target) = (if want { Some(*op) } else { negate(*op) }) else {
                 return Vec::new();
             };
@@ -154,18 +155,18 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> V
             }
             out
         }
-        ExprKind::Name(_) if s.let_of(e).is_some() => {
+        NodeKind::Name(_) if s.let_of(e).is_some() => {
             match s.let_of(e).and_then(|i| s.prog_let(i)) {
                 Some(value) => make(s, value, want, cx),
                 None => Vec::new(),
             }
         }
-        ExprKind::If(c, a, b) => {
+        NodeKind::If(c, a, b) => {
             let mut out = product(&make(s, c, true, cx), &make(s, a, want, cx));
             out.extend(product(&make(s, c, false, cx), &make(s, b, want, cx)));
             out
         }
-        ExprKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
+        NodeKind::Quantifier(q @ (Quantifier::Any | Quantifier::All), var, list, body) => {
             // `any` made false, `all` made true: every element that decides must change.
             if (*q == Quantifier::Any) != want {
                 each_element(s, &var.name, list, body, want, cx)
@@ -173,7 +174,7 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> V
                 some_element(s, e, &var.name, list, body, want, cx)
             }
         }
-        ExprKind::Call(f, args) if f.name == "present" => match args.first() {
+        NodeKind::Call(f, args) if f.name == "present" => match args.first() {
             Some(arg) => present(s, arg, want, cx),
             None => Vec::new(),
         },
@@ -189,10 +190,10 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Expr, want: bool, cx: &mut Ctx) -> V
 }
 
 /// The concrete fact path `e` reads (`now` included), if it is one.
-pub(crate) fn fact_path(s: &Scope, e: &Expr) -> Option<String> {
+pub(crate) fn fact_path(s: &Scope, e: &Node) -> Option<String> {
     // `require(p)` reads `p` (failing closed when it is absent): supplying or changing
     // `p` is what a remedy does.
-    if let ExprKind::Call(f, args) = &e.kind {
+    if let NodeKind::Call(f, args) = &e.kind {
         if let ([p], "require") = (args.as_slice(), f.name.as_str()) {
             // Through a let bound to a path (`let deadline = r.renew_by`) too: the
             // fact is what is missing, and what a remedy supplies.
@@ -205,7 +206,7 @@ pub(crate) fn fact_path(s: &Scope, e: &Expr) -> Option<String> {
         }
     }
     if matches!(e.slot, Slot::Now)
-        || matches!(&e.kind, ExprKind::Name(n) if n == "now" && s.let_of(e).is_none())
+        || matches!(&e.kind, NodeKind::Name(n) if n == "now" && s.let_of(e).is_none())
     {
         return Some("now".to_string());
     }
@@ -219,7 +220,7 @@ pub(crate) fn fact_path(s: &Scope, e: &Expr) -> Option<String> {
 /// Alternatives for `side op v` to hold by changing `side`.
 fn set_side<'a>(
     s: &mut Scope<'a>,
-    side: &'a Expr,
+    side: &'a Node,
     op: BinaryOp,
     v: &Value,
     cx: &mut Ctx,
@@ -254,14 +255,14 @@ fn set_side<'a>(
         };
     }
     match &side.kind {
-        ExprKind::Name(_) => match s.let_of(side).and_then(|i| s.prog_let(i)) {
+        NodeKind::Name(_) => match s.let_of(side).and_then(|i| s.prog_let(i)) {
             Some(value) => set_side(s, value, op, v, cx),
             None => Vec::new(),
         },
         // `a ?? b` holds what `a` holds once `a` is given.
-        ExprKind::Binary(BinaryOp::Default, a, _) => set_side(s, a, op, v, cx),
+        NodeKind::Binary(BinaryOp::Default, a, _) => set_side(s, a, op, v, cx),
         // `a + d op v` is `a op v - d` (a time plus a duration, amounts).
-        ExprKind::Binary(arith @ (BinaryOp::Add | BinaryOp::Sub), a, d) => {
+        NodeKind::Binary(arith @ (BinaryOp::Add | BinaryOp::Sub), a, d) => {
             let Ok(dv) = s.eval(d) else {
                 return Vec::new();
             };
@@ -275,10 +276,10 @@ fn set_side<'a>(
                 Err(_) => Vec::new(),
             }
         }
-        ExprKind::Call(f, args) if f.name == "count" && args.len() == 1 => {
+        NodeKind::Call(f, args) if f.name == "count" && args.len() == 1 => {
             count_to(s, args.first(), None, op, v, cx)
         }
-        ExprKind::Quantifier(Quantifier::Count, var, list, body) => {
+        NodeKind::Quantifier(Quantifier::Count, var, list, body) => {
             count_to(s, Some(list), Some((&var.name, &**body)), op, v, cx)
         }
         _ if side.is_literal() => Vec::new(),
@@ -292,7 +293,7 @@ fn set_side<'a>(
 /// For a call or expression the derivation cannot invert: each fact it reads is given
 /// each value of its type in turn (an unsubscription reason for `trim(reason) == ""`);
 /// deciding again keeps those that work.
-fn by_arguments<'a>(s: &mut Scope<'a>, e: &'a Expr, shown: &str, cx: &mut Ctx) -> Vec<Alt> {
+fn by_arguments<'a>(s: &mut Scope<'a>, e: &'a Node, shown: &str, cx: &mut Ctx) -> Vec<Alt> {
     let mut paths = Vec::new();
     reads(s, e, &mut paths);
     let mut out = Vec::new();
@@ -313,7 +314,7 @@ fn by_arguments<'a>(s: &mut Scope<'a>, e: &'a Expr, shown: &str, cx: &mut Ctx) -
 }
 
 /// The fact paths `e` reads directly (not through lists), with their values.
-fn reads<'a>(s: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<(String, Option<Value>)>) {
+fn reads<'a>(s: &mut Scope<'a>, e: &'a Node, out: &mut Vec<(String, Option<Value>)>) {
     if let Some(p) = fact_path(s, e) {
         if !out.iter().any(|(q, _)| *q == p) {
             let v = s.eval(e).ok();
@@ -322,7 +323,7 @@ fn reads<'a>(s: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<(String, Option<Value
         return;
     }
     match &e.kind {
-        ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => {}
+        NodeKind::Quantifier(..) | NodeKind::Comprehension(..) => {}
         _ => e.for_each_child(|c| reads(s, c, out)),
     }
 }
@@ -330,10 +331,10 @@ fn reads<'a>(s: &mut Scope<'a>, e: &'a Expr, out: &mut Vec<(String, Option<Value
 /// `x in L` (or `not in`) made to hold by changing `x`.
 fn membership<'a>(
     s: &mut Scope<'a>,
-    e: &'a Expr,
+    e: &'a Node,
     op: BinaryOp,
-    x: &'a Expr,
-    list: &'a Expr,
+    x: &'a Node,
+    list: &'a Node,
     cx: &mut Ctx,
 ) -> Vec<Alt> {
     let (Some(path), Ok(Value::List(items))) = (fact_path(s, x), s.eval(list)) else {
@@ -357,7 +358,7 @@ fn membership<'a>(
 }
 
 /// `present(p)` made `want`: `p` removed, or given a value of its type.
-fn present<'a>(s: &mut Scope<'a>, arg: &'a Expr, want: bool, cx: &mut Ctx) -> Vec<Alt> {
+fn present<'a>(s: &mut Scope<'a>, arg: &'a Node, want: bool, cx: &mut Ctx) -> Vec<Alt> {
     let Some(path) = fact_path(s, arg) else {
         cx.note(format!("cannot invert `present({})`", s.text_of(arg)));
         return Vec::new();
@@ -381,8 +382,8 @@ fn present<'a>(s: &mut Scope<'a>, arg: &'a Expr, want: bool, cx: &mut Ctx) -> Ve
 fn each_element<'a>(
     s: &mut Scope<'a>,
     var: &'a str,
-    list: &'a Expr,
-    body: &'a Expr,
+    list: &'a Node,
+    body: &'a Node,
     want: bool,
     cx: &mut Ctx,
 ) -> Vec<Alt> {
@@ -412,10 +413,10 @@ fn each_element<'a>(
 /// `any` made true or `all` made false: one element changes.
 fn some_element<'a>(
     s: &mut Scope<'a>,
-    e: &'a Expr,
+    e: &'a Node,
     var: &'a str,
-    list: &'a Expr,
-    body: &'a Expr,
+    list: &'a Node,
+    body: &'a Node,
     want: bool,
     cx: &mut Ctx,
 ) -> Vec<Alt> {
@@ -441,8 +442,8 @@ fn some_element<'a>(
 /// `count(L) op v` made to hold by bringing the count down (elements are never made up).
 fn count_to<'a>(
     s: &mut Scope<'a>,
-    list: Option<&'a Expr>,
-    filter: Option<(&'a str, &'a Expr)>,
+    list: Option<&'a Node>,
+    filter: Option<(&'a str, &'a Node)>,
     op: BinaryOp,
     v: &Value,
     cx: &mut Ctx,
@@ -464,7 +465,7 @@ fn count_to<'a>(
 }
 
 /// Alternatives that leave at most `target` elements in the list `l`.
-fn shrink<'a>(s: &mut Scope<'a>, l: &'a Expr, target: usize, cx: &mut Ctx) -> Vec<Alt> {
+fn shrink<'a>(s: &mut Scope<'a>, l: &'a Node, target: usize, cx: &mut Ctx) -> Vec<Alt> {
     if let Some(p) = fact_path(s, l) {
         let Ok(items) = s.eval_list(l) else {
             return Vec::new();
@@ -477,14 +478,14 @@ fn shrink<'a>(s: &mut Scope<'a>, l: &'a Expr, target: usize, cx: &mut Ctx) -> Ve
             .collect()];
     }
     match &l.kind {
-        ExprKind::Name(_) => match s.let_of(l).and_then(|i| s.prog_let(i)) {
+        NodeKind::Name(_) => match s.let_of(l).and_then(|i| s.prog_let(i)) {
             Some(value) => shrink(s, value, target, cx),
             None => Vec::new(),
         },
-        ExprKind::Comprehension(Collect::List, _, var, src, filter) => {
+        NodeKind::Comprehension(Collect::List, _, var, src, filter) => {
             unselect(s, &var.name, src, filter.as_deref(), target, cx)
         }
-        ExprKind::Binary(BinaryOp::Add, a, b) if target == 0 => {
+        NodeKind::Binary(BinaryOp::Add, a, b) if target == 0 => {
             let a = shrink(s, a, 0, cx);
             let b = shrink(s, b, 0, cx);
             product(&a, &b)
@@ -504,8 +505,8 @@ fn shrink<'a>(s: &mut Scope<'a>, l: &'a Expr, target: usize, cx: &mut Ctx) -> Ve
 fn unselect<'a>(
     s: &mut Scope<'a>,
     var: &'a str,
-    src: &'a Expr,
-    filter: Option<&'a Expr>,
+    src: &'a Node,
+    filter: Option<&'a Node>,
     target: usize,
     cx: &mut Ctx,
 ) -> Vec<Alt> {

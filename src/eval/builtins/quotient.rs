@@ -6,9 +6,10 @@ use std::borrow::Cow;
 
 use super::round::{self, Operand};
 use super::time;
+use crate::compile::{Node, NodeKind};
 use crate::eval::error::EvalError;
 use crate::eval::interp::Scope;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind};
+use crate::syntax::ast::BinaryOp;
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
@@ -17,12 +18,12 @@ impl<'a> Scope<'a> {
     pub(crate) fn rounded_quotient(
         &mut self,
         name: &str,
-        args: &'a [Expr],
+        args: &'a [Node],
     ) -> Option<Result<Value, EvalError>> {
         let (first, rest) = args.split_first()?;
-        let operands: Vec<&Expr> = match &first.kind {
-            ExprKind::Binary(BinaryOp::Div, l, r) => vec![l, r],
-            ExprKind::Call(g, inner)
+        let operands: Vec<&Node> = match &first.kind {
+            NodeKind::Binary(BinaryOp::Div, l, r) => vec![l, r],
+            NodeKind::Call(g, inner)
                 if inner.len() == 1 && time::conversion_unit(&g.name).is_some() =>
             {
                 inner.iter().collect()
@@ -35,12 +36,12 @@ impl<'a> Scope<'a> {
     fn round_parts(
         &mut self,
         name: &str,
-        first: &'a Expr,
-        operands: &[&'a Expr],
-        rest: &'a [Expr],
+        first: &'a Node,
+        operands: &[&'a Node],
+        rest: &'a [Node],
     ) -> Result<Value, EvalError> {
         let (num, den): (Cow<'a, Value>, Cow<'a, Value>) = match (&first.kind, operands) {
-            (ExprKind::Call(g, _), [d]) => {
+            (NodeKind::Call(g, _), [d]) => {
                 let d = self.eval_ref(d)?;
                 let unit = time::conversion_unit(&g.name).unwrap_or("seconds");
                 let (n, u) =
@@ -56,7 +57,7 @@ impl<'a> Scope<'a> {
         }
         let refs: Vec<&Value> = values.iter().map(|v| &**v).collect();
         round::call(name, Operand::Quotient(&num, &den), &refs).map_err(|e| {
-            let mut all: Vec<&Expr> = operands.to_vec();
+            let mut all: Vec<&Node> = operands.to_vec();
             all.extend(rest.iter());
             self.locate(e, &all)
         })

@@ -8,8 +8,8 @@ impl<'a> Scope<'a> {
     pub(in crate::eval) fn binary_truth(
         &mut self,
         op: BinaryOp,
-        l: &'a Expr,
-        r: &'a Expr,
+        l: &'a Node,
+        r: &'a Node,
     ) -> Result<bool, EvalError> {
         match op {
             BinaryOp::And => {
@@ -76,10 +76,10 @@ impl<'a> Scope<'a> {
     /// An operator that computes a value (`+`, `-`, `*`, `/`, `??`).
     pub(in crate::eval) fn binary(
         &mut self,
-        e: &'a Expr,
+        e: &'a Node,
         op: BinaryOp,
-        l: &'a Expr,
-        r: &'a Expr,
+        l: &'a Node,
+        r: &'a Node,
     ) -> Result<Value, EvalError> {
         if op == BinaryOp::Default {
             return match self.eval(l) {

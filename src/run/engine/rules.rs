@@ -2,6 +2,7 @@
 //! decides a rule in (for remedies). A part of [`super`], apart for its size.
 
 use super::*;
+use crate::compile::Node;
 
 pub(super) enum RuleResult {
     Matched(Match),
@@ -25,13 +26,13 @@ pub(super) fn record(
 
 pub(super) fn eval_rule<'a>(
     scope: &mut Scope<'a>,
-    rule: &'a Rule,
+    rule: &'a Rule<Node>,
     info: &RuleInfo,
     explain: bool,
 ) -> RuleResult {
     // Copied only when the rule is reported: most rules do not match.
     let id = || info.id.clone();
-    let fail = |e: EvalError, at: &Expr| {
+    let fail = |e: EvalError, at: &Node| {
         RuleResult::Failed(RuleError {
             rule: Some(info.id.to_string()),
             kind: Some(rule.kind),
@@ -117,8 +118,8 @@ pub(super) fn eval_rule<'a>(
 /// error (the decision's work is bounded, and fails closed), not a hole's.
 pub(crate) fn render_message<'a>(
     scope: &mut Scope<'a>,
-    t: &'a Template,
-) -> Result<String, (EvalError, &'a Expr)> {
+    t: &'a Template<Node>,
+) -> Result<String, (EvalError, &'a Node)> {
     let mut out = String::with_capacity(t.span.end.saturating_sub(t.span.start));
     for part in &t.parts {
         match part {
@@ -129,7 +130,7 @@ pub(crate) fn render_message<'a>(
             {
                 Ok(v) => push_text(&mut out, &v),
                 Err(err @ EvalError::Steps(_)) => return Err((err, e)),
-                Err(err) => out.push_str(&format!("<{}: {err}>", squash(e.span.text()))),
+                Err(err) => out.push_str(&format!("<{}: {err}>", e.text)),
             },
         }
     }
@@ -138,8 +139,8 @@ pub(crate) fn render_message<'a>(
 
 /// What a rule's remedies are derived from, besides the scope (see [`Engine::in_rule_scope`]).
 pub(crate) struct RuleSite<'a> {
-    /// The rule.
-    pub rule: &'a Rule,
+    /// The rule, compiled.
+    pub rule: &'a Rule<Node>,
     /// The policy's fact schema, if typed.
     pub schema: Option<&'a Arc<Record>>,
 }
@@ -157,7 +158,7 @@ impl Engine {
         f: impl FnOnce(&mut Scope<'a>, RuleSite<'a>) -> T,
     ) -> Option<T> {
         let (c, (rule, info)) = self.policies.iter().find_map(|c| {
-            c.ast
+            c.code
                 .rules
                 .iter()
                 .zip(&c.rules)
@@ -166,7 +167,7 @@ impl Engine {
         })?;
         let mut scope = Scope::new(c.program(), facts, now, None, self.limits.max_steps)
             .with_max_depth(self.limits.max_eval_depth);
-        if let (Some(i), true, Some(fe)) = (item, info.per_item, &c.ast.for_each) {
+        if let (Some(i), true, Some(fe)) = (item, info.per_item, &c.code.for_each) {
             let items = scope.list_ref(&fe.list).ok()?;
             if i >= items.len() {
                 return None;

@@ -5,7 +5,7 @@ use std::hash::Hasher;
 
 /// The FNV-1a hash.
 #[derive(Default)]
-pub struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {

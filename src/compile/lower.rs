@@ -1,0 +1,231 @@
+//! Lowering one expression: names resolved to slots (by the scoping of
+//! [`crate::syntax::scoping`]), literals built into values, arithmetic on literals
+//! folded, field paths from a fact or the element numbered as reads.
+//!
+//! The rules are those of the interpreter's by-name lookup, applied lexically: the
+//! innermost quantifier or comprehension variable (or a function's parameter), then the
+//! `for each` element, then a `let`, then `now`, then a fact.
+
+use std::sync::Arc;
+
+use super::node::{Node, NodeKind, Slot};
+use super::{Arithmetic, LetIndex, Read};
+use crate::syntax::ast::{Arm, BinaryOp, Expr, ExprKind, Match};
+use crate::syntax::scoping::{walk, Bound};
+use crate::syntax::span::squash;
+use crate::value::{Money, Value};
+
+pub(super) struct Lower<'p> {
+    /// The `for each` element's name, where it is visible.
+    pub(super) item: Option<&'p str>,
+    pub(super) lets: &'p LetIndex,
+    /// The policy's functions' names, by index.
+    pub(super) functions: &'p [&'p str],
+    /// The top-level facts and field paths read (`account`, `resource.order.amount`),
+    /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
+    pub(super) reads: Vec<(String, Read)>,
+    /// The evaluator's arithmetic, for folding.
+    pub(super) arithmetic: Arithmetic,
+}
+
+impl<'p> Lower<'p> {
+    /// `e` compiled, with `bound` the names bound around it.
+    pub(super) fn expr(&mut self, e: &'p Expr, bound: &mut Bound<'p>) -> Node {
+        // The parts first, each with the names its form binds around it.
+        let mut parts = Vec::new();
+        walk(e, |step| {
+            if let Some(part) = bound.step(step) {
+                let node = self.expr(part, bound);
+                parts.push(node);
+            }
+        });
+        let mut parts = parts.into_iter();
+        // As many parts as `walk` gave, in its order.
+        let mut next = || {
+            Box::new(
+                parts
+                    .next()
+                    .unwrap_or_else(|| constant(Value::Null, e.span.clone())),
+            )
+        };
+        let mut slot = Slot::Unresolved;
+        let kind = match &e.kind {
+            ExprKind::Null => NodeKind::Const(Value::Null),
+            ExprKind::Bool(b) => NodeKind::Const(Value::Bool(*b)),
+            ExprKind::Number(n) => NodeKind::Const(Value::Number(*n)),
+            ExprKind::String(s) => NodeKind::Const(Value::string(s)),
+            ExprKind::Money(amount, currency) => NodeKind::Const(Value::Money(Money {
+                amount: *amount,
+                currency: *currency,
+            })),
+            ExprKind::Time(t) => NodeKind::Const(Value::Time(*t)),
+            ExprKind::Duration(d) => NodeKind::Const(Value::Duration(*d)),
+            ExprKind::Name(n) => {
+                slot = self.name(n, bound);
+                NodeKind::Name(n.clone())
+            }
+            ExprKind::List(_) => NodeKind::List(parts.by_ref().collect()),
+            ExprKind::Call(f, _) => {
+                if let Some(i) = self.functions.iter().position(|n| *n == f.name) {
+                    slot = u32::try_from(i).map_or(Slot::Unresolved, Slot::Function);
+                }
+                NodeKind::Call(f.clone(), parts.by_ref().collect())
+            }
+            ExprKind::Field(_, field) => {
+                let base = next();
+                slot = self.path(&base, &field.name);
+                NodeKind::Field(base, field.clone())
+            }
+            ExprKind::Index(..) => NodeKind::Index(next(), next()),
+            ExprKind::Unary(op, _) => NodeKind::Unary(*op, next()),
+            ExprKind::Binary(op, ..) => NodeKind::Binary(*op, next(), next()),
+            ExprKind::If(..) => NodeKind::If(next(), next(), next()),
+            ExprKind::Record(fields) => NodeKind::Record(
+                fields
+                    .iter()
+                    .map(|(name, _)| (Arc::from(name.name.as_str()), *next()))
+                    .collect(),
+            ),
+            ExprKind::Match(m) => NodeKind::Match(Box::new(Match {
+                subject: m.subject.as_ref().map(|_| *next()),
+                arms: m
+                    .arms
+                    .iter()
+                    .map(|arm| Arm {
+                        patterns: arm.patterns.iter().map(|_| *next()).collect(),
+                        value: *next(),
+                    })
+                    .collect(),
+                otherwise: m.otherwise.as_ref().map(|_| *next()),
+            })),
+            ExprKind::Quantifier(q, var, ..) => {
+                NodeKind::Quantifier(*q, var.clone(), next(), next())
+            }
+            ExprKind::Comprehension(kind, _, var, _, filter) => {
+                let list = next();
+                let body = next();
+                NodeKind::Comprehension(
+                    *kind,
+                    body,
+                    var.clone(),
+                    list,
+                    filter.as_ref().map(|_| next()),
+                )
+            }
+        };
+        let mut node = Node {
+            kind,
+            slot,
+            span: e.span.clone(),
+            text: squash(e.span.text()).into(),
+        };
+        fold(&mut node, self.arithmetic);
+        node
+    }
+
+    /// The slot of a field path `base.field` whose root is a top-level fact or the
+    /// element (not a binder or a `let`, which change from use to use); `Unresolved`
+    /// for other fields.
+    fn path(&mut self, base: &Node, field: &str) -> Slot {
+        let mut key = String::new();
+        key.insert_str(0, field);
+        key.insert(0, '.');
+        let mut nodes = 2u32;
+        let mut at = base;
+        while let NodeKind::Field(inner, f) = &at.kind {
+            key.insert_str(0, &f.name);
+            key.insert(0, '.');
+            nodes += 1;
+            at = inner;
+        }
+        let read = match (&at.kind, at.slot) {
+            (NodeKind::Name(n), Slot::Fact(_)) => {
+                key.insert_str(0, n);
+                Read::Fact(key.as_str().into())
+            }
+            (NodeKind::Name(n), Slot::Item) => {
+                let rest = key.as_str().into();
+                key.insert_str(0, n);
+                Read::Item(rest)
+            }
+            _ => return Slot::Unresolved,
+        };
+        match u32::try_from(self.number(key, read)) {
+            Ok(index) => Slot::Path { index, nodes },
+            Err(_) => Slot::Unresolved,
+        }
+    }
+
+    fn name(&mut self, n: &str, bound: &Bound<'p>) -> Slot {
+        if let Some(d) = bound.depth(n) {
+            return u32::try_from(d).map_or(Slot::Unresolved, Slot::Binder);
+        }
+        if self.item == Some(n) {
+            return Slot::Item;
+        }
+        if let Some(&i) = self.lets.get(n) {
+            return u32::try_from(i).map_or(Slot::Unresolved, Slot::Let);
+        }
+        if n == "now" {
+            return Slot::Now;
+        }
+        let read = Read::Fact(n.into());
+        u32::try_from(self.number(n.to_string(), read)).map_or(Slot::Unresolved, Slot::Fact)
+    }
+
+    /// The number of a read (a fact's name, or a path's `a.b.c`).
+    fn number(&mut self, key: String, read: Read) -> usize {
+        match self.reads.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.reads.push((key, read));
+                self.reads.len() - 1
+            }
+        }
+    }
+}
+
+fn constant(v: Value, span: crate::syntax::Span) -> Node {
+    Node {
+        kind: NodeKind::Const(v),
+        slot: Slot::Unresolved,
+        text: squash(span.text()).into(),
+        span,
+    }
+}
+
+/// Replaces arithmetic on two literals by its result, where that is exact: an
+/// operation that fails (two currencies, an overflow) is left as written, to fail where
+/// it is evaluated, with the same message as before. The node keeps its text, so
+/// evidence quotes what was written.
+fn fold(e: &mut Node, arithmetic: Arithmetic) {
+    let NodeKind::Binary(op, l, r) = &e.kind else {
+        return;
+    };
+    let (Some(a), Some(b)) = (operand(l), operand(r)) else {
+        return;
+    };
+    if !matches!(
+        op,
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+    ) {
+        return;
+    }
+    if let Some(v) = arithmetic(*op, a, b) {
+        if arithmetic_value(&v) {
+            e.kind = NodeKind::Const(v);
+        }
+    }
+}
+
+/// A literal that arithmetic is folded on.
+fn operand(e: &Node) -> Option<&Value> {
+    e.constant().filter(|v| arithmetic_value(v))
+}
+
+fn arithmetic_value(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Number(_) | Value::Money(_) | Value::Duration(_) | Value::Time(_) | Value::String(_)
+    )
+}
