@@ -459,6 +459,7 @@ fn precedence(e: &Expr) -> u8 {
         ExprKind::Binary(op, ..) => op.precedence(),
         ExprKind::Unary(UnaryOp::Not, _) => NOT_PRECEDENCE,
         ExprKind::Unary(UnaryOp::Neg, _) => NEG_PRECEDENCE,
+        ExprKind::Is(..) => IS_PRECEDENCE,
         ExprKind::If(..) => 0,
         // A folded negative literal prints as `-12`: like unary minus.
         ExprKind::Number(n) if n.is_sign_negative() => NEG_PRECEDENCE,
@@ -500,6 +501,7 @@ pub(crate) fn flat(e: &Expr) -> String {
         ExprKind::Index(b, i) => format!("{}[{}]", flat_in(b, ATOM), flat(i)),
         ExprKind::Unary(UnaryOp::Not, x) => format!("not {}", flat_in(x, NOT_PRECEDENCE + 1)),
         ExprKind::Unary(UnaryOp::Neg, x) => format!("-{}", flat_in(x, ATOM)),
+        ExprKind::Is(x, test) => format!("{} is {}", flat_in(x, IS_PRECEDENCE), kind_test(test)),
         ExprKind::Binary(op, l, r) => {
             let p = op.precedence();
             format!(
@@ -699,6 +701,14 @@ fn patterns(a: &Arm) -> String {
 }
 
 /// A type as written, on one line.
+/// What follows `is`: a kind's name, or a string quoted.
+pub(crate) fn kind_test(t: &KindTest) -> String {
+    match t {
+        KindTest::Literal(s) => string(s),
+        t => t.as_str().to_string(),
+    }
+}
+
 fn type_text(t: &crate::syntax::types::TypeExpr) -> String {
     crate::eval::evidence::squash(t.span.text())
 }

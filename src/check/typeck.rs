@@ -21,6 +21,7 @@ use super::shapes::*;
 
 mod binary;
 mod keys;
+mod narrow;
 mod presence;
 use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
@@ -43,6 +44,7 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
         busy: Vec::new(),
         binders: Vec::new(),
         present: Vec::new(),
+        kinds: Vec::new(),
         functions,
         out,
     };
@@ -51,7 +53,8 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
     let Some(facts) = schema::of_policy(p, tc.out) else {
         return;
     };
-    tc.facts = facts;
+    // Ranges and patterns are the snapshot's to meet: rules see the plain types.
+    tc.facts = Arc::new(facts.unrefined());
     tc.lets = p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect();
     tc.policy_body();
 }
@@ -69,6 +72,8 @@ pub(super) struct Typeck<'p, 'o> {
     binders: Vec<(&'p str, Ty)>,
     /// Paths known to be present (and not null) where the current expression runs.
     present: Vec<Path>,
+    /// Kind tests known to have held or failed where the current expression runs.
+    kinds: Vec<narrow::Tested>,
     /// The policy's functions, by name: parameter types and result type.
     functions: HashMap<&'p str, forms::Signature<'p>>,
     out: &'o mut Vec<Diagnostic>,
@@ -102,8 +107,11 @@ impl<'p> Typeck<'p, '_> {
         self.condition(when, 0);
         // Everything else in a rule runs only once its condition held.
         let mark = self.present.len();
+        let kinds_mark = self.kinds.len();
         let held = self.facts_when(when, true, 0);
         self.present.extend(held);
+        let tested = self.kinds_when(when, true);
+        self.kinds.extend(tested);
         // A status clause runs only when the ones before it did not hold.
         let mut earlier_failed: Vec<Path> = Vec::new();
         for c in &r.clauses {
@@ -141,6 +149,7 @@ impl<'p> Typeck<'p, '_> {
             }
         }
         self.present.truncate(mark);
+        self.kinds.truncate(kinds_mark);
     }
 
     // ------------------------------------------------------------ names
@@ -159,9 +168,11 @@ impl<'p> Typeck<'p, '_> {
         // A let sees the facts and the element, not the binders or tests around its use.
         let binders = std::mem::take(&mut self.binders);
         let present = std::mem::take(&mut self.present);
+        let kinds = std::mem::take(&mut self.kinds);
         let t = self.expr(&l.value, 0);
         self.binders = binders;
         self.present = present;
+        self.kinds = kinds;
         self.busy.pop();
         self.let_types.insert(name, t.clone());
         t
@@ -198,10 +209,14 @@ impl<'p> Typeck<'p, '_> {
 
     /// The type of a path expression, without its `?` where a test proved it present.
     fn narrowed(&self, e: &Expr, t: Ty) -> Ty {
-        match (&t, path_key(e)) {
-            (Ty::Optional(inner), Some(k)) if self.is_present(&k) => (**inner).clone(),
-            _ => t,
-        }
+        let Some(k) = path_key(e) else {
+            return t;
+        };
+        let t = match t {
+            Ty::Optional(inner) if self.is_present(&k) => *inner,
+            t => t,
+        };
+        self.narrowed_kind(&k, t)
     }
 
     /// The paths known present when `e` evaluated to `truth`.
@@ -221,6 +236,8 @@ impl<'p> Typeck<'p, '_> {
                 args.first().map(key).unwrap_or_default()
             }
             ExprKind::Unary(UnaryOp::Not, x) => self.facts_in(x, !truth, d, lets),
+            // A value of a kind is there; one that is not null is too.
+            ExprKind::Is(x, test) if truth != (*test == KindTest::Null) => key(x),
             ExprKind::Binary(op, a, b) => match (op, truth) {
                 (BinaryOp::And, true) | (BinaryOp::Or, false) => {
                     let mut v = self.facts_in(a, truth, d, lets);
@@ -275,10 +292,14 @@ impl<'p> Typeck<'p, '_> {
     /// Checks `e` with the paths that `cond` being `truth` proves present.
     fn under(&mut self, cond: &Expr, truth: bool, f: impl FnOnce(&mut Self) -> Ty) -> Ty {
         let mark = self.present.len();
+        let kinds_mark = self.kinds.len();
         let held = self.facts_when(cond, truth, 0);
         self.present.extend(held);
+        let tested = self.kinds_when(cond, truth);
+        self.kinds.extend(tested);
         let t = f(self);
         self.present.truncate(mark);
+        self.kinds.truncate(kinds_mark);
         t
     }
 
@@ -290,8 +311,16 @@ impl<'p> Typeck<'p, '_> {
         self.require(e, t)
     }
 
-    fn require(&mut self, e: &Expr, t: Ty) -> Ty {
+    pub(super) fn require(&mut self, e: &Expr, t: Ty) -> Ty {
         match t {
+            Ty::Union(_) => {
+                self.union_error(e, &t);
+                Ty::Any
+            }
+            Ty::Optional(inner) if matches!(*inner, Ty::Union(_)) => {
+                self.union_error(e, &Ty::Optional(inner));
+                Ty::Any
+            }
             Ty::Optional(inner) => {
                 self.absent_error(e);
                 *inner
@@ -398,6 +427,7 @@ impl<'p> Typeck<'p, '_> {
                 }
             }
             ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r, d),
+            ExprKind::Is(x, test) => self.kind_test(e, x, test, d),
             ExprKind::Call(f, args) => self.call(e, f, args, d),
             ExprKind::If(c, a, b) => {
                 self.condition(c, d);

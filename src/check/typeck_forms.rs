@@ -25,9 +25,9 @@ pub(super) fn signatures<'p>(
         let params = f
             .params
             .iter()
-            .map(|x| schema::resolve(&x.ty, out))
+            .map(|x| schema::resolve(&x.ty, out).unrefined())
             .collect();
-        let result = schema::resolve(&f.result, out);
+        let result = schema::resolve(&f.result, out).unrefined();
         // A second definition is the name checker's to report.
         sigs.entry(f.name.name.as_str()).or_insert(Signature {
             function: f,
@@ -48,6 +48,9 @@ fn fits(given: &Ty, want: &Ty) -> bool {
         return false;
     }
     match (g, w) {
+        (Ty::Union(gs), Ty::Union(_)) => gs.iter().all(|x| fits(x, w)),
+        (Ty::Union(_), _) => false,
+        (_, Ty::Union(ws)) => ws.iter().any(|x| fits(g, x)),
         (Ty::Null, _) => want.is_optional(),
         (Ty::Decimal, Ty::Integer) => false,
         (Ty::List(a), Ty::List(b)) => fits(a, b),
@@ -109,7 +112,7 @@ impl<'p> Typeck<'p, '_> {
             .map(|x| x.name.name.as_str())
             .collect();
         for ((a, want), name) in args.iter().zip(&params).zip(names) {
-            let t = if want.is_optional() {
+            let t = if want.is_optional() || matches!(want, Ty::Union(_)) {
                 self.expr(a, d)
             } else {
                 self.value(a, d)
@@ -170,7 +173,11 @@ impl<'p> Typeck<'p, '_> {
         };
         match &m.subject {
             Some(subject) => {
-                let st = self.value(subject, d);
+                // Patterns are compared by equality, which takes a union as it is.
+                let st = match self.expr(subject, d) {
+                    t @ Ty::Union(_) => t,
+                    t => self.require(subject, t),
+                };
                 for arm in &m.arms {
                     for p in &arm.patterns {
                         let pt = self.expr(p, d);

@@ -66,6 +66,9 @@ pub struct Args {
     /// Do not watch the rules folder (SIGHUP still reloads).
     #[arg(long)]
     no_watch: bool,
+    /// Threads answering requests [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
 }
 
 fn secs(s: f64) -> Duration {
@@ -99,6 +102,7 @@ pub fn run(args: Args) -> ExitCode {
     config.body_timeout = secs(args.body_timeout);
     config.drain_timeout = secs(args.drain_timeout);
     config.watch = !args.no_watch;
+    config.threads = args.threads.map(usize::from);
     let scheme = if config.tls.is_some() {
         "https"
     } else {

@@ -78,6 +78,7 @@ impl<'p> Lower<'p> {
             }
             ExprKind::Index(..) => NodeKind::Index(next(), next()),
             ExprKind::Unary(op, _) => NodeKind::Unary(*op, next()),
+            ExprKind::Is(_, test) => NodeKind::Is(next(), test.clone()),
             ExprKind::Binary(op, ..) => NodeKind::Binary(*op, next(), next()),
             ExprKind::If(..) => NodeKind::If(next(), next(), next()),
             ExprKind::Record(fields) => NodeKind::Record(

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::syntax::ast::{BinaryOp, Collect, Ident, Match, Quantifier, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Collect, Ident, KindTest, Match, Quantifier, UnaryOp};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -86,6 +86,8 @@ pub(crate) enum NodeKind {
     Record(Vec<(Arc<str>, Node)>),
     /// `match …  { … }`.
     Match(Box<Match<Node>>),
+    /// `EXPR is number`, `EXPR is "none"`: whether the value is of that kind.
+    Is(Box<Node>, KindTest),
 }
 
 impl Node {
@@ -94,7 +96,7 @@ impl Node {
         match &self.kind {
             NodeKind::Const(_) | NodeKind::Name(_) => {}
             NodeKind::List(items) | NodeKind::Call(_, items) => items.iter().for_each(f),
-            NodeKind::Field(e, _) | NodeKind::Unary(_, e) => f(e),
+            NodeKind::Field(e, _) | NodeKind::Unary(_, e) | NodeKind::Is(e, _) => f(e),
             NodeKind::Index(a, b) | NodeKind::Binary(_, a, b) => {
                 f(a);
                 f(b);

@@ -498,6 +498,14 @@ impl<'a> Scope<'a> {
                 Ok(Value::Map(out.into()))
             }
             NodeKind::Match(m) => self.matched(m),
+            // An absent fact is null here, as for `present`.
+            NodeKind::Is(x, test) => match self.eval_ref(x) {
+                Ok(v) => Ok(Value::Bool(super::kinds::is_kind(&v, test))),
+                Err(err) if err.is_absence() => {
+                    Ok(Value::Bool(*test == crate::syntax::ast::KindTest::Null))
+                }
+                Err(err) => Err(err),
+            },
             NodeKind::Call(f, args) => {
                 if f.name == "position" {
                     return self.position(args);

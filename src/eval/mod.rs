@@ -9,6 +9,7 @@ pub mod error;
 pub mod evidence;
 pub mod functions;
 pub mod interp;
+pub(crate) mod kinds;
 pub(crate) mod ops;
 // Compiling as evaluation sees it: here, as `compile` imports nothing of `eval`.
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod diagnostic;
 pub mod errors;
 pub mod json;
+pub mod pretty;
 pub mod text;
 
 use crate::decision::Decision;
@@ -23,9 +24,13 @@ pub enum Rendering {
 pub fn render(d: &Decision, rendering: Rendering) -> Result<String, String> {
     match rendering {
         Rendering::Text => Ok(text::render(d)),
-        Rendering::Json => serde_json::to_string_pretty(d)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
+        // The direct writer, indented: serde_json's pretty printer, byte for byte.
+        Rendering::Json => {
+            let mut out = Vec::with_capacity(8192);
+            pretty::write_decision(&mut out, d);
+            out.push(b'\n');
+            String::from_utf8(out).map_err(|e| e.to_string())
+        }
         Rendering::Yaml => serde_yaml::to_string(d).map_err(|e| e.to_string()),
     }
 }

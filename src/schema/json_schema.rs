@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::syntax::ast::Policy;
 
-use super::{Record, Ty};
+use super::{Record, Refine, Ty};
 
 /// The dialect the export declares.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -129,12 +129,87 @@ fn ty(t: &Ty, strict: bool) -> Json {
         Ty::Integer => json!({"type": "integer"}),
         Ty::Decimal => json!({"$ref": "#/$defs/decimal"}),
         Ty::String => json!({"type": "string"}),
+        Ty::Enum(values) if values.len() == 1 => json!({"const": values[0]}),
         Ty::Enum(values) => json!({"type": "string", "enum": values.to_vec()}),
+        // Each alternative is of another kind, so at most one holds: `anyOf` and
+        // `oneOf` agree, and `anyOf` is the cheaper for a validator.
+        Ty::Union(alts) => json!({"anyOf": alts.iter().map(|t| ty(t, strict)).collect::<Vec<_>>()}),
+        Ty::Refined(inner, r) => refined(inner, r),
         Ty::Money => json!({"$ref": "#/$defs/money"}),
         Ty::Time => json!({"$ref": "#/$defs/timestamp"}),
         Ty::Duration => json!({"$ref": "#/$defs/duration"}),
         Ty::List(elem) => json!({"type": "array", "items": ty(elem, strict)}),
         Ty::Record(r) => record(r, strict),
-        Ty::Optional(inner) => json!({"anyOf": [ty(inner, strict), {"type": "null"}]}),
+        Ty::Optional(inner) => match &**inner {
+            Ty::Union(alts) => {
+                let mut any: Vec<Json> = alts.iter().map(|t| ty(t, strict)).collect();
+                any.push(json!({"type": "null"}));
+                json!({ "anyOf": any })
+            }
+            _ => json!({"anyOf": [ty(inner, strict), {"type": "null"}]}),
+        },
     }
+}
+
+/// A number as JSON Schema writes it (exact: the crate keeps numbers as their text).
+fn number(n: rust_decimal::Decimal) -> Json {
+    serde_json::from_str::<Json>(&n.normalize().to_string()).unwrap_or(Json::Null)
+}
+
+/// `minimum` / `maximum` of a range.
+fn bounds(o: &mut Map<String, Json>, r: &Refine) {
+    if let Some(min) = r.min {
+        o.insert("minimum".into(), number(min));
+    }
+    if let Some(max) = r.max {
+        o.insert("maximum".into(), number(max));
+    }
+}
+
+/// An amount of at least zero written as text: no minus sign, unless the amount is a zero.
+pub(crate) const NON_NEGATIVE_PATTERN: &str = r"^(-?0+(\.0+)?|[0-9]+(\.[0-9]+)?)$";
+
+fn refined(inner: &Ty, r: &Refine) -> Json {
+    let mut o = Map::new();
+    match inner {
+        Ty::Integer => {
+            o.insert("type".into(), json!("integer"));
+            bounds(&mut o, r);
+        }
+        // Text cannot be bounded but at zero: a bounded decimal is a JSON number
+        // (`bylaw evaluate` refuses text there too), except `0..`.
+        Ty::Decimal if r.at_least_zero() => {
+            return json!({"anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": NON_NEGATIVE_PATTERN}
+            ]});
+        }
+        Ty::Decimal => {
+            o.insert("type".into(), json!("number"));
+            bounds(&mut o, r);
+        }
+        Ty::Money => {
+            return json!({
+                "type": "object",
+                "description": "an exact amount of at least zero in a currency",
+                "properties": {
+                    "amount": {"anyOf": [
+                        {"type": "number", "minimum": 0},
+                        {"type": "string", "pattern": NON_NEGATIVE_PATTERN}
+                    ]},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}
+                },
+                "required": ["amount", "currency"],
+                "additionalProperties": false
+            });
+        }
+        Ty::String => {
+            o.insert("type".into(), json!("string"));
+        }
+        t => return ty(t, false),
+    }
+    if let Some(p) = &r.pattern {
+        o.insert("pattern".into(), json!(&*p.source));
+    }
+    Json::Object(o)
 }

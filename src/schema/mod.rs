@@ -6,7 +6,9 @@
 
 pub mod conform;
 pub mod json_schema;
+pub mod pattern;
 pub mod presence;
+mod refine;
 pub mod validate;
 
 use std::fmt;
@@ -17,6 +19,7 @@ use crate::syntax::ast::Policy;
 use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 
 pub use conform::{ConformOptions, Conformer, Violation};
+pub use refine::Refine;
 
 /// The names of the built-in types, as a schema writes them.
 pub(crate) const TYPE_NAMES: &[&str] = &[
@@ -24,6 +27,7 @@ pub(crate) const TYPE_NAMES: &[&str] = &[
     "string",
     "integer",
     "decimal",
+    "number",
     "money",
     "timestamp",
     "duration",
@@ -58,6 +62,13 @@ pub enum Ty {
     Record(Arc<Record>),
     /// `T?`: absent or null allowed.
     Optional(Box<Ty>),
+    /// `integer | "none"`: one of these, each of another kind (so that `is` tells them
+    /// apart); string literals are one [`Ty::Enum`] among them. Never optional inside.
+    Union(Arc<[Ty]>),
+    /// `integer 1..28`, `money 0..`, `string matching "…"`: a number, money or string
+    /// with bounds or a pattern. Only snapshots see refinements: the type checker reads
+    /// the type without them ([`Ty::unrefined`]).
+    Refined(Box<Ty>, Arc<Refine>),
 }
 
 /// The fields of a record type, in the order declared.
@@ -82,6 +93,21 @@ impl Record {
     /// The field of that name.
     pub fn get(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The record without refinements, all the way down.
+    pub fn unrefined(&self) -> Record {
+        Record {
+            fields: self
+                .fields
+                .iter()
+                .map(|f| Field {
+                    name: f.name.clone(),
+                    ty: f.ty.unrefined(),
+                })
+                .collect(),
+            presence: self.presence.clone(),
+        }
     }
 
     /// The field names, for "did you mean" and hints.
@@ -115,7 +141,14 @@ impl Ty {
     /// Whether values of the two types can be compared with `==`.
     pub fn comparable(&self, other: &Ty) -> bool {
         let (a, b) = (self.required(), other.required());
-        matches!(a, Ty::Any | Ty::Null) || matches!(b, Ty::Any | Ty::Null) || a.kind() == b.kind()
+        match (a, b) {
+            (Ty::Union(alts), t) | (t, Ty::Union(alts)) => alts.iter().any(|x| x.comparable(t)),
+            _ => {
+                matches!(a, Ty::Any | Ty::Null)
+                    || matches!(b, Ty::Any | Ty::Null)
+                    || a.kind() == b.kind()
+            }
+        }
     }
 
     /// The broad kind: integers and decimals are both numbers, enumerations are strings.
@@ -131,7 +164,20 @@ impl Ty {
             Ty::Duration => "duration",
             Ty::List(_) => "list",
             Ty::Record(_) => "record",
-            Ty::Optional(t) => t.kind(),
+            Ty::Union(_) => "union",
+            Ty::Optional(t) | Ty::Refined(t, _) => t.kind(),
+        }
+    }
+
+    /// The type without refinements, all the way down: what the type checker reads.
+    pub fn unrefined(&self) -> Ty {
+        match self {
+            Ty::Refined(t, _) => t.unrefined(),
+            Ty::Optional(t) => Ty::Optional(Box::new(t.unrefined())),
+            Ty::List(t) => Ty::List(Box::new(t.unrefined())),
+            Ty::Union(alts) => Ty::Union(alts.iter().map(Ty::unrefined).collect()),
+            Ty::Record(r) => Ty::Record(Arc::new(r.unrefined())),
+            t => t.clone(),
         }
     }
 
@@ -142,6 +188,7 @@ impl Ty {
             (Ty::Null, t) | (t, Ty::Null) => t.clone().optional(),
             (Ty::Optional(a), b) | (b, Ty::Optional(a)) => a.unify(b)?.optional(),
             (a, b) if a == b => a.clone(),
+            (Ty::Union(alts), t) | (t, Ty::Union(alts)) => refine::widen(alts, t)?,
             (Ty::Integer | Ty::Decimal, Ty::Integer | Ty::Decimal) => Ty::Decimal,
             (Ty::String | Ty::Enum(_), Ty::String | Ty::Enum(_)) => Ty::String,
             (Ty::List(a), Ty::List(b)) => Ty::List(Box::new(a.unify(b).unwrap_or(Ty::Any))),
@@ -165,6 +212,8 @@ impl Ty {
             Ty::List(_) => "lists".into(),
             Ty::Record(_) => "records".into(),
             Ty::Optional(t) => format!("{} (or nulls)", t.plural()),
+            Ty::Union(_) => "values".into(),
+            Ty::Refined(t, _) => t.plural(),
         }
     }
 }
@@ -190,6 +239,19 @@ impl fmt::Display for Ty {
             Ty::List(t) => write!(f, "a list of {}", t.plural()),
             Ty::Record(_) => f.write_str("a record"),
             Ty::Optional(t) => write!(f, "{t} or null"),
+            Ty::Union(alts) => {
+                for (i, t) in alts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(if i + 1 == alts.len() { " or " } else { ", " })?;
+                    }
+                    match t {
+                        Ty::Enum(values) => write_values(f, values)?,
+                        t => write!(f, "{t}")?,
+                    }
+                }
+                Ok(())
+            }
+            Ty::Refined(t, r) => write!(f, "{t}{r}"),
         }
     }
 }
@@ -246,26 +308,9 @@ fn record(fields: &[FieldType], out: &mut Vec<Diagnostic>, report_twice: bool) -
 /// A type expression's type; unknown names are reported and read as [`Ty::Any`].
 pub(crate) fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
     let ty = match &t.kind {
-        TypeExprKind::Named(name) => match name.name.as_str() {
-            "bool" => Ty::Bool,
-            "string" => Ty::String,
-            "integer" => Ty::Integer,
-            "decimal" => Ty::Decimal,
-            "money" => Ty::Money,
-            "timestamp" => Ty::Time,
-            "duration" => Ty::Duration,
-            other => {
-                let d = Diagnostic::at(&name.span, format!("unknown type `{other}`"));
-                out.push(match crate::report::diagnostic::did_you_mean(other, TYPE_NAMES.iter().copied()) {
-                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None => d.hint(format!(
-                        "the types are {}, \"a\" | \"b\" (one of these strings), [T] (a list) and {{ name: T }} (a record)",
-                        TYPE_NAMES.join(", ")
-                    )),
-                });
-                Ty::Any
-            }
-        },
+        TypeExprKind::Named(name) => named(name, out),
+        TypeExprKind::Refined(name, r) => refine::refined(named(name, out), name, r, out),
+        TypeExprKind::Union(alts) => refine::union(alts, out),
         TypeExprKind::Enum(values) => {
             let mut seen: Vec<String> = Vec::new();
             for v in values {
@@ -287,5 +332,29 @@ pub(crate) fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
         ty.optional()
     } else {
         ty
+    }
+}
+
+/// A built-in type by name.
+fn named(name: &crate::syntax::ast::Ident, out: &mut Vec<Diagnostic>) -> Ty {
+    match name.name.as_str() {
+        "bool" => Ty::Bool,
+        "string" => Ty::String,
+        "integer" => Ty::Integer,
+        "decimal" | "number" => Ty::Decimal,
+        "money" => Ty::Money,
+        "timestamp" => Ty::Time,
+        "duration" => Ty::Duration,
+        other => {
+            let d = Diagnostic::at(&name.span, format!("unknown type `{other}`"));
+            out.push(match crate::report::diagnostic::did_you_mean(other, TYPE_NAMES.iter().copied()) {
+                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                None => d.hint(format!(
+                    "the types are {}, \"a\" | \"b\" (one of these strings), A | B (either), [T] (a list) and {{ name: T }} (a record)",
+                    TYPE_NAMES.join(", ")
+                )),
+            });
+            Ty::Any
+        }
     }
 }

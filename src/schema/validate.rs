@@ -256,6 +256,28 @@ impl Validator<'_, '_> {
         match (ty, v) {
             (Ty::Any, _) | (Ty::Optional(_) | Ty::Null, Value::Null) => None,
             (Ty::Optional(t), _) => self.value(v, t, at),
+            (Ty::Union(alts), _) if !matches!(v, Value::Null) => self.union(v, alts, ty, at),
+            (Ty::Refined(t, r), _) if !matches!(v, Value::Null) => {
+                let before = self.out.len();
+                // Text cannot be bounded in JSON Schema (but at zero): a bounded
+                // number is written as one, as the export says.
+                if let (Ty::Decimal, Value::String(s)) = (&**t, v) {
+                    if !r.at_least_zero() && (r.min.is_some() || r.max.is_some()) {
+                        self.problem(
+                            at,
+                            format!("expected {}, written as a number (a bounded number cannot be text), found the string {:?}", ty, shorten(s)),
+                        );
+                        return None;
+                    }
+                }
+                let new = self.value(v, t, at);
+                if self.out.len() == before {
+                    if let Some(why) = r.refuses(new.as_ref().unwrap_or(v)) {
+                        self.problem(at, why);
+                    }
+                }
+                new
+            }
             (_, Value::Null) => {
                 self.problem(at, format!("required ({ty}), but null"));
                 None
@@ -352,6 +374,59 @@ impl Validator<'_, '_> {
             }
         }
     }
+}
+
+impl Validator<'_, '_> {
+    /// A value of a union: the first alternative that takes it as it is, else the first
+    /// that takes it rewritten (`"12.50"` for a decimal), else a violation (that of the
+    /// one alternative of the value's kind, when there is one: it says more).
+    fn union(&mut self, v: &Value, alts: &[Ty], ty: &Ty, at: &At<'_>) -> Option<Value> {
+        let mut rewritten = None;
+        for alt in alts {
+            let mut scratch = Vec::new();
+            let new = Validator {
+                strict: self.strict,
+                out: &mut scratch,
+                root: self.root,
+            }
+            .value(v, alt, at);
+            if scratch.is_empty() {
+                match new {
+                    None => return None,
+                    Some(n) => {
+                        rewritten.get_or_insert(n);
+                    }
+                }
+            }
+        }
+        if rewritten.is_some() {
+            return rewritten;
+        }
+        let same_kind: Vec<&Ty> = alts.iter().filter(|a| holds_kind(a, v)).collect();
+        if let [only] = same_kind.as_slice() {
+            return self.value(v, only, at);
+        }
+        let found = found(v);
+        self.problem(at, format!("expected {}, found {found}", expected(ty)));
+        None
+    }
+}
+
+/// Whether `v` is of the kind of alternative `t` (so that its problems are the union's).
+fn holds_kind(t: &Ty, v: &Value) -> bool {
+    matches!(
+        (t, v),
+        (Ty::Bool, Value::Bool(_))
+            | (Ty::Integer | Ty::Decimal, Value::Number(_))
+            | (Ty::String | Ty::Enum(_), Value::String(_))
+            | (Ty::Money, Value::Money(_))
+            | (Ty::Time, Value::Time(_))
+            | (Ty::Duration, Value::Duration(_))
+            | (Ty::List(_), Value::List(_))
+            | (Ty::Record(_), Value::Map(_))
+            // Written as text, read as these: text is of their kind too.
+            | (Ty::Time | Ty::Duration | Ty::Decimal, Value::String(_))
+    ) || matches!(t, Ty::Refined(inner, _) if holds_kind(inner, v))
 }
 
 /// A type as a violation asks for it, with an example where the form is not obvious.

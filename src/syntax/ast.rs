@@ -331,6 +331,83 @@ pub enum ExprKind {
     Record(Vec<(Ident, Expr)>),
     /// `match …  { … }`.
     Match(Box<Match>),
+    /// `EXPR is number`, `EXPR is "none"`: whether the value is of that kind.
+    Is(Box<Expr>, KindTest),
+}
+
+/// What `x is …` tests: a kind of value, `null`, or one string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KindTest {
+    /// `bool`.
+    Bool,
+    /// `integer`: a number without a fractional part.
+    Integer,
+    /// `number`: any number.
+    Number,
+    /// `string`.
+    String,
+    /// `money`.
+    Money,
+    /// `timestamp`.
+    Time,
+    /// `duration`.
+    Duration,
+    /// `list`.
+    List,
+    /// `record`.
+    Record,
+    /// `null`: absent or null.
+    Null,
+    /// `"none"`: this string.
+    Literal(Arc<str>),
+}
+
+impl KindTest {
+    /// The kind names `is` takes, in the order messages list them.
+    pub const NAMES: &'static [&'static str] = &[
+        "bool",
+        "integer",
+        "number",
+        "string",
+        "money",
+        "timestamp",
+        "duration",
+        "list",
+        "record",
+    ];
+
+    /// The kind of that name (`null` and literals are not names).
+    pub fn named(name: &str) -> Option<KindTest> {
+        Some(match name {
+            "bool" => KindTest::Bool,
+            "integer" => KindTest::Integer,
+            "number" => KindTest::Number,
+            "string" => KindTest::String,
+            "money" => KindTest::Money,
+            "timestamp" => KindTest::Time,
+            "duration" => KindTest::Duration,
+            "list" => KindTest::List,
+            "record" => KindTest::Record,
+            _ => return None,
+        })
+    }
+
+    /// The test as written after `is` (a literal without its quotes).
+    pub fn as_str(&self) -> &str {
+        match self {
+            KindTest::Bool => "bool",
+            KindTest::Integer => "integer",
+            KindTest::Number => "number",
+            KindTest::String => "string",
+            KindTest::Money => "money",
+            KindTest::Time => "timestamp",
+            KindTest::Duration => "duration",
+            KindTest::List => "list",
+            KindTest::Record => "record",
+            KindTest::Null => "null",
+            KindTest::Literal(s) => s,
+        }
+    }
 }
 
 /// `not`, unary minus.
@@ -439,6 +516,8 @@ impl BinaryOp {
     }
 }
 
+/// Precedence of `is` (that of the comparisons).
+pub(crate) const IS_PRECEDENCE: u8 = 4;
 /// Precedence of `not` (between `and` and the comparisons).
 pub(crate) const NOT_PRECEDENCE: u8 = 3;
 /// Precedence of unary minus.

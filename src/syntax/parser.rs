@@ -11,10 +11,11 @@ use super::ast::*;
 pub(crate) use super::lexical::parse_duration;
 use super::lexical::*;
 use super::span::{snippet, Source, Span};
-use super::types::{FieldType, TypeExpr, TypeExprKind};
+use super::types::FieldType;
 use crate::limits::{shorten, Limits};
 
 mod primary;
+mod types;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/bylaw.pest"]
@@ -208,8 +209,13 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::facts_decl => "`facts`",
         Rule::fact_schema | Rule::record_type => "a record type (`{ name: TYPE, … }`)",
         Rule::field_type => "a field (`name: TYPE`)",
-        Rule::type_expr | Rule::list_type | Rule::enum_type | Rule::type_name => {
-            "a type (bool, string, integer, decimal, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
+        Rule::type_expr | Rule::list_type | Rule::literal_type | Rule::type_name => {
+            "a type (bool, string, integer, decimal, number, money, timestamp, duration, \"a\" | \"b\", [TYPE] or { … })"
+        }
+        Rule::range | Rule::range_bound => "a range (`1..28`, `0..`, `..100`)",
+        Rule::matching => "`matching \"PATTERN\"`",
+        Rule::kind_test => {
+            "a kind (bool, integer, number, string, money, timestamp, duration, list, record, null or a string such as \"none\")"
         }
         Rule::optional => "`?`",
         Rule::fixed_mark => "`fixed`",
@@ -268,7 +274,9 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => "an operator",
+        | Rule::op_div
+        | Rule::is_test
+        | Rule::op_is => "an operator",
         Rule::field => "`.field`",
         Rule::index => "`[index]`",
         Rule::where_filter => "`where`",
@@ -386,43 +394,6 @@ impl Ctx<'_> {
                 Ok(FieldType { name, ty })
             })
             .collect()
-    }
-
-    fn type_expr(&self, pair: Pair<'_, Rule>) -> Result<TypeExpr> {
-        let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let atom = next(&mut inner, self.source)?;
-        let (mut optional, mut fixed, mut required_when) = (false, false, None);
-        for mark in inner {
-            match mark.as_rule() {
-                Rule::fixed_mark => fixed = true,
-                Rule::required_when => {
-                    let cond = mark.into_inner().find(|p| p.as_rule() == Rule::expr);
-                    if let Some(cond) = cond {
-                        required_when = Some(Box::new(self.expr(cond)?));
-                    }
-                }
-                _ => optional = true,
-            }
-        }
-        let kind = match atom.as_rule() {
-            Rule::type_name => TypeExprKind::Named(self.ident(first_inner(atom, self.source)?)),
-            Rule::enum_type => {
-                TypeExprKind::Enum(atom.into_inner().map(|s| self.string(s)).collect())
-            }
-            Rule::list_type => {
-                TypeExprKind::List(Box::new(self.type_expr(first_inner(atom, self.source)?)?))
-            }
-            Rule::record_type => TypeExprKind::Record(self.fields(atom)?),
-            _ => return Err(self.err(&atom, "expected a type")),
-        };
-        Ok(TypeExpr {
-            kind,
-            optional,
-            fixed,
-            required_when,
-            span,
-        })
     }
 
     fn for_each(&self, pair: Pair<'_, Rule>) -> Result<ForEach> {
@@ -612,7 +583,20 @@ impl Ctx<'_> {
         min: u8,
     ) -> Result<(Expr, usize)> {
         let (mut lhs, mut depth) = self.operand(pairs)?;
-        while let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) {
+        loop {
+            if let Some(test) =
+                pairs.next_if(|p| p.as_rule() == Rule::is_test && IS_PRECEDENCE >= min)
+            {
+                let end = tight_end(&self.source.text, lhs.span.start, test.as_span().end());
+                let span = Span::new(self.source, lhs.span.start, end);
+                depth = self.node(&span, depth)?;
+                let kind = self.kind_test(test)?;
+                lhs = Expr::new(ExprKind::Is(Box::new(lhs), kind), span);
+                continue;
+            }
+            let Some(op) = pairs.peek().and_then(|p| binary_op(p.as_rule())) else {
+                break;
+            };
             let prec = op.precedence();
             if prec < min {
                 break;

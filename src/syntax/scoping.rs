@@ -33,7 +33,7 @@ pub(crate) fn walk<'e>(e: &'e Expr, mut f: impl FnMut(Step<'e>)) {
         | ExprKind::Duration(_)
         | ExprKind::Name(_) => {}
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(part),
-        ExprKind::Field(e, _) | ExprKind::Unary(_, e) => part(e),
+        ExprKind::Field(e, _) | ExprKind::Unary(_, e) | ExprKind::Is(e, _) => part(e),
         ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
             part(a);
             part(b);

@@ -30,6 +30,22 @@ pub struct TypeExpr {
     pub span: Span,
 }
 
+/// A refinement after a type name: a range or a pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refinement {
+    /// `1..28`, `0..`, `..100`: inclusive bounds, either may be left open.
+    Range {
+        /// The least value allowed.
+        min: Option<rust_decimal::Decimal>,
+        /// The greatest value allowed.
+        max: Option<rust_decimal::Decimal>,
+        /// Where it was written.
+        span: Span,
+    },
+    /// `matching "^[A-Z]{3}$"`: a regular expression the text must contain a match of.
+    Matching(Str),
+}
+
 /// The kinds of type expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeExprKind {
@@ -41,4 +57,9 @@ pub enum TypeExprKind {
     List(Box<TypeExpr>),
     /// `{ name: TYPE, … }`.
     Record(Vec<FieldType>),
+    /// `integer 1..28`, `string matching "…"`: a named type, refined.
+    Refined(Ident, Refinement),
+    /// `integer | "none"`: a value of any of these types (never all strings: that is
+    /// an [`TypeExprKind::Enum`]). The alternatives carry no `?` of their own.
+    Union(Vec<TypeExpr>),
 }

@@ -28,6 +28,7 @@ mod generator;
 mod impact;
 mod isolated_tests;
 mod json_schema;
+mod kinds;
 mod language;
 mod language_forms;
 mod limits;

@@ -1,5 +1,6 @@
 //! The direct JSON writer (`render::json`) must write exactly what serde_json writes
-//! for the same decision: the streaming mode uses one, everything else the other.
+//! for the same decision, compact (the streaming mode) and indented (`report::pretty`:
+//! `evaluate --format json` and the server).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -48,6 +49,13 @@ fn the_direct_writer_matches_serde_json_on_every_scenario_and_example() {
                 String::from_utf8(direct).unwrap(),
                 String::from_utf8(expected).unwrap(),
                 "{} (explain: {explain})",
+                path.display()
+            );
+            // `evaluate --format json` (and the server): the direct writer indented.
+            assert_eq!(
+                bylaw::report::render(&d, bylaw::report::Rendering::Json).unwrap(),
+                serde_json::to_string_pretty(&d).unwrap() + "\n",
+                "pretty: {} (explain: {explain})",
                 path.display()
             );
             compared += 1;
@@ -107,4 +115,36 @@ fn records_are_written_as_serde_json_writes_them() {
             String::from_utf8(expected).unwrap()
         );
     }
+}
+
+#[test]
+fn the_indented_writer_matches_serde_json_on_generated_snapshots() {
+    let out = std::process::Command::new("python3")
+        .args(["benches/gen_facts.py", "--n", "300", "--seed", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let engine = Engine::from_dir("rules").unwrap();
+    let mut compared = 0;
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let Ok(facts) = input::load_str(line, Format::Json, "x") else {
+            continue;
+        };
+        for explain in [false, true] {
+            let opts = Options {
+                explain,
+                ..Options::default()
+            };
+            let d = engine.evaluate_with(&facts, &opts);
+            let mut pretty = Vec::new();
+            bylaw::report::pretty::write_decision(&mut pretty, &d);
+            assert_eq!(
+                String::from_utf8(pretty).unwrap(),
+                serde_json::to_string_pretty(&d).unwrap(),
+                "{line} (explain: {explain})"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 500, "only {compared} decisions compared");
 }

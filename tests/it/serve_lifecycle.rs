@@ -297,3 +297,66 @@ fn the_decision_log_rotates_by_size() {
     }
     assert!(!name(3).exists(), "only --log-keep rotated files are kept");
 }
+
+#[test]
+fn a_request_in_flight_across_a_reload_finishes_on_the_rules_it_started_with() {
+    let rules = rules_copy();
+    let dir = rules.path().to_str().unwrap();
+    // Reloaded by SIGHUP only, so that the swap happens when the test says.
+    let server = Server::start(&["--rules", dir, "--no-watch"]);
+    let file = Path::new(SCENARIO);
+    let old_json = String::from_utf8(cli_json(dir, file, &[])).unwrap();
+    let rev_a = server.get("/v1/status").json()["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(old_json.contains("\"decision\": \"allowed\""), "{old_json}");
+
+    // Started before the swap: its head and half its body sent, and under way (the
+    // in-flight gauge counts it), so its handler has taken the rule set.
+    let snapshot = std::fs::read(SCENARIO).unwrap();
+    let mut slow = crate::serve_support::connect(server.addr);
+    slow.write_all(head("POST", "/v1/decide", &[YAML], snapshot.len()).as_bytes())
+        .unwrap();
+    let (a, b) = snapshot.split_at(snapshot.len() / 2);
+    slow.write_all(a).unwrap();
+    eventually(20, "the slow request to be under way", || {
+        metric(&server, "bylaw_requests_in_flight") == 1
+    });
+
+    // The swap: rules under which this snapshot is denied.
+    let unsub = rules.path().join("unsubscribe.bylaw");
+    let good = std::fs::read_to_string(&unsub).unwrap();
+    let flipped = good.replacen(
+        "when    account.frozen_for_legal",
+        "when    not account.frozen_for_legal",
+        1,
+    );
+    assert_ne!(flipped, good);
+    std::fs::write(&unsub, flipped).unwrap();
+    server.signal("HUP");
+    eventually(20, "SIGHUP to swap the rules in", || {
+        server.get("/v1/status").json()["revision"] != rev_a.as_str()
+    });
+    let new_json = String::from_utf8(cli_json(dir, file, &[])).unwrap();
+    assert!(new_json.contains("\"decision\": \"denied\""), "{new_json}");
+
+    // The rest of its body: the answer is the old rules', under the old revision.
+    slow.write_all(b).unwrap();
+    let r = read_response(&mut slow);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("bylaw-revision"), Some(rev_a.as_str()));
+    assert_eq!(r.json()["revision"], rev_a.as_str());
+    assert_eq!(r.header("bylaw-decision"), Some("allowed"));
+    assert_eq!(String::from_utf8(without_ids(&r.body)).unwrap(), old_json);
+
+    // Near miss: a request started after the swap is decided by the new rules.
+    let after = server.decide_file(file, "");
+    assert_eq!(after.status, 200);
+    assert_ne!(after.json()["revision"], rev_a.as_str());
+    assert_eq!(after.header("bylaw-decision"), Some("denied"));
+    assert_eq!(
+        String::from_utf8(without_ids(&after.body)).unwrap(),
+        new_json
+    );
+}

@@ -145,6 +145,24 @@ pub(crate) fn candidates(ty: Option<&Ty>, current: Option<&Value>, name: &str) -
         Ty::List(_) => vec![Value::List(Arc::from(Vec::new()))],
         Ty::Record(r) => record(r).into_iter().collect(),
         Ty::Time | Ty::Duration | Ty::Null | Ty::Optional(_) => Vec::new(),
+        Ty::Union(alts) => alts
+            .iter()
+            .flat_map(|t| candidates(Some(t), current, name))
+            .collect(),
+        // A bound itself is the likeliest value inside the range; nothing is made up
+        // to match a pattern.
+        Ty::Refined(t, r) => {
+            let mut c = candidates(Some(t), current, name);
+            let bound = match **t {
+                Ty::Integer => r.min.map(|b| b.ceil()).or(r.max.map(|b| b.floor())),
+                _ => r.min.or(r.max),
+            };
+            if let (Some(b), Ty::Integer | Ty::Decimal) = (bound, &**t) {
+                c.insert(0, Value::Number(b));
+            }
+            c.retain(|v| r.refuses(v).is_none());
+            c
+        }
     }
 }
 

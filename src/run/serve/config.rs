@@ -31,6 +31,8 @@ pub struct Config {
     pub watch: bool,
     /// The limits on input: a body is at most `max_snapshot_bytes`.
     pub limits: Limits,
+    /// Threads answering requests (tokio's workers); `None`: one per core.
+    pub threads: Option<usize>,
 }
 
 impl Config {
@@ -48,6 +50,7 @@ impl Config {
             drain_timeout: Duration::from_secs(30),
             watch: true,
             limits: Limits::default(),
+            threads: None,
         }
     }
 }

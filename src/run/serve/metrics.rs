@@ -38,6 +38,10 @@ pub(crate) fn route(path: &str) -> usize {
     }
 }
 
+/// The statuses this server answers with, counted without a lock; another status (none
+/// is expected) is counted in a map under a lock.
+const STATUSES: [u16; 11] = [200, 400, 401, 404, 405, 408, 413, 415, 500, 503, 304];
+
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -60,7 +64,9 @@ const OUTCOMES: [Outcome; 4] = [
 /// Everything `/metrics` reports.
 #[derive(Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<BTreeMap<(usize, u16), u64>>,
+    /// By route, then by the place of the status in `STATUSES`.
+    requests: [[AtomicU64; STATUSES.len()]; ROUTES.len()],
+    other_statuses: Mutex<BTreeMap<(usize, u16), u64>>,
     latency: [Histogram; ROUTES.len()],
     decisions: [AtomicU64; 4],
     bad_input: AtomicU64,
@@ -71,8 +77,19 @@ pub(crate) struct Metrics {
 
 impl Metrics {
     pub(crate) fn request(&self, route: usize, status: u16, took: Duration) {
-        if let Ok(mut m) = self.requests.lock() {
-            *m.entry((route, status)).or_insert(0) += 1;
+        let counter = STATUSES
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|i| self.requests.get(route)?.get(i));
+        match counter {
+            Some(c) => {
+                c.fetch_add(1, Relaxed);
+            }
+            None => {
+                if let Ok(mut m) = self.other_statuses.lock() {
+                    *m.entry((route, status)).or_insert(0) += 1;
+                }
+            }
         }
         if let Some(h) = self.latency.get(route) {
             let secs = took.as_secs_f64();
@@ -101,8 +118,9 @@ impl Metrics {
         self.bad_input.fetch_add(1, Relaxed);
     }
 
-    /// The text of `/metrics`; `dropped` is the decision log's count.
-    pub(crate) fn render(&self, dropped: u64, revision: &str) -> String {
+    /// The text of `/metrics`; `dropped` is the decision log's count, `in_flight` the
+    /// `/v1/` requests under way.
+    pub(crate) fn render(&self, dropped: u64, in_flight: usize, revision: &str) -> String {
         let mut s = String::with_capacity(4096);
         let head = |s: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(s, "# HELP {name} {help}");
@@ -114,14 +132,25 @@ impl Metrics {
             "counter",
             "HTTP requests answered, by route and status.",
         );
-        if let Ok(m) = self.requests.lock() {
-            for ((route, status), n) in m.iter() {
-                let route = ROUTES.get(*route).unwrap_or(&"other");
-                let _ = writeln!(
-                    s,
-                    "bylaw_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-                );
+        // In the order of route, then status, as one map of both would give.
+        let mut counts: BTreeMap<(usize, u16), u64> = match self.other_statuses.lock() {
+            Ok(m) => m.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        for (route, by_status) in self.requests.iter().enumerate() {
+            for (status, n) in STATUSES.iter().zip(by_status) {
+                let n = n.load(Relaxed);
+                if n > 0 {
+                    counts.insert((route, *status), n);
+                }
             }
+        }
+        for ((route, status), n) in &counts {
+            let route = ROUTES.get(*route).unwrap_or(&"other");
+            let _ = writeln!(
+                s,
+                "bylaw_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         head(
             &mut s,
@@ -202,6 +231,13 @@ impl Metrics {
             head(&mut s, name, "counter", help);
             let _ = writeln!(s, "{name} {n}");
         }
+        head(
+            &mut s,
+            "bylaw_requests_in_flight",
+            "gauge",
+            "Requests to /v1/ under way (a batch until its stream ends), against --max-concurrent.",
+        );
+        let _ = writeln!(s, "bylaw_requests_in_flight {in_flight}");
         head(
             &mut s,
             "bylaw_rules_info",

@@ -108,10 +108,14 @@ fn random_u64() -> u64 {
 /// Runs a server until SIGTERM or SIGINT, then drains it. `on_listening` is called
 /// with the bound address (the port, when 0 was asked for) once requests are taken.
 pub fn run(config: Config, on_listening: impl FnOnce(SocketAddr, &str)) -> Result<(), ServeError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("bylaw-serve")
-        .build()?;
+    // One worker per core (tokio's default): a decision is short (tens of µs) and runs
+    // on the worker that read its request, with no hand-off to another thread; only a
+    // snapshot over 64 KiB, and a batch, go to the blocking pool.
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = config.threads {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = builder.enable_all().thread_name("bylaw-serve").build()?;
     runtime.block_on(serve(config, on_listening))
 }
 

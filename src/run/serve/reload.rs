@@ -17,6 +17,8 @@ pub(crate) struct RuleSet {
     pub(crate) engine: Engine,
     /// `sha256:` and the hash of the rule files' names (within the folder) and contents.
     pub(crate) revision: Arc<str>,
+    /// The revision as the `Bylaw-Revision` header, made once (a clone shares it).
+    pub(crate) revision_header: axum::http::HeaderValue,
     pub(crate) loaded_at: SystemTime,
     pub(crate) files: Vec<String>,
 }
@@ -27,8 +29,12 @@ pub(crate) fn load(dir: &Path) -> Result<RuleSet, LoadError> {
     let revision = revision(dir, &sources);
     let files = sources.iter().map(|(name, _)| name.clone()).collect();
     let engine = Engine::from_sources(sources)?;
+    // `sha256:` and hex digits: always a valid header value.
+    let revision_header = axum::http::HeaderValue::from_str(&revision)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("unknown"));
     Ok(RuleSet {
         engine,
+        revision_header,
         revision: revision.into(),
         loaded_at: SystemTime::now(),
         files,

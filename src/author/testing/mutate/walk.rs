@@ -104,7 +104,7 @@ fn is_condition(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Binary(op, ..) => op.is_boolean(),
         ExprKind::Unary(op, _) => *op == UnaryOp::Not,
-        ExprKind::Bool(_) => true,
+        ExprKind::Bool(_) | ExprKind::Is(..) => true,
         _ => false,
     }
 }
@@ -134,7 +134,7 @@ fn walk(
         ExprKind::List(items) | ExprKind::Call(_, items) => {
             items.iter_mut().any(|x| go(x, Place::Value))
         }
-        ExprKind::Field(x, _) => go(x, Place::Value),
+        ExprKind::Field(x, _) | ExprKind::Is(x, _) => go(x, Place::Value),
         ExprKind::Unary(op, x) => {
             let inner = if *op == UnaryOp::Not {
                 Place::UnderNot
