@@ -11,6 +11,8 @@ use std::sync::Arc;
 use crate::syntax::ast::*;
 use crate::syntax::{parse_policy, ParseError, Source};
 
+mod sharing;
+
 /// Lines are broken when they would be longer than this.
 pub(crate) const WIDTH: usize = 100;
 
@@ -63,7 +65,10 @@ impl<'a> Unit<'a> {
 }
 
 enum Body<'a> {
-    Policy(&'a Ident),
+    /// `policy NAME`, or `library NAME` when true.
+    Policy(&'a Ident, bool),
+    /// Printed as it is.
+    Line(String),
     Title(&'a Str),
     SourceDoc(&'a Str),
     Facts(&'a [Ident]),
@@ -80,8 +85,9 @@ fn header_units<'a>(p: &'a Policy, units: &mut Vec<Unit<'a>>) {
     units.push(Unit::new(
         p.id.span.start,
         p.id.span.end,
-        Body::Policy(&p.id),
+        Body::Policy(&p.id, p.library),
     ));
+    sharing::units(p, units);
     if let Some(t) = &p.title {
         units.push(Unit::new(t.span.start, t.span.end, Body::Title(t)));
     }
@@ -348,7 +354,9 @@ impl<'t> Printer<'t> {
     fn body_text(&self, body: &Body<'_>, indent: usize) -> String {
         let pad = " ".repeat(indent);
         match body {
-            Body::Policy(id) => format!("policy {}", id.name),
+            Body::Policy(id, false) => format!("policy {}", id.name),
+            Body::Policy(id, true) => format!("library {}", id.name),
+            Body::Line(text) => text.clone(),
             Body::Title(s) => format!("title   {}", string(&s.value)),
             Body::SourceDoc(s) => format!("source  {}", string(&s.value)),
             Body::Verbatim(text) => tidy_block(text),

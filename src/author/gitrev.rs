@@ -29,7 +29,9 @@ pub enum GitError {
     NotUtf8(String),
 }
 
-/// The `*.bylaw` files (name, text) of a folder at a revision, sorted by name. `spec` is
+/// The rule files (name, text) of a folder at a revision, sorted by name: those
+/// [`crate::run::load`] would load from the folder checked out (sub-folders included,
+/// `tests` folders and hidden names left out), named by their path in the folder. `spec` is
 /// `REV` (the folder `rules_dir`, which must exist in the working tree, at REV) or
 /// `REV:PATH` (PATH from the top of the repository).
 pub(crate) fn rule_files_at(
@@ -59,7 +61,8 @@ pub(crate) fn rule_files_at(
         Some(p) => format!("{rev}:{p}"),
     };
     // --full-tree: without it, ls-tree run in a subfolder filters by that folder again.
-    let listing = git(cwd, &["ls-tree", "--full-tree", "-z", &tree])?;
+    // -r: the sub-folders too, selected below as the loader selects them.
+    let listing = git(cwd, &["ls-tree", "-r", "--full-tree", "-z", &tree])?;
     let mut files = Vec::new();
     for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         // `<mode> SP <type> SP <object> TAB <name>`
@@ -69,9 +72,7 @@ pub(crate) fn rule_files_at(
         };
         let mut meta = meta.split(' ');
         let (kind, object) = (meta.nth(1), meta.next());
-        if kind != Some("blob")
-            || !name.ends_with(&format!(".{}", crate::run::engine::RULE_EXTENSION))
-        {
+        if kind != Some("blob") || !crate::run::load::is_rule_path(name) {
             continue;
         }
         let Some(object) = object else { continue };

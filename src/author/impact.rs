@@ -524,10 +524,21 @@ pub fn load_base(base: &str, rules_dir: &Path) -> Result<Engine, BaseError> {
     // loaded, its rules are cited under the new rules' folder, so that a rule that did
     // not move compares equal.
     let as_found = files.clone();
+    // Named by their path in the folder (sub-folders kept, as the loader names them);
+    // a file named alone, by its own name.
+    let folder = base.trim_end_matches('/');
+    let prefix = format!("{folder}/");
+    let in_folder = !base.starts_with("git:") && Path::new(base).is_dir();
     let files: Vec<(String, String)> = files
         .into_iter()
         .map(|(name, text)| {
-            let file = name.rsplit('/').next().unwrap_or(&name).to_string();
+            let file = if base.starts_with("git:") || (in_folder && matches!(folder, "" | ".")) {
+                name
+            } else if let Some(rel) = name.strip_prefix(&prefix).filter(|_| in_folder) {
+                rel.to_string()
+            } else {
+                name.rsplit('/').next().unwrap_or(&name).to_string()
+            };
             (file, text)
         })
         .collect();

@@ -9,6 +9,7 @@ use crate::syntax::scoping::{self, Bound, Step};
 use crate::value::Type;
 
 mod forms;
+pub(crate) mod imports;
 mod shapes;
 pub mod typeck;
 

@@ -31,6 +31,16 @@ pub fn run(args: Args) -> ExitCode {
                     if n == 1 { "" } else { "s" }
                 ));
             }
+            // Libraries after policies, so that a rule set without any lists as before.
+            for l in engine.libraries() {
+                let n = l.functions.len() + l.lets.len() + l.types.len();
+                text.push_str(&format!(
+                    "  {}: library {}, {n} definition{}\n",
+                    l.span.source.name,
+                    l.id.name,
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
             out.print(&text);
             out.finish(ExitCode::SUCCESS)
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{check_one, duplicate_id, free_names};
+use crate::check::free_names;
 use crate::decision::*;
 use crate::eval::evidence::{self, facts_in};
 use crate::eval::interp::{ItemPaths, Program, Scope, DEFAULT_MAX_STEPS};
@@ -16,7 +16,7 @@ use crate::report::diagnostic::Diagnostic;
 use crate::run::dispatch::Dispatch;
 use crate::run::load::{par_map, read_dir};
 use crate::schema::Record;
-use crate::syntax::ast::{Expr, Ident, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
+use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
 use crate::syntax::Source;
 use crate::value::{push_text, push_uint, Value};
@@ -74,16 +74,6 @@ impl Default for Options {
     }
 }
 
-/// A rule file as loading leaves it.
-enum Loaded {
-    /// It does not parse.
-    Bad(Diagnostic),
-    /// It parses, with these check errors.
-    Checked(Box<Policy>, Vec<Diagnostic>),
-    /// It passed its checks and is compiled.
-    Ready(Box<Compiled>),
-}
-
 /// A checked policy: as parsed, and compiled.
 #[derive(Debug)]
 struct Compiled {
@@ -116,6 +106,8 @@ pub struct Engine {
     policies: Vec<Compiled>,
     /// Which policies may apply to a snapshot, found without asking each.
     dispatch: Dispatch,
+    /// The libraries, for listing (their definitions are copied into policies).
+    libraries: Vec<Policy>,
     limits: Limits,
 }
 
@@ -142,60 +134,26 @@ impl Engine {
         sources: impl IntoIterator<Item = (String, String)>,
         limits: &Limits,
     ) -> Result<Engine, LoadError> {
-        // Each file is parsed, checked and compiled on its own, on all cores; what is
-        // reported keeps the files' order: syntax errors first, then check errors
-        // policy by policy, as when files were taken one after the other.
+        // Each file is parsed on its own, on all cores; then checked (set.rs).
         let sources: Vec<(String, String)> = sources.into_iter().collect();
-        let loaded = par_map(&sources, |(name, text)| {
-            match parse_policy_with(&Source::new(name.clone(), text.clone()), limits) {
-                Err(e) => Loaded::Bad(Diagnostic::from(e)),
-                Ok(p) => {
-                    let found = check_one(&p, limits);
-                    if found.is_empty() {
-                        Loaded::Ready(Box::new(compile(p)))
-                    } else {
-                        Loaded::Checked(Box::new(p), found)
-                    }
-                }
-            }
+        let parsed = par_map(&sources, |(name, text)| {
+            parse_policy_with(&Source::new(name.clone(), text.clone()), limits)
+                .map_err(Diagnostic::from)
         });
-        let mut errors: Vec<Diagnostic> = loaded
-            .iter()
-            .filter_map(|l| match l {
-                Loaded::Bad(d) => Some(d.clone()),
-                _ => None,
-            })
-            .collect();
-        let mut ids: HashMap<&str, &Ident> = HashMap::new();
-        for l in &loaded {
-            let (id, found) = match l {
-                Loaded::Bad(_) => continue,
-                Loaded::Checked(p, found) => (&p.id, &found[..]),
-                Loaded::Ready(c) => (&c.ast.id, &[][..]),
-            };
-            if let Some(first) = ids.insert(&id.name, id) {
-                errors.push(duplicate_id(id, first));
-            }
-            errors.extend(found.iter().cloned());
-        }
-        if !errors.is_empty() {
-            return Err(LoadError::Invalid(errors));
-        }
-        let policies: Vec<Compiled> = loaded
-            .into_iter()
-            .filter_map(|l| match l {
-                Loaded::Ready(c) => Some(*c),
-                _ => None,
-            })
-            .collect();
-        Ok(Engine {
+        let set = set::check_set(parsed, limits).map_err(LoadError::Invalid)?;
+        Ok(Engine::of_set(set, limits))
+    }
+
+    fn of_set(set: set::Set, limits: &Limits) -> Engine {
+        Engine {
             dispatch: Dispatch::new(
-                policies.iter().map(|c| c.code.applies.as_ref()),
+                set.policies.iter().map(|c| c.code.applies.as_ref()),
                 limits.max_eval_depth,
             ),
-            policies,
+            policies: set.policies,
+            libraries: set.libraries,
             limits: limits.clone(),
-        })
+        }
     }
 
     /// The policy index (for tests).
@@ -240,33 +198,18 @@ impl Engine {
         policies: Vec<Policy>,
         limits: &Limits,
     ) -> Result<Engine, Vec<Diagnostic>> {
-        let mut errors = Vec::new();
-        {
-            let mut ids: HashMap<&str, &Ident> = HashMap::new();
-            for p in &policies {
-                if let Some(first) = ids.insert(&p.id.name, &p.id) {
-                    errors.push(duplicate_id(&p.id, first));
-                }
-                errors.extend(check_one(p, limits));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let policies: Vec<Compiled> = policies.into_iter().map(compile).collect();
-        Ok(Engine {
-            dispatch: Dispatch::new(
-                policies.iter().map(|c| c.code.applies.as_ref()),
-                limits.max_eval_depth,
-            ),
-            policies,
-            limits: limits.clone(),
-        })
+        let set = set::check_set(policies.into_iter().map(Ok).collect(), limits)?;
+        Ok(Engine::of_set(set, limits))
     }
 
     /// The loaded policies.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.iter().map(|c| &c.ast)
+    }
+
+    /// The loaded libraries (`library NAME` files), as written: they apply to nothing.
+    pub fn libraries(&self) -> impl Iterator<Item = &Policy> {
+        self.libraries.iter()
     }
 
     /// The loaded policies with what the interpreter runs of each (coverage walks
@@ -743,6 +686,7 @@ fn reads_name(e: &Expr, name: &str, p: &Policy, memo: &mut HashMap<String, bool>
 }
 
 mod rules;
+mod set;
 
 pub(crate) use rules::render_message;
 use rules::{eval_rule, record};

@@ -100,6 +100,21 @@ pub(crate) fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, Strin
         .collect()
 }
 
+/// Whether a file at `rel` (a `/`-separated path inside a rules folder) is one the
+/// folder's walk loads: for rule files read elsewhere (at a git revision) by the same rule.
+pub(crate) fn is_rule_path(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let Some((file, folders)) = parts.split_last() else {
+        return false;
+    };
+    folders.len() <= MAX_DEPTH
+        && folders.iter().all(|f| !f.starts_with('.') && *f != "tests")
+        && !file.starts_with('.')
+        && Path::new(file)
+            .extension()
+            .is_some_and(|e| e == RULE_EXTENSION)
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
     let io = |source| LoadError::Io {
         path: dir.display().to_string(),
@@ -156,4 +171,28 @@ fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, Strin
         ))
     })?;
     Ok((name, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_rule_path;
+
+    #[test]
+    fn paths_at_a_revision_are_selected_as_the_walk_selects_files() {
+        for rel in ["a.bylaw", "lib/fees.bylaw", "billing/deep/renew.bylaw"] {
+            assert!(is_rule_path(rel), "{rel}");
+        }
+        // Near misses: a test folder, hidden names, another extension, too deep.
+        let deep = format!("{}x.bylaw", "d/".repeat(super::MAX_DEPTH + 1));
+        for rel in [
+            "tests/t.bylaw",
+            "billing/tests/t.bylaw",
+            ".git/x.bylaw",
+            "billing/.draft.bylaw",
+            "notes.txt",
+            deep.as_str(),
+        ] {
+            assert!(!is_rule_path(rel), "{rel}");
+        }
+    }
 }

@@ -55,7 +55,36 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Header clauses given more than once (reported by the checker).
     pub repeated_clauses: Vec<Span>,
+    /// `library NAME` instead of `policy NAME`: definitions for policies to import
+    /// (docs/language.md, "Sharing definitions"); a library decides nothing.
+    pub library: bool,
+    /// `use LIBRARY.{name, …}`, in file order.
+    pub uses: Vec<Use>,
+    /// `type NAME = TYPE`, in file order.
+    pub types: Vec<TypeDecl>,
     /// The whole file.
+    pub span: Span,
+}
+
+/// `use LIBRARY.{name, …}`: definitions of a library, brought in by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    /// The library's name.
+    pub library: Ident,
+    /// The names imported, in order.
+    pub names: Vec<Ident>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `type NAME = TYPE`: a named type, for `facts { … }` and functions' parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDecl {
+    /// The name it is used by.
+    pub name: Ident,
+    /// What it stands for.
+    pub ty: crate::syntax::types::TypeExpr,
+    /// The whole item.
     pub span: Span,
 }
 

@@ -317,6 +317,7 @@ impl Ctx<'_> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let decl = next(&mut inner, self.source)?;
+        let library = decl.as_str().starts_with("library");
         let id = self.ident(first_inner(decl, self.source)?);
         let mut policy = Policy {
             id,
@@ -331,6 +332,9 @@ impl Ctx<'_> {
             functions: Vec::new(),
             rules: Vec::new(),
             repeated_clauses: Vec::new(),
+            library,
+            uses: Vec::new(),
+            types: Vec::new(),
             span,
         };
         for pair in inner {
@@ -371,6 +375,10 @@ impl Ctx<'_> {
                     policy.functions.push(self.fn_decl(pair)?);
                     false
                 }
+                Rule::use_decl | Rule::type_decl => {
+                    self.sharing(pair, &mut policy)?;
+                    false
+                }
                 Rule::rule_decl => {
                     policy.rules.push(self.rule(pair)?);
                     false
@@ -383,6 +391,26 @@ impl Ctx<'_> {
             }
         }
         Ok(policy)
+    }
+
+    /// `use LIB.{a, b}` and `type NAME = TYPE`.
+    fn sharing(&self, pair: Pair<'_, Rule>, policy: &mut Policy) -> Result<()> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let name = self.ident(next(&mut inner, self.source)?);
+        if rule == Rule::use_decl {
+            let names = inner.map(|p| self.ident(p)).collect();
+            policy.uses.push(Use {
+                library: name,
+                names,
+                span,
+            });
+        } else {
+            let ty = self.type_expr(next(&mut inner, self.source)?)?;
+            policy.types.push(TypeDecl { name, ty, span });
+        }
+        Ok(())
     }
 
     fn fields(&self, pair: Pair<'_, Rule>) -> Result<Vec<FieldType>> {

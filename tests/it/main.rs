@@ -26,6 +26,7 @@ mod fmt;
 mod fuzz_smoke;
 mod generator;
 mod impact;
+mod imports;
 mod isolated_tests;
 mod json_schema;
 mod kinds;
