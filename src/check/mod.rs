@@ -476,12 +476,15 @@ impl Names<'_> {
                     }
                     Some(_) => {}
                 }
-                if f.name == "present" {
+                if f.name == "present" || f.name == "require" {
                     if let Some(a) = args.first() {
                         if a.path_root().is_none() {
                             out.push(Diagnostic::at(
                                 &a.span,
-                                "`present` takes a fact path, such as `review.decided_at`",
+                                format!(
+                                    "`{}` takes a fact path, such as `review.decided_at`",
+                                    f.name
+                                ),
                             ));
                         }
                     }

@@ -22,6 +22,7 @@ use super::shapes::*;
 mod binary;
 mod keys;
 mod narrow;
+mod presence;
 use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic, Kind, Operand};
 use crate::schema::{self, Record, Ty};
@@ -48,6 +49,7 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
         out,
     };
     tc.function_bodies();
+    schema::presence::refuse_in_functions(p, tc.out);
     let Some(facts) = schema::of_policy(p, tc.out) else {
         return;
     };
@@ -256,10 +258,19 @@ impl<'p> Typeck<'p, '_> {
                 // `p == "x"` held: p is not null.
                 (BinaryOp::Eq, true) | (BinaryOp::Ne, false) => match (&a.kind, &b.kind) {
                     (_, ExprKind::Null) | (ExprKind::Null, _) => Vec::new(),
-                    _ if is_literal(b) => key(a),
-                    _ if is_literal(a) => key(b),
+                    // The value too, for `required when` (see `presence_holds`).
+                    _ if is_literal(b) => key(a)
+                        .into_iter()
+                        .chain(presence::equal_key(a, b))
+                        .collect(),
+                    _ if is_literal(a) => key(b)
+                        .into_iter()
+                        .chain(presence::equal_key(b, a))
+                        .collect(),
                     _ => Vec::new(),
                 },
+                // `p in ["a", "b"]` held: p is one of them (for `required when`).
+                (BinaryOp::In, true) => presence::member_key(a, b).into_iter().collect(),
                 // An ordering gives true or false only when both sides are there.
                 (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, _) => {
                     let mut v = key(a);
@@ -495,7 +506,9 @@ impl<'p> Typeck<'p, '_> {
             ExprKind::Name(n) => self.name(n),
             ExprKind::Field(base, field) => {
                 let (bt, maybe) = self.parent(base, absent_ok, d);
+                let held = self.presence_holds(base, &bt, &field.name);
                 let t = self.field(base, bt, field);
+                let t = if held { t.required().clone() } else { t };
                 if maybe {
                     t.optional()
                 } else {
@@ -596,6 +609,9 @@ impl<'p> Typeck<'p, '_> {
         let name = f.name.as_str();
         if let Some(t) = self.user_call(f, args, d) {
             return t;
+        }
+        if name == "require" {
+            return self.require_call(e, args, d);
         }
         if name == "present" {
             for a in args {

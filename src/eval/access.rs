@@ -74,7 +74,23 @@ impl<'a> Scope<'a> {
             }
             (Value::Map(_), Value::String(k)) => {
                 let k = k.clone();
-                self.field(v, base, &k)
+                match self.field(v, base, &k) {
+                    // A table of the rules, not a fact: the fact is the key's.
+                    Err(err @ EvalError::Missing { .. }) if !index.is_literal() => {
+                        let via = match self.operand_path(base) {
+                            Some((Some(_), _)) => return Err(err),
+                            Some((None, via)) => via,
+                            None => Vec::new(),
+                        };
+                        let err = EvalError::NoEntry {
+                            path: self.path_of(index),
+                            key: k.to_string(),
+                            table: crate::eval::evidence::squash(base.span.text()),
+                        };
+                        Err(err.through_lets(via))
+                    }
+                    r => r,
+                }
             }
             (Value::Null, _) => Err(EvalError::NullParent {
                 path: self.describe(base),

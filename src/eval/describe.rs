@@ -208,18 +208,44 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Gives an operator's error the fact path of the operand it is about.
+    /// Gives an operator's error the fact path of the operand it is about, and the lets
+    /// that operand went through.
     pub(super) fn locate(&self, mut err: EvalError, operands: &[&Node]) -> EvalError {
-        let path = operands.iter().find_map(|o| self.path_of(o));
+        let Some((path, via)) = operands.iter().find_map(|o| self.operand_path(o)) else {
+            return err;
+        };
         match &mut err {
             EvalError::Type { path: p, .. } | EvalError::Currency { path: p, .. }
                 if p.is_none() =>
             {
                 *p = path;
             }
-            _ => {}
+            _ => return err,
         }
-        err
+        err.through_lets(via)
+    }
+
+    /// The fact path an operand reads, and the lets it goes through to it (outermost
+    /// first): `exp` bound to `r.expires_at` reads `resources[0].expires_at` via `exp`;
+    /// a let computed from other values reads no one fact (the path is `None`, never
+    /// the let's name). `None` when the operand is no path at all.
+    pub(crate) fn operand_path(&self, e: &Node) -> Option<(Option<String>, Vec<Arc<str>>)> {
+        let mut via = Vec::new();
+        let mut at = e;
+        loop {
+            let root = at.path_root_expr()?;
+            let Some(i) = self.let_of(root) else {
+                return Some((Some(self.describe(e)), via));
+            };
+            via.push(self.let_name(i));
+            if via.len() > DEFAULT_MAX_DEPTH {
+                return Some((None, via));
+            }
+            match self.prog_let(i) {
+                Some(value) if value.path_root_expr().is_some() => at = value,
+                _ => return Some((None, via)),
+            }
+        }
     }
 
     /// An expression's text on one line, as evidence quotes it.

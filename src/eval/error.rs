@@ -79,6 +79,17 @@ pub enum EvalError {
         /// The pattern.
         pattern: String,
     },
+    /// A table written in the rules (a record, or a let bound to one) looked up with a
+    /// key it does not have; the key came from the fact `path`.
+    #[error("`{table}` has no entry {key:?}{}", path.as_ref().map_or(String::new(), |p| format!(" (the key is the fact `{p}`)")))]
+    NoEntry {
+        /// The fact the key was read from, if any.
+        path: Option<String>,
+        /// The key.
+        key: String,
+        /// The table, as written.
+        table: String,
+    },
     /// Any other invalid operation (a bad offset…).
     #[error("{0}")]
     Invalid(String),
@@ -88,6 +99,26 @@ pub enum EvalError {
     /// The evaluation recursed deeper than allowed.
     #[error("evaluation stopped {0} levels deep (the limit): the rules nest too deeply")]
     Depth(usize),
+    /// An error met inside a `let` or a function, with what it came through: the fact
+    /// path stays the inner error's, and the message ends "(via let `x`)".
+    #[error("{}", via_text(inner, via))]
+    Via {
+        /// "let `x`", "function `f`".
+        via: String,
+        /// The error itself (perhaps through further lets).
+        inner: Box<EvalError>,
+    },
+}
+
+/// "the fact `a.b` is missing (via let `x`, let `y`)": the chain outermost first.
+fn via_text(inner: &EvalError, via: &str) -> String {
+    let mut chain = vec![via];
+    let mut at = inner;
+    while let EvalError::Via { via, inner } = at {
+        chain.push(via);
+        at = inner;
+    }
+    format!("{at} (via {})", chain.join(", "))
 }
 
 fn inexact_text(expr: Option<&str>, value: &str, hint: &str) -> String {
@@ -101,12 +132,49 @@ fn inexact_text(expr: Option<&str>, value: &str, hint: &str) -> String {
 }
 
 impl EvalError {
+    /// The error as met, without the lets and functions it came through.
+    pub fn root(&self) -> &EvalError {
+        match self {
+            EvalError::Via { inner, .. } => inner.root(),
+            e => e,
+        }
+    }
+
+    /// This error, as seen through `via` ("let `x`"). Limits are not wrapped: they
+    /// stop the decision whatever the rule read.
+    pub fn via(self, via: impl FnOnce() -> String) -> EvalError {
+        match self {
+            e @ (EvalError::Steps(_) | EvalError::Depth(_)) => e,
+            // The same chain twice (a let read by a let it reads) says nothing more.
+            e => {
+                let via = via();
+                if matches!(&e, EvalError::Via { via: v, .. } if *v == via) {
+                    return e;
+                }
+                EvalError::Via {
+                    via,
+                    inner: Box::new(e),
+                }
+            }
+        }
+    }
+
+    /// This error, as seen through the lets `via` (outermost first).
+    pub fn through_lets(self, via: Vec<std::sync::Arc<str>>) -> EvalError {
+        via.into_iter()
+            .rev()
+            .fold(self, |err, name| err.via(|| format!("let `{name}`")))
+    }
+
     /// The fact path the error is about, if any.
     pub fn path(&self) -> Option<&str> {
         match self {
+            EvalError::Via { inner, .. } => inner.path(),
             EvalError::Missing { path } | EvalError::NullParent { path, .. } => Some(path),
             EvalError::Index { path, .. } => Some(path),
-            EvalError::Type { path, .. } | EvalError::Currency { path, .. } => path.as_deref(),
+            EvalError::Type { path, .. }
+            | EvalError::Currency { path, .. }
+            | EvalError::NoEntry { path, .. } => path.as_deref(),
             EvalError::NoNow => Some("now"),
             _ => None,
         }
@@ -116,7 +184,7 @@ impl EvalError {
     /// A missing "now" is absent like any fact, so `present(now)` can guard a rule.
     pub fn is_absence(&self) -> bool {
         matches!(
-            self,
+            self.root(),
             EvalError::Missing { .. } | EvalError::NullParent { .. } | EvalError::NoNow
         )
     }

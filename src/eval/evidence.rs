@@ -159,6 +159,10 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) 
         {
             fact_at(scope, e, out);
         }
+        // `request[k]`: the field read, not the whole record read to find it.
+        NodeKind::Index(base, index) if !index.is_literal() => {
+            computed_key(scope, e, base, index, out);
+        }
         NodeKind::If(c, a, b) => {
             // Only the branch taken decided the value.
             facts_in(scope, c, out);
@@ -228,6 +232,71 @@ fn match_facts<'a>(scope: &mut Scope<'a>, m: &'a Match<Node>, out: &mut Vec<Fact
     if let Some(o) = &m.otherwise {
         facts_in(scope, o, out);
     }
+}
+
+/// A read through a computed key (`request[k]`, `table[r.term]`): the field read of a
+/// fact (`request.reason`), then the facts the key read; a table written in the rules is
+/// no fact, only its key is. Out of line: rare.
+#[inline(never)]
+fn computed_key<'a>(
+    scope: &mut Scope<'a>,
+    e: &'a Node,
+    base: &'a Node,
+    index: &'a Node,
+    out: &mut Vec<FactRef>,
+) {
+    let key = scope.eval(index);
+    if scope.is_fact_path(base) && !scope.is_literal_data(base) {
+        let mut path = scope.fact_path(base).to_string();
+        match &key {
+            Ok(Value::String(k)) if is_name(k) => {
+                path.push('.');
+                path.push_str(k);
+            }
+            Ok(Value::String(k)) => path.push_str(&format!("[{:?}]", k.as_str())),
+            Ok(Value::Number(n)) => path.push_str(&format!("[{n}]")),
+            // A key that cannot be read: the record, as before.
+            _ => return e.for_each_child(|c| facts_in(scope, c, out)),
+        }
+        let (value, absent) = match scope.eval(e) {
+            Ok(v) => (v, false),
+            Err(_) => (Value::Null, true),
+        };
+        push(
+            out,
+            FactRef {
+                path: Some(path.into()),
+                let_name: None,
+                call: None,
+                value,
+                absent,
+            },
+        );
+    } else if !is_table(scope, base) {
+        facts_in(scope, base, out);
+    }
+    facts_in(scope, index, out);
+}
+
+/// Whether `base` is a table written in the rules (`{monthly: 5, yearly: 30}`, or a let
+/// bound to one): looking a key up in it reads no fact of the request.
+fn is_table(scope: &Scope<'_>, base: &Node) -> bool {
+    let literal_record = |e: &Node| matches!(&e.kind, NodeKind::Record(fields) if fields.iter().all(|(_, v)| v.is_literal()));
+    scope.is_literal_data(base)
+        || literal_record(base)
+        || scope
+            .let_of(base)
+            .and_then(|i| scope.prog_let(i))
+            .is_some_and(literal_record)
+}
+
+/// Whether a field name can follow a `.` in a path.
+fn is_name(k: &str) -> bool {
+    let mut chars = k.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The fact at path `e`, with its value (absent when it cannot be read).

@@ -33,6 +33,12 @@ pub const BUILTINS: &[Builtin] = &[
         doc: "present(path): true when the fact exists and is not null",
     },
     Builtin {
+        name: "require",
+        min: 1,
+        max: 1,
+        doc: "require(path): the fact's value; the rule fails closed (an error naming the fact) when it is absent or null",
+    },
+    Builtin {
         name: "trim",
         min: 1,
         max: 1,

@@ -294,12 +294,15 @@ impl<'a> Scope<'a> {
     pub(super) fn condition_of_value(&mut self, e: &'a Node) -> Result<bool, EvalError> {
         match &*self.eval_ref(e)? {
             Value::Bool(b) => Ok(*b),
-            other => Err(EvalError::Type {
-                path: self.path_of(e),
-                expected: "true or false".into(),
-                found: other.type_of(),
-                context: format!("the condition `{}`", e.span.text()),
-            }),
+            other => {
+                let err = EvalError::Type {
+                    path: None,
+                    expected: "true or false".into(),
+                    found: other.type_of(),
+                    context: format!("the condition `{}`", e.span.text()),
+                };
+                Err(self.locate(err, &[e]))
+            }
         }
     }
 
@@ -478,12 +481,15 @@ impl<'a> Scope<'a> {
                     currency: m.currency,
                 })),
                 Value::Duration(d) => Ok(Value::Duration(-*d)),
-                other => Err(EvalError::Type {
-                    path: self.path_of(inner),
-                    expected: "a number, money or a duration".into(),
-                    found: other.type_of(),
-                    context: "cannot negate".into(),
-                }),
+                other => {
+                    let err = EvalError::Type {
+                        path: None,
+                        expected: "a number, money or a duration".into(),
+                        found: other.type_of(),
+                        context: "cannot negate".into(),
+                    };
+                    Err(self.locate(err, &[inner]))
+                }
             },
             NodeKind::Binary(op, l, r) => self.binary(e, *op, l, r),
             NodeKind::Call(_, args) if matches!(e.slot, Slot::Function(_)) => {
@@ -508,6 +514,9 @@ impl<'a> Scope<'a> {
             NodeKind::Call(f, args) => {
                 if f.name == "position" {
                     return self.position(args);
+                }
+                if f.name == "require" {
+                    return self.require(args);
                 }
                 if f.name == "present" {
                     return match args.first().map(|a| self.eval_ref(a)) {
@@ -661,7 +670,9 @@ impl<'a> Scope<'a> {
         }
         // A let sees facts and the element, not the binders of the expression using it.
         let binders = std::mem::take(&mut self.binders);
-        let r = self.eval(&decl.value);
+        let r = self
+            .eval(&decl.value)
+            .map_err(|e| e.via(|| format!("let `{}`", decl.name.name)));
         self.binders = binders;
         if let Some(slot) = self.lets.get_mut(i) {
             *slot = LetState::Done(r.clone());

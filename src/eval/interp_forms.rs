@@ -9,6 +9,24 @@ use crate::syntax::ast::Match;
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
+    /// `require(p)`: the value of the fact path `p`; absent or null, the rule fails
+    /// closed with an error naming the fact (where `p` goes through a null, the error
+    /// names that one).
+    pub(super) fn require(&mut self, args: &'a [Node]) -> Result<Value, EvalError> {
+        let Some(a) = args.first() else {
+            return Err(EvalError::Invalid("`require` takes a fact path".into()));
+        };
+        let v = self.eval_ref(a)?;
+        if matches!(*v, Value::Null) {
+            let (path, via) = self.operand_path(a).unwrap_or_default();
+            let err = EvalError::Missing {
+                path: path.unwrap_or_else(|| self.describe(a)),
+            };
+            return Err(err.through_lets(via));
+        }
+        Ok(v.into_owned())
+    }
+
     /// A call of the policy's function: the arguments evaluated where it is called,
     /// then the body with its parameters bound to them (on top of the caller's binders,
     /// which the body cannot name: an argument's path is described from them).
@@ -35,7 +53,9 @@ impl<'a> Scope<'a> {
                 b.depth = depth;
             }
         }
-        let r = self.eval(&f.body);
+        let r = self
+            .eval(&f.body)
+            .map_err(|e| e.via(|| format!("function `{}`", f.name.name)));
         self.binders.truncate(depth);
         r
     }

@@ -575,7 +575,7 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
 
 /// The kind of an evaluation error, for the hint its diagnostic gets.
 fn cause_of(e: &EvalError) -> Cause {
-    match e {
+    match e.root() {
         EvalError::Missing { .. } => Cause::Missing,
         EvalError::NullParent { .. } => Cause::NullParent,
         EvalError::Currency { op, .. } if op == "compare" => Cause::Currency,

@@ -61,6 +61,7 @@ pub fn export(policy: &Policy, schema: &Record, strict: bool) -> Json {
             )),
         );
         o.insert("$defs".into(), defs());
+        super::presence::export_top(schema, o);
     }
     root
 }
@@ -116,6 +117,7 @@ fn record(r: &Record, strict: bool) -> Json {
     if strict {
         o.insert("additionalProperties".into(), json!(false));
     }
+    super::presence::export_siblings(r, &mut o);
     Json::Object(o)
 }
 

@@ -7,6 +7,7 @@
 pub mod conform;
 pub mod json_schema;
 pub mod pattern;
+pub mod presence;
 mod refine;
 pub mod validate;
 
@@ -75,6 +76,8 @@ pub enum Ty {
 pub struct Record {
     /// The fields.
     pub fields: Vec<Field>,
+    /// When optional fields must be there (`T? required when …`).
+    pub presence: Vec<presence::Presence>,
 }
 
 /// One field of a record type.
@@ -103,6 +106,7 @@ impl Record {
                     ty: f.ty.unrefined(),
                 })
                 .collect(),
+            presence: self.presence.clone(),
         }
     }
 
@@ -275,7 +279,10 @@ pub(crate) fn of_policy(p: &Policy, out: &mut Vec<Diagnostic>) -> Option<Arc<Rec
         }
     }
     // Repeated top-level names are reported by the name checker already.
-    Some(Arc::new(record(fields, out, false)))
+    let mut top = record(fields, out, false);
+    let names = top.clone();
+    presence::attach(fields, &mut top, &names, out);
+    Some(Arc::new(top))
 }
 
 fn record(fields: &[FieldType], out: &mut Vec<Diagnostic>, report_twice: bool) -> Record {

@@ -33,7 +33,11 @@ pub struct Problem {
 /// Checks the top-level record of a snapshot; returns the snapshot as the rules will see it.
 /// With `strict`, fields the schema does not declare are violations too.
 pub fn snapshot(value: &Value, schema: &Record, strict: bool, out: &mut Vec<Problem>) -> Value {
-    let mut v = Validator { strict, out };
+    let root: &[(Arc<str>, Value)] = match value {
+        Value::Map(entries) => entries,
+        _ => &[],
+    };
+    let mut v = Validator { strict, out, root };
     match value {
         Value::Map(entries) => match v.record(entries, schema, &At::Root, true) {
             Some(changed) => Value::Map(changed.into()),
@@ -87,9 +91,11 @@ impl At<'_> {
     }
 }
 
-struct Validator<'o> {
+struct Validator<'o, 'r> {
     strict: bool,
     out: &'o mut Vec<Problem>,
+    /// The snapshot's top-level facts, which `required when` conditions may read.
+    root: &'r [(Arc<str>, Value)],
 }
 
 /// The elements of a list or record being checked, copied only once one of them differs
@@ -131,7 +137,7 @@ impl<'v, T: Clone> Changed<'v, T> {
     }
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
     fn problem(&mut self, at: &At<'_>, message: String) {
         self.out.push(Problem {
             path: at.path(),
@@ -156,6 +162,9 @@ impl Validator<'_> {
                 Some(j) => {
                     if j < 64 {
                         found_fields |= 1 << j;
+                    }
+                    if matches!(value, Value::Null) {
+                        self.required_when(schema, j, entries, &here, "null");
                     }
                     self.value(value, &schema.fields[j].ty, &here)
                 }
@@ -208,6 +217,7 @@ impl Validator<'_> {
                 continue;
             }
             if field.ty.is_optional() || field.ty == Ty::Any {
+                self.required_when(schema, j, entries, &At::Key(at, &field.name), "missing");
                 out.push((Arc::from(field.name.as_str()), Value::Null));
             } else {
                 self.problem(
@@ -217,6 +227,28 @@ impl Validator<'_> {
             }
         }
         out.copy
+    }
+
+    /// A violation when field `j` of `schema` is absent or null (`how`) although its
+    /// `required when` condition holds on `entries` (its record) and the top-level facts.
+    fn required_when(
+        &mut self,
+        schema: &Record,
+        j: usize,
+        entries: &[(Arc<str>, Value)],
+        at: &At<'_>,
+        how: &str,
+    ) {
+        let Some(field) = schema.fields.get(j) else {
+            return;
+        };
+        let root = self.root;
+        for p in schema.presence.iter().filter(|p| p.field == field.name) {
+            if p.holds(entries, root) {
+                let message = format!("{} ({}), but {how}", p.describe(), field.ty.required());
+                self.problem(at, message);
+            }
+        }
     }
 
     /// The value as the rules read it, or `None` when that is the value itself.
@@ -344,7 +376,7 @@ impl Validator<'_> {
     }
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
     /// A value of a union: the first alternative that takes it as it is, else the first
     /// that takes it rewritten (`"12.50"` for a decimal), else a violation (that of the
     /// one alternative of the value's kind, when there is one: it says more).
@@ -355,6 +387,7 @@ impl Validator<'_> {
             let new = Validator {
                 strict: self.strict,
                 out: &mut scratch,
+                root: self.root,
             }
             .value(v, alt, at);
             if scratch.is_empty() {

@@ -298,6 +298,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         }
         Rule::optional => "`?`",
         Rule::fixed_mark => "`fixed`",
+        Rule::required_when | Rule::required_kw => "`required when`",
         Rule::applies_decl => "`applies when`",
         Rule::for_each_decl => "`for each`",
         Rule::let_decl => "`let`",

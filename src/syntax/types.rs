@@ -24,6 +24,8 @@ pub struct TypeExpr {
     pub optional: bool,
     /// `TYPE fixed`: the requester cannot change the fact (no remedy touches it).
     pub fixed: bool,
+    /// `TYPE? required when COND`: the condition under which the optional fact must be there.
+    pub required_when: Option<Box<super::ast::Expr>>,
     /// Where it was written.
     pub span: Span,
 }

@@ -39,6 +39,7 @@ mod mutate;
 mod output_failure;
 mod parser;
 mod pipeline;
+mod presence;
 mod properties;
 mod remedies;
 mod remedies_text;

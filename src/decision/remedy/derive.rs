@@ -191,6 +191,20 @@ fn make_inner<'a>(s: &mut Scope<'a>, e: &'a Node, want: bool, cx: &mut Ctx) -> V
 
 /// The concrete fact path `e` reads (`now` included), if it is one.
 pub(crate) fn fact_path(s: &Scope, e: &Node) -> Option<String> {
+    // `require(p)` reads `p` (failing closed when it is absent): supplying or changing
+    // `p` is what a remedy does.
+    if let NodeKind::Call(f, args) = &e.kind {
+        if let ([p], "require") = (args.as_slice(), f.name.as_str()) {
+            // Through a let bound to a path (`let deadline = r.renew_by`) too: the
+            // fact is what is missing, and what a remedy supplies.
+            if let Some((Some(path), via)) = s.operand_path(p) {
+                if !via.is_empty() && parse_path(&path).is_some() {
+                    return Some(path);
+                }
+            }
+            return fact_path(s, p);
+        }
+    }
     if matches!(e.slot, Slot::Now)
         || matches!(&e.kind, NodeKind::Name(n) if n == "now" && s.let_of(e).is_none())
     {

@@ -12,12 +12,18 @@ use crate::syntax::types::{Refinement, TypeExpr, TypeExprKind};
 impl Ctx<'_> {
     pub(super) fn type_expr(&self, pair: Pair<'_, Rule>) -> Result<TypeExpr> {
         let span = self.span(&pair);
-        let (mut optional, mut fixed) = (false, false);
+        let (mut optional, mut fixed, mut required_when) = (false, false, None);
         let mut alternatives = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::fixed_mark => fixed = true,
                 Rule::optional => optional = true,
+                Rule::required_when => {
+                    let cond = p.into_inner().find(|c| c.as_rule() == Rule::expr);
+                    if let Some(cond) = cond {
+                        required_when = Some(Box::new(self.expr(cond)?));
+                    }
+                }
                 _ => alternatives.push(self.type_atom(p)?),
             }
         }
@@ -41,6 +47,7 @@ impl Ctx<'_> {
             kind,
             optional,
             fixed,
+            required_when,
             span,
         })
     }
@@ -70,6 +77,7 @@ impl Ctx<'_> {
             kind,
             optional: false,
             fixed: false,
+            required_when: None,
             span,
         })
     }
