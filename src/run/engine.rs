@@ -225,12 +225,23 @@ impl Engine {
             .filter_map(|c| c.schema.as_ref().map(|s| (&c.ast, s)))
     }
 
-    /// Whether a policy applies to a snapshot: `None` when that cannot be told.
-    pub(crate) fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool> {
-        let c = self
-            .policies
+    /// [`Engine::schemas`] with each policy's index (as [`Engine::applies`] takes it).
+    pub(crate) fn typed_policies(&self) -> impl Iterator<Item = (usize, &Policy, &Arc<Record>)> {
+        self.policies
             .iter()
-            .find(|c| std::ptr::eq(&c.ast, policy))?;
+            .enumerate()
+            .filter_map(|(i, c)| c.schema.as_ref().map(|s| (i, &c.ast, s)))
+    }
+
+    /// The indices of the policies that may apply to a snapshot, in order (see
+    /// `dispatch`): every other one's `applies when` is false.
+    pub(crate) fn candidates(&self, facts: &Value) -> Vec<usize> {
+        self.dispatch.candidates(facts)
+    }
+
+    /// Whether policy `i` applies to a snapshot: `None` when that cannot be told.
+    pub(crate) fn applies(&self, i: usize, facts: &Value) -> Option<bool> {
+        let c = self.policies.get(i)?;
         let Some(applies) = &c.code.applies else {
             return Some(true);
         };
