@@ -314,8 +314,15 @@ impl Engine {
             Some(i) => (vec![i], i..i + 1),
         };
         let mut next = all.start;
+        // With more steps left than any first condition may take (nearly always),
+        // no policy passed over is asked (steps are only used by asking one), so the
+        // loop over them stops at once instead of running a thousand times a snapshot.
+        let short = |used: u64| opts.max_steps.saturating_sub(used) < self.dispatch.max_cost();
         for i in candidates {
             for j in next..i {
+                if !short(used) {
+                    break;
+                }
                 if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                     self.decide_policy(j, facts, now, opts, &mut used, &mut d);
                 }
@@ -324,6 +331,9 @@ impl Engine {
             next = i + 1;
         }
         for j in next..all.end {
+            if !short(used) {
+                break;
+            }
             if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                 self.decide_policy(j, facts, now, opts, &mut used, &mut d);
             }
