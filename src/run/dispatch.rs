@@ -32,6 +32,8 @@ pub(crate) struct Dispatch {
     /// Per policy, the steps its first condition may take: it is passed over only when
     /// the decision has that many left (0 for a policy that is not indexed).
     cost: Vec<u64>,
+    /// The largest of `cost`.
+    max_cost: u64,
 }
 
 /// The policies whose first condition compares one fact path with text.
@@ -94,6 +96,7 @@ impl Dispatch {
                     &mut d.groups[last]
                 }
             };
+            d.max_cost = d.max_cost.max(key.cost);
             g.members.push(i);
             for v in key.values {
                 let list = g.by_value.entry(v.into()).or_default();
@@ -125,6 +128,11 @@ impl Dispatch {
             out.sort_unstable();
         }
         out
+    }
+
+    /// The most steps any indexed policy's first condition may take.
+    pub(crate) fn max_cost(&self) -> u64 {
+        self.max_cost
     }
 
     /// The steps policy `i`'s first condition may take (0 when it is not indexed).

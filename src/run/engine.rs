@@ -225,12 +225,23 @@ impl Engine {
             .filter_map(|c| c.schema.as_ref().map(|s| (&c.ast, s)))
     }
 
-    /// Whether a policy applies to a snapshot: `None` when that cannot be told.
-    pub(crate) fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool> {
-        let c = self
-            .policies
+    /// [`Engine::schemas`] with each policy's index (as [`Engine::applies`] takes it).
+    pub(crate) fn typed_policies(&self) -> impl Iterator<Item = (usize, &Policy, &Arc<Record>)> {
+        self.policies
             .iter()
-            .find(|c| std::ptr::eq(&c.ast, policy))?;
+            .enumerate()
+            .filter_map(|(i, c)| c.schema.as_ref().map(|s| (i, &c.ast, s)))
+    }
+
+    /// The indices of the policies that may apply to a snapshot, in order (see
+    /// `dispatch`): every other one's `applies when` is false.
+    pub(crate) fn candidates(&self, facts: &Value) -> Vec<usize> {
+        self.dispatch.candidates(facts)
+    }
+
+    /// Whether policy `i` applies to a snapshot: `None` when that cannot be told.
+    pub(crate) fn applies(&self, i: usize, facts: &Value) -> Option<bool> {
+        let c = self.policies.get(i)?;
         let Some(applies) = &c.code.applies else {
             return Some(true);
         };
@@ -303,8 +314,15 @@ impl Engine {
             Some(i) => (vec![i], i..i + 1),
         };
         let mut next = all.start;
+        // With more steps left than any first condition may take (nearly always),
+        // no policy passed over is asked (steps are only used by asking one), so the
+        // loop over them stops at once instead of running a thousand times a snapshot.
+        let short = |used: u64| opts.max_steps.saturating_sub(used) < self.dispatch.max_cost();
         for i in candidates {
             for j in next..i {
+                if !short(used) {
+                    break;
+                }
                 if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                     self.decide_policy(j, facts, now, opts, &mut used, &mut d);
                 }
@@ -313,6 +331,9 @@ impl Engine {
             next = i + 1;
         }
         for j in next..all.end {
+            if !short(used) {
+                break;
+            }
             if opts.max_steps.saturating_sub(used) < self.dispatch.cost(j) {
                 self.decide_policy(j, facts, now, opts, &mut used, &mut d);
             }

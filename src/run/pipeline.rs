@@ -167,12 +167,16 @@ impl<'e> Pipeline<'e> {
 }
 
 impl Policies for Engine {
-    fn typed(&self) -> Vec<(&Policy, &Arc<Record>)> {
-        self.schemas().collect()
+    fn typed(&self) -> Vec<(usize, &Policy, &Arc<Record>)> {
+        self.typed_policies().collect()
     }
 
-    fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool> {
-        Engine::applies(self, policy, facts)
+    fn candidates(&self, facts: &Value) -> Vec<usize> {
+        Engine::candidates(self, facts)
+    }
+
+    fn applies(&self, i: usize, facts: &Value) -> Option<bool> {
+        Engine::applies(self, i, facts)
     }
 }
 

@@ -57,31 +57,40 @@ impl Violation {
 }
 
 /// What a [`Conformer`] needs of the engine, so that `schema` does not depend on `run`:
-/// the typed policies and their schemas, and whether a policy applies to a snapshot.
+/// the typed policies and their schemas, which policies may apply to a snapshot, and
+/// whether one does. Policies are named by their index in the engine.
 pub(crate) trait Policies: Sync {
-    /// Each policy with typed facts, and its schema.
-    fn typed(&self) -> Vec<(&Policy, &Arc<Record>)>;
-    /// Whether `policy` applies to `facts` (`None`: it cannot be told).
-    fn applies(&self, policy: &Policy, facts: &Value) -> Option<bool>;
+    /// Each policy with typed facts, with its index and schema, in order.
+    fn typed(&self) -> Vec<(usize, &Policy, &Arc<Record>)>;
+    /// The indices of the policies that may apply to `facts`, in order: every other
+    /// policy's `applies when` is certainly false for them (the dispatch index).
+    fn candidates(&self, facts: &Value) -> Vec<usize>;
+    /// Whether policy `i` applies to `facts` (`None`: it cannot be told).
+    fn applies(&self, i: usize, facts: &Value) -> Option<bool>;
 }
 
 impl<'e> Conformer<'e> {
     /// Derives, once, what deciding which policies apply reads.
     pub(crate) fn new(policies: &'e dyn Policies) -> Conformer<'e> {
         let typed = policies.typed();
-        let applies = typed
-            .iter()
-            .filter_map(|(policy, schema)| {
-                let applies = policy.applies.as_ref()?;
-                let mut read = Record::default();
-                let mut paths = Vec::new();
-                fact_paths(applies, &mut paths);
-                for path in &paths {
-                    project(&mut read, schema, path);
-                }
-                Some((*policy, read))
-            })
-            .collect();
+        let mut applies: Vec<(&'e Policy, Record)> = Vec::new();
+        for (_, policy, schema) in &typed {
+            let Some(clause) = policy.applies.as_ref() else {
+                continue;
+            };
+            let mut read = Record::default();
+            let mut paths = Vec::new();
+            fact_paths(clause, &mut paths);
+            for path in &paths {
+                project(&mut read, schema, path);
+            }
+            // A part already kept finds the same problems, all reported under the
+            // first policy that found them: checking it again adds nothing, and a
+            // thousand policies on `request.action` would check it a thousand times.
+            if !applies.iter().any(|(_, r)| *r == read) {
+                applies.push((*policy, read));
+            }
+        }
         Conformer {
             policies,
             typed,
@@ -93,9 +102,10 @@ impl<'e> Conformer<'e> {
 /// Checks snapshots against an engine's schemas; see `Engine::conformer`.
 pub struct Conformer<'e> {
     policies: &'e dyn Policies,
-    typed: Vec<(&'e Policy, &'e Arc<Record>)>,
+    /// The typed policies, by index.
+    typed: Vec<(usize, &'e Policy, &'e Arc<Record>)>,
     /// For each typed policy with an `applies when`, the part of its schema that
-    /// clause reads.
+    /// clause reads; each distinct part once, under the first policy that reads it.
     applies: Vec<(&'e Policy, Record)>,
 }
 
@@ -146,8 +156,14 @@ impl Conformer<'_> {
             return (facts.clone(), violations);
         }
         let mut value = facts.clone();
-        for (policy, schema) in &self.typed {
-            if self.policies.applies(policy, facts) == Some(false) {
+        // Only the policies the index cannot rule out are asked (the others' `applies
+        // when` is false, and they checked nothing before either), in order.
+        for i in self.policies.candidates(facts) {
+            let Ok(at) = self.typed.binary_search_by_key(&i, |(i, _, _)| *i) else {
+                continue;
+            };
+            let (_, policy, schema) = self.typed[at];
+            if self.policies.applies(i, facts) == Some(false) {
                 continue;
             }
             let mut problems = Vec::new();

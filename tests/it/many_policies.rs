@@ -160,3 +160,62 @@ fn two_policies_that_both_apply_each_decide_and_the_most_severe_wins() {
     assert_eq!(d.decision, Outcome::Error);
     assert_eq!(d.policies, ["limits", "audit"]);
 }
+
+/// A snapshot through the pipeline every command uses (read, conform, decide): the
+/// decision, or every schema violation as `bylaw evaluate` prints them.
+fn through_pipeline(engine: &Engine, yaml: &str) -> Result<String, String> {
+    let pipeline = bylaw::Pipeline::new(engine);
+    let snapshot = pipeline
+        .read(yaml.as_bytes(), Format::Yaml, "s.yaml")
+        .map_err(|e| e.to_string())?;
+    let opts = Options {
+        explain: true,
+        ..Options::default()
+    };
+    Ok(serde_json::to_string_pretty(&pipeline.decide(&snapshot, &opts)).unwrap())
+}
+
+/// Conforming only checks the policies that can apply, and each part of a schema once:
+/// a snapshot that breaks the schema gets the violations it gets from its one policy
+/// alone, and a valid one the same decision, however many policies are loaded.
+#[test]
+fn schema_violations_are_those_of_the_one_policy_alone() {
+    let big = big();
+    let example = read("examples/unsubscribe.yaml");
+    let k = 7;
+    let moved = example.replace("unsubscribe_inactive", &format!("unsubscribe_inactive_{k}"));
+    let (name, copy_text) = copy("unsubscribe", "unsubscribe_inactive", POLICIES[0].2, k);
+    let alone = Engine::from_sources([(POLICIES[0].2.to_string(), read(POLICIES[0].2))]).unwrap();
+    let alone_copy = Engine::from_sources([(name, copy_text)]).unwrap();
+    let breaks = [
+        ("action: unsubscribe_inactive", "action: 7"),
+        (
+            "action: unsubscribe_inactive",
+            "action: [unsubscribe_inactive]",
+        ),
+        ("frozen_for_legal: false,", "frozen_for_legal: no_way,"),
+        ("amount: \"2000.00\"", "amount: 2000"),
+        ("purchased_again: true", "purchased_again: often"),
+        ("mode: single", "mode: 3"),
+    ];
+    let mut refused = 0;
+    for (text, alone) in [(&example, &alone), (&moved, &alone_copy)] {
+        // Near miss: as written, the snapshot conforms and is decided.
+        let valid = through_pipeline(&big, text);
+        assert!(valid.is_ok(), "{valid:?}");
+        assert_eq!(valid, through_pipeline(alone, text));
+        for (from, to) in breaks {
+            let action = if text.contains("unsubscribe_inactive_7") {
+                from.replace("unsubscribe_inactive", "unsubscribe_inactive_7")
+            } else {
+                from.to_string()
+            };
+            let broken = text.replacen(&action, to, 1);
+            assert_ne!(&broken, text, "{from}");
+            let got = through_pipeline(&big, &broken);
+            refused += usize::from(got.is_err());
+            assert_eq!(got, through_pipeline(alone, &broken), "{to}");
+        }
+    }
+    assert!(refused >= 8, "only {refused} broken snapshots refused");
+}
