@@ -109,6 +109,9 @@ pub struct Engine {
     /// The libraries, for listing (their definitions are copied into policies).
     libraries: Vec<Policy>,
     limits: Limits,
+    /// What conforming reads to tell which policies apply, derived at the first
+    /// snapshot and kept: a request must not pay for every policy's schema.
+    pub(crate) applies_parts: std::sync::OnceLock<Vec<(usize, crate::schema::Record)>>,
 }
 
 impl Engine {
@@ -153,6 +156,7 @@ impl Engine {
             policies: set.policies,
             libraries: set.libraries,
             limits: limits.clone(),
+            applies_parts: std::sync::OnceLock::new(),
         }
     }
 

@@ -178,6 +178,12 @@ impl Policies for Engine {
     fn applies(&self, i: usize, facts: &Value) -> Option<bool> {
         Engine::applies(self, i, facts)
     }
+
+    fn applies_parts(&self) -> &[(usize, Record)] {
+        self.applies_parts.get_or_init(|| {
+            crate::schema::conform::applies_parts(&self.typed_policies().collect::<Vec<_>>())
+        })
+    }
 }
 
 impl Engine {

@@ -67,34 +67,42 @@ pub(crate) trait Policies: Sync {
     fn candidates(&self, facts: &Value) -> Vec<usize>;
     /// Whether policy `i` applies to `facts` (`None`: it cannot be told).
     fn applies(&self, i: usize, facts: &Value) -> Option<bool>;
+    /// [`applies_parts`] of the typed policies, derived once and kept.
+    fn applies_parts(&self) -> &[(usize, Record)];
+}
+
+/// For each typed policy with an `applies when`, the part of its schema that clause
+/// reads, with the policy's index; each distinct part once, under the first policy that
+/// reads it. Derived once per rule set (the engine keeps it), not per snapshot or request.
+pub(crate) fn applies_parts(typed: &[(usize, &Policy, &Arc<Record>)]) -> Vec<(usize, Record)> {
+    let mut parts: Vec<(usize, Record)> = Vec::new();
+    for (i, policy, schema) in typed {
+        let Some(clause) = policy.applies.as_ref() else {
+            continue;
+        };
+        let mut read = Record::default();
+        let mut paths = Vec::new();
+        fact_paths(clause, &mut paths);
+        for path in &paths {
+            project(&mut read, schema, path);
+        }
+        // A part already kept finds the same problems, all reported under the first
+        // policy that found them: checking it again adds nothing, and a thousand
+        // policies on `request.action` would check it a thousand times.
+        if !parts.iter().any(|(_, r)| *r == read) {
+            parts.push((*i, read));
+        }
+    }
+    parts
 }
 
 impl<'e> Conformer<'e> {
-    /// Derives, once, what deciding which policies apply reads.
+    /// What deciding which policies apply reads comes from the engine, derived once.
     pub(crate) fn new(policies: &'e dyn Policies) -> Conformer<'e> {
-        let typed = policies.typed();
-        let mut applies: Vec<(&'e Policy, Record)> = Vec::new();
-        for (_, policy, schema) in &typed {
-            let Some(clause) = policy.applies.as_ref() else {
-                continue;
-            };
-            let mut read = Record::default();
-            let mut paths = Vec::new();
-            fact_paths(clause, &mut paths);
-            for path in &paths {
-                project(&mut read, schema, path);
-            }
-            // A part already kept finds the same problems, all reported under the
-            // first policy that found them: checking it again adds nothing, and a
-            // thousand policies on `request.action` would check it a thousand times.
-            if !applies.iter().any(|(_, r)| *r == read) {
-                applies.push((*policy, read));
-            }
-        }
         Conformer {
             policies,
-            typed,
-            applies,
+            typed: policies.typed(),
+            applies: policies.applies_parts(),
         }
     }
 }
@@ -105,8 +113,8 @@ pub struct Conformer<'e> {
     /// The typed policies, by index.
     typed: Vec<(usize, &'e Policy, &'e Arc<Record>)>,
     /// For each typed policy with an `applies when`, the part of its schema that
-    /// clause reads; each distinct part once, under the first policy that reads it.
-    applies: Vec<(&'e Policy, Record)>,
+    /// clause reads, by policy index (see [`applies_parts`]).
+    applies: &'e [(usize, Record)],
 }
 
 impl Conformer<'_> {
@@ -145,7 +153,11 @@ impl Conformer<'_> {
             }
         };
         // First what deciding which policies apply reads.
-        for (policy, read) in &self.applies {
+        for (i, read) in self.applies {
+            let Ok(at) = self.typed.binary_search_by_key(i, |t| t.0) else {
+                continue;
+            };
+            let policy = self.typed[at].1;
             let mut problems = Vec::new();
             validate::snapshot(facts, read, false, &mut problems);
             // `now` is checked with the rest, once the schema is known.
