@@ -178,10 +178,7 @@ pub fn facts_in<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) 
         // A call of a policy's function, or `position`: the call and its result, then
         // the facts its arguments read (not the whole element `position` names).
         NodeKind::Call(f, args) if matches!(e.slot, Slot::Function(_)) || f.name == "position" => {
-            let (value, absent) = match scope.eval(e) {
-                Ok(v) => (v, false),
-                Err(_) => (Value::Null, true),
-            };
+            let (value, absent) = value_or_absent(scope, e);
             push(
                 out,
                 FactRef {
@@ -258,10 +255,7 @@ fn computed_key<'a>(
             // A key that cannot be read: the record, as before.
             _ => return e.for_each_child(|c| facts_in(scope, c, out)),
         }
-        let (value, absent) = match scope.eval(e) {
-            Ok(v) => (v, false),
-            Err(_) => (Value::Null, true),
-        };
+        let (value, absent) = value_or_absent(scope, e);
         push(
             out,
             FactRef {
@@ -302,10 +296,7 @@ fn is_name(k: &str) -> bool {
 /// The fact at path `e`, with its value (absent when it cannot be read).
 fn fact_at<'a>(scope: &mut Scope<'a>, e: &'a Node, out: &mut Vec<FactRef>) {
     let path = scope.fact_path(e);
-    let (value, absent) = match scope.eval(e) {
-        Ok(v) => (v, false),
-        Err(_) => (Value::Null, true),
-    };
+    let (value, absent) = value_or_absent(scope, e);
     push(
         out,
         FactRef {
@@ -356,3 +347,12 @@ fn push(out: &mut Vec<FactRef>, f: FactRef) {
 }
 
 pub use crate::syntax::span::squash;
+
+/// The value an expression shows in the evidence, and whether it could not be read (then
+/// shown as null).
+fn value_or_absent<'a>(scope: &mut Scope<'a>, e: &'a Node) -> (Value, bool) {
+    match scope.eval(e) {
+        Ok(v) => (v, false),
+        Err(_) => (Value::Null, true),
+    }
+}
