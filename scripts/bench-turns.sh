@@ -9,6 +9,9 @@
 # for ROUNDS rounds (default 3), so that drift of a busy machine falls on both. Prints, per
 # benchmark present in both, the median of the rounds' medians old and new and new/old.
 # Both worktrees and their target dirs are deleted at the end (also on ^C).
+# OLD_TARGET=DIR keeps the old side's target dir in DIR instead (not deleted), so that
+# its build, which never changes, can be made earlier, e.g. before a quiet window:
+#   OLD_TARGET=/work/bench-old-target scripts/bench-turns.sh b30244c 0   # build only
 #
 # Criterion runs short (warm-up 1 s, measurement 3 s): about 10 minutes in all with the
 # builds on a quiet 2-core machine. BENCH_ARGS overrides the criterion options.
@@ -30,9 +33,15 @@ benches=$(comm -12 <(benches_of "$work/old" | sort) <(benches_of "$work/new" | s
 echo "benches in both: $(echo $benches)"
 bench_flags=$(for b in $benches; do printf -- '--bench %s ' "$b"; done)
 
-for side in old new; do
+target_of() { # side
+  if [ "$1" = old ] && [ -n "${OLD_TARGET:-}" ]; then echo "$OLD_TARGET"; else echo "$work/$1-target"; fi
+}
+
+build_sides="old new"
+[ "$rounds" = 0 ] && build_sides=old   # with OLD_TARGET: build the old side only, for later
+for side in $build_sides; do
   echo "== building $side ($([ $side = old ] && echo "$old_sha" || echo "$new_sha"))"
-  (cd "$work/$side" && CARGO_TARGET_DIR="$work/$side-target" \
+  (cd "$work/$side" && CARGO_TARGET_DIR="$(target_of "$side")" \
     cargo bench --locked $bench_flags --no-run 2>&1 | tail -1)
 done
 
@@ -40,14 +49,14 @@ done
 # target/criterion/…/new/; copy the median (ns) of each, keyed by its full id.
 run_side() { # side round
   local side=$1 round=$2
-  rm -rf "$work/$side-target/criterion"
-  (cd "$work/$side" && CARGO_TARGET_DIR="$work/$side-target" \
+  rm -rf "$(target_of "$side")/criterion"
+  (cd "$work/$side" && CARGO_TARGET_DIR="$(target_of "$side")" \
     cargo bench --locked $bench_flags -- $criterion_args >"$work/$side-$round.log" 2>&1) || {
     echo "the $side benches failed; the end of their output:" >&2
     tail -20 "$work/$side-$round.log" >&2
     exit 1
   }
-  python3 - "$work/$side-target/criterion" >>"$work/$side.tsv" <<'EOF'
+  python3 - "$(target_of "$side")/criterion" >>"$work/$side.tsv" <<'EOF'
 import json, pathlib, sys
 for est in sorted(pathlib.Path(sys.argv[1]).glob("**/new/estimates.json")):
     meta = json.loads((est.parent / "benchmark.json").read_text())
