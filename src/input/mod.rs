@@ -26,6 +26,7 @@ mod time;
 mod visitor;
 pub mod walk;
 mod yaml_features;
+mod yaml_reader;
 mod yaml_scan;
 
 pub(crate) use scalars::looks_like_time;
@@ -218,16 +219,13 @@ fn load(
             .len()
             .saturating_mul(limits.max_alias_expansion)
             .max(4096),
-        inexact: match format {
-            Format::Yaml => yaml_scan::long_numbers(text),
-            Format::Json => Vec::new(),
-        },
+        inexact: Vec::new(),
         entries: RefCell::new(entries),
         items: RefCell::new(items),
     };
-    let seed = NodeSeed(&root, &budget);
     let value = match format {
         Format::Json => {
+            let seed = NodeSeed(&root, &budget);
             let mut de = serde_json::Deserializer::from_str(text);
             let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
@@ -239,21 +237,47 @@ fn load(
             })?
         }
         Format::Yaml => {
-            let de = serde_yaml::Deserializer::from_str(text);
-            let v = seed.deserialize(de);
+            let v = yaml_reader::read(text, &budget);
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
-            let v = v.map_err(|e| relocate(yaml_error(origin, &e, text), text, format))?;
-            if let Some(u) = yaml_features::unsupported(text) {
-                return Err(FactsError {
-                    line: Some(u.line),
-                    column: Some(u.column),
-                    ..FactsError::plain(origin, u.message)
-                });
-            }
-            positions::yaml_decimals(text, v)
+            v.map_err(|refused| word_yaml_refusal(text, origin, limits, refused))?
         }
     };
     snapshot(value, origin)
+}
+
+/// The message for a YAML snapshot the reader refused: libyaml's (through serde_yaml
+/// and the serde reader, as before the reader was saphyr-parser's) wherever libyaml
+/// refuses the text too, so that the messages users see keep their wording; else the
+/// reader's own (a feature snapshots may not use, text saphyr-parser refuses).
+fn word_yaml_refusal(
+    text: &str,
+    origin: &str,
+    limits: &Limits,
+    refused: yaml_reader::Refused,
+) -> FactsError {
+    let root = Seg::Root;
+    let budget = Budget {
+        limits,
+        values: Cell::new(0),
+        size: Cell::new(0),
+        max_size: text
+            .len()
+            .saturating_mul(limits.max_alias_expansion)
+            .max(4096),
+        inexact: yaml_scan::long_numbers(text),
+        entries: RefCell::new(Vec::new()),
+        items: RefCell::new(Vec::new()),
+    };
+    let de = serde_yaml::Deserializer::from_str(text);
+    match NodeSeed(&root, &budget).deserialize(de) {
+        Err(e) => relocate(yaml_error(origin, &e, text), text, Format::Yaml),
+        Ok(_) => FactsError {
+            origin: origin.to_string(),
+            line: refused.line,
+            column: refused.column,
+            message: refused.message,
+        },
+    }
 }
 
 /// A snapshot's whole value, which must be a record.
