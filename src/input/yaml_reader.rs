@@ -313,8 +313,10 @@ impl<'t> Reader<'t, '_> {
 
     fn key(&mut self, text: &str) -> Result<(), Refused> {
         let key = intern_key(text);
-        let path = self.path_with(&key);
-        self.take_at(&path, key.len())?;
+        // The key's path is worked out only for a refusal.
+        if let Err(m) = self.budget.take::<Message>(&Seg::Root, key.len()) {
+            return Err(self.refuse_at(&self.path_with(&key), m.0));
+        }
         let Some(Frame::Map {
             start,
             key: slot,
@@ -325,6 +327,7 @@ impl<'t> Reader<'t, '_> {
         };
         if repeated(&self.budget.entries.borrow()[*start..], seen, &key) {
             self.budget.kind.set(FactsErrorKind::DuplicateKey);
+            let path = self.path_with(&key);
             return Err(self.refuse_at(&path, "this key appears twice in the same record".into()));
         }
         *slot = Some(key);
@@ -466,12 +469,6 @@ impl<'t> Reader<'t, '_> {
         self.budget
             .take::<Message>(&Seg::Root, bytes)
             .map_err(|m| self.refuse_here(m.0))
-    }
-
-    fn take_at(&mut self, path: &str, bytes: usize) -> Result<(), Refused> {
-        self.budget
-            .take::<Message>(&Seg::Root, bytes)
-            .map_err(|m| self.refuse_at(path, m.0))
     }
 
     /// The path of the value being read (`a.b[2]`).
