@@ -1,5 +1,7 @@
 //! The serde reader: a visitor that builds [`Value`]s within a [`Limits`] budget,
-//! refusing duplicate keys and interning short ones.
+//! refusing duplicate keys and interning short ones. It reads JSON (behind `direct.rs`)
+//! and words the YAML reader's refusals through serde_yaml; the YAML reader
+//! (`yaml_reader.rs`) calls its scalar functions, so both build values alike.
 
 use super::*;
 
