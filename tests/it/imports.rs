@@ -600,3 +600,25 @@ fn evaluate_shows_the_caret_in_the_library() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_error_inside_an_imported_let_says_where_in_the_library() {
+    let lib = "library ratios\n\nlet ratio = request.a / request.b\n";
+    let policy = "policy q\nuse ratios.{ratio}\nfacts { request: { a: decimal, b: decimal } }\n\ndeny high {\n  message \"too high\"\n  when    ratio > 2\n}\n";
+    let engine = load(&[("rules/lib/ratios.bylaw", lib), ("rules/q.bylaw", policy)]).unwrap();
+    let decide = |b: &str| {
+        let s = format!(r#"{{"request": {{"a": 10, "b": {b}}}}}"#);
+        engine
+            .decide_bytes(s.as_bytes(), bylaw::input::Format::Json, "case.json")
+            .unwrap()
+    };
+    let d = decide("0");
+    let e = &d.errors[0];
+    assert_eq!(e.source.as_ref().unwrap().to_string(), "rules/q.bylaw:7");
+    let origin = e.origin.as_ref().unwrap();
+    assert_eq!(origin.to_string(), "rules/lib/ratios.bylaw:3");
+    assert_eq!(origin.span().text(), "request.a / request.b");
+    // Near miss: the let decides, nothing fails, no origin anywhere.
+    let d = decide("2");
+    assert!(d.errors.is_empty(), "{d:?}");
+}
