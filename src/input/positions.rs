@@ -1,57 +1,75 @@
-//! Where each value of a snapshot was written, so a violation can say `file:line:col`.
+//! Where each value and key of a document was written, by path: snapshots (to place a
+//! schema violation or a value error at `file:line:col`) and test files (to show a
+//! problem with a caret, like one in a rule file) share this one record.
 //!
 //! serde gives no positions for values that parsed fine, so the text is read again:
-//! JSON by a small scanner, YAML by an event parser that reports where each node
-//! starts. It runs only when there is something to report (a valid snapshot never
-//! pays for it), on text the loader already accepted.
+//! JSON by a small scanner, YAML by saphyr's event parser, which marks every node. It
+//! runs only when there is something to report, on text the loader already accepted.
 //!
-//! Record fields are placed at their key (`order:`), list elements where they start.
-//! Values reached through a YAML alias have no place of their own: they are placed at
-//! the alias's nearest placed ancestor, as is anything the scanners cannot follow.
+//! What is recorded is byte ranges: of each value (`resources[2]`, where it starts) and
+//! of each key (`order`). Lines and columns come from a byte offset through a
+//! line-start index built once and searched by halves, and columns (in characters)
+//! through a running character count kept every [`BLOCK`] bytes: placing every value of
+//! a long one-line snapshot stays linear. Values reached through a YAML alias have no
+//! place of their own: they are placed at the alias, as is anything the scanners cannot
+//! follow at its nearest placed ancestor.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser};
+use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::Format;
+use crate::syntax::{Source, Span};
 
 /// The deepest nesting followed (the loaders refuse deeper documents anyway).
 const MAX_DEPTH: usize = 256;
 
-/// Document paths (`resources[2].order.amount`) → 1-based line and column.
+/// Bytes between two kept character counts: a column costs at most this many steps
+/// beyond the binary search for its line.
+const BLOCK: usize = 64;
+
+/// The byte ranges of a document's values and keys by path (`resources[2].order.amount`),
+/// and the index that turns a byte offset into a line and column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Positions {
-    map: HashMap<String, (usize, usize)>,
+    values: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
+    lines: Lines,
 }
 
 impl Positions {
-    /// Scans a snapshot's text. Text the scanner cannot follow just yields fewer positions.
+    /// Scans a document's text. Text the scanner cannot follow just yields fewer positions.
     pub fn scan(text: &str, format: Format) -> Positions {
-        let mut p = Positions::default();
+        let mut p = Positions {
+            lines: Lines::new(text, format),
+            ..Positions::default()
+        };
         match format {
             Format::Json => {
                 let mut s = JsonScanner {
                     text,
                     bytes: text.as_bytes(),
                     i: 0,
-                    line: 1,
-                    line_start: 0,
-                    counted: 0,
-                    counted_to: 0,
-                    out: &mut p.map,
+                    out: &mut p,
                 };
                 s.skip_ws();
                 // `None` means text the scanner gave up on; what it placed so far stays.
-                let _ = s.value(&mut String::new(), 0);
+                let _ = s.value("", 0);
             }
-            Format::Yaml => scan_yaml(text, &mut p.map),
+            Format::Yaml => scan_yaml(text, &mut p),
         }
         p
     }
 
-    /// Where the value at `path` was written, if known.
+    /// Where the value at `path` was written (a record's field: its key), as 1-based
+    /// line and column, if known.
     pub fn get(&self, path: &str) -> Option<(usize, usize)> {
-        self.map.get(path).copied()
+        if path.is_empty() {
+            return None; // the document itself is not a place worth naming
+        }
+        let &(start, _) = self.keys.get(path).or_else(|| self.values.get(path))?;
+        Some(self.lines.line_col(start))
     }
 
     /// Where the value at `path` was written, or else its closest placed ancestor
@@ -62,22 +80,128 @@ impl Positions {
             if let Some(at) = self.get(p) {
                 return Some(at);
             }
-            p = parent(p)?;
+            p = parent(p).filter(|p| !p.is_empty())?;
+        }
+    }
+
+    /// The span of the value at `path`, else of its key, else of the closest parent.
+    pub fn value(&self, source: &Arc<Source>, path: &str) -> Span {
+        self.span(source, path, false)
+    }
+
+    /// The span of the key that leads to `path` (the value's when there is no key).
+    pub fn key(&self, source: &Arc<Source>, path: &str) -> Span {
+        self.span(source, path, true)
+    }
+
+    fn span(&self, source: &Arc<Source>, path: &str, key_first: bool) -> Span {
+        let mut p = path;
+        loop {
+            let hit = if key_first {
+                self.keys.get(p).or_else(|| self.values.get(p))
+            } else {
+                self.values.get(p).or_else(|| self.keys.get(p))
+            };
+            if let Some(&(s, e)) = hit {
+                return Span::new(source, s, e);
+            }
+            match parent(p) {
+                Some(up) => p = up,
+                None => return Span::new(source, 0, 0),
+            }
         }
     }
 }
 
-/// `a.b[2]` → `a.b`, `a.b` → `a`, `a` → `None`.
+/// `cases[2].matches` → `cases[2]` → `cases` → `` → `None`.
 fn parent(path: &str) -> Option<&str> {
-    let cut = path.rfind(['.', '['])?;
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
     Some(&path[..cut])
 }
 
-fn child_key(path: &str, key: &str) -> String {
+/// The path of a record's field.
+pub(crate) fn child_key(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+/// The path of a list element.
+pub(crate) fn child_index(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
+}
+
+// ------------------------------------------------------------------ lines
+
+/// Byte offset → 1-based line and column (in characters), as the format counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Lines {
+    /// The byte offset where each line starts (the first is 0).
+    starts: Vec<usize>,
+    /// Characters before byte `k * BLOCK`, for each k.
+    chars: Vec<usize>,
+    /// The text's bytes, to count the characters of a block's first part.
+    text: Vec<u8>,
+}
+
+impl Lines {
+    /// JSON breaks lines at `\n` only; YAML (as saphyr counts) also at a lone `\r`.
+    fn new(text: &str, format: Format) -> Lines {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut chars = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let mut count = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if i % BLOCK == 0 {
+                chars.push(count);
+            }
+            if b & 0xC0 != 0x80 {
+                count += 1;
+            }
+            let breaks = match b {
+                b'\n' => true,
+                b'\r' => format == Format::Yaml && bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if breaks {
+                starts.push(i + 1);
+            }
+        }
+        chars.push(count);
+        Lines {
+            starts,
+            chars,
+            text: bytes.to_vec(),
+        }
+    }
+
+    /// Characters before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / BLOCK;
+        let kept = self.chars.get(block).copied().unwrap_or(0);
+        let from = (block * BLOCK).min(self.text.len());
+        let to = offset.min(self.text.len());
+        kept + self
+            .text
+            .get(from..to)
+            .map_or(0, |s| s.iter().filter(|&&b| b & 0xC0 != 0x80).count())
+    }
+
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let col = self
+            .chars_before(offset)
+            .saturating_sub(self.chars_before(start));
+        (line + 1, col + 1)
     }
 }
 
@@ -87,45 +211,17 @@ struct JsonScanner<'t, 'o> {
     text: &'t str,
     bytes: &'t [u8],
     i: usize,
-    line: usize,
-    line_start: usize,
-    /// Characters of the line counted so far, up to byte `counted_to`: the column is
-    /// counted on from the last one, not from the line's start for each value (which
-    /// was quadratic on a long one-line snapshot).
-    counted: usize,
-    counted_to: usize,
-    out: &'o mut HashMap<String, (usize, usize)>,
+    out: &'o mut Positions,
 }
 
 impl JsonScanner<'_, '_> {
-    fn here(&mut self) -> (usize, usize) {
-        if self.counted_to < self.line_start {
-            self.counted = 0;
-            self.counted_to = self.line_start;
-        }
-        self.counted += self
-            .text
-            .get(self.counted_to..self.i)
-            .map_or(0, |s| s.chars().count());
-        self.counted_to = self.counted_to.max(self.i);
-        (self.line, self.counted + 1)
-    }
-
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.i).copied()
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b) = self.peek() {
-            match b {
-                b'\n' => {
-                    self.i += 1;
-                    self.line += 1;
-                    self.line_start = self.i;
-                }
-                b' ' | b'\t' | b'\r' => self.i += 1,
-                _ => break,
-            }
+        while let Some(b' ' | b'\t' | b'\r' | b'\n') = self.peek() {
+            self.i += 1;
         }
     }
 
@@ -135,7 +231,7 @@ impl JsonScanner<'_, '_> {
     }
 
     /// One value at `path`, whose position the caller recorded.
-    fn value(&mut self, path: &mut String, depth: usize) -> Option<()> {
+    fn value(&mut self, path: &str, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -150,12 +246,15 @@ impl JsonScanner<'_, '_> {
                 }
                 loop {
                     self.skip_ws();
-                    let at = self.here();
+                    let at = self.i;
                     let key = self.string()?;
                     let child = child_key(path, &key);
-                    self.out.insert(child.clone(), at);
+                    self.out.keys.insert(child.clone(), (at, self.i));
                     self.eat(b':')?;
-                    self.value(&mut child.clone(), depth + 1)?;
+                    self.skip_ws();
+                    let start = self.i;
+                    self.value(&child, depth + 1)?;
+                    self.out.values.insert(child, (start, self.i));
                     self.skip_ws();
                     match self.peek()? {
                         b',' => self.i += 1,
@@ -177,10 +276,11 @@ impl JsonScanner<'_, '_> {
                 let mut index = 0usize;
                 loop {
                     self.skip_ws();
-                    let mut child = format!("{path}[{index}]");
-                    let at = self.here();
-                    self.out.insert(child.clone(), at);
-                    self.value(&mut child, depth + 1)?;
+                    let child = child_index(path, index);
+                    let start = self.i;
+                    self.out.values.insert(child.clone(), (start, start + 1));
+                    self.value(&child, depth + 1)?;
+                    self.out.values.insert(child, (start, self.i));
                     index += 1;
                     self.skip_ws();
                     match self.peek()? {
@@ -237,68 +337,155 @@ impl JsonScanner<'_, '_> {
 // ------------------------------------------------------------------ YAML
 
 enum Frame {
-    /// A mapping at `path`; `key` is the key whose value comes next, if one was read.
-    Map { path: String, key: Option<String> },
-    /// A sequence at `path`; `next` is the index of the next element.
+    /// A list at `path`; `next` is the index of the next element.
     Seq { path: String, next: usize },
+    /// A record at `path`; `key` is the key whose value comes next, if one was read;
+    /// `first` until its first key was read.
+    Map {
+        path: String,
+        key: Option<String>,
+        first: bool,
+    },
 }
 
-fn scan_yaml(text: &str, out: &mut HashMap<String, (usize, usize)>) {
-    let mut stack: Vec<Frame> = Vec::new();
+/// Reads the places of every node of the first document; an event the parser cannot
+/// read ends the walk, and what was placed so far stays.
+fn scan_yaml(text: &str, out: &mut Positions) {
+    // The parser counts characters; ranges count bytes.
+    let bytes_at = (!text.is_ascii()).then(|| {
+        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        v.push(text.len());
+        v
+    });
+    let mut recv = Receiver {
+        text,
+        bytes_at,
+        stack: Vec::new(),
+        out,
+    };
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
             return;
         };
-        let at = (span.start.line(), span.start.col() + 1);
-        let opens = matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
-        match event {
-            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => continue,
-            Event::StreamEnd | Event::DocumentEnd => return,
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-                if stack.is_empty() {
-                    return; // the first document is the snapshot
-                }
-                continue;
-            }
-            Event::Scalar(ref s, ..) => {
-                // A scalar where a key is due is that key.
-                if let Some(Frame::Map {
-                    path,
-                    key: key @ None,
-                }) = stack.last_mut()
-                {
-                    let child = child_key(path, s);
-                    out.insert(child, at);
-                    *key = Some(s.to_string());
-                    continue;
-                }
-            }
-            Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..) => {}
+        if !recv.on_event(event, span.start.index()) {
+            return;
         }
-        // A node (a value): where does it sit?
-        let path = match stack.last_mut() {
-            None => String::new(),
-            Some(Frame::Map { path, key }) => match key.take() {
-                Some(k) => child_key(path, &k),
-                None => return, // a mapping or alias as a key: snapshots do not use them
-            },
-            Some(Frame::Seq { path, next }) => {
-                let child = format!("{path}[{next}]");
-                *next += 1;
-                out.insert(child.clone(), at);
-                child
-            }
+    }
+}
+
+struct Receiver<'t, 'o> {
+    text: &'t str,
+    /// Byte offset of each character, when the text is not all ASCII.
+    bytes_at: Option<Vec<usize>>,
+    stack: Vec<Frame>,
+    out: &'o mut Positions,
+}
+
+impl Receiver<'_, '_> {
+    /// The path of the node about to be read, and whether it is a record's key.
+    fn slot(&self) -> (String, bool) {
+        match self.stack.last() {
+            None => (String::new(), false),
+            Some(Frame::Seq { path, next }) => (child_index(path, *next), false),
+            Some(Frame::Map {
+                path, key: None, ..
+            }) => (path.clone(), true),
+            Some(Frame::Map {
+                path, key: Some(k), ..
+            }) => (child_key(path, k), false),
+        }
+    }
+
+    /// A value was read: the parent moves on.
+    fn advance(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Seq { next, .. }) => *next += 1,
+            Some(Frame::Map { key, .. }) => *key = None,
+            None => {}
+        }
+    }
+
+    fn scalar_end(&self, start: usize, value: &str, style: ScalarStyle) -> usize {
+        let rest = self.text.get(start..).unwrap_or("");
+        let line_end = start + rest.find('\n').unwrap_or(rest.len());
+        let end = match style {
+            ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
+            _ => line_end,
         };
-        if opens {
-            if stack.len() >= MAX_DEPTH {
-                return;
+        end.min(line_end).max(start)
+    }
+
+    /// One event, starting at character `index`; `false` once the document is over.
+    fn on_event(&mut self, ev: Event, index: usize) -> bool {
+        let start = match &self.bytes_at {
+            Some(v) => v.get(index).copied().unwrap_or(self.text.len()),
+            None => index.min(self.text.len()),
+        };
+        match ev {
+            Event::Scalar(value, style, ..) => {
+                let (path, is_key) = self.slot();
+                let end = self.scalar_end(start, &value, style);
+                if is_key {
+                    if let Some(Frame::Map {
+                        path, key, first, ..
+                    }) = self.stack.last_mut()
+                    {
+                        // A block record is marked after its first key; it starts at that key.
+                        if *first {
+                            *first = false;
+                            if let Some(v) = self.out.values.get_mut(path.as_str()) {
+                                v.0 = v.0.min(start);
+                                v.1 = v.0 + 1;
+                            }
+                        }
+                        self.out.keys.insert(child_key(path, &value), (start, end));
+                        *key = Some(value.into_owned());
+                    }
+                } else {
+                    self.out.values.insert(path, (start, end));
+                    self.advance();
+                }
             }
-            stack.push(match event {
-                Event::SequenceStart(..) => Frame::Seq { path, next: 0 },
-                _ => Frame::Map { path, key: None },
-            });
+            Event::Alias(_) => {
+                let (path, is_key) = self.slot();
+                if is_key {
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some("*".into());
+                    }
+                } else {
+                    self.out.values.insert(path, (start, start + 1));
+                    self.advance();
+                }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return false;
+                }
+                let (path, is_key) = self.slot();
+                // A record or list used as a key: its contents get no useful path.
+                let path = if is_key { format!("{path}.?") } else { path };
+                self.out.values.insert(path.clone(), (start, start + 1));
+                self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
+                    Frame::Seq { path, next: 0 }
+                } else {
+                    Frame::Map {
+                        path,
+                        key: None,
+                        first: true,
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.stack.pop();
+                self.advance();
+                // The first document is the whole snapshot or test file.
+                return !self.stack.is_empty();
+            }
+            Event::DocumentEnd | Event::StreamEnd => return false,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
         }
+        true
     }
 }
 
@@ -318,6 +505,7 @@ mod tests {
         assert_eq!(p.get("de"), Some((3, 3)));
         assert_eq!(p.nearest("a.b[1].c.zz"), Some((2, 19)));
         assert_eq!(p.nearest("zz"), None);
+        assert_eq!(p.get(""), None);
     }
 
     #[test]
@@ -331,5 +519,48 @@ mod tests {
         assert_eq!(p.get("a.b[1].c"), Some((4, 8)));
         assert_eq!(p.get("d"), Some((5, 1)));
         assert_eq!(p.get("e[1]"), Some((6, 8)));
+    }
+
+    #[test]
+    fn columns_count_characters_and_yaml_lines_break_at_a_lone_cr() {
+        // Near miss: JSON counts a lone `\r` as whitespace on the same line.
+        let json = "{\"é\": 1,\r \"ü\": [true, \"ß\", 2]}";
+        let p = Positions::scan(json, Format::Json);
+        assert_eq!(p.get("ü[2]"), Some((1, 28)));
+        let yaml = "a: é\rb:\r\n  - ü\n  - x\n";
+        let p = Positions::scan(yaml, Format::Yaml);
+        assert_eq!(p.get("b"), Some((2, 1)));
+        assert_eq!(p.get("b[1]"), Some((4, 5)));
+    }
+
+    #[test]
+    fn columns_past_a_block_boundary() {
+        let long = "é".repeat(100);
+        let text = format!("{{\"{long}\": [1, 2]}}");
+        let p = Positions::scan(&text, Format::Json);
+        assert_eq!(p.get(&format!("{long}[1]")), Some((1, 110)));
+    }
+
+    #[test]
+    fn places_of_values_and_keys() {
+        let text = "cases:\n  - name: one\n    matches: [a.b, \"c\"]\n";
+        let src = Source::new("t.yaml", text);
+        let pos = Positions::scan(text, Format::Yaml);
+        let name = pos.value(&src, "cases[0].name");
+        assert_eq!((name.line_col(), name.text()), ((2, 11), "one"));
+        let m = pos.value(&src, "cases[0].matches[1]");
+        assert_eq!((m.line_col(), m.text()), ((3, 20), "\"c\""));
+        let k = pos.key(&src, "cases[0].matches");
+        assert_eq!(k.text(), "matches");
+        // An unknown path falls back to its closest known parent.
+        assert_eq!(pos.value(&src, "cases[0].nope[3]").line_col(), (2, 5));
+    }
+
+    #[test]
+    fn byte_offsets_after_non_ascii_text() {
+        let text = "cases:\n  - name: \"é ü\"\n    decision: denied\n";
+        let src = Source::new("t.yaml", text);
+        let pos = Positions::scan(text, Format::Yaml);
+        assert_eq!(pos.value(&src, "cases[0].decision").text(), "denied");
     }
 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use serde_yaml::Value as Yaml;
 
-use super::positions::{child_index, child_key, Positions};
 use super::snapshot;
 use super::{Case, Expect, ReviewExpect, Spanned, TestFile};
 use crate::decision::{Outcome, ReviewState};
+use crate::input::positions::{child_index, child_key, Positions};
 use crate::input::{self, Format};
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::{Source, Span};
@@ -88,7 +88,7 @@ pub fn parse(name: &str, text: &str, dir: &Path) -> TestFile {
         }
     };
     let mut l = Loader {
-        pos: Positions::of(text),
+        pos: Positions::scan(text, Format::Yaml),
         source,
         dir: dir.to_path_buf(),
         cache: HashMap::new(),

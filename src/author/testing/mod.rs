@@ -22,7 +22,6 @@ mod coverage_scope;
 mod file;
 pub mod mutate;
 mod pinned;
-mod positions;
 pub mod report;
 mod rules;
 pub(crate) mod scope;
