@@ -42,6 +42,32 @@ fn values_on_one_long_line_are_placed_in_linear_time() {
 }
 
 #[test]
+fn every_value_on_one_long_non_ascii_line_is_placed_in_linear_time() {
+    // 30,000 resources on one line, each with a non-ASCII name (a column is counted in
+    // characters, not bytes), in JSON and in YAML flow style; every element is placed,
+    // as when each resource has a violation (counting from the line's start for each:
+    // ~10¹⁰ steps).
+    let mut json = String::from("{\"resources\": [");
+    let mut yaml = String::from("{resources: [");
+    for i in 0..30_000 {
+        let sep = if i > 0 { ", " } else { "" };
+        json.push_str(&format!("{sep}{{\"id\": \"é-{i}\", \"size\": {i}}}"));
+        yaml.push_str(&format!("{sep}{{id: é-{i}, size: {i}}}"));
+    }
+    json.push_str("]}");
+    yaml.push_str("]}");
+    for (text, format) in [(&json, Format::Json), (&yaml, Format::Yaml)] {
+        let p = Positions::scan(text, format);
+        let mut last = (0, 0);
+        for i in 0..30_000 {
+            last = p.nearest(&format!("resources[{i}].zone")).unwrap();
+        }
+        let byte = text.rfind("{").unwrap();
+        assert_eq!(last, (1, text[..byte].chars().count() + 1), "{format:?}");
+    }
+}
+
+#[test]
 fn a_long_list_on_one_line_is_refused_promptly() {
     // 1M elements on one line, past the list limit: the refusal places itself.
     let mut text = String::from("{\"a\": [");
