@@ -260,11 +260,20 @@ fn error<const P: bool>(w: &mut Json<'_, P>, e: &RuleError) {
     w.string(&e.reason);
     if let Some(s) = &e.source {
         w.key("source");
-        w.string(s);
+        location(w, s);
+    }
+    if let Some(o) = &e.origin {
+        w.key("origin");
+        location(w, o);
     }
     w.key("blocking");
     w.raw(if e.blocking { b"true" } else { b"false" });
     w.close(b'}');
+}
+
+/// A location as its `Serialize` writes it: the string `file:line`.
+fn location<const P: bool>(w: &mut Json<'_, P>, l: &crate::decision::Location) {
+    w.string(&l.to_string());
 }
 
 fn miss<const P: bool>(w: &mut Json<'_, P>, m: &Miss) {
