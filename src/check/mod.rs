@@ -520,14 +520,15 @@ impl Names<'_> {
                 }
                 literal_types(e, out);
             }
-            ExprKind::Quantifier(.., body) => {
+            ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => {
                 self.parts(e, out, depth);
-                expect_condition(body, out);
-            }
-            ExprKind::Comprehension(.., filter) => {
-                self.parts(e, out, depth);
-                if let Some(f) = filter {
-                    expect_condition(f, out);
+                if let Some(b) = scoping::binder(e) {
+                    if let scoping::BinderForm::Quantifier(_) = b.form {
+                        expect_condition(b.body, out);
+                    }
+                    if let Some(c) = b.guard {
+                        expect_condition(c, out);
+                    }
                 }
             }
             _ => {
