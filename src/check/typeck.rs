@@ -36,12 +36,17 @@ mod scope_tests;
 
 /// Type checks one policy against its schema. Functions are checked whether or not
 /// the facts are typed (their parameters are); the rest only when they are.
-pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
-    checked(p, out);
+/// `max_depth` is `Limits::max_expr_depth`, which the parser enforced first.
+pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
+    checked(p, out, max_depth);
 }
 
 /// The checker after checking `p` (what it saw, for tests).
-fn checked<'p, 'o>(p: &'p Policy, out: &'o mut Vec<Diagnostic>) -> Typeck<'p, 'o> {
+fn checked<'p, 'o>(
+    p: &'p Policy,
+    out: &'o mut Vec<Diagnostic>,
+    max_depth: usize,
+) -> Typeck<'p, 'o> {
     let functions = forms::signatures(p, out);
     let mut tc = Typeck {
         policy: p,
@@ -54,6 +59,7 @@ fn checked<'p, 'o>(p: &'p Policy, out: &'o mut Vec<Diagnostic>) -> Typeck<'p, 'o
         present: Vec::new(),
         kinds: Vec::new(),
         functions,
+        max_depth,
         #[cfg(test)]
         names_seen: Vec::new(),
         out,
@@ -73,6 +79,11 @@ fn checked<'p, 'o>(p: &'p Policy, out: &'o mut Vec<Diagnostic>) -> Typeck<'p, 'o
 /// How many lets one condition's narrowing looks into (lets of lets could multiply).
 pub(super) const MAX_LET_EXPANSIONS: usize = 64;
 
+/// How deep narrowing follows a condition, counted on through the lets it looks into
+/// (each of which the parser kept within `Limits::max_expr_depth`): a guard of this
+/// walk's own, as `MAX_LET_EXPANSIONS` is.
+pub(super) const MAX_NARROWING_DEPTH: usize = 200;
+
 pub(super) struct Typeck<'p, 'o> {
     policy: &'p Policy,
     facts: Arc<Record>,
@@ -87,6 +98,9 @@ pub(super) struct Typeck<'p, 'o> {
     kinds: Vec<narrow::Tested>,
     /// The policy's functions, by name: parameter types and result type.
     functions: HashMap<&'p str, forms::Signature<'p>>,
+    /// How deep an expression may nest (`Limits::max_expr_depth`; deeper is the name
+    /// checker's to report).
+    max_depth: usize,
     /// Each name checked: where it starts, and which binder it is (0: the innermost).
     #[cfg(test)]
     names_seen: Vec<(usize, Option<usize>)>,
@@ -241,7 +255,7 @@ impl<'p> Typeck<'p, '_> {
     }
 
     fn facts_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_NARROWING_DEPTH {
             return Vec::new();
         }
         let d = depth + 1;
@@ -410,7 +424,7 @@ impl<'p> Typeck<'p, '_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&mut self, e: &'p Expr, depth: usize) -> Ty {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return Ty::Any; // reported by the name checker
         }
         let d = depth + 1;

@@ -91,7 +91,7 @@ fn the_checker_and_the_compiler_scope_every_form_alike() {
     assert_eq!(forms.len() + without.len(), 20, "{forms:?}");
 
     let mut out = Vec::new();
-    let checker: BTreeSet<_> = super::checked(&policy, &mut out)
+    let checker: BTreeSet<_> = super::checked(&policy, &mut out, 64)
         .names_seen
         .into_iter()
         .collect();
