@@ -45,6 +45,8 @@ for side in $build_sides; do
     cargo bench --locked $bench_flags --no-run 2>&1 | tail -1)
 done
 
+[ "$rounds" = 0 ] && { echo "built; no rounds asked"; exit 0; }
+
 # One run of one side: criterion writes each benchmark's estimates under
 # target/criterion/…/new/; copy the median (ns) of each, keyed by its full id.
 run_side() { # side round
