@@ -474,24 +474,22 @@ pub(super) fn render_change(out: &mut String, pad: &str, c: &Change) {
             kind,
             status,
             message,
-        } => {
-            let status = status
-                .as_ref()
-                .map(|s| format!(", {s}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "{pad}+ {kind} {rule}{status}");
-            let _ = writeln!(out, "{pad}    {message}");
         }
-        What::Unmatched {
+        | What::Unmatched {
             kind,
             status,
             message,
         } => {
+            let sign = if matches!(c.what, What::Matched { .. }) {
+                '+'
+            } else {
+                '-'
+            };
             let status = status
                 .as_ref()
                 .map(|s| format!(", {s}"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "{pad}- {kind} {rule}{status}");
+            let _ = writeln!(out, "{pad}{sign} {kind} {rule}{status}");
             let _ = writeln!(out, "{pad}    {message}");
         }
         What::Kind { from, to } => {

@@ -132,7 +132,7 @@ pub fn run(args: Args) -> ExitCode {
     // decision on stdout stays as it is. Machines read the JSON's `errors` instead.
     if args.format == OutputFormat::Text {
         let color = bylaw::report::diagnostic::stderr_color();
-        for d in bylaw::report::errors::diagnostics(engine.policies(), &decision) {
+        for d in bylaw::report::errors::diagnostics(&decision) {
             eprint!("\n{}", d.render(color));
         }
     }

@@ -1,7 +1,10 @@
 //! Explained decisions: what the engine answers, serializable as JSON or YAML, and
 //! [`remedy`]: what would make a blocking decision allowed, verified by deciding again.
 
+mod location;
 pub mod remedy;
+
+pub use location::Location;
 
 use std::sync::Arc;
 
@@ -224,15 +227,18 @@ pub struct RuleError {
     pub path: Option<String>,
     /// What went wrong.
     pub reason: String,
-    /// `rules/FILE:LINE` of the rule (or clause) that failed.
+    /// The clause that failed (or the policy's `applies when` / `for each`), written
+    /// `rules/FILE:LINE`; with its span, for the caret under it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Location>,
+    /// Where the expression that failed is, when it is in another file than `source`:
+    /// inside a function (or `let`) imported from a library. Written `FILE:LINE`;
+    /// absent otherwise (a local function's error is placed at `source`, its
+    /// function named in `reason`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Location>,
     /// Whether the error blocks the decision (deny and review rules, scopes, lists).
     pub blocking: bool,
-    /// The column of the clause that failed, on `source`'s line: for the caret when a
-    /// line holds several clauses (not part of the decision's output).
-    #[serde(skip)]
-    pub column: Option<usize>,
     /// Its kind, for hints (not rendered).
     #[serde(skip)]
     pub cause: Cause,

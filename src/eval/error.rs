@@ -1,5 +1,6 @@
 //! Why an expression could not be evaluated, and at which fact.
 
+use crate::syntax::Span;
 use crate::value::Type;
 
 /// An expression that could not be evaluated. Recorded on the rule; never a panic,
@@ -107,6 +108,10 @@ pub enum EvalError {
         via: String,
         /// The error itself (perhaps through further lets).
         inner: Box<EvalError>,
+        /// The expression in the let's or function's body where the error arose (the
+        /// innermost that failed), when known: not shown in the message; a rule
+        /// decided with a function imported from a library names this place.
+        at: Option<Span>,
     },
 }
 
@@ -114,7 +119,7 @@ pub enum EvalError {
 fn via_text(inner: &EvalError, via: &str) -> String {
     let mut chain = vec![via];
     let mut at = inner;
-    while let EvalError::Via { via, inner } = at {
+    while let EvalError::Via { via, inner, .. } = at {
         chain.push(via);
         at = inner;
     }
@@ -143,6 +148,12 @@ impl EvalError {
     /// This error, as seen through `via` ("let `x`"). Limits are not wrapped: they
     /// stop the decision whatever the rule read.
     pub fn via(self, via: impl FnOnce() -> String) -> EvalError {
+        self.via_at(via, None)
+    }
+
+    /// [`EvalError::via`], knowing where in the let's or function's body the error
+    /// arose.
+    pub fn via_at(self, via: impl FnOnce() -> String, at: Option<&Span>) -> EvalError {
         match self {
             e @ (EvalError::Steps(_) | EvalError::Depth(_)) => e,
             // The same chain twice (a let read by a let it reads) says nothing more.
@@ -154,6 +165,7 @@ impl EvalError {
                 EvalError::Via {
                     via,
                     inner: Box::new(e),
+                    at: at.cloned(),
                 }
             }
         }
@@ -164,6 +176,16 @@ impl EvalError {
         via.into_iter()
             .rev()
             .fold(self, |err, name| err.via(|| format!("let `{name}`")))
+    }
+
+    /// Where the error arose, if it came through a let or a function whose body
+    /// placed it: the innermost such place (a let's error, kept and met again through
+    /// a function, is placed where the let's body failed, not where it was read).
+    pub fn origin(&self) -> Option<&Span> {
+        match self {
+            EvalError::Via { at, inner, .. } => inner.origin().or(at.as_ref()),
+            _ => None,
+        }
     }
 
     /// The fact path the error is about, if any.

@@ -170,6 +170,10 @@ pub struct Scope<'a> {
     pub(super) item_reads: Vec<(usize, Arc<str>)>,
     /// A buffer for joining text.
     pub(super) scratch: String,
+    /// The innermost node that failed, with the step count then: an error passing up
+    /// through its parents takes no step, so a parent failing at the same count is
+    /// passing it on (see [`Scope::failed`]).
+    pub(super) fault: Option<(&'a Node, u64)>,
 }
 
 impl<'a> Scope<'a> {
@@ -197,6 +201,7 @@ impl<'a> Scope<'a> {
             item_path: None,
             item_reads: Vec::new(),
             scratch: String::new(),
+            fault: None,
         }
     }
 
@@ -224,6 +229,7 @@ impl<'a> Scope<'a> {
         self.item_reads.clear();
         self.binders.clear();
         self.steps = 0;
+        self.fault = None;
         self.max_steps = max_steps;
         self.depth = 0;
     }
@@ -261,6 +267,15 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Node) -> Result<bool, EvalError> {
+        let r = self.condition_here(e);
+        if r.is_err() {
+            self.failed(e);
+        }
+        r
+    }
+
+    #[inline]
+    fn condition_here(&mut self, e: &'a Node) -> Result<bool, EvalError> {
         // `and`, `or`, `not`, comparisons and `any`/`all` are decided as booleans, not
         // built as values and taken apart again; entered as [`Scope::eval_ref`] enters
         // any node (none of them is a kept read).
@@ -324,6 +339,15 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
     pub fn eval_ref(&mut self, e: &'a Node) -> Result<Cow<'a, Value>, EvalError> {
+        let r = self.eval_ref_here(e);
+        if r.is_err() {
+            self.failed(e);
+        }
+        r
+    }
+
+    #[inline]
+    fn eval_ref_here(&mut self, e: &'a Node) -> Result<Cow<'a, Value>, EvalError> {
         // A path read before is the commonest read: checked on its own, since
         // `found_along` could answer it too but its set-up costs more (1.8% of a
         // decision's instructions, measured).
@@ -660,9 +684,10 @@ impl<'a> Scope<'a> {
         }
         // A let sees facts and the element, not the binders of the expression using it.
         let binders = std::mem::take(&mut self.binders);
+        self.fault = None;
         let r = self
             .eval(&decl.value)
-            .map_err(|e| e.via(|| format!("let `{}`", decl.name.name)));
+            .map_err(|e| e.via_at(|| format!("let `{}`", decl.name.name), self.fault_span()));
         self.binders = binders;
         if let Some(slot) = self.lets.get_mut(i) {
             *slot = LetState::Done(r.clone());

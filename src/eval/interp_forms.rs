@@ -53,11 +53,28 @@ impl<'a> Scope<'a> {
                 b.depth = depth;
             }
         }
+        self.fault = None;
         let r = self
             .eval(&f.body)
-            .map_err(|e| e.via(|| format!("function `{}`", f.name.name)));
+            .map_err(|e| e.via_at(|| format!("function `{}`", f.name.name), self.fault_span()));
         self.binders.truncate(depth);
         r
+    }
+
+    /// Notes that `e` failed. The first node to fail is where the error arose; its
+    /// parents pass the error on without taking a step, so one failing at the step
+    /// count the fault was noted at keeps it. (A failure absorbed on the way, by `??`
+    /// or `present`, is followed by more steps before anything else fails.)
+    pub(super) fn failed(&mut self, e: &'a Node) {
+        match self.fault {
+            Some((_, steps)) if steps == self.steps => {}
+            _ => self.fault = Some((e, self.steps)),
+        }
+    }
+
+    /// Where the error being passed on arose (see [`Scope::failed`]).
+    pub(super) fn fault_span(&self) -> Option<&'a crate::syntax::Span> {
+        self.fault.map(|(n, _)| &n.span)
     }
 
     /// `match`: the first arm whose pattern equals the subject (or, without a

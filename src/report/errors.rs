@@ -4,30 +4,32 @@
 
 use crate::decision::{Cause, Decision, RuleError};
 use crate::report::diagnostic::{Diagnostic, Kind};
-use crate::syntax::ast::{Clause, Expr, Policy, StatusKind, TemplatePart};
-use crate::syntax::Span;
 
-/// One diagnostic per error of `d` that has a place in the rules (`policies`: those
-/// the decision was made with, `Engine::policies`).
-pub fn diagnostics<'p>(
-    policies: impl IntoIterator<Item = &'p Policy>,
-    d: &Decision,
-) -> Vec<Diagnostic> {
-    let policies: Vec<&Policy> = policies.into_iter().collect();
+/// One diagnostic per error of `d` that has a place in the rules: at the clause that
+/// failed or, for an error inside a function imported from a library, at the
+/// expression in the library that failed (the message then says where the rule is).
+pub fn diagnostics(d: &Decision) -> Vec<Diagnostic> {
     let errors = d
         .errors
         .iter()
         .chain(d.items.iter().flat_map(|i| &i.errors));
     let mut out: Vec<Diagnostic> = Vec::new();
     for e in errors {
-        let Some(span) = locate(&policies, e) else {
+        let Some(source) = &e.source else {
             continue;
         };
-        let message = match &e.rule {
+        let mut message = match &e.rule {
             Some(rule) => format!("`{rule}` could not be evaluated: {}", e.reason),
             None => e.reason.clone(),
         };
-        let mut diag = Diagnostic::at(&span, message).of_kind(kind(e.cause));
+        let at = match &e.origin {
+            Some(origin) => {
+                message.push_str(&format!(" (the rule is at {source})"));
+                origin
+            }
+            None => source,
+        };
+        let mut diag = Diagnostic::at(at.span(), message).of_kind(kind(e.cause));
         diag.hint = hint(e);
         // Per-item errors repeat the same failure; show each once.
         if !out
@@ -38,69 +40,6 @@ pub fn diagnostics<'p>(
         }
     }
     out
-}
-
-/// The clause an error's `source` (`file:line`) points at.
-fn locate(policies: &[&Policy], e: &RuleError) -> Option<Span> {
-    let (file, line) = e.source.as_deref()?.rsplit_once(':')?;
-    let line: usize = line.parse().ok()?;
-    let at = |x: &Expr| {
-        x.span.source.name == file
-            && x.span.line() == line
-            && e.column.is_none_or(|c| x.span.line_col().1 == c)
-    };
-    for p in policies {
-        if let Some(rule) = &e.rule {
-            let Some(r) = p
-                .rules
-                .iter()
-                .find(|r| format!("{}.{}", p.id.name, r.name.name) == *rule)
-            else {
-                continue;
-            };
-            return clause_exprs(&r.clauses)
-                .into_iter()
-                .find(|x| at(x))
-                .map(|x| x.span.clone())
-                .or_else(|| Some(r.name.span.clone()));
-        }
-        if let Some(x) = header_exprs(p).into_iter().find(|x| at(x)) {
-            return Some(x.span.clone());
-        }
-        if let Some(fe) = &p.for_each {
-            if fe.span.source.name == file && fe.span.line() == line {
-                return Some(fe.span.clone());
-            }
-        }
-    }
-    None
-}
-
-fn header_exprs(p: &Policy) -> Vec<&Expr> {
-    p.applies.iter().collect()
-}
-
-fn clause_exprs(clauses: &[Clause]) -> Vec<&Expr> {
-    let mut v = Vec::new();
-    for c in clauses {
-        match c {
-            Clause::When(e) | Clause::Value(e) => v.push(e),
-            Clause::Status(s) => {
-                v.push(&s.when);
-                if let StatusKind::Approved { at, .. } = &s.status {
-                    v.push(at);
-                }
-            }
-            Clause::Message(t) | Clause::Remedy(t) => {
-                v.extend(t.parts.iter().filter_map(|p| match p {
-                    TemplatePart::Hole(e) => Some(e),
-                    TemplatePart::Text(_) => None,
-                }))
-            }
-            Clause::Cites(_) => {}
-        }
-    }
-    v
 }
 
 /// The diagnostic kind of a cause whose hint is the load-time diagnostics' (the same
@@ -163,8 +102,8 @@ mod tests {
             path: Some("request.reason".into()),
             reason: reason.into(),
             source: None,
+            origin: None,
             blocking: true,
-            column: None,
             cause,
         }
     }

@@ -142,13 +142,22 @@ fn write_error(out: &mut Vec<u8>, e: &RuleError) {
     string(out, &e.reason);
     if let Some(s) = &e.source {
         out.extend_from_slice(b",\"source\":");
-        string(out, s);
+        location(out, s);
+    }
+    if let Some(o) = &e.origin {
+        out.extend_from_slice(b",\"origin\":");
+        location(out, o);
     }
     out.extend_from_slice(if e.blocking {
         b",\"blocking\":true}"
     } else {
         b",\"blocking\":false}"
     });
+}
+
+/// A location as its `Serialize` writes it: the string `file:line`.
+fn location(out: &mut Vec<u8>, l: &crate::decision::Location) {
+    string(out, &l.to_string());
 }
 
 fn write_miss(out: &mut Vec<u8>, m: &Miss) {

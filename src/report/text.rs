@@ -102,10 +102,13 @@ fn section(
     }
     for e in errors {
         let rule = e.rule.as_deref().unwrap_or("-");
-        let source = e.source.as_deref().unwrap_or("");
+        let source = e.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
         let label = if e.blocking { "ERROR" } else { "ERROR (info)" };
         let _ = writeln!(out, "  {label:<15} {rule:<width$}  {source}");
         let _ = writeln!(out, "{INDENT}{}", e.reason);
+        if let Some(o) = &e.origin {
+            let _ = writeln!(out, "{INDENT}failed at {o}");
+        }
         if let Some(p) = &e.path {
             let _ = writeln!(out, "{INDENT}at fact `{p}`");
         }

@@ -18,7 +18,7 @@ use crate::run::load::{par_map, read_dir};
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
-use crate::syntax::Source;
+use crate::syntax::{Source, Span};
 use crate::value::{push_text, push_uint, Value};
 
 /// The extension of rule files.
@@ -383,8 +383,8 @@ impl Engine {
                     format!("no policy applies to this snapshot ({})", shown.join(", "))
                 },
                 source: None,
+                origin: None,
                 blocking: true,
-                column: None,
                 cause: Cause::Other,
             });
         }
@@ -429,9 +429,9 @@ impl Engine {
                             "cannot tell whether the policy `{}` applies: {e}",
                             c.ast.id.name
                         ),
-                        source: Some(applies.span.location()),
+                        origin: origin(&e, &applies.span),
+                        source: Some(Location::new(applies.span.clone())),
                         blocking: true,
-                        column: None,
                         cause: match cause_of(&e) {
                             // These have no hint of their own here: the hint is that
                             // `applies when` must be decidable, as before they had kinds.
@@ -490,9 +490,9 @@ impl Engine {
                             .map(str::to_string)
                             .or_else(|| scope.path_of(&fe.list)),
                         reason: e.to_string(),
-                        source: Some(fe.span.location()),
+                        origin: origin(&e, &fe.span),
+                        source: Some(Location::new(fe.span.clone())),
                         blocking: true,
-                        column: None,
                         cause: if empty {
                             Cause::EmptyList
                         } else {
@@ -573,8 +573,8 @@ impl Engine {
                             "`{pa}` and `{pb}` are both {:?}: two elements with one ID cannot be told apart",
                             ours[b].id
                         ),
-                        source: Some(fe.span.location()),
-                        column: None,
+                        source: Some(Location::new(fe.span.clone())),
+                        origin: None,
                         blocking: true,
                         cause: Cause::Other,
                     });
@@ -592,10 +592,19 @@ fn plain_error(path: Option<String>, reason: String) -> RuleError {
         path,
         reason,
         source: None,
+        origin: None,
         blocking: true,
-        column: None,
         cause: Cause::Other,
     }
+}
+
+/// Where an error met deciding the text at `at` arose, when that is in another file:
+/// inside a function or let imported from a library. A local function's error is
+/// placed at `at` as before (its reason names the function).
+fn origin(e: &EvalError, at: &Span) -> Option<Location> {
+    e.origin()
+        .filter(|o| o.source.name != at.source.name)
+        .map(|o| Location::new(o.clone()))
 }
 
 /// The kind of an evaluation error, for the hint its diagnostic gets.

@@ -44,7 +44,7 @@ fn an_error_in_a_value_clause_has_its_caret_on_the_value() {
     let text = "policy p\nfacts a\neffect e { message \"m\" when true value a * 7922816251426433759354395033 }\n";
     let engine = engine(text);
     let d = engine.evaluate(&json("{\"a\": 100}"));
-    let diags = bylaw::report::errors::diagnostics(engine.policies(), &d);
+    let diags = bylaw::report::errors::diagnostics(&d);
     let shown = diags[0].to_string();
     // `a * …` starts at column 40; `when true` (column 24) shares its line.
     assert!(shown.contains("out of range"), "{shown}");
@@ -144,7 +144,7 @@ fn help_texts_of_evaluation_errors_fit_their_case() {
     let hint_of = |text: &str, facts: &str| {
         let engine = engine(text);
         let d = engine.evaluate(&json(facts));
-        let diags = bylaw::report::errors::diagnostics(engine.policies(), &d);
+        let diags = bylaw::report::errors::diagnostics(&d);
         diags[0].hint.clone().unwrap_or_default()
     };
     // A condition that is not a fact: no "`the fact` must be true or false".

@@ -96,8 +96,17 @@ fn imported_definitions_decide_as_if_written_in_the_policy() {
     ])
     .unwrap();
     let inline = load(&[("rules/p.bylaw", &inlined())]).unwrap();
+    // Alike but for one line: an error inside an imported function also says where
+    // in the library it arose (`origin`; see the next test).
+    let without_origin = |d: String| -> String {
+        d.lines()
+            .filter(|l| !l.trim_start().starts_with("\"origin\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     for s in SNAPSHOTS {
-        assert_eq!(decide(&imported, s), decide(&inline, s), "{s}");
+        let (a, b) = (decide(&imported, s), decide(&inline, s));
+        assert_eq!(without_origin(a), without_origin(b), "{s}");
     }
     // The decisions are not trivial: a deny, a warning, an effect, and a call that
     // fails (cited at the rule that made it, as a local function's is).
@@ -466,4 +475,150 @@ fn one_policy_file_alone_does_not_see_its_libraries() {
         ("rules/p.bylaw", &importing())
     ])
     .is_ok());
+}
+
+/// The error of `p.per_part` on `SNAPSHOTS[2]`: `share` divides by zero.
+fn division_by_zero(engine: &Engine) -> bylaw::Decision {
+    engine
+        .decide_bytes(
+            SNAPSHOTS[2].as_bytes(),
+            bylaw::input::Format::Json,
+            "case.json",
+        )
+        .unwrap()
+}
+
+#[test]
+fn an_error_inside_an_imported_function_says_where_in_the_library() {
+    let engine = load(&[
+        ("rules/lib/fees.bylaw", LIB),
+        ("rules/p.bylaw", &importing()),
+    ])
+    .unwrap();
+    let d = division_by_zero(&engine);
+    let e = &d.errors[0];
+    // The rule and its clause still identify the rule; `origin` is where it failed:
+    // `total / parts`, the body of `share` (line 14 of the library).
+    assert_eq!(e.rule.as_deref(), Some("p.per_part"));
+    assert_eq!(e.source.as_ref().unwrap().to_string(), "rules/p.bylaw:19");
+    let origin = e.origin.as_ref().unwrap();
+    assert_eq!(origin.to_string(), "rules/lib/fees.bylaw:14");
+    assert_eq!(origin.span().text(), "total / parts");
+    assert!(e.reason.ends_with("(via function `share`)"), "{}", e.reason);
+    // Every rendering says so, as `file:line`.
+    let json = bylaw::report::render(&d, bylaw::report::Rendering::Json).unwrap();
+    assert!(
+        json.contains(
+            "\"source\": \"rules/p.bylaw:19\",\n      \"origin\": \"rules/lib/fees.bylaw:14\","
+        ),
+        "{json}"
+    );
+    let yaml = bylaw::report::render(&d, bylaw::report::Rendering::Yaml).unwrap();
+    assert!(
+        yaml.contains("source: rules/p.bylaw:19\n  origin: rules/lib/fees.bylaw:14\n"),
+        "{yaml}"
+    );
+    let mut line = Vec::new();
+    bylaw::report::json::write_decision(&mut line, &d);
+    let line = String::from_utf8(line).unwrap();
+    assert!(
+        line.contains(r#""source":"rules/p.bylaw:19","origin":"rules/lib/fees.bylaw:14""#),
+        "{line}"
+    );
+    let text = bylaw::report::render(&d, bylaw::report::Rendering::Text).unwrap();
+    assert!(text.contains("failed at rules/lib/fees.bylaw:14"), "{text}");
+    // The caret is under the library's expression; the message names the rule's place.
+    let diags = bylaw::report::errors::diagnostics(&d);
+    let shown = diags[0].render(false);
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn the_same_function_written_in_the_policy_is_placed_at_the_rule() {
+    let engine = load(&[("rules/p.bylaw", &inlined())]).unwrap();
+    let d = division_by_zero(&engine);
+    let e = &d.errors[0];
+    assert_eq!(e.source.as_ref().unwrap().to_string(), "rules/p.bylaw:19");
+    assert_eq!(e.origin, None);
+    let json = bylaw::report::render(&d, bylaw::report::Rendering::Json).unwrap();
+    assert!(!json.contains("origin"), "{json}");
+    let diags = bylaw::report::errors::diagnostics(&d);
+    let span = diags[0].span.as_ref().unwrap();
+    assert_eq!(span.source.name, "rules/p.bylaw");
+    assert_eq!(span.text(), "share(10, request.parts)");
+}
+
+#[test]
+fn a_local_function_calling_an_imported_one_is_placed_in_the_library() {
+    // The failing expression is in the library even when a local function calls it;
+    // an error met before the call (an argument) is placed at the rule.
+    let policy = importing().replace(
+        "value   share(10, request.parts)",
+        "value   halved(request.parts)",
+    ) + "\nfn halved(n: decimal) -> decimal = share(5, n) * 2\n";
+    let engine = load(&[("rules/lib/fees.bylaw", LIB), ("rules/p.bylaw", &policy)]).unwrap();
+    let e = &division_by_zero(&engine).errors[0];
+    assert_eq!(
+        e.origin.as_ref().map(|o| o.span().text()),
+        Some("total / parts")
+    );
+    assert!(
+        e.reason
+            .ends_with("(via function `halved`, function `share`)"),
+        "{}",
+        e.reason
+    );
+    let near = importing().replace(
+        "value   share(10, request.parts)",
+        "value   share(10 / request.parts, 1)",
+    );
+    let engine = load(&[("rules/lib/fees.bylaw", LIB), ("rules/p.bylaw", &near)]).unwrap();
+    let e = &division_by_zero(&engine).errors[0];
+    assert!(e.reason.contains("division by zero"), "{}", e.reason);
+    assert_eq!(e.origin, None);
+}
+
+#[test]
+fn evaluate_shows_the_caret_in_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "rules/lib/fees.bylaw", LIB);
+    write(dir.path(), "rules/p.bylaw", &importing());
+    write(dir.path(), "case.json", SNAPSHOTS[2]);
+    let out = bylaw(dir.path())
+        .args(["evaluate", "--facts", "case.json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("failed at rules/lib/fees.bylaw:14"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("--> rules/lib/fees.bylaw:14:55"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_error_inside_an_imported_let_says_where_in_the_library() {
+    let lib = "library ratios\n\nlet ratio = request.a / request.b\n";
+    let policy = "policy q\nuse ratios.{ratio}\nfacts { request: { a: decimal, b: decimal } }\n\ndeny high {\n  message \"too high\"\n  when    ratio > 2\n}\n";
+    let engine = load(&[("rules/lib/ratios.bylaw", lib), ("rules/q.bylaw", policy)]).unwrap();
+    let decide = |b: &str| {
+        let s = format!(r#"{{"request": {{"a": 10, "b": {b}}}}}"#);
+        engine
+            .decide_bytes(s.as_bytes(), bylaw::input::Format::Json, "case.json")
+            .unwrap()
+    };
+    let d = decide("0");
+    let e = &d.errors[0];
+    assert_eq!(e.source.as_ref().unwrap().to_string(), "rules/q.bylaw:7");
+    let origin = e.origin.as_ref().unwrap();
+    assert_eq!(origin.to_string(), "rules/lib/ratios.bylaw:3");
+    assert_eq!(origin.span().text(), "request.a / request.b");
+    // Near miss: the let decides, nothing fails, no origin anywhere.
+    let d = decide("2");
+    assert!(d.errors.is_empty(), "{d:?}");
 }

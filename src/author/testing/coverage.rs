@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::{pinned, Expect};
 use crate::compile::{LetIndex, Node, NodeKind, Program as Code};
-use crate::decision::Decision;
+use crate::decision::{Decision, Location};
 use crate::eval::interp::{Program, Scope};
 use crate::run::engine::{Engine, Options};
 use crate::syntax::ast::{BinaryOp, Policy, Rule, RuleKind, StatusKind, UnaryOp};
@@ -54,8 +54,11 @@ pub struct Coverage {
 pub struct RuleCoverage {
     /// `policy.rule`.
     pub rule: String,
-    /// `rules/FILE:LINE`.
-    pub source: String,
+    /// The policy's ID (`rule` starts with it).
+    #[serde(skip)]
+    pub policy: String,
+    /// The rule's place, written `rules/FILE:LINE`.
+    pub source: Location,
     /// Evaluations (per case, per item) in which it matched.
     pub matched: usize,
     /// Evaluations in which it did not match.
@@ -207,7 +210,8 @@ impl<'e> Collector<'e> {
                 let slot = c.out.len();
                 let mut rc = RuleCoverage {
                     rule: format!("{}.{}", p.id.name, r.name.name),
-                    source: r.span.location(),
+                    policy: p.id.name.clone(),
+                    source: Location::new(r.span.clone()),
                     matched: 0,
                     not_matched: 0,
                     errored: 0,

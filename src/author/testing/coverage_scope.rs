@@ -42,13 +42,12 @@ fn percent(covered: usize, goals: usize) -> f64 {
 
 /// The policy a rule's ID (`policy.rule`) is of.
 fn policy(r: &RuleCoverage) -> &str {
-    r.rule.split('.').next().unwrap_or(&r.rule)
+    &r.policy
 }
 
 /// The folder of a rule's source (`rules/billing/renew.bylaw:12` → `rules/billing`).
 fn folder(r: &RuleCoverage) -> &str {
-    let file = r.source.rsplit_once(':').map_or(&*r.source, |(f, _)| f);
-    file.rsplit_once('/').map_or(".", |(d, _)| d)
+    r.source.file().rsplit_once('/').map_or(".", |(d, _)| d)
 }
 
 impl Coverage {

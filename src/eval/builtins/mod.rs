@@ -13,6 +13,16 @@ use super::error::EvalError;
 use super::functions::Builtin;
 use crate::value::Value;
 
+/// A built-in `f` given a value of the wrong kind.
+fn type_error(f: &str, expected: &str, found: crate::value::Type) -> EvalError {
+    EvalError::Type {
+        path: None,
+        expected: expected.to_string(),
+        found,
+        context: format!("`{f}`"),
+    }
+}
+
 const fn b(name: &'static str, min: usize, max: usize, doc: &'static str) -> Builtin {
     Builtin {
         name,

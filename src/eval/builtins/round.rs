@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::exact::{self, Mode, MAX_PLACES, MODES};
+use super::type_error;
 use crate::eval::error::EvalError;
 use crate::value::{Money, Value};
 
@@ -158,13 +159,4 @@ pub fn mode_names() -> String {
         .map(|(n, _)| format!("{n:?}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn type_error(f: &str, expected: &str, found: crate::value::Type) -> EvalError {
-    EvalError::Type {
-        path: None,
-        expected: expected.to_string(),
-        found,
-        context: format!("`{f}`"),
-    }
 }

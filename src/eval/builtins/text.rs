@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
+use super::type_error;
 use crate::eval::error::EvalError;
 use crate::eval::functions::compare;
 use crate::value::{push_text, Type, Value};
@@ -208,13 +209,4 @@ fn text(v: &Value, places: Option<&Value>) -> Result<Value, EvalError> {
     let mut out = String::new();
     push_text(&mut out, &shown);
     Ok(Value::string(&out))
-}
-
-fn type_error(f: &str, expected: &str, found: Type) -> EvalError {
-    EvalError::Type {
-        path: None,
-        expected: expected.to_string(),
-        found,
-        context: format!("`{f}`"),
-    }
 }

@@ -5,9 +5,10 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, T
 use rust_decimal::Decimal;
 
 use super::exact;
+use super::type_error;
 use crate::eval::error::EvalError;
 use crate::eval::functions::parse_offset;
-use crate::value::{Type, Value};
+use crate::value::Value;
 
 /// Nanoseconds in a unit a duration is converted to or from.
 fn unit_nanos(unit: &str) -> Option<i64> {
@@ -243,15 +244,6 @@ fn whole(v: &Value, f: &str) -> Result<i64, EvalError> {
             "`{f}` adds a whole number, not {n}"
         ))),
         other => Err(type_error(f, "a whole number", other.type_of())),
-    }
-}
-
-fn type_error(f: &str, expected: &str, found: Type) -> EvalError {
-    EvalError::Type {
-        path: None,
-        expected: expected.to_string(),
-        found,
-        context: format!("`{f}`"),
     }
 }
 

@@ -38,9 +38,9 @@ pub(super) fn eval_rule<'a>(
             kind: Some(rule.kind),
             path: e.path().map(str::to_string),
             reason: e.to_string(),
-            source: Some(at.span.location()),
+            origin: origin(&e, &at.span),
+            source: Some(Location::new(at.span.clone())),
             blocking: rule.kind.is_blocking(),
-            column: Some(at.span.line_col().1),
             cause: cause_of(&e),
         })
     };

@@ -1,0 +1,67 @@
+//! Where in the rules a decision points: a typed place, kept as a span until it is
+//! rendered, so that nothing reads a location back out of its text.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::syntax::Span;
+
+/// A place in a rule file: the file, the line, and the text's span (for carets).
+/// It is written `file:line` (`rules/unsubscribe.bylaw:12`), as decisions cite rules,
+/// in every output format.
+#[derive(Clone)]
+pub struct Location {
+    span: Span,
+}
+
+impl Location {
+    /// The place of `span`.
+    pub fn new(span: Span) -> Location {
+        Location { span }
+    }
+
+    /// The file, as locations cite it (`rules/unsubscribe.bylaw`).
+    pub fn file(&self) -> &str {
+        &self.span.source.name
+    }
+
+    /// The 1-based line.
+    pub fn line(&self) -> usize {
+        self.span.line()
+    }
+
+    /// The span of the text there (an expression, a clause), for a caret under it.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file(), self.line())
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, col) = self.span.line_col();
+        write!(f, "{}:{line}:{col}", self.file())
+    }
+}
+
+/// Two places are equal when they cover the same text of the same file (unlike
+/// [`Span`], whose equality ignores places so that ASTs compare by shape).
+impl PartialEq for Location {
+    fn eq(&self, other: &Location) -> bool {
+        self.file() == other.file()
+            && self.span.start == other.span.start
+            && self.span.end == other.span.end
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
