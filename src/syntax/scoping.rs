@@ -1,7 +1,10 @@
 //! Which names each expression form binds, and around which of its parts: the one
-//! place binder scoping is written. The checker, the compiler (slots) and every other
-//! walk that needs to know what a name refers to go through [`walk`]; a new binder
-//! form is added here (and its parts listed in evaluation order), nowhere else.
+//! place binder scoping is written. A binder form is described once, by [`binder`];
+//! the name checker, the compiler (slots) and every walk that needs to know what a
+//! name refers to go through [`walk`], which takes its binder steps from there, and
+//! the type checker takes [`binder`] itself (it gives the name the list's element
+//! type, and checks the guard before the body). A new binder form is added here,
+//! nowhere else.
 
 use super::ast::{Collect, Expr, ExprKind, Ident, Quantifier};
 
