@@ -23,7 +23,8 @@ pub(crate) enum Step<'e> {
 
 /// Calls `f` with each direct part of `e` in evaluation order, and with the binding
 /// and unbinding of the names its form binds around them (`any(x in L where C)`: `L`,
-/// bind `x`, `C`, unbind).
+/// bind `x`, `C`, unbind). A comprehension's `where` comes after its body, as written
+/// (the compiler's lowering takes parts in this order); it runs first: see [`Binder`].
 pub(crate) fn walk<'e>(e: &'e Expr, mut f: impl FnMut(Step<'e>)) {
     let mut part = |e: &'e Expr| f(Step::Part(e));
     match &e.kind {
