@@ -249,7 +249,8 @@ impl<'t> Reader<'t, '_> {
         }
         self.at += 1;
         if let Some(m) =
-            money::<serde_json::Error>(&self.entries[start..], &Seg::Root, self.limits).ok()?
+            money::<serde_json::Error>(&self.entries[start..], &Seg::Root, self.limits, None)
+                .ok()?
         {
             self.entries.truncate(start);
             return Some(m);

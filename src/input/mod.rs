@@ -26,6 +26,7 @@ mod time;
 mod visitor;
 pub mod walk;
 mod yaml_features;
+mod yaml_reader;
 mod yaml_scan;
 
 pub(crate) use scalars::looks_like_time;
@@ -55,6 +56,34 @@ impl Format {
     }
 }
 
+/// What kind of problem a [`FactsError`] is, said by the reader that found it: a
+/// report's hint is chosen by it, never by the message's wording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FactsErrorKind {
+    /// A problem without a hint of its own kind.
+    #[default]
+    Other,
+    /// JSON syntax: something else was expected where `found` is.
+    Syntax {
+        /// What was found instead.
+        found: crate::syntax::Found,
+    },
+    /// Lists and records nested past the limit.
+    TooDeep,
+    /// A decimal with more significant digits than allowed.
+    TooManyDigits {
+        /// The most allowed.
+        max: usize,
+    },
+    /// A key given twice in one record.
+    DuplicateKey,
+    /// A number written with more digits than can be read exactly.
+    InexactNumber,
+    /// A file that starts with a byte order mark.
+    ByteOrderMark,
+}
+
 /// A snapshot that could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}", self.render())]
@@ -67,6 +96,8 @@ pub struct FactsError {
     pub column: Option<usize>,
     /// What was wrong.
     pub message: String,
+    /// What kind of problem it is.
+    pub kind: FactsErrorKind,
 }
 
 impl FactsError {
@@ -84,7 +115,12 @@ impl FactsError {
             line: None,
             column: None,
             message: message.into(),
+            kind: FactsErrorKind::Other,
         }
+    }
+
+    fn of_kind(self, kind: FactsErrorKind) -> FactsError {
+        FactsError { kind, ..self }
     }
 }
 
@@ -105,7 +141,8 @@ pub fn load_bytes_with(
         return Err(FactsError::plain(
             origin,
             "the file starts with a byte order mark (BOM); save it as UTF-8 without one",
-        ));
+        )
+        .of_kind(FactsErrorKind::ByteOrderMark));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         FactsError::plain(
@@ -186,6 +223,7 @@ fn load(
                         limits.max_fact_depth
                     ),
                 )
+                .of_kind(FactsErrorKind::TooDeep)
             });
         }
         if let Some(line) = yaml_scan::binary_tag(text) {
@@ -218,42 +256,73 @@ fn load(
             .len()
             .saturating_mul(limits.max_alias_expansion)
             .max(4096),
-        inexact: match format {
-            Format::Yaml => yaml_scan::long_numbers(text),
-            Format::Json => Vec::new(),
-        },
+        inexact: Vec::new(),
         entries: RefCell::new(entries),
         items: RefCell::new(items),
+        kind: Cell::default(),
     };
-    let seed = NodeSeed(&root, &budget);
     let value = match format {
         Format::Json => {
+            let seed = NodeSeed(&root, &budget);
             let mut de = serde_json::Deserializer::from_str(text);
             let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+            let kind = budget.kind.take();
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             // serde_json refuses a NUL wherever it is (in a string as a control character,
             // elsewhere as a syntax error), so only text it refused needs searching for one.
             v.map_err(|e| {
                 nul_error(text, origin)
-                    .unwrap_or_else(|| relocate(json_error(origin, &e, text), text, format))
+                    .unwrap_or_else(|| relocate(json_error(origin, &e, text, kind), text, format))
             })?
         }
         Format::Yaml => {
-            let de = serde_yaml::Deserializer::from_str(text);
-            let v = seed.deserialize(de);
+            let v = yaml_reader::read(text, &budget);
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
-            let v = v.map_err(|e| relocate(yaml_error(origin, &e, text), text, format))?;
-            if let Some(u) = yaml_features::unsupported(text) {
-                return Err(FactsError {
-                    line: Some(u.line),
-                    column: Some(u.column),
-                    ..FactsError::plain(origin, u.message)
-                });
-            }
-            positions::yaml_decimals(text, v)
+            v.map_err(|refused| word_yaml_refusal(text, origin, limits, refused))?
         }
     };
     snapshot(value, origin)
+}
+
+/// The message for a YAML snapshot the reader refused: libyaml's (through serde_yaml
+/// and the serde reader, as before the reader was saphyr-parser's) wherever libyaml
+/// refuses the text too, so that the messages users see keep their wording; else the
+/// reader's own (a feature snapshots may not use, text saphyr-parser refuses).
+fn word_yaml_refusal(
+    text: &str,
+    origin: &str,
+    limits: &Limits,
+    refused: yaml_reader::Refused,
+) -> FactsError {
+    let root = Seg::Root;
+    let budget = Budget {
+        limits,
+        values: Cell::new(0),
+        size: Cell::new(0),
+        max_size: text
+            .len()
+            .saturating_mul(limits.max_alias_expansion)
+            .max(4096),
+        inexact: yaml_scan::long_numbers(text),
+        entries: RefCell::new(Vec::new()),
+        items: RefCell::new(Vec::new()),
+        kind: Cell::default(),
+    };
+    let de = serde_yaml::Deserializer::from_str(text);
+    match NodeSeed(&root, &budget).deserialize(de) {
+        Err(e) => relocate(
+            yaml_error(origin, &e, text, budget.kind.take()),
+            text,
+            Format::Yaml,
+        ),
+        Ok(_) => FactsError {
+            origin: origin.to_string(),
+            line: refused.line,
+            column: refused.column,
+            message: refused.message,
+            kind: refused.kind,
+        },
+    }
 }
 
 /// A snapshot's whole value, which must be a record.
@@ -307,27 +376,42 @@ fn keep_scratch(mut entries: Map, mut items: Vec<Value>) {
     });
 }
 
-fn json_error(origin: &str, e: &serde_json::Error, source: &str) -> FactsError {
+/// A serde_json error as the snapshot's author reads it; `kind` is the visitor's, for
+/// an error it raised.
+fn json_error(
+    origin: &str,
+    e: &serde_json::Error,
+    source: &str,
+    kind: FactsErrorKind,
+) -> FactsError {
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) if e.line() > 0 => text[..i].to_string(),
         _ => text,
     };
-    let message = if e.is_syntax() || e.is_eof() {
+    let (message, kind) = if e.is_syntax() || e.is_eof() {
         let found = syntax_messages::token_at(source, e.line(), e.column());
         syntax_messages::explain(&message, &found)
     } else {
-        message
+        (message, kind)
     };
     FactsError {
         origin: origin.to_string(),
         line: (e.line() > 0).then_some(e.line()),
         column: (e.line() > 0).then_some(e.column()),
         message: tidy(&message),
+        kind,
     }
 }
 
-fn yaml_error(origin: &str, e: &serde_yaml::Error, source: &str) -> FactsError {
+/// A serde_yaml error as the snapshot's author reads it; `kind` is the visitor's, for
+/// an error it raised.
+fn yaml_error(
+    origin: &str,
+    e: &serde_yaml::Error,
+    source: &str,
+    kind: FactsErrorKind,
+) -> FactsError {
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
@@ -343,12 +427,16 @@ fn yaml_error(origin: &str, e: &serde_yaml::Error, source: &str) -> FactsError {
         .as_ref()
         .map(|l| syntax_messages::token_at(source, l.line(), l.column()))
         .unwrap_or_default();
-    let message = syntax_messages::explain(&message, &found);
+    let (message, syntax) = syntax_messages::explain(&message, &found);
     FactsError {
         origin: origin.to_string(),
         line: loc.as_ref().map(|l| l.line()),
         column: loc.as_ref().map(|l| l.column()),
         message: tidy(&message),
+        kind: match syntax {
+            FactsErrorKind::Other => kind,
+            syntax => syntax,
+        },
     }
 }
 

@@ -5,19 +5,15 @@
 //! starts. It runs only when there is something to report (a valid snapshot never
 //! pays for it), on text the loader already accepted.
 //!
-//! The YAML scan also gives back the digits a decimal was written with (`yaml_decimals`).
-//!
 //! Record fields are placed at their key (`order:`), list elements where they start.
 //! Values reached through a YAML alias have no place of their own: they are placed at
 //! the alias's nearest placed ancestor, as is anything the scanners cannot follow.
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Parser};
 
 use super::Format;
-use crate::value::{Money, Value};
 
 /// The deepest nesting followed (the loaders refuse deeper documents anyway).
 const MAX_DEPTH: usize = 256;
@@ -48,7 +44,7 @@ impl Positions {
                 // `None` means text the scanner gave up on; what it placed so far stays.
                 let _ = s.value(&mut String::new(), 0);
             }
-            Format::Yaml => scan_yaml(text, &mut p.map, &mut HashMap::new()),
+            Format::Yaml => scan_yaml(text, &mut p.map),
         }
         p
     }
@@ -247,96 +243,7 @@ enum Frame {
     Seq { path: String, next: usize },
 }
 
-/// YAML hands decimals over as binary floats, which keep a value of up to 15 digits but
-/// not its text: `2000.10` arrives as `2000.1`. This puts the written digits back, for
-/// every plain decimal scalar whose written value is the one loaded.
-pub(crate) fn yaml_decimals(text: &str, value: Value) -> Value {
-    if !has_fraction(&value) {
-        return value;
-    }
-    let mut written = HashMap::new();
-    scan_yaml(text, &mut HashMap::new(), &mut written);
-    let mut path = String::new();
-    restore(value, &written, &mut path)
-}
-
-fn has_fraction(v: &Value) -> bool {
-    match v {
-        Value::Number(n) => n.scale() > 0,
-        Value::Money(m) => m.amount.scale() > 0,
-        Value::List(items) => items.iter().any(has_fraction),
-        Value::Map(m) => m.iter().any(|(_, v)| has_fraction(v)),
-        _ => false,
-    }
-}
-
-fn restore(v: Value, written: &HashMap<String, String>, path: &mut String) -> Value {
-    match v {
-        Value::Number(n) => match written
-            .get(path.as_str())
-            .map(|t| Decimal::from_str_exact(t))
-        {
-            Some(Ok(exact)) if exact == n => Value::Number(exact),
-            _ => Value::Number(n),
-        },
-        Value::Money(m) => {
-            let key = format!("{path}.amount");
-            match written.get(&key).map(|t| Decimal::from_str_exact(t)) {
-                Some(Ok(exact)) if exact == m.amount => Value::Money(Money {
-                    amount: exact,
-                    currency: m.currency,
-                }),
-                _ => Value::Money(m),
-            }
-        }
-        Value::List(items) => Value::List(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    let out = restore(item.clone(), written, path);
-                    path.truncate(len);
-                    out
-                })
-                .collect(),
-        ),
-        Value::Map(m) => Value::Map(
-            m.iter()
-                .map(|(k, item)| {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    let out = restore(item.clone(), written, path);
-                    path.truncate(len);
-                    (k.clone(), out)
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-/// `-12.50`: a decimal YAML reads as a float, written without exponent.
-fn is_plain_decimal(s: &str) -> bool {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let mut parts = body.splitn(2, '.');
-    let whole = parts.next().unwrap_or("");
-    let frac = parts.next().unwrap_or("");
-    !whole.is_empty()
-        && !frac.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn scan_yaml(
-    text: &str,
-    out: &mut HashMap<String, (usize, usize)>,
-    decimals: &mut HashMap<String, String>,
-) {
+fn scan_yaml(text: &str, out: &mut HashMap<String, (usize, usize)>) {
     let mut stack: Vec<Frame> = Vec::new();
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
@@ -383,11 +290,6 @@ fn scan_yaml(
                 child
             }
         };
-        if let Event::Scalar(ref s, ScalarStyle::Plain, ..) = event {
-            if is_plain_decimal(s) {
-                decimals.insert(path.clone(), s.to_string());
-            }
-        }
         if opens {
             if stack.len() >= MAX_DEPTH {
                 return;

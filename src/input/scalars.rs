@@ -16,11 +16,13 @@ pub(super) fn json_number(text: &str) -> Result<Value, String> {
     })
 }
 
-/// `{amount, currency}` with nothing else is money.
+/// `{amount, currency}` with nothing else is money. `kind`, if given, is set to the
+/// kind of the error returned.
 pub(super) fn money<E: de::Error>(
     entries: &[(Arc<str>, Value)],
     at: &Seg<'_>,
     limits: &Limits,
+    kind: Option<&Cell<FactsErrorKind>>,
 ) -> Result<Option<Value>, E> {
     if entries.len() != 2 {
         return Ok(None);
@@ -34,7 +36,14 @@ pub(super) fn money<E: de::Error>(
         Value::String(s) => {
             let here = Seg::Key(at, "amount");
             let n = parse_amount(s).map_err(|m| here.error(m))?;
-            check_decimal_text(limits, s).map_err(|m| here.error(m))?;
+            check_decimal_text(limits, s).map_err(|m| {
+                if let Some(kind) = kind {
+                    kind.set(FactsErrorKind::TooManyDigits {
+                        max: limits.decimal_digits(),
+                    });
+                }
+                here.error(m)
+            })?;
             n
         }
         other => {

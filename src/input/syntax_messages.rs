@@ -2,8 +2,36 @@
 //! terms ("expected value", "key must be a string"); a snapshot's author needs what was
 //! expected where, and what was found there. Messages not listed are kept as they are.
 
-/// The author's version of a parser message, given the text found at its place.
-pub(crate) fn explain(message: &str, found: &str) -> String {
+/// The author's version of a parser message, given the text found at its place, and
+/// its kind: [`FactsErrorKind::Syntax`] where it says what was expected and found.
+pub(crate) fn explain(message: &str, found: &str) -> (String, FactsErrorKind) {
+    let said = say(message, found);
+    let kind = if message == "expected value" && is_not_a_number(found) {
+        FactsErrorKind::Other
+    } else if matches!(
+        message,
+        "expected value"
+            | "key must be a string"
+            | "expected `:`"
+            | "expected `,` or `}`"
+            | "expected `,` or `]`"
+    ) && !(message == "key must be a string"
+        && (found.starts_with("//") || found.starts_with("/*")))
+    {
+        FactsErrorKind::Syntax {
+            found: if found.is_empty() {
+                Found::EndOfFile
+            } else {
+                Found::Word(found.to_string())
+            },
+        }
+    } else {
+        FactsErrorKind::Other
+    };
+    (said, kind)
+}
+
+fn say(message: &str, found: &str) -> String {
     let shown = if found.is_empty() {
         "the end of the file".to_string()
     } else {
@@ -81,6 +109,9 @@ fn is_not_a_number(found: &str) -> bool {
     ["NaN", "Infinity", "nan", "inf", "infinity"].contains(&f)
 }
 
+use super::FactsErrorKind;
+use crate::syntax::Found;
+
 /// The token at a 1-based line and column of `text`: up to the next white space or
 /// `,` `]` `}` `:` (the whole line's rest for a comment, the white space itself when it
 /// is a tab).
@@ -122,7 +153,32 @@ mod tests {
 
     #[test]
     fn unknown_messages_are_kept() {
-        assert_eq!(explain("something else", "x"), "something else");
-        assert!(explain("invalid number", "-Infinity").contains("no NaN or infinity"));
+        assert_eq!(explain("something else", "x").0, "something else");
+        assert!(explain("invalid number", "-Infinity")
+            .0
+            .contains("no NaN or infinity"));
+    }
+
+    #[test]
+    fn what_was_expected_and_found_is_a_syntax_kind() {
+        assert_eq!(
+            explain("expected `:`", "1").1,
+            FactsErrorKind::Syntax {
+                found: Found::Word("1".into())
+            }
+        );
+        assert_eq!(
+            explain("expected value", "").1,
+            FactsErrorKind::Syntax {
+                found: Found::EndOfFile
+            }
+        );
+        // near misses: NaN and comments have their own advice
+        assert_eq!(explain("expected value", "NaN").1, FactsErrorKind::Other);
+        assert_eq!(
+            explain("key must be a string", "// x").1,
+            FactsErrorKind::Other
+        );
+        assert_eq!(explain("trailing comma", "]").1, FactsErrorKind::Other);
     }
 }

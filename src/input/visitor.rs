@@ -1,5 +1,7 @@
 //! The serde reader: a visitor that builds [`Value`]s within a [`Limits`] budget,
-//! refusing duplicate keys and interning short ones.
+//! refusing duplicate keys and interning short ones. It reads JSON (behind `direct.rs`)
+//! and words the YAML reader's refusals through serde_yaml; the YAML reader
+//! (`yaml_reader.rs`) calls its scalar functions, so both build values alike.
 
 use super::*;
 
@@ -61,9 +63,24 @@ pub(super) struct Budget<'l> {
     /// allocated once, at its final size, instead of growing a vector of its own.
     pub(super) entries: RefCell<Map>,
     pub(super) items: RefCell<Vec<Value>>,
+    /// The kind of the error the visitor raised, if it raised one: serde carries the
+    /// error as text, its kind comes back this way.
+    pub(super) kind: Cell<FactsErrorKind>,
 }
 
 impl Budget<'_> {
+    /// `e`, an error of `kind` the visitor raises.
+    pub(super) fn refused<E>(&self, kind: FactsErrorKind, e: E) -> E {
+        self.kind.set(kind);
+        e
+    }
+
+    fn too_many_digits(&self) -> FactsErrorKind {
+        FactsErrorKind::TooManyDigits {
+            max: self.limits.decimal_digits(),
+        }
+    }
+
     /// Accounts for one value holding `bytes` bytes of text, before it is built.
     #[inline]
     pub(super) fn take<E: de::Error>(&self, at: &Seg<'_>, bytes: usize) -> Result<(), E> {
@@ -105,16 +122,20 @@ impl Budget<'_> {
     /// Refuses a list or record nested deeper than the limit.
     pub(super) fn enter<E: de::Error>(&self, at: &Seg<'_>) -> Result<(), E> {
         if at.depth() + 1 > self.limits.max_fact_depth {
-            return Err(at.error(format!(
-                "lists and records are nested more than {} deep, the limit",
-                self.limits.max_fact_depth
-            )));
+            return Err(self.refused(
+                FactsErrorKind::TooDeep,
+                at.error(format!(
+                    "lists and records are nested more than {} deep, the limit",
+                    self.limits.max_fact_depth
+                )),
+            ));
         }
         Ok(())
     }
 
     pub(super) fn number<E: de::Error>(&self, at: &Seg<'_>, text: &str) -> Result<(), E> {
-        check_decimal_text(self.limits, text).map_err(|m| at.error(m))
+        check_decimal_text(self.limits, text)
+            .map_err(|m| self.refused(self.too_many_digits(), at.error(m)))
     }
 }
 
@@ -158,7 +179,13 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
         self.1.take(self.0, 0)?;
-        integer(self.1.limits, v).map_err(|m| self.0.error(m))
+        integer(self.1.limits, v).map_err(|m| {
+            let e = self.0.error(m);
+            match check_decimal_text(self.1.limits, &v.to_string()) {
+                Err(_) => self.1.refused(self.1.too_many_digits(), e),
+                Ok(()) => e,
+            }
+        })
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
         i128::try_from(v)
@@ -188,10 +215,13 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             .collect::<String>();
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
         if significant > 15 {
-            return Err(self.0.error(format!(
-                "the number `{}` cannot be read exactly; write it as a string (\"...\")",
-                shorten(&text)
-            )));
+            return Err(self.1.refused(
+                FactsErrorKind::InexactNumber,
+                self.0.error(format!(
+                    "the number `{}` cannot be read exactly; write it as a string (\"...\")",
+                    shorten(&text)
+                )),
+            ));
         }
         self.1.number(self.0, &text)?;
         // Exact: a float's shortest text can have more decimal places than a decimal
@@ -248,14 +278,17 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             let here = Seg::Key(self.0, &key);
             self.1.take(&here, key.len())?;
             if repeated(&self.1.entries.borrow()[start..], &mut seen, &key) {
-                return Err(here.error("this key appears twice in the same record"));
+                return Err(self.1.refused(
+                    FactsErrorKind::DuplicateKey,
+                    here.error("this key appears twice in the same record"),
+                ));
             }
             let value = map.next_value_seed(NodeSeed(&here, self.1))?;
             self.1.entries.borrow_mut().push((key, value));
             next = map.next_key_seed(KeySeed)?;
         }
         let mut entries = self.1.entries.borrow_mut();
-        if let Some(m) = money(&entries[start..], self.0, self.1.limits)? {
+        if let Some(m) = money(&entries[start..], self.0, self.1.limits, Some(&self.1.kind))? {
             entries.truncate(start);
             return Ok(m);
         }

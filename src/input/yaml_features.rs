@@ -4,13 +4,14 @@
 //! (`<<: *base`) arrives as an ordinary key named `<<`, and a tag spelled through a
 //! `%TAG` directive (`!e!binary`) or verbatim (`!<tag:yaml.org,2002:binary>`) arrives
 //! as plain text. A producer who wrote those meant something else, and a filter
-//! silently absent is a decision silently wrong. So the document's events (from
-//! saphyr-parser, a second YAML parser) are checked after serde_yaml accepted the
-//! text: a feature is either read with its standard meaning or refused here, never
-//! read as something else. Where the two parsers disagree on whether the text is
-//! YAML at all, it is refused too.
+//! silently absent is a decision silently wrong. So the snapshot reader
+//! (`yaml_reader.rs`, on saphyr-parser's events) checks each event here as it reads
+//! it: a feature is either read with its standard meaning or refused, never read as
+//! something else.
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+#[cfg(test)]
+use saphyr_parser::Parser;
+use saphyr_parser::{Event, ScalarStyle, Span, Tag};
 
 /// A YAML feature the snapshot reader does not implement, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +35,10 @@ enum Frame {
     Seq,
 }
 
-/// The first unsupported feature of `text` (a document serde_yaml accepted), if any.
-pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
-    // Directives come before the document, each on its own line from the first column.
-    // `%TAG` rebinds handles (even `!!`), so after one no tag means what it reads as.
+/// The `%TAG` directive of `text`, if it has one. Directives come before the document,
+/// each on its own line from the first column. `%TAG` rebinds handles (even `!!`), so
+/// after one no tag means what it reads as.
+pub(crate) fn tag_directive(text: &str) -> Option<Unsupported> {
     for (i, line) in text.lines().enumerate() {
         if line.starts_with("%TAG") {
             return Some(Unsupported {
@@ -49,27 +50,38 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
             });
         }
     }
-    let mut stack: Vec<Frame> = Vec::new();
-    for event in Parser::new_from_str(text) {
-        let (event, span) = match event {
-            Ok(e) => e,
-            Err(e) => {
-                return Some(Unsupported {
-                    line: e.marker().line(),
-                    column: e.marker().col() + 1,
-                    message: format!(
-                        "YAML that parsers read differently ({}); write it plainly",
-                        e.info()
-                    ),
-                })
-            }
-        };
+    None
+}
+
+/// A parser error, as a refusal: where saphyr-parser refuses text another YAML reader
+/// may accept, and the two would read it differently.
+pub(crate) fn parse_error(e: &saphyr_parser::ScanError) -> Unsupported {
+    Unsupported {
+        line: e.marker().line(),
+        column: e.marker().col() + 1,
+        message: format!(
+            "YAML that parsers read differently ({}); write it plainly",
+            e.info()
+        ),
+    }
+}
+
+/// Checks a document's events one at a time, in document order, for the features the
+/// reader refuses (aliases are not followed: each written node is checked once).
+#[derive(Default)]
+pub(crate) struct Features {
+    stack: Vec<Frame>,
+}
+
+impl Features {
+    /// The refusal of this event, if it uses a feature snapshots may not use.
+    pub(crate) fn check(&mut self, event: &Event<'_>, span: &Span) -> Option<Unsupported> {
         let at = |message: String| Unsupported {
             line: span.start.line(),
             column: span.start.col() + 1,
             message,
         };
-        let is_key = match stack.last_mut() {
+        let is_key = match self.stack.last_mut() {
             Some(Frame::Map(key)) => match event {
                 Event::Scalar(..)
                 | Event::Alias(..)
@@ -84,20 +96,20 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
             _ => false,
         };
         match event {
-            Event::Scalar(ref value, style, _, ref tag) => {
+            Event::Scalar(value, style, _, tag) => {
                 if let Some(tag) = tag {
                     if !core(tag, &SCALAR_TAGS) {
                         return Some(at(refused_tag(tag)));
                     }
                     // `!!int "12"`: readers differ on whether the tag or the quotes win.
-                    if style != ScalarStyle::Plain && tag.suffix != "str" {
+                    if *style != ScalarStyle::Plain && tag.suffix != "str" {
                         return Some(at(format!(
                             "the tag `!!{}` on a quoted value, which YAML readers read \
                              differently; write the value plainly",
                             tag.suffix
                         )));
                     }
-                } else if style == ScalarStyle::Plain && !is_key {
+                } else if *style == ScalarStyle::Plain && !is_key {
                     // A key is a name, looked up as written (`n:`, `off:` are facts).
                     if let Some(why) = ambiguous(value) {
                         return Some(at(format!(
@@ -106,7 +118,7 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
                         )));
                     }
                 }
-                if is_key && style == ScalarStyle::Plain && value == "<<" {
+                if is_key && *style == ScalarStyle::Plain && value == "<<" {
                     return Some(at(
                         "a merge key (`<<`), which snapshots may not use: write the \
                          merged keys out (or quote the key, `\"<<\"`, to mean the text)"
@@ -114,7 +126,7 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
                     ));
                 }
             }
-            Event::MappingStart(_, ref tag) | Event::SequenceStart(_, ref tag) => {
+            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => {
                 let kind = if matches!(event, Event::MappingStart(..)) {
                     "map"
                 } else {
@@ -125,14 +137,14 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
                         return Some(at(refused_tag(tag)));
                     }
                 }
-                stack.push(if kind == "map" {
+                self.stack.push(if kind == "map" {
                     Frame::Map(true)
                 } else {
                     Frame::Seq
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
+                self.stack.pop();
             }
             Event::Nothing
             | Event::StreamStart
@@ -140,6 +152,25 @@ pub(crate) fn unsupported(text: &str) -> Option<Unsupported> {
             | Event::DocumentStart(_)
             | Event::DocumentEnd
             | Event::Alias(_) => {}
+        }
+        None
+    }
+}
+
+/// The first unsupported feature of `text`, if any.
+#[cfg(test)]
+fn unsupported(text: &str) -> Option<Unsupported> {
+    if let Some(u) = tag_directive(text) {
+        return Some(u);
+    }
+    let mut features = Features::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => return Some(parse_error(&e)),
+        };
+        if let Some(u) = features.check(&event, &span) {
+            return Some(u);
         }
     }
     None

@@ -92,7 +92,9 @@ pub fn binary_tag(text: &str) -> Option<usize> {
 /// written text is gone by then, so the numbers in the text with more digits are
 /// found beforehand, and a float equal to one of them is refused. Crude on purpose
 /// (it also looks inside strings and comments): it can only refuse a float that
-/// equals such a number, never accept a rounded one.
+/// equals such a number, never accept a rounded one. Used by the serde reader, which
+/// words the YAML reader's refusals as they were worded (`yaml_reader.rs` checks each
+/// float's own written digits).
 pub(crate) fn long_numbers(text: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let is_part = |c: char| c.is_ascii_digit() || matches!(c, '.' | '_' | 'e' | 'E' | '+' | '-');

@@ -30,8 +30,7 @@ pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnos
             }
             _ => Diagnostic::plain(e.to_string()),
         };
-        let kind = diagnostic::facts_kind(&d.message);
-        d.of_kind(kind)
+        d.of_kind(e.kind.into())
     })
 }
 

@@ -1,8 +1,11 @@
 //! The YAML snapshot reader against an independent YAML implementation (issue 22,
 //! class 1): on documents generated here (anchors, aliases, merge keys, tags, `%TAG`
 //! and `%YAML` directives, several documents, flow inside block, odd scalars), bylaw
-//! either refuses the document or reads the values yaml-rust2 reads. bylaw's values
-//! come from libyaml (serde_yaml); yaml-rust2 shares no code with it.
+//! either refuses the document or reads the values two other readers read: serde_yaml
+//! (on libyaml, which shares no code with bylaw's reader, saphyr-parser) and
+//! yaml-rust2 (saphyr-parser's ancestor: a check of the values, not independent of
+//! the parser). `BYLAW_YAML_CORPUS=DIR` writes the generated documents to DIR (to
+//! compare two builds' outputs on them).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
@@ -98,6 +101,48 @@ fn from_yaml(y: &Yaml) -> Option<N> {
             N::Map(out)
         }
         Yaml::Alias(_) | Yaml::BadValue => return None,
+    })
+}
+
+/// serde_yaml's value, or `None` for what has no counterpart (a tagged value, NaN).
+fn from_serde(y: &serde_yaml::Value) -> Option<N> {
+    use serde_yaml::Value as Y;
+    Some(match y {
+        Y::Null => N::Null,
+        Y::Bool(b) => N::Bool(*b),
+        Y::Number(n) => N::Num(
+            match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Decimal::from(i),
+                (_, Some(u), _) => Decimal::from(u),
+                (_, _, Some(f)) => Decimal::from_str(&f.to_string()).ok()?,
+                _ => return None,
+            }
+            .normalize(),
+        ),
+        Y::String(s) => time(s).unwrap_or_else(|| N::Str(s.clone())),
+        Y::Sequence(items) => N::List(items.iter().map(from_serde).collect::<Option<_>>()?),
+        Y::Mapping(m) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                let k = match k {
+                    Y::String(s) => s.clone(),
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => return None,
+                };
+                out.insert(k, from_serde(v)?);
+            }
+            if out.len() == 2 {
+                if let (Some(N::Str(a)), Some(N::Str(_))) = (out.get("amount"), out.get("currency"))
+                {
+                    if let Ok(d) = Decimal::from_str(a) {
+                        out.insert("amount".into(), N::Num(d.normalize()));
+                    }
+                }
+            }
+            N::Map(out)
+        }
+        Y::Tagged(_) => return None,
     })
 }
 
@@ -319,8 +364,12 @@ fn the_yaml_reader_agrees_with_an_independent_one_or_refuses() {
     };
     let (mut read, mut refused) = (0, 0);
     let mut disagreements = Vec::new();
-    for _ in 0..3000 {
+    let dump = std::env::var_os("BYLAW_YAML_CORPUS").map(std::path::PathBuf::from);
+    for n in 0..3000 {
         let doc = g.document();
+        if let Some(dir) = &dump {
+            std::fs::write(dir.join(format!("gen{n:04}.yaml")), &doc).unwrap();
+        }
         let Ok(ours) = facts::load_str(&doc, Format::Yaml, "gen.yaml") else {
             refused += 1;
             continue;
@@ -334,6 +383,16 @@ fn the_yaml_reader_agrees_with_an_independent_one_or_refuses() {
         if theirs.as_ref() != Some(&from_bylaw(&ours)) {
             disagreements.push(format!(
                 "{doc}\n  bylaw: {:?}\n  yaml-rust2: {theirs:?}",
+                from_bylaw(&ours)
+            ));
+        }
+        let libyaml = serde_yaml::from_str::<serde_yaml::Value>(&doc)
+            .ok()
+            .as_ref()
+            .and_then(from_serde);
+        if libyaml.as_ref() != Some(&from_bylaw(&ours)) {
+            disagreements.push(format!(
+                "{doc}\n  bylaw: {:?}\n  serde_yaml: {libyaml:?}",
                 from_bylaw(&ours)
             ));
         }

@@ -548,8 +548,7 @@ impl Loader {
                     .replace("at `v.", "at `")
                     .replace("at `v`: ", "")
                     .replace("at `v[", "at `[");
-                let kind = crate::report::diagnostic::facts_kind(&m);
-                Err(self.diag(path, m, None).of_kind(kind))
+                Err(self.diag(path, m, None).of_kind(e.kind.into()))
             }
         }
     }

@@ -2,6 +2,7 @@
 //! and the hint table ([`super::hints`]) is keyed on that, never on the message's
 //! wording, so rewording a message cannot drop its hint.
 
+use crate::input::FactsErrorKind;
 use crate::syntax::ast::BinaryOp;
 pub use crate::syntax::Found;
 use crate::syntax::ParseKind;
@@ -128,49 +129,22 @@ impl From<ParseKind> for Kind {
     }
 }
 
-/// The kind of a snapshot-reading error (`input::FactsError`), from its message.
-///
-/// The one place left where a kind is read from a message: the snapshot readers'
-/// errors pass through serde as text (a visitor's `de::Error::custom`), and the readers
-/// are being reworked (issue 17); they should give their errors a kind themselves.
-/// Until then this keeps their hints as they were, in one place.
-pub(crate) fn facts_kind(message: &str) -> Kind {
-    // "expected …, found X": the syntax messages of the JSON and YAML readers.
-    if let Some((_, found)) = message
-        .strip_prefix("expected ")
-        .and_then(|rest| rest.rsplit_once(", found "))
-    {
-        let found = match found {
-            "the end of the file" => Some(Found::EndOfFile),
-            "the end of the line" => Some(Found::EndOfLine),
-            w => w
-                .strip_prefix('`')
-                .and_then(|w| w.strip_suffix('`'))
-                .map(|w| Found::Word(w.to_string())),
-        };
-        if let Some(found) = found {
-            return Kind::Syntax {
+/// A snapshot reader's kind of error, as the kind of its diagnostic.
+impl From<FactsErrorKind> for Kind {
+    fn from(k: FactsErrorKind) -> Kind {
+        match k {
+            FactsErrorKind::Syntax { found } => Kind::Syntax {
                 expected: Vec::new(),
                 found,
-            };
+            },
+            FactsErrorKind::TooDeep => Kind::TooDeep,
+            FactsErrorKind::TooManyDigits { max } => Kind::TooManyDigits { max },
+            FactsErrorKind::DuplicateKey => Kind::DuplicateKey,
+            FactsErrorKind::InexactNumber => Kind::InexactNumber,
+            FactsErrorKind::ByteOrderMark => Kind::ByteOrderMark,
+            _ => Kind::Other,
         }
     }
-    let table: [(&str, Kind); 5] = [
-        ("are nested more than", Kind::TooDeep),
-        (
-            "more than the 28 a decimal may have",
-            Kind::TooManyDigits {
-                max: crate::limits::DECIMAL_CAPACITY,
-            },
-        ),
-        ("this key appears twice", Kind::DuplicateKey),
-        ("cannot be read exactly", Kind::InexactNumber),
-        ("byte order mark", Kind::ByteOrderMark),
-    ];
-    table
-        .into_iter()
-        .find(|(needle, _)| message.contains(needle))
-        .map_or(Kind::Other, |(_, kind)| kind)
 }
 
 #[cfg(test)]
@@ -179,24 +153,51 @@ mod tests {
 
     #[test]
     fn snapshot_errors_keep_the_hints_they_had() {
-        let colon = crate::input::load_str("{\"a\" 1}", crate::input::Format::Json, "s")
-            .unwrap_err()
-            .message;
+        let kind = |text: &str| {
+            Kind::from(
+                crate::input::load_str(text, crate::input::Format::Json, "s")
+                    .unwrap_err()
+                    .kind,
+            )
+        };
         assert!(
             matches!(
-                facts_kind(&colon),
+                kind("{\"a\" 1}"),
                 Kind::Syntax {
                     found: Found::Word(_),
                     ..
                 }
             ),
-            "{colon}"
+            "{:?}",
+            kind("{\"a\" 1}")
         );
-        let twice = crate::input::load_str("{\"a\": 1, \"a\": 2}", crate::input::Format::Json, "s")
-            .unwrap_err()
-            .message;
-        assert_eq!(facts_kind(&twice), Kind::DuplicateKey, "{twice}");
+        assert_eq!(kind("{\"a\": 1, \"a\": 2}"), Kind::DuplicateKey);
+        // The kind is the reader's, not read from the text: a key that says so is
+        // not a duplicate.
+        assert_eq!(
+            kind("{\"this key appears twice\": {\"amount\": 1, \"currency\": \"x\"}}"),
+            Kind::Other
+        );
         // A near miss: a message that says something else has no kind.
-        assert_eq!(facts_kind("the snapshot is empty"), Kind::Other);
+        assert_eq!(kind(" "), Kind::Other);
+        let deep = format!("{}{}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(kind(&format!("{{\"a\": {deep}}}")), Kind::TooDeep);
+        assert_eq!(
+            kind("{\"a\": 1.00000000000000000000000000001}"),
+            Kind::TooManyDigits { max: 28 }
+        );
+        let yaml = |text: &str| {
+            Kind::from(
+                crate::input::load_str(text, crate::input::Format::Yaml, "s")
+                    .unwrap_err()
+                    .kind,
+            )
+        };
+        assert_eq!(yaml("a: 1\na: 2\n"), Kind::DuplicateKey);
+        assert_eq!(
+            yaml("a: 12345678901234567890123456789\n"),
+            Kind::TooManyDigits { max: 28 }
+        );
+        assert_eq!(yaml("a: [1\n"), Kind::Other);
     }
 }

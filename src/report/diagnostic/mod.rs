@@ -13,7 +13,6 @@ use crate::syntax::{ParseError, ParseKind};
 mod hints;
 mod kind;
 
-pub(crate) use kind::facts_kind;
 pub use kind::{Found, Kind, Operand};
 
 /// One problem found in a rule file.
