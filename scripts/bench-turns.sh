@@ -12,6 +12,8 @@
 # OLD_TARGET=DIR keeps the old side's target dir in DIR instead (not deleted), so that
 # its build, which never changes, can be made earlier, e.g. before a quiet window:
 #   OLD_TARGET=/work/bench-old-target scripts/bench-turns.sh b30244c 0   # build only
+# NEW_TARGET=DIR likewise for HEAD's side (e.g. the checkout's own target/, whose
+# release dependencies are then reused; the crate itself is rebuilt from the worktree).
 #
 # Criterion runs short (warm-up 1 s, measurement 3 s): about 10 minutes in all with the
 # builds on a quiet 2-core machine. BENCH_ARGS overrides the criterion options.
@@ -34,7 +36,9 @@ echo "benches in both: $(echo $benches)"
 bench_flags=$(for b in $benches; do printf -- '--bench %s ' "$b"; done)
 
 target_of() { # side
-  if [ "$1" = old ] && [ -n "${OLD_TARGET:-}" ]; then echo "$OLD_TARGET"; else echo "$work/$1-target"; fi
+  if [ "$1" = old ] && [ -n "${OLD_TARGET:-}" ]; then echo "$OLD_TARGET"
+  elif [ "$1" = new ] && [ -n "${NEW_TARGET:-}" ]; then echo "$NEW_TARGET"
+  else echo "$work/$1-target"; fi
 }
 
 build_sides="old new"

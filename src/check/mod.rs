@@ -13,7 +13,7 @@ pub(crate) mod imports;
 mod shapes;
 pub mod typeck;
 
-use shapes::{static_type, MAX_DEPTH};
+use shapes::static_type;
 
 /// A policy ID given again: both places are shown.
 pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
@@ -32,11 +32,14 @@ pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
 pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     check_policy(p, &mut out, limits.max_expr_depth);
-    crate::check::typeck::check_policy(p, &mut out);
+    crate::check::typeck::check_policy(p, &mut out, limits.max_expr_depth);
     out
 }
 
-fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
+/// `max_depth`: `Limits::max_expr_depth`, which the parser enforced on every
+/// expression; here it bounds the walks (a policy not built by the parser) and the
+/// chain of lets.
+fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
     for span in &p.repeated_clauses {
         out.push(
             Diagnostic::at(span, "this header clause is given twice").of_kind(Kind::HeaderTwice),
@@ -80,6 +83,7 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
         params: 0,
         typed: p.schema.is_some(),
         in_function: false,
+        max_depth,
     };
     for f in &p.functions {
         names.function_body(f, out);
@@ -106,7 +110,7 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_let_chain: usize) {
     for l in &p.lets {
         names.expr(&l.value, out, 0);
     }
-    check_let_cycles(p, out, max_let_chain);
+    check_let_cycles(p, out, max_depth);
 
     let mut rules: HashMap<&str, &Rule> = HashMap::new();
     for r in &p.rules {
@@ -358,6 +362,8 @@ struct Names<'p> {
     typed: bool,
     /// In a function's body, which sees its parameters and functions only.
     in_function: bool,
+    /// How deep an expression may nest: `Limits::max_expr_depth`.
+    max_depth: usize,
 }
 
 impl Names<'_> {
@@ -400,11 +406,14 @@ impl Names<'_> {
     }
 
     fn expr(&mut self, e: &Expr, out: &mut Vec<Diagnostic>, depth: usize) {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             out.push(
                 Diagnostic::at(
                     &e.span,
-                    format!("this expression is nested more than {MAX_DEPTH} levels deep"),
+                    format!(
+                        "this expression is nested more than {} levels deep",
+                        self.max_depth
+                    ),
                 )
                 .of_kind(Kind::TooDeep),
             );
@@ -520,14 +529,15 @@ impl Names<'_> {
                 }
                 literal_types(e, out);
             }
-            ExprKind::Quantifier(.., body) => {
+            ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => {
                 self.parts(e, out, depth);
-                expect_condition(body, out);
-            }
-            ExprKind::Comprehension(.., filter) => {
-                self.parts(e, out, depth);
-                if let Some(f) = filter {
-                    expect_condition(f, out);
+                if let Some(b) = scoping::binder(e) {
+                    if let scoping::BinderForm::Quantifier(_) = b.form {
+                        expect_condition(b.body, out);
+                    }
+                    if let Some(c) = b.guard {
+                        expect_condition(c, out);
+                    }
                 }
             }
             _ => {
@@ -652,5 +662,40 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
         }
         ExprKind::If(c, _, _) => expect_condition(c, out),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use crate::limits::Limits;
+    use crate::report::diagnostic::Kind;
+    use crate::syntax::parser::parse_policy_with;
+    use crate::syntax::Source;
+
+    /// The checkers' depth guard is `Limits::max_expr_depth`, the parser's limit: an
+    /// expression the parser took under a larger limit is refused past the smaller.
+    #[test]
+    fn the_checkers_stop_at_the_parsers_depth_limit() {
+        let text = format!(
+            "policy t\nfacts {{ x: bool }}\nlet l = {}x\n",
+            "not ".repeat(20)
+        );
+        let source = Source::new("t.bylaw", text);
+        let limits = |depth| Limits {
+            max_expr_depth: depth,
+            ..Limits::default()
+        };
+        let p = parse_policy_with(&source, &limits(64)).unwrap();
+        let deep = super::check_one(&p, &limits(10));
+        assert_eq!(deep.len(), 1, "{deep:?}");
+        assert_eq!(deep[0].kind, Kind::TooDeep);
+        assert!(
+            deep[0].message.contains("more than 10 levels"),
+            "{}",
+            deep[0].message
+        );
+        // Within the limit (the parser's own): nothing to say.
+        assert!(super::check_one(&p, &limits(21)).is_empty());
+        assert!(parse_policy_with(&source, &limits(20)).is_err());
     }
 }

@@ -1,5 +1,5 @@
-//! What both checkers ask of an expression: the type it has from literals alone, how
-//! deep it may nest; and for the type checker: is it a fact path or a literal, its
+//! What both checkers ask of an expression: the type it has from literals alone;
+//! and for the type checker: is it a fact path or a literal, its
 //! key and short text, and the type arithmetic between two types yields.
 
 use crate::eval::evidence::squash;
@@ -9,9 +9,6 @@ use crate::value::Type;
 
 /// A fact path as the narrowing knows it: the root name, then field names.
 pub(super) type Path = Vec<String>;
-
-/// The deepest expression tree accepted (evaluation recurses once per level).
-pub(super) const MAX_DEPTH: usize = 200;
 
 /// The type of `a op b` for arithmetic, `None` when the operator does not apply.
 pub(super) fn arithmetic(op: BinaryOp, a: &Ty, b: &Ty) -> Option<Ty> {

@@ -27,13 +27,26 @@ use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic, Kind, Operand};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
+use crate::syntax::scoping::{self, Binder, BinderForm};
 
 #[path = "typeck_forms.rs"]
 mod forms;
+#[cfg(test)]
+mod scope_tests;
 
 /// Type checks one policy against its schema. Functions are checked whether or not
 /// the facts are typed (their parameters are); the rest only when they are.
-pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
+/// `max_depth` is `Limits::max_expr_depth`, which the parser enforced first.
+pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
+    checked(p, out, max_depth);
+}
+
+/// The checker after checking `p` (what it saw, for tests).
+fn checked<'p, 'o>(
+    p: &'p Policy,
+    out: &'o mut Vec<Diagnostic>,
+    max_depth: usize,
+) -> Typeck<'p, 'o> {
     let functions = forms::signatures(p, out);
     let mut tc = Typeck {
         policy: p,
@@ -46,21 +59,30 @@ pub fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>) {
         present: Vec::new(),
         kinds: Vec::new(),
         functions,
+        max_depth,
+        #[cfg(test)]
+        names_seen: Vec::new(),
         out,
     };
     tc.function_bodies();
     schema::presence::refuse_in_functions(p, tc.out);
     let Some(facts) = schema::of_policy(p, tc.out) else {
-        return;
+        return tc;
     };
     // Ranges and patterns are the snapshot's to meet: rules see the plain types.
     tc.facts = Arc::new(facts.unrefined());
     tc.lets = p.lets.iter().map(|l| (l.name.name.as_str(), l)).collect();
     tc.policy_body();
+    tc
 }
 
 /// How many lets one condition's narrowing looks into (lets of lets could multiply).
 pub(super) const MAX_LET_EXPANSIONS: usize = 64;
+
+/// How deep narrowing follows a condition, counted on through the lets it looks into
+/// (each of which the parser kept within `Limits::max_expr_depth`): a guard of this
+/// walk's own, as `MAX_LET_EXPANSIONS` is.
+pub(super) const MAX_NARROWING_DEPTH: usize = 200;
 
 pub(super) struct Typeck<'p, 'o> {
     policy: &'p Policy,
@@ -76,6 +98,12 @@ pub(super) struct Typeck<'p, 'o> {
     kinds: Vec<narrow::Tested>,
     /// The policy's functions, by name: parameter types and result type.
     functions: HashMap<&'p str, forms::Signature<'p>>,
+    /// How deep an expression may nest (`Limits::max_expr_depth`; deeper is the name
+    /// checker's to report).
+    max_depth: usize,
+    /// Each name checked: where it starts, and which binder it is (0: the innermost).
+    #[cfg(test)]
+    names_seen: Vec<(usize, Option<usize>)>,
     out: &'o mut Vec<Diagnostic>,
 }
 
@@ -227,7 +255,7 @@ impl<'p> Typeck<'p, '_> {
     }
 
     fn facts_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_NARROWING_DEPTH {
             return Vec::new();
         }
         let d = depth + 1;
@@ -396,7 +424,7 @@ impl<'p> Typeck<'p, '_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&mut self, e: &'p Expr, depth: usize) -> Ty {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return Ty::Any; // reported by the name checker
         }
         let d = depth + 1;
@@ -451,40 +479,45 @@ impl<'p> Typeck<'p, '_> {
                     }
                 }
             }
-            ExprKind::Quantifier(q, var, list, body) => {
-                let elem = self.elements(list, &format!("`{}`", q.as_str()), d);
-                self.binders.push((&var.name, elem));
-                self.condition(body, d);
-                self.binders.pop();
-                match q {
-                    Quantifier::Count => Ty::Integer,
-                    _ => Ty::Bool,
-                }
-            }
             ExprKind::Record(fields) => self.record(fields, d),
             ExprKind::Match(m) => self.match_expr(e, m, d),
-            ExprKind::Comprehension(kind, body, var, list, filter) => {
-                let what = match kind {
-                    Collect::List => "`[… for …]`",
-                    Collect::Sum => "`sum`",
-                };
-                let elem = self.elements(list, what, d);
-                self.binders.push((&var.name, elem));
-                let t = match filter {
-                    Some(c) => {
-                        self.condition(c, d);
-                        self.under(c, true, |s| s.expr(body, d))
-                    }
-                    None => self.expr(body, d),
-                };
-                self.binders.pop();
-                match kind {
-                    Collect::List => Ty::List(Box::new(t)),
-                    Collect::Sum => {
-                        let t = self.require(body, t);
-                        self.summable(body, t)
-                    }
-                }
+            // The binder forms, scoped as `syntax::scoping` says.
+            ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => match scoping::binder(e) {
+                Some(b) => self.binder(b, d),
+                None => Ty::Any,
+            },
+        }
+    }
+
+    /// A binder form: `over` outside the binding, then its guard and body with the
+    /// name bound to `over`'s element type; the body is checked where the guard held.
+    fn binder(&mut self, b: Binder<'p>, d: usize) -> Ty {
+        let what = match b.form {
+            BinderForm::Quantifier(q) => format!("`{}`", q.as_str()),
+            BinderForm::Collect(Collect::List) => "`[… for …]`".into(),
+            BinderForm::Collect(Collect::Sum) => "`sum`".into(),
+        };
+        let elem = self.elements(b.over, &what, d);
+        self.binders.push((&b.var.name, elem));
+        let body = |s: &mut Self| match b.form {
+            BinderForm::Quantifier(_) => s.condition(b.body, d),
+            BinderForm::Collect(_) => s.expr(b.body, d),
+        };
+        let t = match b.guard {
+            Some(c) => {
+                self.condition(c, d);
+                self.under(c, true, body)
+            }
+            None => body(self),
+        };
+        self.binders.pop();
+        match b.form {
+            BinderForm::Quantifier(Quantifier::Count) => Ty::Integer,
+            BinderForm::Quantifier(_) => Ty::Bool,
+            BinderForm::Collect(Collect::List) => Ty::List(Box::new(t)),
+            BinderForm::Collect(Collect::Sum) => {
+                let t = self.require(b.body, t);
+                self.summable(b.body, t)
             }
         }
     }
@@ -503,7 +536,14 @@ impl<'p> Typeck<'p, '_> {
     /// parent is not an error: the whole path is then optional.
     fn path(&mut self, e: &'p Expr, absent_ok: bool, d: usize) -> Ty {
         let t = match &e.kind {
-            ExprKind::Name(n) => self.name(n),
+            ExprKind::Name(n) => {
+                #[cfg(test)]
+                self.names_seen.push((
+                    e.span.start,
+                    self.binders.iter().rev().position(|(b, _)| b == n),
+                ));
+                self.name(n)
+            }
             ExprKind::Field(base, field) => {
                 let (bt, maybe) = self.parent(base, absent_ok, d);
                 let held = self.presence_holds(base, &bt, &field.name);

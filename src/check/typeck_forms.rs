@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{short, Typeck};
+use super::{path_key, short, Typeck};
 use crate::report::diagnostic::Diagnostic;
 use crate::schema::{self, Field, Record, Ty};
 use crate::syntax::ast::*;
@@ -178,6 +178,11 @@ impl<'p> Typeck<'p, '_> {
                     t @ Ty::Union(_) => t,
                     t => self.require(subject, t),
                 };
+                // Arms are tried in turn by `==`: an arm's value sees the subject equal to
+                // its pattern, and the arms after it (and `else`) see it equal to none of
+                // them, as `if subject == "x"` would.
+                let key = path_key(subject);
+                let kinds_mark = self.kinds.len();
                 for arm in &m.arms {
                     for p in &arm.patterns {
                         let pt = self.expr(p, d);
@@ -190,16 +195,36 @@ impl<'p> Typeck<'p, '_> {
                             self.enumeration(&st, p);
                         }
                     }
+                    let inner = self.kinds.len();
+                    let strings = || arm.patterns.iter().filter_map(string_pattern);
+                    // With several patterns, which one held is not known.
+                    if let (Some(k), [p]) = (&key, arm.patterns.as_slice()) {
+                        if let Some(s) = string_pattern(p) {
+                            self.kinds.push((k.clone(), KindTest::Literal(s), true));
+                        }
+                    }
                     let t = self.expr(&arm.value, d);
+                    self.kinds.truncate(inner);
                     unify(self, &arm.value, t);
+                    if let Some(k) = &key {
+                        let failed = strings().map(|s| (k.clone(), KindTest::Literal(s), false));
+                        self.kinds.extend(failed.collect::<Vec<_>>());
+                    }
                 }
+                if let Some(o) = &m.otherwise {
+                    let t = self.expr(o, d);
+                    unify(self, o, t);
+                }
+                self.kinds.truncate(kinds_mark);
                 if m.otherwise.is_none() {
                     self.covered(e, subject, &st, &m.arms);
                 }
+                result.unwrap_or(Ty::Any)
             }
             None => {
                 // An arm runs only when the conditions before it failed, as an `else if`.
                 let mark = self.present.len();
+                let kinds_mark = self.kinds.len();
                 for arm in &m.arms {
                     let Some(c) = arm.patterns.first() else {
                         continue;
@@ -209,20 +234,18 @@ impl<'p> Typeck<'p, '_> {
                     unify(self, &arm.value, t);
                     let failed = self.facts_when(c, false, 0);
                     self.present.extend(failed);
+                    let failed = self.kinds_when(c, false);
+                    self.kinds.extend(failed);
                 }
                 if let Some(o) = &m.otherwise {
                     let t = self.expr(o, d);
                     unify(self, o, t);
                 }
                 self.present.truncate(mark);
-                return result.unwrap_or(Ty::Any);
+                self.kinds.truncate(kinds_mark);
+                result.unwrap_or(Ty::Any)
             }
         }
-        if let Some(o) = &m.otherwise {
-            let t = self.expr(o, d);
-            unify(self, o, t);
-        }
-        result.unwrap_or(Ty::Any)
     }
 
     /// Without `else`, the arms must take every value the subject can have.
@@ -273,5 +296,13 @@ impl<'p> Typeck<'p, '_> {
                 .hint("add the missing values, or `else => …`"),
             );
         }
+    }
+}
+
+/// A pattern that is a string literal: what `subject == pattern` narrows the subject to.
+fn string_pattern(p: &Expr) -> Option<std::sync::Arc<str>> {
+    match &p.kind {
+        ExprKind::String(s) => Some(s.clone()),
+        _ => None,
     }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use super::node::{Node, NodeKind, Slot};
-use super::{Arithmetic, LetIndex, Read};
+use super::{Along, Arithmetic, LetIndex, Read, Root};
 use crate::syntax::ast::{Arm, BinaryOp, Expr, ExprKind, Match};
 use crate::syntax::scoping::{walk, Bound};
 use crate::syntax::span::squash;
@@ -23,7 +23,7 @@ pub(super) struct Lower<'p> {
     pub(super) functions: &'p [&'p str],
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
-    pub(super) reads: Vec<(String, Read)>,
+    pub(super) reads: Vec<(String, Read, Along)>,
     /// The evaluator's arithmetic, for folding.
     pub(super) arithmetic: Arithmetic,
 }
@@ -151,7 +151,28 @@ impl<'p> Lower<'p> {
             }
             _ => return Slot::Unresolved,
         };
-        match u32::try_from(self.number(key, read)) {
+        // The base's parts (a fact, the element, or a numbered path), then this field.
+        let (root, mut fields) = match base.slot {
+            Slot::Fact(i) => match &base.kind {
+                NodeKind::Name(n) => (Root::Fact(n.as_str().into(), i), Vec::new()),
+                _ => return Slot::Unresolved,
+            },
+            Slot::Item => (Root::Item, Vec::new()),
+            Slot::Path { index, .. } => match self.reads.get(index as usize) {
+                Some((_, _, a)) => (a.root.clone(), a.fields.to_vec()),
+                None => return Slot::Unresolved,
+            },
+            _ => return Slot::Unresolved,
+        };
+        let Ok(own) = u32::try_from(self.next_number(&key)) else {
+            return Slot::Unresolved;
+        };
+        fields.push((field.into(), own));
+        let along = Along {
+            root,
+            fields: fields.into(),
+        };
+        match u32::try_from(self.number(key, read, along)) {
             Ok(index) => Slot::Path { index, nodes },
             Err(_) => Slot::Unresolved,
         }
@@ -171,15 +192,30 @@ impl<'p> Lower<'p> {
             return Slot::Now;
         }
         let read = Read::Fact(n.into());
-        u32::try_from(self.number(n.to_string(), read)).map_or(Slot::Unresolved, Slot::Fact)
+        let along = match u32::try_from(self.next_number(n)) {
+            Ok(i) => Along {
+                root: Root::Fact(n.into(), i),
+                fields: Box::new([]),
+            },
+            Err(_) => return Slot::Unresolved,
+        };
+        u32::try_from(self.number(n.to_string(), read, along)).map_or(Slot::Unresolved, Slot::Fact)
     }
 
-    /// The number of a read (a fact's name, or a path's `a.b.c`).
-    fn number(&mut self, key: String, read: Read) -> usize {
-        match self.reads.iter().position(|(k, _)| *k == key) {
+    /// The number a read has, or would have if it were numbered next.
+    fn next_number(&self, key: &str) -> usize {
+        self.reads
+            .iter()
+            .position(|(k, ..)| k == key)
+            .unwrap_or(self.reads.len())
+    }
+
+    /// The number of a read (a fact's name, or a path's `a.b.c`), split as `along`.
+    fn number(&mut self, key: String, read: Read, along: Along) -> usize {
+        match self.reads.iter().position(|(k, ..)| *k == key) {
             Some(i) => i,
             None => {
-                self.reads.push((key, read));
+                self.reads.push((key, read, along));
                 self.reads.len() - 1
             }
         }

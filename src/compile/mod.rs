@@ -53,6 +53,28 @@ pub(crate) enum Read {
     Item(Arc<str>),
 }
 
+/// A numbered read split into its parts once, when compiling: where it starts, then
+/// its fields in order, each with the number of the path up to and with it
+/// (`request.order.amount`: the fact `request`, then `order` with the number of
+/// `request.order`, then `amount` with its own). The evaluator reads a path along it
+/// from the nearest part it has found, without walking the path's nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Along {
+    /// The top-level fact or the element the path starts from.
+    pub root: Root,
+    /// The fields, outermost first, each with its path's read number.
+    pub fields: Box<[(Arc<str>, u32)]>,
+}
+
+/// Where a read starts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Root {
+    /// A top-level fact: its name and read number.
+    Fact(Arc<str>, u32),
+    /// The `for each` element.
+    Item,
+}
+
 /// A compiled policy: what the interpreter runs.
 #[derive(Debug)]
 pub(crate) struct Program {
@@ -73,6 +95,8 @@ pub(crate) struct Program {
     /// The reads numbered (`Slot::Fact`, `Slot::Path`), by number: a scope keeps what
     /// it found for each, and evidence takes their paths from here.
     pub reads: Vec<Read>,
+    /// Each read split (same numbers as `reads`).
+    pub along: Vec<Along>,
 }
 
 /// Compiles a checked policy, folding constants with `arithmetic`.
@@ -140,7 +164,11 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
             span: r.span.clone(),
         })
         .collect();
-    let reads = lower.reads.into_iter().map(|(_, read)| read).collect();
+    let (reads, along) = lower
+        .reads
+        .into_iter()
+        .map(|(_, read, a)| (read, a))
+        .unzip();
     Program {
         applies,
         for_each,
@@ -154,6 +182,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         functions,
         rules,
         reads,
+        along,
     }
 }
 

@@ -317,3 +317,55 @@ fn compiling_leaves_the_syntax_tree_as_parsed() {
     let engine = crate::Engine::from_sources([("t.bylaw".to_string(), text.to_string())]).unwrap();
     assert_eq!(engine.policies().next(), Some(&parsed));
 }
+
+#[test]
+fn a_read_is_split_once_along_its_prefixes() {
+    use crate::compile::{Read, Root};
+    let code = compiled(
+        "policy t\nfor each resource in resources\nlet x = resource.order.amount > 0 \
+         and account.limit.value.a.b.c.d.e.f.g > resource.order.amount and account != null\n",
+    );
+    assert_eq!(code.along.len(), code.reads.len());
+    for (i, (read, along)) in code.reads.iter().zip(&code.along).enumerate() {
+        let fields: String = along.fields.iter().map(|(f, _)| format!(".{f}")).collect();
+        match (read, &along.root) {
+            (Read::Fact(text), Root::Fact(name, n)) => {
+                assert_eq!(&**text, format!("{name}{fields}"));
+                assert_eq!(code.reads[*n as usize], Read::Fact(name.clone()));
+            }
+            (Read::Item(rest), Root::Item) => assert_eq!(&**rest, fields),
+            other => panic!("{other:?}"),
+        }
+        // Each field carries the number of the path up to it; the last is the read's.
+        if let Some((_, last)) = along.fields.last() {
+            assert_eq!(*last as usize, i);
+        }
+        for (k, (_, n)) in along.fields.iter().enumerate() {
+            assert_eq!(code.along[*n as usize].fields[..], along.fields[..=k]);
+        }
+    }
+    // Longer than the eight fields the walk once stopped at, read in one go alike.
+    let facts = crate::input::load_str(
+        r#"{"resources": [], "account": {"limit": {"value": {"a": {"b": {"c": {"d": {"e": {"f": {"g": 2}}}}}}}}}}"#,
+        crate::input::Format::Json,
+        "t.json",
+    )
+    .unwrap();
+    let mut scope = Scope::new(run(&code), &facts, None, None, 1000);
+    let mut deep = None;
+    fn find<'e>(e: &'e Node, out: &mut Option<&'e Node>) {
+        if e.text.as_ref() == "account.limit.value.a.b.c.d.e.f.g" {
+            *out = Some(e);
+        }
+        e.for_each_child(|c| find(c, out));
+    }
+    find(&code.lets[0].value, &mut deep);
+    let deep = deep.unwrap();
+    assert_eq!(scope.eval(deep).unwrap(), Value::Number(2.into()));
+    assert_eq!(
+        scope.steps_taken(),
+        10,
+        "one step per node: {:?}",
+        deep.slot
+    );
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use super::error::EvalError;
 use super::functions;
 use super::ops::*;
-use crate::compile::{Node, NodeKind, Slot};
+use crate::compile::{Node, NodeKind, Root, Slot};
 use crate::syntax::ast::{BinaryOp, Collect, Quantifier, UnaryOp};
 use crate::value::{Money, Value};
 
@@ -409,59 +409,51 @@ impl<'a> Scope<'a> {
     /// (or its root) down, keeping what it finds at each part; `None` when the walk
     /// node by node is needed: to go too deep, or to report a field that is missing
     /// or a value that is not a record (it repeats the lookups, and reports them as
-    /// it always has). It takes the steps the walk would: one per node.
+    /// it always has). It takes the steps the walk would: one per node. The path's
+    /// parts were split when compiling (`compile::Along`).
     pub(super) fn found_along(&mut self, e: &'a Node) -> Option<Result<Cow<'a, Value>, EvalError>> {
-        /// Longer paths are walked node by node.
-        const MOST: usize = 8;
-        let Slot::Path { nodes, .. } = e.slot else {
+        let Slot::Path { index, nodes } = e.slot else {
             return None;
         };
         if self.depth + nodes as usize > self.max_depth {
             return None;
         }
-        // The path's fields, innermost last, down to a part already found or the root.
-        let mut parts: [Option<&'a Node>; MOST] = [None; MOST];
-        let mut n = 0;
-        let mut at = e;
+        let code: &'a crate::compile::Program = self.prog.code;
+        let fields = &code.along.get(index as usize)?.fields;
+        // The nearest part already found (the whole path is `found_before`'s), else
+        // the root; `start` is the first field still to read.
+        let mut start = fields.len().checked_sub(1)?;
         let mut value: &'a Value = loop {
-            let NodeKind::Field(base, _) = &at.kind else {
-                break match (&at.kind, at.slot) {
-                    (NodeKind::Name(name), Slot::Fact(i)) => {
-                        match self.found.get(i as usize).copied().flatten() {
-                            Some(v) => v,
-                            None => {
-                                let facts: &'a Value = self.facts;
-                                let v = facts.get(name)?;
-                                *self.found.get_mut(i as usize)? = Some(v);
-                                v
-                            }
+            if start == 0 {
+                break match &code.along.get(index as usize)?.root {
+                    Root::Fact(name, i) => match self.found.get(*i as usize).copied().flatten() {
+                        Some(v) => v,
+                        None => {
+                            let facts: &'a Value = self.facts;
+                            let v = facts.get(name)?;
+                            *self.found.get_mut(*i as usize)? = Some(v);
+                            v
                         }
-                    }
-                    (_, Slot::Item) => match &self.item {
+                    },
+                    Root::Item => match &self.item {
                         Some((_, Cow::Borrowed(v))) => v,
                         _ => return None,
                     },
-                    _ => return None,
                 };
-            };
-            *parts.get_mut(n)? = Some(at);
-            n += 1;
-            at = base;
-            if let Slot::Path { index, .. } = at.slot {
-                if let Some(v) = self.found.get(index as usize).copied().flatten() {
-                    break v;
-                }
             }
+            let (_, read) = fields[start - 1];
+            if let Some(v) = self.found.get(read as usize).copied().flatten() {
+                break v;
+            }
+            start -= 1;
         };
-        for part in parts[..n].iter().rev().flatten() {
-            let NodeKind::Field(_, field) = &part.kind else {
-                return None;
-            };
+        let last = fields.len() - 1;
+        for (k, (field, read)) in fields.iter().enumerate().skip(start) {
             let next = match value {
-                Value::Map(_) => value.get(&field.name)?,
+                Value::Map(_) => value.get(field)?,
                 // Money's parts are computed, so only the path's last field reads one.
-                Value::Money(m) if std::ptr::eq(*part, e) => {
-                    let v = match field.name.as_str() {
+                Value::Money(m) if k == last => {
+                    let v = match &**field {
                         "amount" => Value::Number(m.amount),
                         "currency" => Value::string(&m.currency),
                         _ => return None,
@@ -470,10 +462,8 @@ impl<'a> Scope<'a> {
                 }
                 _ => return None,
             };
-            if let Slot::Path { index, .. } = part.slot {
-                if let Some(kept) = self.found.get_mut(index as usize) {
-                    *kept = Some(next);
-                }
+            if let Some(kept) = self.found.get_mut(*read as usize) {
+                *kept = Some(next);
             }
             value = next;
         }

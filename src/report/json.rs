@@ -11,223 +11,327 @@ use crate::value::{format_duration, write_time, DecimalText, Value};
 
 /// Appends `d` as compact JSON.
 pub fn write_decision(out: &mut Vec<u8>, d: &Decision) {
-    out.extend_from_slice(b"{\"decision\":\"");
-    out.extend_from_slice(d.decision.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"policies\":");
-    list(out, &d.policies, |out, p| string(out, p));
-    write_rules(out, &d.matched, &d.errors, &d.not_matched);
-    out.extend_from_slice(b",\"items\":");
-    list(out, &d.items, write_item);
-    out.push(b'}');
+    decision(&mut Json::<false>::new(out), d);
 }
 
-fn write_item(out: &mut Vec<u8>, i: &Item) {
-    out.extend_from_slice(b"{\"id\":");
-    string(out, &i.id);
-    out.extend_from_slice(b",\"path\":");
-    string(out, &i.path);
-    out.extend_from_slice(b",\"decision\":\"");
-    out.extend_from_slice(i.decision.as_str().as_bytes());
-    out.push(b'"');
-    write_rules(out, &i.matched, &i.errors, &i.not_matched);
-    out.push(b'}');
-}
-
-/// The rules of a decision or an item: `matched`, `errors`, and `not_matched` if any.
-fn write_rules(out: &mut Vec<u8>, matched: &[Match], errors: &[RuleError], misses: &[Miss]) {
-    out.extend_from_slice(b",\"matched\":");
-    list(out, matched, write_match);
-    out.extend_from_slice(b",\"errors\":");
-    list(out, errors, write_error);
-    if !misses.is_empty() {
-        out.extend_from_slice(b",\"not_matched\":");
-        list(out, misses, write_miss);
-    }
-}
-
-fn write_match(out: &mut Vec<u8>, m: &Match) {
-    out.extend_from_slice(b"{\"rule\":");
-    string(out, &m.rule);
-    out.extend_from_slice(b",\"kind\":\"");
-    out.extend_from_slice(m.kind.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"message\":");
-    string(out, &m.message);
-    out.extend_from_slice(b",\"source\":");
-    string(out, &m.source);
-    out.extend_from_slice(b",\"evidence\":");
-    list(out, &m.evidence, write_evidence);
-    out.extend_from_slice(b",\"value\":");
-    match &m.value {
-        Some(v) => value(out, v),
-        None => out.extend_from_slice(b"null"),
-    }
-    if let Some(s) = &m.status {
-        out.extend_from_slice(b",\"status\":");
-        write_status(out, s);
-    }
-    out.push(b'}');
-}
-
-fn write_status(out: &mut Vec<u8>, s: &ReviewStatus) {
-    out.extend_from_slice(b"{\"state\":\"");
-    out.extend_from_slice(s.state.as_str().as_bytes());
-    out.push(b'"');
-    if let Some(by) = &s.by {
-        out.extend_from_slice(b",\"by\":");
-        string(out, by);
-    }
-    if let Some(at) = &s.at {
-        out.extend_from_slice(b",\"at\":");
-        value(out, at);
-    }
-    if !s.evidence.is_empty() {
-        out.extend_from_slice(b",\"evidence\":");
-        list(out, &s.evidence, write_evidence);
-    }
-    out.push(b'}');
-}
-
-fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
-    out.extend_from_slice(b"{\"condition\":");
-    string(out, &e.condition);
-    out.extend_from_slice(if e.holds {
-        b",\"holds\":true,\"facts\":"
-    } else {
-        b",\"holds\":false,\"facts\":"
-    });
-    list(out, &e.facts, write_fact);
-    if e.omitted > 0 {
-        out.extend_from_slice(b",\"omitted\":");
-        out.extend_from_slice(e.omitted.to_string().as_bytes());
-    }
-    out.push(b'}');
-}
-
-fn write_fact(out: &mut Vec<u8>, f: &FactRef) {
-    out.push(b'{');
-    if let Some(p) = &f.path {
-        out.extend_from_slice(b"\"path\":");
-        string(out, p);
-        out.push(b',');
-    }
-    if let Some(l) = &f.let_name {
-        out.extend_from_slice(b"\"let\":");
-        string(out, l);
-        out.push(b',');
-    }
-    if let Some(c) = &f.call {
-        out.extend_from_slice(b"\"call\":");
-        string(out, c);
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"value\":");
-    value(out, &f.value);
-    if f.absent {
-        out.extend_from_slice(b",\"absent\":true");
-    }
-    out.push(b'}');
-}
-
-fn write_error(out: &mut Vec<u8>, e: &RuleError) {
-    out.extend_from_slice(b"{\"rule\":");
-    optional_string(out, e.rule.as_deref());
-    if let Some(k) = e.kind {
-        out.extend_from_slice(b",\"kind\":\"");
-        out.extend_from_slice(k.as_str().as_bytes());
-        out.push(b'"');
-    }
-    out.extend_from_slice(b",\"path\":");
-    optional_string(out, e.path.as_deref());
-    out.extend_from_slice(b",\"reason\":");
-    string(out, &e.reason);
-    if let Some(s) = &e.source {
-        out.extend_from_slice(b",\"source\":");
-        location(out, s);
-    }
-    if let Some(o) = &e.origin {
-        out.extend_from_slice(b",\"origin\":");
-        location(out, o);
-    }
-    out.extend_from_slice(if e.blocking {
-        b",\"blocking\":true}"
-    } else {
-        b",\"blocking\":false}"
-    });
-}
-
-/// A location as its `Serialize` writes it: the string `file:line`.
-fn location(out: &mut Vec<u8>, l: &crate::decision::Location) {
-    string(out, &l.to_string());
-}
-
-fn write_miss(out: &mut Vec<u8>, m: &Miss) {
-    out.extend_from_slice(b"{\"rule\":");
-    string(out, &m.rule);
-    out.extend_from_slice(b",\"kind\":\"");
-    out.extend_from_slice(m.kind.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"source\":");
-    string(out, &m.source);
-    out.extend_from_slice(b",\"evidence\":");
-    list(out, &m.evidence, write_evidence);
-    out.push(b'}');
+/// Appends `d` as `serde_json::to_string_pretty` writes it (no line end after it): the
+/// same writer as [`write_decision`], with the pretty printer's whitespace written as
+/// it goes (`report::pretty`).
+pub(crate) fn write_decision_pretty(out: &mut Vec<u8>, d: &Decision) {
+    decision(&mut Json::<true>::new(out), d);
 }
 
 /// A value as `Value`'s `Serialize` writes it.
 pub fn value(out: &mut Vec<u8>, v: &Value) {
+    any(&mut Json::<false>::new(out), v);
+}
+
+/// [`value`] as `serde_json::to_string_pretty` writes it.
+#[cfg(test)]
+pub(crate) fn value_pretty(out: &mut Vec<u8>, v: &Value) {
+    any(&mut Json::<true>::new(out), v);
+}
+
+/// The output and, when `PRETTY`, what serde_json's `PrettyFormatter` keeps: the depth
+/// (two spaces a level) and whether the open object or array has a value yet (an
+/// empty one stays `{}` or `[]`; a full one closes on a line of its own).
+struct Json<'a, const PRETTY: bool> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    has_value: bool,
+}
+
+impl<'a, const PRETTY: bool> Json<'a, PRETTY> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Json {
+            out,
+            depth: 0,
+            has_value: false,
+        }
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    fn open(&mut self, b: u8) {
+        self.out.push(b);
+        self.depth += 1;
+        self.has_value = false;
+    }
+
+    fn close(&mut self, b: u8) {
+        self.depth = self.depth.saturating_sub(1);
+        if PRETTY && self.has_value {
+            self.newline();
+        }
+        self.out.push(b);
+        // The object or array around it has a value now: this one.
+        self.has_value = true;
+    }
+
+    /// Before an element of an array, or a key of an object.
+    fn next(&mut self) {
+        if self.has_value {
+            self.out.push(b',');
+        }
+        self.has_value = true;
+        if PRETTY {
+            self.newline();
+        }
+    }
+
+    /// A key with nothing to escape (the decision's field names), and its colon.
+    fn key(&mut self, k: &str) {
+        self.next();
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.colon(b"\":");
+    }
+
+    fn colon(&mut self, quote_colon: &[u8]) {
+        self.out.extend_from_slice(quote_colon);
+        if PRETTY {
+            self.out.push(b' ');
+        }
+    }
+
+    fn newline(&mut self) {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        self.out.push(b'\n');
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let step = n.min(SPACES.len());
+            self.out.extend_from_slice(&SPACES[..step]);
+            n -= step;
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        string(self.out, s);
+    }
+
+    /// A field whose value is a string with nothing to escape (an outcome, a kind).
+    fn word(&mut self, k: &str, w: &str) {
+        self.key(k);
+        self.out.push(b'"');
+        self.out.extend_from_slice(w.as_bytes());
+        self.out.push(b'"');
+    }
+
+    fn list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Self, &T)) {
+        self.open(b'[');
+        for item in items {
+            self.next();
+            each(self, item);
+        }
+        self.close(b']');
+    }
+}
+
+fn decision<const P: bool>(w: &mut Json<'_, P>, d: &Decision) {
+    w.open(b'{');
+    w.word("decision", d.decision.as_str());
+    w.key("policies");
+    w.list(&d.policies, |w, p| w.string(p));
+    rules(w, &d.matched, &d.errors, &d.not_matched);
+    w.key("items");
+    w.list(&d.items, item);
+    w.close(b'}');
+}
+
+fn item<const P: bool>(w: &mut Json<'_, P>, i: &Item) {
+    w.open(b'{');
+    w.key("id");
+    w.string(&i.id);
+    w.key("path");
+    w.string(&i.path);
+    w.word("decision", i.decision.as_str());
+    rules(w, &i.matched, &i.errors, &i.not_matched);
+    w.close(b'}');
+}
+
+/// The rules of a decision or an item: `matched`, `errors`, and `not_matched` if any.
+fn rules<const P: bool>(
+    w: &mut Json<'_, P>,
+    matched: &[Match],
+    errors: &[RuleError],
+    misses: &[Miss],
+) {
+    w.key("matched");
+    w.list(matched, write_match);
+    w.key("errors");
+    w.list(errors, error);
+    if !misses.is_empty() {
+        w.key("not_matched");
+        w.list(misses, miss);
+    }
+}
+
+fn write_match<const P: bool>(w: &mut Json<'_, P>, m: &Match) {
+    w.open(b'{');
+    w.key("rule");
+    w.string(&m.rule);
+    w.word("kind", m.kind.as_str());
+    w.key("message");
+    w.string(&m.message);
+    w.key("source");
+    w.string(&m.source);
+    w.key("evidence");
+    w.list(&m.evidence, evidence);
+    w.key("value");
+    match &m.value {
+        Some(v) => any(w, v),
+        None => w.raw(b"null"),
+    }
+    if let Some(s) = &m.status {
+        w.key("status");
+        status(w, s);
+    }
+    w.close(b'}');
+}
+
+fn status<const P: bool>(w: &mut Json<'_, P>, s: &ReviewStatus) {
+    w.open(b'{');
+    w.word("state", s.state.as_str());
+    if let Some(by) = &s.by {
+        w.key("by");
+        w.string(by);
+    }
+    if let Some(at) = &s.at {
+        w.key("at");
+        any(w, at);
+    }
+    if !s.evidence.is_empty() {
+        w.key("evidence");
+        w.list(&s.evidence, evidence);
+    }
+    w.close(b'}');
+}
+
+fn evidence<const P: bool>(w: &mut Json<'_, P>, e: &Evidence) {
+    w.open(b'{');
+    w.key("condition");
+    w.string(&e.condition);
+    w.key("holds");
+    w.raw(if e.holds { b"true" } else { b"false" });
+    w.key("facts");
+    w.list(&e.facts, fact);
+    if e.omitted > 0 {
+        w.key("omitted");
+        display(w.out, &e.omitted);
+    }
+    w.close(b'}');
+}
+
+fn fact<const P: bool>(w: &mut Json<'_, P>, f: &FactRef) {
+    w.open(b'{');
+    if let Some(p) = &f.path {
+        w.key("path");
+        w.string(p);
+    }
+    if let Some(l) = &f.let_name {
+        w.key("let");
+        w.string(l);
+    }
+    if let Some(c) = &f.call {
+        w.key("call");
+        w.string(c);
+    }
+    w.key("value");
+    any(w, &f.value);
+    if f.absent {
+        w.key("absent");
+        w.raw(b"true");
+    }
+    w.close(b'}');
+}
+
+fn error<const P: bool>(w: &mut Json<'_, P>, e: &RuleError) {
+    w.open(b'{');
+    w.key("rule");
+    optional_string(w, e.rule.as_deref());
+    if let Some(k) = e.kind {
+        w.word("kind", k.as_str());
+    }
+    w.key("path");
+    optional_string(w, e.path.as_deref());
+    w.key("reason");
+    w.string(&e.reason);
+    if let Some(s) = &e.source {
+        w.key("source");
+        location(w, s);
+    }
+    if let Some(o) = &e.origin {
+        w.key("origin");
+        location(w, o);
+    }
+    w.key("blocking");
+    w.raw(if e.blocking { b"true" } else { b"false" });
+    w.close(b'}');
+}
+
+/// A location as its `Serialize` writes it: the string `file:line`.
+fn location<const P: bool>(w: &mut Json<'_, P>, l: &crate::decision::Location) {
+    w.string(&l.to_string());
+}
+
+fn miss<const P: bool>(w: &mut Json<'_, P>, m: &Miss) {
+    w.open(b'{');
+    w.key("rule");
+    w.string(&m.rule);
+    w.word("kind", m.kind.as_str());
+    w.key("source");
+    w.string(&m.source);
+    w.key("evidence");
+    w.list(&m.evidence, evidence);
+    w.close(b'}');
+}
+
+/// A value as `Value`'s `Serialize` writes it.
+fn any<const P: bool>(w: &mut Json<'_, P>, v: &Value) {
     match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => w.raw(b"null"),
+        Value::Bool(true) => w.raw(b"true"),
+        Value::Bool(false) => w.raw(b"false"),
         Value::Number(n) => match i64::try_from(*n) {
-            Ok(i) if n.scale() == 0 => display(out, &i),
-            _ => decimal(out, n),
+            Ok(i) if n.scale() == 0 => display(w.out, &i),
+            _ => decimal(w.out, n),
         },
-        Value::String(s) => string(out, s),
+        Value::String(s) => w.string(s),
         Value::Money(m) => {
-            out.extend_from_slice(b"{\"amount\":");
-            decimal(out, &m.amount);
-            out.extend_from_slice(b",\"currency\":");
-            string(out, &m.currency);
-            out.push(b'}');
+            w.open(b'{');
+            w.key("amount");
+            decimal(w.out, &m.amount);
+            w.key("currency");
+            w.string(&m.currency);
+            w.close(b'}');
         }
         Value::Time(t) => {
-            out.push(b'"');
+            w.out.push(b'"');
             // Time text is digits and signs only: nothing to escape.
-            let _ = write_time(t, &mut Utf8(out));
-            out.push(b'"');
+            let _ = write_time(t, &mut Utf8(w.out));
+            w.out.push(b'"');
         }
-        Value::Duration(d) => string(out, &format_duration(*d)),
-        Value::List(items) => list(out, items, value),
+        Value::Duration(d) => w.string(&format_duration(*d)),
+        Value::List(items) => w.list(items, any),
         Value::Map(m) => {
-            out.push(b'{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                string(out, k);
-                out.push(b':');
-                value(out, v);
+            w.open(b'{');
+            for (k, v) in m.iter() {
+                w.next();
+                w.string(k);
+                w.colon(b":");
+                any(w, v);
             }
-            out.push(b'}');
+            w.close(b'}');
         }
     }
 }
 
-fn list<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
-    out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        each(out, item);
-    }
-    out.push(b']');
-}
-
-fn optional_string(out: &mut Vec<u8>, s: Option<&str>) {
+fn optional_string<const P: bool>(w: &mut Json<'_, P>, s: Option<&str>) {
     match s {
-        Some(s) => string(out, s),
-        None => out.extend_from_slice(b"null"),
+        Some(s) => w.string(s),
+        None => w.raw(b"null"),
     }
 }
 

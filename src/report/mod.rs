@@ -25,7 +25,7 @@ pub enum Rendering {
 pub fn render(d: &Decision, rendering: Rendering) -> Result<String, String> {
     match rendering {
         Rendering::Text => Ok(text::render(d)),
-        // The direct writer, indented: serde_json's pretty printer, byte for byte.
+        // The direct writer, pretty: serde_json's pretty printer, byte for byte.
         Rendering::Json => {
             let mut out = Vec::with_capacity(8192);
             pretty::write_decision(&mut out, d);

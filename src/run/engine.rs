@@ -237,6 +237,12 @@ impl Engine {
             .filter_map(|(i, c)| c.schema.as_ref().map(|s| (i, &c.ast, s)))
     }
 
+    /// Policy `i` and its schema, if it declares typed facts.
+    pub(crate) fn typed_policy(&self, i: usize) -> Option<(&Policy, &Arc<Record>)> {
+        let c = self.policies.get(i)?;
+        c.schema.as_ref().map(|s| (&c.ast, s))
+    }
+
     /// The indices of the policies that may apply to a snapshot, in order (see
     /// `dispatch`): every other one's `applies when` is false.
     pub(crate) fn candidates(&self, facts: &Value) -> Vec<usize> {

@@ -167,8 +167,8 @@ impl<'e> Pipeline<'e> {
 }
 
 impl Policies for Engine {
-    fn typed(&self) -> Vec<(usize, &Policy, &Arc<Record>)> {
-        self.typed_policies().collect()
+    fn typed(&self, i: usize) -> Option<(&Policy, &Arc<Record>)> {
+        self.typed_policy(i)
     }
 
     fn candidates(&self, facts: &Value) -> Vec<usize> {

@@ -60,8 +60,9 @@ impl Violation {
 /// the typed policies and their schemas, which policies may apply to a snapshot, and
 /// whether one does. Policies are named by their index in the engine.
 pub(crate) trait Policies: Sync {
-    /// Each policy with typed facts, with its index and schema, in order.
-    fn typed(&self) -> Vec<(usize, &Policy, &Arc<Record>)>;
+    /// Policy `i` and its schema, if its facts are typed. A lookup, not a list: a
+    /// conformer is made per snapshot or request and must not cost O(policies).
+    fn typed(&self, i: usize) -> Option<(&Policy, &Arc<Record>)>;
     /// The indices of the policies that may apply to `facts`, in order: every other
     /// policy's `applies when` is certainly false for them (the dispatch index).
     fn candidates(&self, facts: &Value) -> Vec<usize>;
@@ -101,7 +102,6 @@ impl<'e> Conformer<'e> {
     pub(crate) fn new(policies: &'e dyn Policies) -> Conformer<'e> {
         Conformer {
             policies,
-            typed: policies.typed(),
             applies: policies.applies_parts(),
         }
     }
@@ -110,8 +110,6 @@ impl<'e> Conformer<'e> {
 /// Checks snapshots against an engine's schemas; see `Engine::conformer`.
 pub struct Conformer<'e> {
     policies: &'e dyn Policies,
-    /// The typed policies, by index.
-    typed: Vec<(usize, &'e Policy, &'e Arc<Record>)>,
     /// For each typed policy with an `applies when`, the part of its schema that
     /// clause reads, by policy index (see [`applies_parts`]).
     applies: &'e [(usize, Record)],
@@ -154,10 +152,9 @@ impl Conformer<'_> {
         };
         // First what deciding which policies apply reads.
         for (i, read) in self.applies {
-            let Ok(at) = self.typed.binary_search_by_key(i, |t| t.0) else {
+            let Some((policy, _)) = self.policies.typed(*i) else {
                 continue;
             };
-            let policy = self.typed[at].1;
             let mut problems = Vec::new();
             validate::snapshot(facts, read, false, &mut problems);
             // `now` is checked with the rest, once the schema is known.
@@ -171,10 +168,9 @@ impl Conformer<'_> {
         // Only the policies the index cannot rule out are asked (the others' `applies
         // when` is false, and they checked nothing before either), in order.
         for i in self.policies.candidates(facts) {
-            let Ok(at) = self.typed.binary_search_by_key(&i, |(i, _, _)| *i) else {
+            let Some((policy, schema)) = self.policies.typed(i) else {
                 continue;
             };
-            let (_, policy, schema) = self.typed[at];
             if self.policies.applies(i, facts) == Some(false) {
                 continue;
             }

@@ -1,9 +1,12 @@
 //! Which names each expression form binds, and around which of its parts: the one
-//! place binder scoping is written. The checker, the compiler (slots) and every other
-//! walk that needs to know what a name refers to go through [`walk`]; a new binder
-//! form is added here (and its parts listed in evaluation order), nowhere else.
+//! place binder scoping is written. A binder form is described once, by [`binder`];
+//! the name checker, the compiler (slots) and every walk that needs to know what a
+//! name refers to go through [`walk`], which takes its binder steps from there, and
+//! the type checker takes [`binder`] itself (it gives the name the list's element
+//! type, and checks the guard before the body). A new binder form is added here,
+//! nowhere else.
 
-use super::ast::{Expr, ExprKind, Ident};
+use super::ast::{Collect, Expr, ExprKind, Ident, Quantifier};
 
 /// One step of walking an expression's direct parts, in evaluation order.
 pub(crate) enum Step<'e> {
@@ -20,7 +23,8 @@ pub(crate) enum Step<'e> {
 
 /// Calls `f` with each direct part of `e` in evaluation order, and with the binding
 /// and unbinding of the names its form binds around them (`any(x in L where C)`: `L`,
-/// bind `x`, `C`, unbind).
+/// bind `x`, `C`, unbind). A comprehension's `where` comes after its body, as written
+/// (the compiler's lowering takes parts in this order); it runs first: see [`Binder`].
 pub(crate) fn walk<'e>(e: &'e Expr, mut f: impl FnMut(Step<'e>)) {
     let mut part = |e: &'e Expr| f(Step::Part(e));
     match &e.kind {
@@ -56,22 +60,73 @@ pub(crate) fn walk<'e>(e: &'e Expr, mut f: impl FnMut(Step<'e>)) {
                 part(o);
             }
         }
-        // The binder forms.
-        ExprKind::Quantifier(_, var, list, body) => {
-            f(Step::Part(list));
-            f(Step::Bind { var });
-            f(Step::Part(body));
-            f(Step::Unbind);
-        }
-        ExprKind::Comprehension(_, body, var, list, filter) => {
-            f(Step::Part(list));
-            f(Step::Bind { var });
-            f(Step::Part(body));
-            if let Some(c) = filter {
-                f(Step::Part(c));
+        // The binder forms: their scoping is `binder`'s.
+        ExprKind::Quantifier(..) | ExprKind::Comprehension(..) => {
+            if let Some(b) = binder(e) {
+                f(Step::Part(b.over));
+                f(Step::Bind { var: b.var });
+                b.seen_in_written_order().for_each(|p| f(Step::Part(p)));
+                f(Step::Unbind);
             }
-            f(Step::Unbind);
         }
+    }
+}
+
+/// What a binder form does with the name it binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BinderForm {
+    /// `any`, `all`, `count(x in L where C)`: `body` is a condition on each element.
+    Quantifier(Quantifier),
+    /// `[E for x in L where C]`, `sum(E for x in L where C)`: `body` is a value for
+    /// each element that passed `guard`.
+    Collect(Collect),
+}
+
+/// The scoping of one binder form: `var` takes each element of `over` in turn
+/// (`over` is evaluated once, before, and does not see `var`); `guard`, then `body`,
+/// see it, for each element. The order is the evaluator's: `body` runs only for an
+/// element `guard` held for.
+pub(crate) struct Binder<'e> {
+    /// Which form, for what its parts mean.
+    pub(crate) form: BinderForm,
+    /// The name bound.
+    pub(crate) var: &'e Ident,
+    /// The list whose elements `var` takes.
+    pub(crate) over: &'e Expr,
+    /// A condition an element must meet before `body` runs for it (`where`).
+    pub(crate) guard: Option<&'e Expr>,
+    /// The part run for each element (that passed `guard`).
+    pub(crate) body: &'e Expr,
+}
+
+impl<'e> Binder<'e> {
+    /// The parts that see `var`, as written (`body`, then `guard`): the order of
+    /// [`walk`], which the compiler's lowering and the name checker's messages follow.
+    fn seen_in_written_order(&self) -> impl Iterator<Item = &'e Expr> {
+        std::iter::once(self.body).chain(self.guard)
+    }
+}
+
+/// The scoping of `e` if its form binds a name; `None` for every other form (whose
+/// parts see just what `e` sees). [`walk`] takes the binder forms' steps from here,
+/// and the type checker its binders, so the two cannot disagree.
+pub(crate) fn binder(e: &Expr) -> Option<Binder<'_>> {
+    match &e.kind {
+        ExprKind::Quantifier(q, var, list, body) => Some(Binder {
+            form: BinderForm::Quantifier(*q),
+            var,
+            over: list,
+            guard: None,
+            body,
+        }),
+        ExprKind::Comprehension(kind, body, var, list, filter) => Some(Binder {
+            form: BinderForm::Collect(*kind),
+            var,
+            over: list,
+            guard: filter.as_deref(),
+            body,
+        }),
+        _ => None,
     }
 }
 

@@ -207,6 +207,55 @@ fn narrowing_follows_and_if_else_and_the_rule_condition() {
 }
 
 #[test]
+fn match_arms_narrow_as_if_else_does() {
+    // An arm sees the subject equal to its pattern; the arms after it, and `else`, see
+    // it equal to none of the patterns before.
+    assert_eq!(
+        effect("match discount { \"none\" => 0, else => discount * 2 }"),
+        "ok"
+    );
+    assert_eq!(
+        effect("match limit { \"unlimited\" => 0, 5 => limit + 1, else => limit - 1 }"),
+        "ok"
+    );
+    assert_eq!(
+        effect("match until { \"never\" => false, else => until < now }"),
+        "ok"
+    );
+    // In the arm itself: `\"none\"` is all `discount` is there.
+    assert_eq!(
+        effect("match discount { \"none\" => discount == \"none\", else => false }"),
+        "ok"
+    );
+    // Without a subject, a condition that failed narrows the arms after it.
+    assert_eq!(
+        effect("match { discount is \"none\" => 0, discount > 50 => 1, else => discount }"),
+        "ok"
+    );
+    assert_eq!(
+        effect("match { limit is integer => limit + 1, else => 0 }"),
+        "ok"
+    );
+    // Near misses: in its own arm the subject is the pattern, not what is left; a
+    // number pattern says nothing of the kind; an arm of two patterns does not know
+    // which held; a failed condition narrows only the arms after it.
+    let e = effect("match discount { \"none\" => discount * 2, else => 0 }");
+    assert!(e.contains("cannot be used on a string (\"none\")"), "{e}");
+    let e = effect("match discount { 5 => 0, else => discount * 2 }");
+    assert!(
+        e.contains("`discount` is an integer or \"none\" here"),
+        "{e}"
+    );
+    let e = effect("match { limit is integer => 0, else => limit + 1 }");
+    assert!(
+        e.contains("cannot be used on a string (\"unlimited\")"),
+        "{e}"
+    );
+    let e = effect("match note { \"a\" | 3 => note > 2, else => false }");
+    assert!(e.contains("`note` is"), "{e}");
+}
+
+#[test]
 fn a_test_that_can_never_hold_is_refused() {
     insta::assert_snapshot!(deny("discount is money or code is integer or day is null"));
     // Near miss: each alternative, and `null` on an optional fact.

@@ -3,7 +3,7 @@
 //! what is left of its union where it failed. A value of a union type is refused where
 //! one kind is needed until a test narrows it.
 
-use super::{path_key, short, Path, Typeck, MAX_DEPTH, MAX_LET_EXPANSIONS};
+use super::{path_key, short, Path, Typeck, MAX_LET_EXPANSIONS, MAX_NARROWING_DEPTH};
 use crate::report::diagnostic::Diagnostic;
 use crate::schema::Ty;
 use crate::syntax::ast::*;
@@ -47,7 +47,7 @@ impl<'p> Typeck<'p, '_> {
     }
 
     fn kinds_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Tested> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_NARROWING_DEPTH {
             return Vec::new();
         }
         let d = depth + 1;

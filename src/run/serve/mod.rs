@@ -1,6 +1,7 @@
 //! `bylaw serve`: decisions over HTTP, with hot reload and a decision log.
 //!
-//! tokio runs the server; hyper speaks HTTP/1.1 (its connection builder gives the header
+//! tokio runs the server (a current-thread runtime per core for the connections, see
+//! [`run`]); hyper speaks HTTP/1.1 (its connection builder gives the header
 //! read timeout and graceful shutdown); axum routes. Files by job: [`config`] (the
 //! settings), `routes` (the endpoints), `reload` (the rule set and its swaps), `log` (the
 //! decision log), `metrics`, `access` (token, TLS), `problem` (RFC 9457 errors).
@@ -117,15 +118,114 @@ fn random_u64() -> u64 {
 /// Runs a server until SIGTERM or SIGINT, then drains it. `on_listening` is called
 /// with the bound address (the port, when 0 was asked for) once requests are taken.
 pub fn run(config: Config, on_listening: impl FnOnce(SocketAddr, &str)) -> Result<(), ServeError> {
-    // One worker per core (tokio's default): a decision is short (tens of µs) and runs
-    // on the worker that read its request, with no hand-off to another thread; only a
-    // snapshot over 64 KiB, and a batch, go to the blocking pool.
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = config.threads {
-        builder.worker_threads(n.max(1));
-    }
-    let runtime = builder.enable_all().thread_name("bylaw-serve").build()?;
+    // The accept loop, signals and reloads run on a runtime of one thread; connections
+    // are handed to one runtime per core (`--threads`), each a single thread: a request
+    // is read, decided and answered on the thread that owns its connection, and no
+    // thread wakes another to look for work (docs/performance.md).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("bylaw-serve")
+        .build()?;
     runtime.block_on(serve(config, on_listening))
+}
+
+/// A connection accepted, for a connection thread to serve.
+type Accepted = (std::net::TcpStream, hyper_util::server::graceful::Watcher);
+
+/// The runtimes that serve connections: one thread each, fed round-robin.
+struct Workers {
+    senders: Vec<tokio::sync::mpsc::UnboundedSender<Accepted>>,
+    next: usize,
+    stop: tokio::sync::watch::Sender<bool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    fn start(
+        n: usize,
+        router: &axum::Router,
+        http: &hyper::server::conn::http1::Builder,
+        tls: Option<&tokio_rustls::TlsAcceptor>,
+        handshake_timeout: Duration,
+    ) -> std::io::Result<Workers> {
+        let (stop, _) = tokio::sync::watch::channel(false);
+        let mut w = Workers {
+            senders: Vec::new(),
+            next: 0,
+            stop,
+            threads: Vec::new(),
+        };
+        for i in 0..n.max(1) {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Accepted>();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let (router, http, tls) = (router.clone(), http.clone(), tls.cloned());
+            let mut stop = w.stop.subscribe();
+            let thread = std::thread::Builder::new()
+                .name(format!("bylaw-serve-{i}"))
+                .spawn(move || {
+                    rt.block_on(async move {
+                        while let Some((stream, watcher)) = rx.recv().await {
+                            let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+                                continue;
+                            };
+                            let service = TowerToHyperService::new(router.clone());
+                            let http = http.clone();
+                            match &tls {
+                                None => {
+                                    let conn = http.serve_connection(TokioIo::new(stream), service);
+                                    tokio::spawn(watcher.watch(conn));
+                                }
+                                Some(acceptor) => {
+                                    let acceptor = acceptor.clone();
+                                    tokio::spawn(async move {
+                                        let Ok(Ok(tls)) = tokio::time::timeout(
+                                            handshake_timeout,
+                                            acceptor.accept(stream),
+                                        )
+                                        .await
+                                        else {
+                                            return;
+                                        };
+                                        let conn =
+                                            http.serve_connection(TokioIo::new(tls), service);
+                                        let _ = watcher.watch(conn).await;
+                                    });
+                                }
+                            }
+                        }
+                        // No more connections: the ones under way are served until the
+                        // drain is over.
+                        let _ = stop.wait_for(|s| *s).await;
+                    });
+                })?;
+            w.senders.push(tx);
+            w.threads.push(thread);
+        }
+        Ok(w)
+    }
+
+    fn hand(&mut self, a: Accepted) {
+        let n = self.senders.len().max(1);
+        if let Some(tx) = self.senders.get(self.next % n) {
+            let _ = tx.send(a);
+        }
+        self.next = self.next.wrapping_add(1);
+    }
+
+    /// No more connections (the ones under way go on).
+    fn close(&mut self) {
+        self.senders.clear();
+    }
+
+    /// Ends the threads, and with them any connection still open.
+    fn stop(self) {
+        let _ = self.stop.send(true);
+        for t in self.threads {
+            let _ = t.join();
+        }
+    }
 }
 
 async fn serve(
@@ -195,6 +295,10 @@ async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_timeout)
         .keep_alive(true);
+    let threads = config
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut workers = Workers::start(threads, &router, &http, tls.as_ref(), config.header_timeout)?;
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, _) = tokio::select! {
@@ -211,29 +315,12 @@ async fn serve(
             _ = int.recv() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
-        let watcher = graceful.watcher();
-        let http = http.clone();
-        match &tls {
-            None => {
-                let conn = http.serve_connection(TokioIo::new(stream), service);
-                tokio::spawn(watcher.watch(conn));
-            }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                let handshake_timeout = config.header_timeout;
-                tokio::spawn(async move {
-                    let Ok(Ok(tls)) =
-                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
-                    else {
-                        return;
-                    };
-                    let conn = http.serve_connection(TokioIo::new(tls), service);
-                    let _ = watcher.watch(conn).await;
-                });
-            }
-        }
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        workers.hand((stream, graceful.watcher()));
     }
+    workers.close();
     app.ready.store(false, Relaxed);
     drop(listener);
     eprintln!("bylaw serve: stopping; finishing the requests under way");
@@ -243,6 +330,7 @@ async fn serve(
             eprintln!("bylaw serve: requests still under way after {:?}; closing them", config.drain_timeout);
         }
     }
+    let _ = tokio::task::spawn_blocking(move || workers.stop()).await;
     if app.log.is_some() {
         let app = Arc::clone(&app);
         let _ = tokio::task::spawn_blocking(move || {
