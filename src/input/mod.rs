@@ -248,19 +248,7 @@ fn load(
             return snapshot(value, origin);
         }
     }
-    let budget = Budget {
-        limits,
-        values: Cell::new(0),
-        size: Cell::new(0),
-        max_size: text
-            .len()
-            .saturating_mul(limits.max_alias_expansion)
-            .max(4096),
-        inexact: Vec::new(),
-        entries: RefCell::new(entries),
-        items: RefCell::new(items),
-        kind: Cell::default(),
-    };
+    let budget = Budget::new(limits, text, Vec::new(), entries, items);
     let value = match format {
         Format::Json => {
             let seed = NodeSeed(&root, &budget);
@@ -295,19 +283,13 @@ fn word_yaml_refusal(
     refused: yaml_reader::Refused,
 ) -> FactsError {
     let root = Seg::Root;
-    let budget = Budget {
+    let budget = Budget::new(
         limits,
-        values: Cell::new(0),
-        size: Cell::new(0),
-        max_size: text
-            .len()
-            .saturating_mul(limits.max_alias_expansion)
-            .max(4096),
-        inexact: yaml_scan::long_numbers(text),
-        entries: RefCell::new(Vec::new()),
-        items: RefCell::new(Vec::new()),
-        kind: Cell::default(),
-    };
+        text,
+        yaml_scan::long_numbers(text),
+        Vec::new(),
+        Vec::new(),
+    );
     let de = serde_yaml::Deserializer::from_str(text);
     match NodeSeed(&root, &budget).deserialize(de) {
         Err(e) => relocate(

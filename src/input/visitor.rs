@@ -68,7 +68,32 @@ pub(super) struct Budget<'l> {
     pub(super) kind: Cell<FactsErrorKind>,
 }
 
-impl Budget<'_> {
+impl<'l> Budget<'l> {
+    /// A budget for reading `text`: what aliases may expand it to is bounded by its
+    /// length times `max_alias_expansion` (at least 4 KiB); `entries` and `items` are
+    /// scratch buffers a previous read may hand on.
+    pub(super) fn new(
+        limits: &'l Limits,
+        text: &str,
+        inexact: Vec<u64>,
+        entries: Map,
+        items: Vec<Value>,
+    ) -> Self {
+        Budget {
+            limits,
+            values: Cell::new(0),
+            size: Cell::new(0),
+            max_size: text
+                .len()
+                .saturating_mul(limits.max_alias_expansion)
+                .max(4096),
+            inexact,
+            entries: RefCell::new(entries),
+            items: RefCell::new(items),
+            kind: Cell::default(),
+        }
+    }
+
     /// `e`, an error of `kind` the visitor raises.
     pub(super) fn refused<E>(&self, kind: FactsErrorKind, e: E) -> E {
         self.kind.set(kind);

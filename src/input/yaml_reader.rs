@@ -616,19 +616,13 @@ mod tests {
     /// snapshot reader was before this one: it still words refusals.
     fn by_serde(text: &str) -> Result<Value, String> {
         let limits = Limits::default();
-        let budget = Budget {
-            limits: &limits,
-            values: Cell::new(0),
-            size: Cell::new(0),
-            max_size: text
-                .len()
-                .saturating_mul(limits.max_alias_expansion)
-                .max(4096),
-            inexact: super::super::yaml_scan::long_numbers(text),
-            entries: RefCell::new(Vec::new()),
-            items: RefCell::new(Vec::new()),
-            kind: Cell::default(),
-        };
+        let budget = Budget::new(
+            &limits,
+            text,
+            super::super::yaml_scan::long_numbers(text),
+            Vec::new(),
+            Vec::new(),
+        );
         let de = serde_yaml::Deserializer::from_str(text);
         NodeSeed(&Seg::Root, &budget)
             .deserialize(de)
@@ -637,19 +631,7 @@ mod tests {
 
     fn by_saphyr(text: &str) -> Result<Value, String> {
         let limits = Limits::default();
-        let budget = Budget {
-            limits: &limits,
-            values: Cell::new(0),
-            size: Cell::new(0),
-            max_size: text
-                .len()
-                .saturating_mul(limits.max_alias_expansion)
-                .max(4096),
-            inexact: Vec::new(),
-            entries: RefCell::new(Vec::new()),
-            items: RefCell::new(Vec::new()),
-            kind: Cell::default(),
-        };
+        let budget = Budget::new(&limits, text, Vec::new(), Vec::new(), Vec::new());
         read(text, &budget).map_err(|r| r.message)
     }
 
