@@ -294,12 +294,12 @@ impl<'p> Scope<'p> {
 }
 
 /// Calls `f` with each expression of `policy` and its place, in the order the
-/// checkers and the compiler take them: the functions' bodies, `applies`, the
+/// name checker and the compiler take them: the functions' bodies, `applies`, the
 /// `for each` list and identity, the `let`s, then each rule's clauses as written (a
 /// status clause: its condition, then its approval time). The scope test walks a
-/// policy's places with it; each stage walks them itself, in this order, because it
-/// keeps the policy's shape (the compiler) or carries what it learned from one clause
-/// to the next (the type checker's narrowing).
+/// policy's places with it; each stage walks them itself, because it keeps the
+/// policy's shape (the compiler) or carries what it learned from one clause to the
+/// next (the type checker's narrowing).
 #[cfg(test)]
 pub(crate) fn places<'p>(policy: &'p Policy, mut f: impl FnMut(Place<'p>, &'p Expr)) {
     for func in &policy.functions {
