@@ -9,6 +9,8 @@ use crate::syntax::ast::*;
 use crate::syntax::scoping::{self, Place, Refers};
 
 impl<'p> Typeck<'p, '_> {
+    /// Every place but the functions' bodies (checked first, before the schema), the
+    /// `for each` list first: the element's type is its element type.
     pub(super) fn policy_body(&mut self) {
         let p = self.policy;
         if let Some(fe) = &p.for_each {
