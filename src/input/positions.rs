@@ -72,6 +72,20 @@ impl Positions {
         Some(self.lines.line_col(start))
     }
 
+    /// Every path placed (values and keys), for tests that compare two placings.
+    #[cfg(test)]
+    pub(crate) fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .values
+            .keys()
+            .chain(self.keys.keys())
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
     /// Where the value at `path` was written, or else its closest placed ancestor
     /// (a missing field is reported where its record is).
     pub fn nearest(&self, path: &str) -> Option<(usize, usize)> {
@@ -336,6 +350,121 @@ impl JsonScanner<'_, '_> {
 
 // ------------------------------------------------------------------ YAML
 
+/// One node of a YAML document where it starts (saphyr's character index), in
+/// document order: what the YAML snapshot reader records as it reads, so that a value
+/// can be placed without reading the text again.
+#[derive(Debug, Clone)]
+pub(crate) enum Mark {
+    /// A record's key.
+    Key(Arc<str>, usize),
+    /// A scalar value (or an alias, in a scan).
+    Value(usize),
+    /// A list (`true`) or record opens.
+    Open(usize, bool),
+    /// The innermost open list or record closes.
+    Close,
+}
+
+/// The places of a YAML snapshot's nodes as its reader met them ([`Mark`]s, document
+/// order; what an alias repeats is marked at the alias). Turned into [`Positions`]
+/// only when there is something to place.
+#[derive(Debug, Clone, Default)]
+pub struct Marks(pub(crate) Vec<Mark>);
+
+/// The most marks a thread keeps a buffer for between snapshots.
+const MARKS_KEPT: usize = 4096;
+
+thread_local! {
+    /// A finished snapshot's marks buffer, for the thread's next snapshot: a buffer
+    /// grown anew for each snapshot cost more than recording the marks.
+    static KEPT: std::cell::RefCell<Vec<Mark>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Marks {
+    /// Empty marks, in the buffer the thread kept, if any.
+    pub(crate) fn new() -> Marks {
+        Marks(
+            KEPT.with(|k| k.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)))
+                .unwrap_or_default(),
+        )
+    }
+}
+
+impl Drop for Marks {
+    /// The buffer goes back to the thread, emptied, unless it grew unusually large.
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.0);
+        if buffer.capacity() > MARKS_KEPT {
+            return;
+        }
+        buffer.clear();
+        KEPT.with(|k| {
+            if let Ok(mut k) = k.try_borrow_mut() {
+                if buffer.capacity() > k.capacity() {
+                    *k = buffer;
+                }
+            }
+        });
+    }
+}
+
+impl Positions {
+    /// The positions of a YAML document from the marks its reader recorded: no parse,
+    /// only the line index of `text` (the document the marks were recorded in).
+    pub fn from_marks(text: &str, marks: &Marks) -> Positions {
+        let mut p = Positions {
+            lines: Lines::new(text, Format::Yaml),
+            ..Positions::default()
+        };
+        let bytes = ByteOffsets::new(text);
+        let mut recv = Receiver {
+            stack: Vec::new(),
+            out: &mut p,
+        };
+        for mark in &marks.0 {
+            let node = match mark {
+                Mark::Key(k, i) => (Node::Key(k), bytes.of(*i)),
+                Mark::Value(i) => (Node::Value, bytes.of(*i)),
+                Mark::Open(i, list) => (Node::Open { list: *list }, bytes.of(*i)),
+                Mark::Close => (Node::Close, 0),
+            };
+            // The end of a value is not recorded (a snapshot's places are starts).
+            if !recv.on_node(node.0, node.1, node.1) {
+                break;
+            }
+        }
+        p
+    }
+}
+
+/// Character index → byte offset (the parser counts characters; ranges count bytes).
+struct ByteOffsets {
+    /// Byte offset of each character, when the text is not all ASCII.
+    at: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> ByteOffsets {
+        let at = (!text.is_ascii()).then(|| {
+            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            v.push(text.len());
+            v
+        });
+        ByteOffsets {
+            at,
+            len: text.len(),
+        }
+    }
+
+    fn of(&self, index: usize) -> usize {
+        match &self.at {
+            Some(v) => v.get(index).copied().unwrap_or(self.len),
+            None => index.min(self.len),
+        }
+    }
+}
+
 enum Frame {
     /// A list at `path`; `next` is the index of the next element.
     Seq { path: String, next: usize },
@@ -348,18 +477,20 @@ enum Frame {
     },
 }
 
+/// A node as the path builder sees it: from the parser's events (a scan) or from the
+/// reader's marks.
+enum Node<'k> {
+    Key(&'k str),
+    Value,
+    Open { list: bool },
+    Close,
+}
+
 /// Reads the places of every node of the first document; an event the parser cannot
 /// read ends the walk, and what was placed so far stays.
 fn scan_yaml(text: &str, out: &mut Positions) {
-    // The parser counts characters; ranges count bytes.
-    let bytes_at = (!text.is_ascii()).then(|| {
-        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        v.push(text.len());
-        v
-    });
+    let bytes = ByteOffsets::new(text);
     let mut recv = Receiver {
-        text,
-        bytes_at,
         stack: Vec::new(),
         out,
     };
@@ -367,21 +498,55 @@ fn scan_yaml(text: &str, out: &mut Positions) {
         let Ok((event, span)) = event else {
             return;
         };
-        if !recv.on_event(event, span.start.index()) {
+        let start = bytes.of(span.start.index());
+        let more = match event {
+            Event::Scalar(value, style, ..) => {
+                let end = scalar_end(text, start, &value, style);
+                if recv.expects_key() {
+                    recv.on_node(Node::Key(&value), start, end)
+                } else {
+                    recv.on_node(Node::Value, start, end)
+                }
+            }
+            // An alias key has no name of its own here.
+            Event::Alias(_) if recv.expects_key() => recv.on_node(Node::Key("*"), start, start),
+            Event::Alias(_) => recv.on_node(Node::Value, start, start + 1),
+            Event::SequenceStart(..) => recv.on_node(Node::Open { list: true }, start, start + 1),
+            Event::MappingStart(..) => recv.on_node(Node::Open { list: false }, start, start + 1),
+            Event::SequenceEnd | Event::MappingEnd => recv.on_node(Node::Close, start, start),
+            Event::DocumentEnd | Event::StreamEnd => false,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => true,
+        };
+        if !more {
             return;
         }
     }
 }
 
-struct Receiver<'t, 'o> {
-    text: &'t str,
-    /// Byte offset of each character, when the text is not all ASCII.
-    bytes_at: Option<Vec<usize>>,
+/// Where a scalar written at byte `start` ends, as far as one line tells.
+fn scalar_end(text: &str, start: usize, value: &str, style: ScalarStyle) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let line_end = start + rest.find('\n').unwrap_or(rest.len());
+    let end = match style {
+        ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
+        _ => line_end,
+    };
+    end.min(line_end).max(start)
+}
+
+/// Builds the paths of a document's nodes as they come, in document order.
+struct Receiver<'o> {
     stack: Vec<Frame>,
     out: &'o mut Positions,
 }
 
-impl Receiver<'_, '_> {
+impl Receiver<'_> {
+    /// Whether the next node is a record's key.
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
     /// The path of the node about to be read, and whether it is a record's key.
     fn slot(&self) -> (String, bool) {
         match self.stack.last() {
@@ -405,68 +570,40 @@ impl Receiver<'_, '_> {
         }
     }
 
-    fn scalar_end(&self, start: usize, value: &str, style: ScalarStyle) -> usize {
-        let rest = self.text.get(start..).unwrap_or("");
-        let line_end = start + rest.find('\n').unwrap_or(rest.len());
-        let end = match style {
-            ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
-            _ => line_end,
-        };
-        end.min(line_end).max(start)
-    }
-
-    /// One event, starting at character `index`; `false` once the document is over.
-    fn on_event(&mut self, ev: Event, index: usize) -> bool {
-        let start = match &self.bytes_at {
-            Some(v) => v.get(index).copied().unwrap_or(self.text.len()),
-            None => index.min(self.text.len()),
-        };
-        match ev {
-            Event::Scalar(value, style, ..) => {
-                let (path, is_key) = self.slot();
-                let end = self.scalar_end(start, &value, style);
-                if is_key {
-                    if let Some(Frame::Map {
-                        path, key, first, ..
-                    }) = self.stack.last_mut()
-                    {
-                        // A block record is marked after its first key; it starts at that key.
-                        if *first {
-                            *first = false;
-                            if let Some(v) = self.out.values.get_mut(path.as_str()) {
-                                v.0 = v.0.min(start);
-                                v.1 = v.0 + 1;
-                            }
+    /// One node, written from byte `start` to `end`; `false` once the document is over.
+    fn on_node(&mut self, node: Node<'_>, start: usize, end: usize) -> bool {
+        match node {
+            Node::Key(name) => {
+                if let Some(Frame::Map {
+                    path, key, first, ..
+                }) = self.stack.last_mut()
+                {
+                    // A block record is marked after its first key; it starts at that key.
+                    if *first {
+                        *first = false;
+                        if let Some(v) = self.out.values.get_mut(path.as_str()) {
+                            v.0 = v.0.min(start);
+                            v.1 = v.0 + 1;
                         }
-                        self.out.keys.insert(child_key(path, &value), (start, end));
-                        *key = Some(value.into_owned());
                     }
-                } else {
-                    self.out.values.insert(path, (start, end));
-                    self.advance();
+                    self.out.keys.insert(child_key(path, name), (start, end));
+                    *key = Some(name.to_string());
                 }
             }
-            Event::Alias(_) => {
-                let (path, is_key) = self.slot();
-                if is_key {
-                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some("*".into());
-                    }
-                } else {
-                    self.out.values.insert(path, (start, start + 1));
-                    self.advance();
-                }
+            Node::Value => {
+                let (path, _) = self.slot();
+                self.out.values.insert(path, (start, end));
+                self.advance();
             }
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
+            Node::Open { list } => {
                 if self.stack.len() >= MAX_DEPTH {
                     return false;
                 }
                 let (path, is_key) = self.slot();
                 // A record or list used as a key: its contents get no useful path.
                 let path = if is_key { format!("{path}.?") } else { path };
-                self.out.values.insert(path.clone(), (start, start + 1));
-                self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
+                self.out.values.insert(path.clone(), (start, end));
+                self.stack.push(if list {
                     Frame::Seq { path, next: 0 }
                 } else {
                     Frame::Map {
@@ -476,14 +613,12 @@ impl Receiver<'_, '_> {
                     }
                 });
             }
-            Event::SequenceEnd | Event::MappingEnd => {
+            Node::Close => {
                 self.stack.pop();
                 self.advance();
                 // The first document is the whole snapshot or test file.
                 return !self.stack.is_empty();
             }
-            Event::DocumentEnd | Event::StreamEnd => return false,
-            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
         }
         true
     }
