@@ -73,3 +73,29 @@ fn what_an_alias_repeats_is_placed_at_the_alias() {
         assert_eq!(p.nearest(path), scanned.nearest(path), "{path}");
     }
 }
+
+/// A test file's YAML verdict says where it failed by kind: inside a flow collection
+/// (even several deep, or at the end of the text) or not; the place is a byte offset.
+#[test]
+fn a_yaml_syntax_error_says_whether_it_is_inside_flow() {
+    use super::positions::YamlSyntaxKind::{InFlow, Other};
+    for (text, kind, offset) in [
+        ("cases:\n  - set: {a[0]: 1}\n", InFlow, 18),
+        ("a: [b, {c: d]\n", InFlow, 12),
+        ("cases: [\n", InFlow, 9),
+        ("cases:\n  - name: x\n   bad: 1\n", Other, 22),
+        ("a: b: c\n", Other, 4),
+        ("a: [x]\nb: 'open\n", Other, 10),
+    ] {
+        let e = Positions::scan_yaml_checked(text).unwrap_err();
+        assert_eq!(
+            (e.kind, e.offset),
+            (kind, offset),
+            "{text:?}: {}",
+            e.problem
+        );
+    }
+    // Near miss: YAML, placed.
+    let p = Positions::scan_yaml_checked("a: {b: [1, 2]}\n").unwrap();
+    assert_eq!(p.get("a.b[1]"), Some((1, 12)));
+}

@@ -57,7 +57,10 @@ impl Positions {
                 // `None` means text the scanner gave up on; what it placed so far stays.
                 let _ = s.value("", 0);
             }
-            Format::Yaml => scan_yaml(text, &mut p),
+            // Text that is not YAML just yields fewer positions.
+            Format::Yaml => {
+                let _ = scan_yaml(text, &mut p);
+            }
         }
         p
     }
@@ -486,20 +489,86 @@ enum Node<'k> {
     Close,
 }
 
-/// Reads the places of every node of the first document; an event the parser cannot
-/// read ends the walk, and what was placed so far stays.
-fn scan_yaml(text: &str, out: &mut Positions) {
+/// Why a text is not YAML, as saphyr-parser says where it stops: typed, with its place
+/// apart from its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct YamlSyntaxError {
+    /// The byte offset where the parser stopped.
+    pub(crate) offset: usize,
+    /// What it found wrong (without a place: `offset` is the place).
+    pub(crate) problem: String,
+    /// Where it stopped, for the hint.
+    pub(crate) kind: YamlSyntaxKind,
+}
+
+/// Where in the document a [`YamlSyntaxError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum YamlSyntaxKind {
+    /// Inside a flow collection (`{…}`, `[…]`), where `[`, `]`, `{`, `}` and `,` end
+    /// plain text.
+    InFlow,
+    /// Anywhere else.
+    Other,
+}
+
+impl Positions {
+    /// Scans a YAML document's text, or says why it is not YAML: one saphyr-parser pass
+    /// gives the places and the verdict (a test file's).
+    pub(crate) fn scan_yaml_checked(text: &str) -> Result<Positions, YamlSyntaxError> {
+        let mut p = Positions {
+            lines: Lines::new(text, Format::Yaml),
+            ..Positions::default()
+        };
+        scan_yaml(text, &mut p)?;
+        Ok(p)
+    }
+}
+
+/// Reads the places of every node of the first document; what was placed before an
+/// event the parser cannot read stays. The parse goes on to the end of the first
+/// document (or past the deepest nesting followed) for its verdict.
+fn scan_yaml(text: &str, out: &mut Positions) -> Result<(), YamlSyntaxError> {
     let bytes = ByteOffsets::new(text);
     let mut recv = Receiver {
         stack: Vec::new(),
         out,
     };
+    let mut placing = true;
+    // Whether each open collection is written in flow style.
+    let mut flow: Vec<bool> = Vec::new();
+    let mut documents = 0;
     for event in Parser::new_from_str(text) {
-        let Ok((event, span)) = event else {
-            return;
-        };
+        let (event, span) = event.map_err(|e| YamlSyntaxError {
+            offset: bytes.of(e.marker().index()),
+            problem: e.info().to_string(),
+            kind: match flow.last() {
+                Some(true) => YamlSyntaxKind::InFlow,
+                _ => YamlSyntaxKind::Other,
+            },
+        })?;
         let start = bytes.of(span.start.index());
-        let more = match event {
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                flow.push(matches!(text.as_bytes().get(start), Some(b'[' | b'{')));
+                if flow.len() > MAX_DEPTH {
+                    return Ok(());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                flow.pop();
+            }
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        if !placing {
+            continue;
+        }
+        placing = match event {
             Event::Scalar(value, style, ..) => {
                 let end = scalar_end(text, start, &value, style);
                 if recv.expects_key() {
@@ -517,10 +586,8 @@ fn scan_yaml(text: &str, out: &mut Positions) {
             Event::DocumentEnd | Event::StreamEnd => false,
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => true,
         };
-        if !more {
-            return;
-        }
     }
+    Ok(())
 }
 
 /// Where a scalar written at byte `start` ends, as far as one line tells.
