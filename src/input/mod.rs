@@ -150,7 +150,7 @@ pub fn load_bytes_placed(
 ) -> Result<(Value, Places), FactsError> {
     let limits = Limits::default();
     let text = text_of(bytes, origin, &limits)?;
-    let mut marks = positions::Marks::new();
+    let mut marks = positions::Marks::of(format);
     let value = load(
         text,
         format,
@@ -226,14 +226,13 @@ pub fn load_str_with(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
-    let mut marks = positions::Marks::new();
     load(
         text,
         format,
         origin,
         limits,
         Reader::DirectFirst,
-        &mut marks,
+        &mut positions::Marks::of(format),
     )
 }
 
@@ -243,14 +242,13 @@ pub(crate) fn load_json_by_serde(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
-    let mut marks = positions::Marks::new();
     load(
         text,
         Format::Json,
         origin,
         limits,
         Reader::Serde,
-        &mut marks,
+        &mut positions::Marks::default(),
     )
 }
 

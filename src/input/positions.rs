@@ -384,12 +384,16 @@ thread_local! {
 }
 
 impl Marks {
-    /// Empty marks, in the buffer the thread kept, if any.
-    pub(crate) fn new() -> Marks {
-        Marks(
-            KEPT.with(|k| k.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)))
-                .unwrap_or_default(),
-        )
+    /// Empty marks for a document in `format`: YAML's in the buffer the thread kept,
+    /// if any; JSON records none (nor touches the kept buffer).
+    pub(crate) fn of(format: Format) -> Marks {
+        match format {
+            Format::Yaml => Marks(
+                KEPT.with(|k| k.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)))
+                    .unwrap_or_default(),
+            ),
+            Format::Json => Marks::default(),
+        }
     }
 }
 
@@ -397,7 +401,7 @@ impl Drop for Marks {
     /// The buffer goes back to the thread, emptied, unless it grew unusually large.
     fn drop(&mut self) {
         let mut buffer = std::mem::take(&mut self.0);
-        if buffer.capacity() > MARKS_KEPT {
+        if buffer.capacity() == 0 || buffer.capacity() > MARKS_KEPT {
             return;
         }
         buffer.clear();
