@@ -2,9 +2,11 @@
 //! schema violation or a value error at `file:line:col`) and test files (to show a
 //! problem with a caret, like one in a rule file) share this one record.
 //!
-//! serde gives no positions for values that parsed fine, so the text is read again:
-//! JSON by a small scanner, YAML by saphyr's event parser, which marks every node. It
-//! runs only when there is something to report, on text the loader already accepted.
+//! A YAML snapshot's places are recorded by its reader as it reads ([`Marks`]: where
+//! each node starts, in document order) and made into paths only when there is
+//! something to place ([`Positions::from_marks`]), with no second parse. JSON's readers
+//! record none, so a JSON snapshot is scanned again (a small scanner), only then. A
+//! test file is placed, and told YAML or not, by one pass of saphyr's event parser.
 //!
 //! What is recorded is byte ranges: of each value (`resources[2]`, where it starts) and
 //! of each key (`order`). Lines and columns come from a byte offset through a
