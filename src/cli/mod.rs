@@ -228,11 +228,11 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         bylaw::input::walk::read_file(path, limit)
     }
     .map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = bylaw::run::decide::load(&bytes, fmt, &origin)?;
+    let (value, places) = bylaw::run::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,
+        places,
         origin,
-        format: fmt,
         bytes,
     })
 }
@@ -241,10 +241,10 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
 pub struct Snapshot {
     /// The facts.
     pub value: Value,
+    /// Where they are in `bytes`, to place schema violations.
+    pub places: bylaw::input::Places,
     /// The file as errors name it (`<stdin>` for `-`).
     pub origin: String,
-    /// JSON or YAML.
-    pub format: Format,
     /// The content.
     pub bytes: Vec<u8>,
 }
