@@ -65,6 +65,7 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let report = match mutate::run(sources, &suite, &declared, workers) {
         Ok(r) => r,
+        Err(mutate::MutateError::Load(e)) => return super::fail_load(&e),
         Err(e) => return super::fail(&e),
     };
     let below = args.min_kill_rate.filter(|min| report.kill_rate() < *min);

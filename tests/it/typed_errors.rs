@@ -1,0 +1,135 @@
+//! Errors reach their renderer typed: the CLI never trims or re-reads the text of an
+//! error, so a message (or a file name in it) that looks like a rendered prefix is
+//! printed as it is, and load errors are rendered as diagnostics by every command.
+
+use assert_cmd::Command;
+
+fn bylaw() -> Command {
+    Command::cargo_bin("bylaw").unwrap()
+}
+
+/// A folder `bad/` holding one rule file that does not parse, and `good/`, a copy of
+/// `rules/`'s rule files.
+fn folders() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad");
+    let good = dir.path().join("good");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::create_dir(&good).unwrap();
+    std::fs::write(bad.join("broken.bylaw"), "policy broken { }\n").unwrap();
+    for f in ["unsubscribe.bylaw", "disassociate.bylaw"] {
+        std::fs::copy(format!("rules/{f}"), good.join(f)).unwrap();
+    }
+    dir
+}
+
+fn stderr(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_file_named_like_the_error_prefix_keeps_its_name() {
+    // The message names the file `error: gone.jsonl`; trimming a leading `error: `
+    // from the message (as the CLI once did) would name another file.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = std::fs::canonicalize("rules").unwrap();
+    let err = stderr(
+        bylaw()
+            .current_dir(dir.path())
+            .arg("evaluate")
+            .arg("--rules")
+            .arg(&rules)
+            .args(["--facts-jsonl", "error: gone.jsonl"]),
+    );
+    assert!(err.starts_with("error: error: gone.jsonl: "), "{err}");
+}
+
+#[test]
+fn a_file_named_like_the_error_prefix_near_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = std::fs::canonicalize("rules").unwrap();
+    let err = stderr(
+        bylaw()
+            .current_dir(dir.path())
+            .arg("evaluate")
+            .arg("--rules")
+            .arg(&rules)
+            .args(["--facts-jsonl", "gone.jsonl"]),
+    );
+    assert!(err.starts_with("error: gone.jsonl: "), "{err}");
+}
+
+/// Rules that do not load are rendered as diagnostics by every command, the same way:
+/// each once, with its place, then the count (no `error: error:`).
+#[test]
+fn every_command_renders_load_errors_as_diagnostics() {
+    let dir = folders();
+    let expected = stderr(
+        bylaw()
+            .current_dir(dir.path())
+            .args(["check", "--rules", "bad"]),
+    );
+    assert!(expected.contains("--> bad/broken.bylaw:1:"), "{expected}");
+    let scenarios = std::fs::canonicalize("tests/scenarios").unwrap();
+    let mut commands: Vec<Command> = Vec::new();
+    let mut snapshot = bylaw();
+    snapshot
+        .args(["snapshot", "--rules", "bad"])
+        .arg(&scenarios);
+    commands.push(snapshot);
+    let mut diff = bylaw();
+    diff.args(["diff", "--rules", "bad", "--base", "good"])
+        .arg(&scenarios);
+    commands.push(diff);
+    let mut schema = bylaw();
+    schema.args(["schema", "--rules", "bad"]);
+    commands.push(schema);
+    let mut evaluate = bylaw();
+    evaluate.args(["evaluate", "--rules", "bad", "--facts", "x.json"]);
+    commands.push(evaluate);
+    for mut cmd in commands {
+        let err = stderr(cmd.current_dir(dir.path()));
+        assert!(!err.contains("error: error"), "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.ends_with("1 error in the rules\n"), "{err}");
+        assert!(err.contains("--> bad/broken.bylaw:1:"), "{err}");
+        assert_eq!(err.matches("error: ").count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn base_rules_that_do_not_load_are_rendered_as_diagnostics() {
+    let dir = folders();
+    let scenarios = std::fs::canonicalize("tests/scenarios").unwrap();
+    let err = stderr(
+        bylaw()
+            .current_dir(dir.path())
+            .args(["diff", "--rules", "good", "--base", "bad"])
+            .arg(&scenarios),
+    );
+    let (first, rest) = err.split_once('\n').unwrap();
+    assert_eq!(first, "error: the base rules `bad` do not load:");
+    assert!(!rest.contains("error: error"), "{rest}");
+    assert!(rest.contains("--> bad/broken.bylaw:1:"), "{rest}");
+    assert!(rest.ends_with("1 error in the rules\n"), "{rest}");
+}
+
+#[test]
+fn base_rules_that_cannot_be_read_keep_one_line() {
+    // Near miss: an error of the base that is not diagnostics stays one message.
+    let dir = folders();
+    let scenarios = std::fs::canonicalize("tests/scenarios").unwrap();
+    let err = stderr(
+        bylaw()
+            .current_dir(dir.path())
+            .args(["diff", "--rules", "good", "--base", "nowhere"])
+            .arg(&scenarios),
+    );
+    assert!(
+        err.starts_with("error: the base rules `nowhere`: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
