@@ -176,7 +176,7 @@ fn write_match<const P: bool>(w: &mut Json<'_, P>, m: &Match) {
     w.key("message");
     w.string(&m.message);
     w.key("source");
-    w.string(&m.source);
+    location(w, &m.source);
     w.key("evidence");
     w.list(&m.evidence, evidence);
     w.key("value");
@@ -271,9 +271,15 @@ fn error<const P: bool>(w: &mut Json<'_, P>, e: &RuleError) {
     w.close(b'}');
 }
 
-/// A location as its `Serialize` writes it: the string `file:line`.
+/// A location as its `Serialize` writes it: the string `file:line`, written in place
+/// (a match's is written for every matched rule).
 fn location<const P: bool>(w: &mut Json<'_, P>, l: &crate::decision::Location) {
-    w.string(&l.to_string());
+    w.string(l.file());
+    // The line goes inside the file's quotes: only the file can need escapes.
+    w.out.pop();
+    w.out.push(b':');
+    display(w.out, &l.line());
+    w.out.push(b'"');
 }
 
 fn miss<const P: bool>(w: &mut Json<'_, P>, m: &Miss) {
@@ -282,7 +288,7 @@ fn miss<const P: bool>(w: &mut Json<'_, P>, m: &Miss) {
     w.string(&m.rule);
     w.word("kind", m.kind.as_str());
     w.key("source");
-    w.string(&m.source);
+    location(w, &m.source);
     w.key("evidence");
     w.list(&m.evidence, evidence);
     w.close(b'}');

@@ -133,3 +133,52 @@ fn base_rules_that_cannot_be_read_keep_one_line() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// A rule set in a file whose name needs escaping in JSON, with one rule that matches
+/// and one that does not.
+fn placed_engine() -> bylaw::Engine {
+    let text = "policy p\n\n\nfacts a\n\ndeny yes {\n  when a == 1\n  message \"m\"\n}\n\ndeny no {\n  when a == 2\n  message \"n\"\n}\n";
+    bylaw::Engine::from_sources([("rules/we\"ird\\ \u{1}.bylaw".to_string(), text.to_string())])
+        .unwrap()
+}
+
+#[test]
+fn matches_and_misses_carry_their_rule_as_a_place() {
+    let engine = placed_engine();
+    let facts = bylaw::input::load_str("{\"a\": 1}", bylaw::input::Format::Json, "x").unwrap();
+    let opts = bylaw::Options {
+        explain: true,
+        ..bylaw::Options::default()
+    };
+    let d = engine.evaluate_with(&facts, &opts);
+    let [m] = d.matched.as_slice() else {
+        panic!("{d:?}")
+    };
+    let [miss] = d.not_matched.as_slice() else {
+        panic!("{d:?}")
+    };
+    // Typed: the file, the line and the rule's own text, not a `file:line` to split.
+    assert_eq!(m.source.file(), "rules/we\"ird\\ \u{1}.bylaw");
+    assert_eq!(m.source.line(), 6);
+    assert!(m.source.span().text().starts_with("deny yes {"));
+    assert_eq!(miss.source.line(), 11);
+    assert!(miss.source.span().text().starts_with("deny no {"));
+    // Rendered `file:line` in every format, escaped as serde_json escapes the text.
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(
+        json["matched"][0]["source"],
+        "rules/we\"ird\\ \u{1}.bylaw:6"
+    );
+    assert_eq!(
+        json["not_matched"][0]["source"],
+        "rules/we\"ird\\ \u{1}.bylaw:11"
+    );
+    let mut direct = Vec::new();
+    bylaw::report::json::write_decision(&mut direct, &d);
+    assert_eq!(direct, serde_json::to_vec(&d).unwrap());
+    let yaml = serde_yaml::to_string(&d).unwrap();
+    let back: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(back, json);
+    let text = bylaw::report::render(&d, bylaw::report::Rendering::Text).unwrap();
+    assert!(text.contains("rules/we\"ird\\ \u{1}.bylaw:6"), "{text}");
+}
