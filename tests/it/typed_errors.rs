@@ -182,3 +182,35 @@ fn matches_and_misses_carry_their_rule_as_a_place() {
     let text = bylaw::report::render(&d, bylaw::report::Rendering::Text).unwrap();
     assert!(text.contains("rules/we\"ird\\ \u{1}.bylaw:6"), "{text}");
 }
+
+/// Remedies are combined from their sentences, never by splitting their text on
+/// `; `: a `remedy` clause that holds one stays one sentence of `to_allow`.
+#[test]
+fn a_remedy_clause_with_a_semicolon_stays_one_sentence() {
+    let rules = r#"policy p
+facts { request: { action: string, note: string?, ok: bool } }
+applies when request.action == "go"
+deny no_note {
+  message "no note"
+  when    not present(request.note)
+  remedy  "write a note; any note"
+}
+deny not_ok {
+  message "not ok"
+  when    not request.ok
+}
+"#;
+    let engine = bylaw::Engine::from_sources([("p.bylaw".to_string(), rules.to_string())]).unwrap();
+    let facts = bylaw::input::load_str(
+        r#"{"request": {"action": "go", "ok": false}}"#,
+        bylaw::input::Format::Json,
+        "t",
+    )
+    .unwrap();
+    let d = engine.evaluate(&facts);
+    let r = engine.remedies(&facts, &d);
+    let to_allow = r.to_allow.unwrap();
+    assert_eq!(to_allow.decision_after, bylaw::Outcome::Allowed);
+    assert_eq!(to_allow.texts.len(), 2, "{:?}", to_allow.texts);
+    assert_eq!(to_allow.texts[0], "write a note; any note");
+}

@@ -19,8 +19,16 @@ impl MutationReport {
     }
 
     /// The report for people: survivors first (each with the case that would kill
-    /// it), then the equivalent and stale declarations; with `verbose`, every mutant.
+    /// it), then the equivalent and stale declarations; with `verbose`, every mutant;
+    /// then, after a blank line, the [`summary`](Self::summary).
     pub fn text(&self, verbose: bool) -> String {
+        let mut out = self.details(verbose);
+        let _ = writeln!(out, "\n{}", self.summary());
+        out
+    }
+
+    /// [`text`](Self::text) without its summary, for a caller that adds lines before it.
+    pub fn details(&self, verbose: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -78,7 +86,6 @@ impl MutationReport {
                 let _ = writeln!(out, "  {}  {}  — {fate}", m.at, m.edit);
             }
         }
-        let _ = writeln!(out, "\n{}", self.summary());
         out
     }
 
