@@ -117,6 +117,10 @@ pub(crate) mod expected {
     pub(crate) const RULE: &str = "a rule (`deny`, `review`, `warn` or `effect`)";
     /// An expression.
     pub(crate) const EXPRESSION: &str = "an expression";
+    /// A string literal (an expression, so left out where one is expected).
+    pub(crate) const STRING: &str = "a string in double quotes";
+    /// A currency code (part of a money literal, an expression).
+    pub(crate) const CURRENCY: &str = "a currency code such as `USD`";
 }
 
 pub(super) type Result<T> = std::result::Result<T, ParseError>;
@@ -250,12 +254,9 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
             words.sort_unstable();
             words.dedup();
             // Names, strings and numbers are expressions: say it once.
-            if words.contains(&"an expression") {
+            if words.contains(&expected::EXPRESSION) {
                 words.retain(|w| {
-                    !matches!(
-                        *w,
-                        "a name" | "a string in double quotes" | "a currency code such as `USD`"
-                    )
+                    ![expected::NAME, expected::STRING, expected::CURRENCY].contains(w)
                 });
             }
             let message = match words.len() {
@@ -359,10 +360,10 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::field => "`.field`",
         Rule::index => "`[index]`",
         Rule::where_filter => "`where`",
-        Rule::string | Rule::string_text => "a string in double quotes",
+        Rule::string | Rule::string_text => expected::STRING,
         Rule::template | Rule::template_text | Rule::template_hole => "a message in double quotes",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}`)",
-        Rule::currency => "a currency code such as `USD`",
+        Rule::currency => expected::CURRENCY,
         Rule::ident | Rule::field_name => expected::NAME,
         // Tried after every name, so not worth naming: what else may follow a name is.
         Rule::call => return None,
