@@ -56,13 +56,13 @@ impl fmt::Debug for Location {
     }
 }
 
-/// Two places are equal when they cover the same text of the same file (unlike
-/// [`Span`], whose equality ignores places so that ASTs compare by shape).
+/// Two places are equal when they are written the same: the same file and line (a
+/// decision equals another when its output does; `bylaw diff` counts a decision
+/// unchanged by that, without serializing it, so an edit that shifts a rule's text
+/// within its line, or changes the rule's other clauses, must not tell them apart).
 impl PartialEq for Location {
     fn eq(&self, other: &Location) -> bool {
-        self.file() == other.file()
-            && self.span.start == other.span.start
-            && self.span.end == other.span.end
+        self.line == other.line && self.file() == other.file()
     }
 }
 

@@ -214,3 +214,33 @@ deny not_ok {
     assert_eq!(to_allow.texts.len(), 2, "{:?}", to_allow.texts);
     assert_eq!(to_allow.texts[0], "write a note; any note");
 }
+
+/// Decisions are equal when their output is: a rule's place compares as it is
+/// written (`file:line`), not by the byte offsets of its text.
+#[test]
+fn places_compare_as_they_are_written() {
+    let rules = |message: &str, gap: &str| {
+        let text = format!(
+            "policy p\nfacts a\n\nwarn first {{\n  when a == 1\n  message \"{message}\"\n}}\n{gap}\ndeny second {{\n  when a == 1\n  message \"m\"\n}}\n"
+        );
+        bylaw::Engine::from_sources([("rules/p.bylaw".to_string(), text)]).unwrap()
+    };
+    let facts = bylaw::input::load_str("{\"a\": 1}", bylaw::input::Format::Json, "x").unwrap();
+    let base = rules("one", "");
+    let decide = |e: &bylaw::Engine| {
+        let mut d = e.evaluate(&facts);
+        // Only the second rule: the first one's message is what was edited.
+        d.matched.retain(|m| &*m.rule == "p.second");
+        d
+    };
+    // The first rule's message is longer: the second rule's text moves within its line.
+    let shifted = rules("a longer message", "");
+    assert_eq!(decide(&base), decide(&shifted));
+    // Near miss: a line more before it, and it is cited elsewhere.
+    let moved = rules("one", "\n");
+    assert_ne!(decide(&base), decide(&moved));
+    assert_eq!(
+        decide(&moved).matched[0].source.to_string(),
+        "rules/p.bylaw:10"
+    );
+}
