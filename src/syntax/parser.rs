@@ -15,6 +15,8 @@ use super::span::{snippet, Source, Span};
 use super::types::FieldType;
 use crate::limits::{shorten, Limits};
 
+mod keywords;
+pub use keywords::Expected;
 mod primary;
 mod types;
 
@@ -49,8 +51,8 @@ pub enum ParseKind {
     Other,
     /// The grammar expected something else.
     Syntax {
-        /// What it would have taken, as the message names them, sorted.
-        expected: Vec<&'static str>,
+        /// What it would have taken, sorted as the message names them.
+        expected: Vec<Expected>,
         /// What it found.
         found: Found,
     },
@@ -250,15 +252,8 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
     };
     let (message, expected) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
-            words.sort_unstable();
-            words.dedup();
-            // Names, strings and numbers are expressions: say it once.
-            if words.contains(&expected::EXPRESSION) {
-                words.retain(|w| {
-                    ![expected::NAME, expected::STRING, expected::CURRENCY].contains(w)
-                });
-            }
+            let expected = keywords::expected(positives);
+            let words: Vec<&str> = expected.iter().map(|e| e.what).collect();
             let message = match words.len() {
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", words[0]),
@@ -268,7 +263,7 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
                     format!("expected {} or {last}, found {found}", rest.join(", "))
                 }
             };
-            (message, Some(words))
+            (message, Some(expected))
         }
         pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
     };
