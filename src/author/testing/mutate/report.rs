@@ -105,3 +105,25 @@ impl MutationReport {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `bylaw test --mutate --min-kill-rate` puts its line between the details and the
+    /// summary from the two parts, not by cutting the rendered text at its last line.
+    #[test]
+    fn the_text_is_the_details_then_the_summary() {
+        let report = MutationReport {
+            cases: 3,
+            skipped: vec!["a.jsonl: JSONL\nover two lines".into()],
+            ..MutationReport::default()
+        };
+        for verbose in [false, true] {
+            assert_eq!(
+                report.text(verbose),
+                format!("{}\n{}\n", report.details(verbose), report.summary())
+            );
+        }
+    }
+}
