@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::author::delta::{describe_moves, Change, Class, Delta, What};
 use crate::run::corpus::{Case, Corpus};
 use crate::run::engine::{Engine, LoadError, Options};
-use crate::run::pipeline::{case_text, Broken, Pipeline};
+use crate::run::pipeline::{case_positions, Broken, Pipeline};
 
 /// The impact report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -178,7 +178,7 @@ pub fn diff(
             // its own schema first.
             let conformed = snapshot.and_then(|read| {
                 let conform = |p: &Pipeline<'_>| {
-                    p.conform_located(&read, &case.name(), || case_text(&case))
+                    p.conform_located(&read, &case.name(), || case_positions(&case))
                         .map_err(|e| e.to_string())
                 };
                 Ok((conform(&before)?, conform(&after)?))

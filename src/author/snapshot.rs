@@ -23,7 +23,7 @@ use crate::run::corpus::{Case, Corpus, Input};
 use crate::run::engine::{Engine, Options};
 use crate::run::golden::golden_path;
 use crate::run::golden::is_golden;
-use crate::run::pipeline::{case_text, Broken, Pipeline};
+use crate::run::pipeline::{case_positions, Broken, Pipeline};
 use crate::value::Value;
 
 /// A decision as a golden file holds it: the YAML of `bylaw evaluate --format yaml`.
@@ -290,19 +290,19 @@ fn compare_case(
         (None, Err(error)) => State::BadInput { error },
         (None, Ok(read)) => {
             // Decided as `bylaw evaluate` decides it: conformed to the schema first.
-            let snapshot = match pipeline.conform_located(&read, &case.name(), || case_text(&case))
-            {
-                Ok(s) => s,
-                Err(e) => {
-                    return CaseReport {
-                        state: State::BadInput {
-                            error: e.to_string(),
-                        },
-                        case,
-                        golden,
+            let snapshot =
+                match pipeline.conform_located(&read, &case.name(), || case_positions(&case)) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return CaseReport {
+                            state: State::BadInput {
+                                error: e.to_string(),
+                            },
+                            case,
+                            golden,
+                        }
                     }
-                }
-            };
+                };
             let decision = pipeline.decide(&snapshot, opts);
             let summary = summarize(&decision);
             match case.line {

@@ -7,6 +7,7 @@ use super::{expect_condition, Names};
 use crate::eval::functions;
 use crate::report::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
+use crate::syntax::scoping::{Place, Refers};
 
 /// The policy's functions by name, after reporting duplicates and names that are
 /// taken by a built-in function.
@@ -114,21 +115,12 @@ pub(super) fn record_fields(fields: &[(Ident, Expr)], out: &mut Vec<Diagnostic>)
     }
 }
 
-impl Names<'_> {
-    /// A function's body: its parameters and functions are its only names.
-    pub(super) fn function_body(&mut self, f: &Function, out: &mut Vec<Diagnostic>) {
-        let saved = (
-            std::mem::take(&mut self.binders),
-            self.params,
-            self.typed,
-            self.in_function,
-        );
-        self.binders = f.params.iter().map(|x| x.name.name.clone()).collect();
-        self.params = self.binders.len();
-        self.typed = true;
-        self.in_function = true;
-        self.expr(&f.body, out, 0);
-        (self.binders, self.params, self.typed, self.in_function) = saved;
+impl<'p> Names<'p> {
+    /// A function's body, which has typed names (its parameters).
+    pub(super) fn function_body(&mut self, f: &'p Function, out: &mut Vec<Diagnostic>) {
+        let typed = std::mem::replace(&mut self.typed, true);
+        self.at(Place::Body(f), &f.body, out);
+        self.typed = typed;
     }
 
     /// A call of one of the policy's functions: as many arguments as parameters.
@@ -177,10 +169,11 @@ impl Names<'_> {
                 kind: ExprKind::Name(n),
                 ..
             }] => {
-                let bound = self.binders.iter().rposition(|b| b == n);
-                match bound {
-                    Some(i) => i >= self.params,
-                    None => !self.in_function && self.item == Some(n.as_str()),
+                // An element, not a parameter: a binder past the scope's own.
+                match self.refers(n) {
+                    Refers::Binder(d) => d + self.scope.bound.len() < self.binders.len(),
+                    Refers::Item => true,
+                    _ => false,
                 }
             }
             _ => false,

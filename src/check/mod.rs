@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use crate::eval::functions;
 use crate::report::diagnostic::{Diagnostic, Kind, Operand};
 use crate::syntax::ast::*;
-use crate::syntax::scoping::{self, Bound, Step};
+use crate::syntax::scoping::{self, Bound, Place, Refers, Scope, Step};
 use crate::value::Type;
 
 mod forms;
@@ -31,15 +31,16 @@ pub(crate) fn duplicate_id(id: &Ident, first: &Ident) -> Diagnostic {
 /// finds after): policies are checked on all cores while a rule set loads.
 pub(crate) fn check_one(p: &Policy, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    check_policy(p, &mut out, limits.max_expr_depth);
+    let _names = check_policy(p, &mut out, limits.max_expr_depth);
     crate::check::typeck::check_policy(p, &mut out, limits.max_expr_depth);
     out
 }
 
 /// `max_depth`: `Limits::max_expr_depth`, which the parser enforced on every
 /// expression; here it bounds the walks (a policy not built by the parser) and the
-/// chain of lets.
-fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
+/// chain of lets. Returns each name checked, where it starts and what it refers to
+/// (recorded in tests only, for `typeck/scope_tests.rs`).
+fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) -> Vec<(usize, Refers)> {
     for span in &p.repeated_clauses {
         out.push(
             Diagnostic::at(span, "this header clause is given twice").of_kind(Kind::HeaderTwice),
@@ -75,24 +76,25 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
     let functions = forms::functions(p, out);
     forms::check_function_cycles(p, out);
     let mut names = Names {
+        policy: p,
         facts: &facts,
         lets: &lets,
-        item: None,
+        scope: scoping::scope(p, Place::Applies),
         binders: Vec::new(),
         functions: &functions,
-        params: 0,
         typed: p.schema.is_some(),
-        in_function: false,
         max_depth,
+        #[cfg(test)]
+        seen: Vec::new(),
     };
     for f in &p.functions {
         names.function_body(f, out);
     }
     if let Some(a) = &p.applies {
-        names.expr(a, out, 0);
+        names.at(Place::Applies, a, out);
     }
     if let Some(fe) = &p.for_each {
-        names.expr(&fe.list, out, 0);
+        names.at(Place::ForEachList, &fe.list, out);
         if facts.contains(fe.var.name.as_str()) || fe.var.name == "now" {
             out.push(
                 Diagnostic::at(
@@ -102,13 +104,12 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
                 .of_kind(Kind::FactName),
             );
         }
-        names.item = Some(&fe.var.name);
         if let Some(id) = &fe.id {
-            names.expr(id, out, 0);
+            names.at(Place::ForEachId, id, out);
         }
     }
     for l in &p.lets {
-        names.expr(&l.value, out, 0);
+        names.at(Place::Let, &l.value, out);
     }
     check_let_cycles(p, out, max_depth);
 
@@ -128,9 +129,13 @@ fn check_policy(p: &Policy, out: &mut Vec<Diagnostic>, max_depth: usize) {
         }
         check_rule(&p.id.name, r, &mut names, out);
     }
+    #[cfg(test)]
+    return names.seen;
+    #[cfg(not(test))]
+    Vec::new()
 }
 
-fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagnostic>) {
+fn check_rule<'p>(policy: &str, r: &'p Rule, names: &mut Names<'p>, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for c in &r.clauses {
         let (word, span) = match c {
@@ -161,25 +166,26 @@ fn check_rule(policy: &str, r: &Rule, names: &mut Names<'_>, out: &mut Vec<Diagn
                 .hint(format!("this rule is a `{}`", r.kind.as_str())),
             );
         }
+        let place = Place::Clause(c);
         match c {
             Clause::Message(t) | Clause::Remedy(t) => {
                 for part in &t.parts {
                     if let TemplatePart::Hole(e) = part {
-                        names.expr(e, out, 0);
+                        names.at(place, e, out);
                     }
                 }
             }
             Clause::When(e) => {
-                names.expr(e, out, 0);
+                names.at(place, e, out);
                 expect_condition(e, out);
             }
-            Clause::Value(e) => names.expr(e, out, 0),
+            Clause::Value(e) => names.at(place, e, out),
             Clause::Cites(_) => {}
             Clause::Status(s) => {
-                names.expr(&s.when, out, 0);
+                names.at(place, &s.when, out);
                 expect_condition(&s.when, out);
                 if let StatusKind::Approved { at, .. } = &s.status {
-                    names.expr(at, out, 0);
+                    names.at(place, at, out);
                     if let Some(t) = static_type(at) {
                         if t != Type::Time {
                             out.push(
@@ -349,49 +355,65 @@ pub fn free_names(e: &Expr, out: &mut Vec<String>) {
 }
 
 struct Names<'p> {
+    policy: &'p Policy,
     facts: &'p HashSet<&'p str>,
     lets: &'p HashMap<&'p str, &'p Let>,
-    item: Option<&'p str>,
+    /// The names the place being checked gives its expression.
+    scope: Scope<'p>,
+    /// The binders around the expression being checked, innermost last: the scope's
+    /// (a function's parameters), then the elements bound inside the expression.
     binders: Vec<String>,
     /// The policy's functions, by name.
     functions: &'p HashMap<&'p str, &'p Function>,
-    /// How many of the first binders are a function's parameters (not elements).
-    params: usize,
     /// Whether types are known here (typed facts, or a function's parameters): a
     /// `match` without `else` is then proved complete by the type checker.
     typed: bool,
-    /// In a function's body, which sees its parameters and functions only.
-    in_function: bool,
     /// How deep an expression may nest: `Limits::max_expr_depth`.
     max_depth: usize,
+    /// Each name checked: where it starts, and what it refers to.
+    #[cfg(test)]
+    seen: Vec<(usize, Refers)>,
 }
 
-impl Names<'_> {
-    fn known(&self) -> Vec<&str> {
-        if self.in_function {
-            // In a function's body: its parameters and the elements bound inside it.
-            let mut v: Vec<&str> = self.binders.iter().map(String::as_str).collect();
-            v.sort_unstable();
-            return v;
-        }
-        let mut v: Vec<&str> = self.facts.iter().copied().collect();
-        v.extend(self.lets.keys().copied());
-        v.extend(self.item);
-        v.extend(self.binders.iter().map(String::as_str));
-        v.push("now");
-        v.sort_unstable();
-        v
+impl<'p> Names<'p> {
+    /// Checks `e`, which sits at `place`, with the names its place gives it.
+    fn at(&mut self, place: Place<'p>, e: &Expr, out: &mut Vec<Diagnostic>) {
+        let scope = scoping::scope(self.policy, place);
+        let binders = scope.bound.iter().map(|x| x.name.name.clone()).collect();
+        let saved = (
+            std::mem::replace(&mut self.scope, scope),
+            std::mem::replace(&mut self.binders, binders),
+        );
+        self.expr(e, out, 0);
+        (self.scope, self.binders) = saved;
     }
 
+    /// What `n` refers to where the checker is.
+    fn refers(&self, n: &str) -> Refers {
+        let depth = self.binders.iter().rev().position(|b| b == n);
+        self.scope.refers(n, depth, |n| self.lets.contains_key(n))
+    }
+
+    /// Whether `n` names something here (a fact only if declared).
     fn is_taken(&self, n: &str) -> bool {
-        if self.in_function {
-            return self.binders.iter().any(|b| b == n);
+        match self.refers(n) {
+            Refers::Fact => self.facts.contains(n),
+            Refers::Nothing => false,
+            Refers::Binder(_) | Refers::Item | Refers::Let | Refers::Now => true,
         }
-        self.facts.contains(n)
-            || self.lets.contains_key(n)
-            || self.item == Some(n)
-            || n == "now"
-            || self.binders.iter().any(|b| b == n)
+    }
+
+    /// The names known here, for a hint.
+    fn known(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.binders.iter().map(String::as_str).collect();
+        v.extend(self.scope.item.map(|i| i.name.as_str()));
+        if self.scope.policy_names {
+            v.extend(self.facts.iter().copied());
+            v.extend(self.lets.keys().copied());
+            v.push("now");
+        }
+        v.sort_unstable();
+        v
     }
 
     fn bind(&mut self, var: &Ident, out: &mut Vec<Diagnostic>) {
@@ -421,12 +443,14 @@ impl Names<'_> {
         }
         match &e.kind {
             ExprKind::Name(n) => {
+                #[cfg(test)]
+                self.seen.push((e.span.start, self.refers(n)));
                 if !self.is_taken(n) {
                     let d = Diagnostic::at(&e.span, format!("unknown name `{n}`"));
                     let known = self.known();
                     let d = match crate::report::diagnostic::did_you_mean(n, known.iter().copied()) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
-                        None if self.in_function => d.hint(format!(
+                        None if !self.scope.policy_names => d.hint(format!(
                             "a function's body sees its parameters only (pass facts and lets as arguments); known here: {}",
                             known.join(", ")
                         )),
@@ -663,6 +687,12 @@ fn literal_types(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::If(c, _, _) => expect_condition(c, out),
         _ => {}
     }
+}
+
+/// The names checked in `p` (where each starts, what it refers to), with what was found.
+#[cfg(test)]
+pub(crate) fn names_seen(p: &Policy, out: &mut Vec<Diagnostic>) -> Vec<(usize, Refers)> {
+    check_policy(p, out, 64)
 }
 
 #[cfg(test)]

@@ -22,12 +22,13 @@ use super::shapes::*;
 mod binary;
 mod keys;
 mod narrow;
+mod places;
 mod presence;
 use crate::eval::builtins::sig::literal_arg;
 use crate::report::diagnostic::{did_you_mean, Diagnostic, Kind, Operand};
 use crate::schema::{self, Record, Ty};
 use crate::syntax::ast::*;
-use crate::syntax::scoping::{self, Binder, BinderForm};
+use crate::syntax::scoping::{self, Binder, BinderForm, Place, Refers, Scope};
 
 #[path = "typeck_forms.rs"]
 mod forms;
@@ -51,7 +52,8 @@ fn checked<'p, 'o>(
     let mut tc = Typeck {
         policy: p,
         facts: Arc::new(Record::default()),
-        item: None,
+        scope: scoping::scope(p, Place::Applies),
+        element: Ty::Any,
         lets: HashMap::new(),
         let_types: HashMap::new(),
         busy: Vec::new(),
@@ -87,7 +89,10 @@ pub(super) const MAX_NARROWING_DEPTH: usize = 200;
 pub(super) struct Typeck<'p, 'o> {
     policy: &'p Policy,
     facts: Arc<Record>,
-    item: Option<(&'p str, Ty)>,
+    /// The names the place being checked gives its expression.
+    scope: Scope<'p>,
+    /// The type of the `for each` element (`Any` until its list is checked).
+    element: Ty,
     lets: HashMap<&'p str, &'p Let>,
     let_types: HashMap<&'p str, Ty>,
     busy: Vec<&'p str>,
@@ -101,86 +106,13 @@ pub(super) struct Typeck<'p, 'o> {
     /// How deep an expression may nest (`Limits::max_expr_depth`; deeper is the name
     /// checker's to report).
     max_depth: usize,
-    /// Each name checked: where it starts, and which binder it is (0: the innermost).
+    /// Each name checked: where it starts, and what it refers to.
     #[cfg(test)]
-    names_seen: Vec<(usize, Option<usize>)>,
+    names_seen: Vec<(usize, Refers)>,
     out: &'o mut Vec<Diagnostic>,
 }
 
 impl<'p> Typeck<'p, '_> {
-    fn policy_body(&mut self) {
-        let p = self.policy;
-        if let Some(fe) = &p.for_each {
-            let elem = self.elements(&fe.list, "`for each`", 0);
-            self.item = Some((fe.var.name.as_str(), elem));
-        }
-        if let Some(a) = &p.applies {
-            self.condition(a, 0);
-        }
-        if let Some(id) = p.for_each.as_ref().and_then(|fe| fe.id.as_ref()) {
-            self.expr(id, 0);
-        }
-        for l in &p.lets {
-            self.let_type(&l.name.name);
-        }
-        for r in &p.rules {
-            self.rule(r);
-        }
-    }
-
-    fn rule(&mut self, r: &'p Rule) {
-        let Some(when) = r.when() else {
-            return;
-        };
-        self.condition(when, 0);
-        // Everything else in a rule runs only once its condition held.
-        let mark = self.present.len();
-        let kinds_mark = self.kinds.len();
-        let held = self.facts_when(when, true, 0);
-        self.present.extend(held);
-        let tested = self.kinds_when(when, true);
-        self.kinds.extend(tested);
-        // A status clause runs only when the ones before it did not hold.
-        let mut earlier_failed: Vec<Path> = Vec::new();
-        for c in &r.clauses {
-            match c {
-                Clause::Message(t) | Clause::Remedy(t) => {
-                    for part in &t.parts {
-                        if let TemplatePart::Hole(e) = part {
-                            self.expr(e, 0);
-                        }
-                    }
-                }
-                Clause::Value(e) => {
-                    self.expr(e, 0);
-                }
-                Clause::When(_) | Clause::Cites(_) => {}
-                Clause::Status(s) => {
-                    let inner = self.present.len();
-                    self.present.extend(earlier_failed.iter().cloned());
-                    self.condition(&s.when, 0);
-                    if let StatusKind::Approved { at, .. } = &s.status {
-                        let held = self.facts_when(&s.when, true, 0);
-                        self.present.extend(held);
-                        let t = self.value(at, 0);
-                        if !matches!(t, Ty::Time | Ty::Any) && static_type(at).is_none() {
-                            self.error_of(
-                                at,
-                                format!("an approval time must be a timestamp, but this is {t}"),
-                                Kind::ApprovalTime,
-                            );
-                        }
-                    }
-                    self.present.truncate(inner);
-                    let failed = self.facts_when(&s.when, false, 0);
-                    earlier_failed.extend(failed);
-                }
-            }
-        }
-        self.present.truncate(mark);
-        self.kinds.truncate(kinds_mark);
-    }
-
     // ------------------------------------------------------------ names
 
     fn let_type(&mut self, name: &'p str) -> Ty {
@@ -194,12 +126,10 @@ impl<'p> Typeck<'p, '_> {
             return Ty::Any; // a cycle, reported by the name checker
         }
         self.busy.push(name);
-        // A let sees the facts and the element, not the binders or tests around its use.
-        let binders = std::mem::take(&mut self.binders);
+        // The let's own scope, not the binders around its use; nor the tests there.
         let present = std::mem::take(&mut self.present);
         let kinds = std::mem::take(&mut self.kinds);
-        let t = self.expr(&l.value, 0);
-        self.binders = binders;
+        let t = self.at(Place::Let, &[], |s| s.expr(&l.value, 0));
         self.present = present;
         self.kinds = kinds;
         self.busy.pop();
@@ -208,22 +138,23 @@ impl<'p> Typeck<'p, '_> {
     }
 
     fn name(&mut self, n: &'p str) -> Ty {
-        if let Some((_, t)) = self.binders.iter().rev().find(|(b, _)| *b == n) {
-            return t.clone();
-        }
-        if let Some((_, t)) = self.item.as_ref().filter(|(v, _)| *v == n) {
-            return t.clone();
-        }
-        if self.lets.contains_key(n) {
-            return self.let_type(n);
-        }
-        if n == "now" {
+        match self.refers(n) {
+            Refers::Binder(d) => {
+                let at = self.binders.len().checked_sub(d + 1);
+                match at.and_then(|i| self.binders.get(i)) {
+                    Some((_, t)) => t.clone(),
+                    None => Ty::Any,
+                }
+            }
+            Refers::Item => self.element.clone(),
+            Refers::Let => self.let_type(n),
             // `now` may come from `--now`: its absence is an evaluation error by design.
-            return Ty::Time;
-        }
-        match self.facts.get(n) {
-            Some(f) => f.ty.clone(),
-            None => Ty::Any, // unknown names are the name checker's
+            Refers::Now => Ty::Time,
+            Refers::Fact => match self.facts.get(n) {
+                Some(f) => f.ty.clone(),
+                None => Ty::Any, // unknown names are the name checker's
+            },
+            Refers::Nothing => Ty::Any, // the name checker's
         }
     }
 
@@ -307,8 +238,8 @@ impl<'p> Typeck<'p, '_> {
                 }
                 _ => Vec::new(),
             },
-            ExprKind::Name(n) if *lets > 0 => match self.lets.get(n.as_str()) {
-                Some(l) if !self.binders.iter().any(|(b, _)| b == n) => {
+            ExprKind::Name(n) if *lets > 0 => match self.visible_let(n) {
+                Some(l) => {
                     *lets -= 1;
                     self.facts_in(&l.value, truth, d, lets)
                 }
@@ -538,10 +469,7 @@ impl<'p> Typeck<'p, '_> {
         let t = match &e.kind {
             ExprKind::Name(n) => {
                 #[cfg(test)]
-                self.names_seen.push((
-                    e.span.start,
-                    self.binders.iter().rev().position(|(b, _)| b == n),
-                ));
+                self.names_seen.push((e.span.start, self.refers(n)));
                 self.name(n)
             }
             ExprKind::Field(base, field) => {

@@ -7,6 +7,7 @@ use super::{path_key, short, Typeck};
 use crate::report::diagnostic::Diagnostic;
 use crate::schema::{self, Field, Record, Ty};
 use crate::syntax::ast::*;
+use crate::syntax::scoping::Place;
 
 /// A function's declared types.
 pub(super) struct Signature<'p> {
@@ -73,14 +74,7 @@ impl<'p> Typeck<'p, '_> {
                 continue; // a second definition, reported by the name checker
             }
             let (params, result) = (sig.params.clone(), sig.result.clone());
-            self.binders = f
-                .params
-                .iter()
-                .map(|x| x.name.name.as_str())
-                .zip(params)
-                .collect();
-            let t = self.expr(&f.body, 0);
-            self.binders.clear();
+            let t = self.at(Place::Body(f), &params, |s| s.expr(&f.body, 0));
             if !fits(&t, &result) {
                 let d = Diagnostic::at(
                     &f.body.span,

@@ -39,11 +39,11 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let rules = match Engine::from_dir(&args.rules) {
         Ok(e) => e,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail_load(&e),
     };
     let base = match impact::load_base(&args.base, &args.rules) {
         Ok(e) => e,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail_base(&e),
     };
     let corpus = match Corpus::from_paths(&args.corpus) {
         Ok(c) => c,

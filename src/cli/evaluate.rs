@@ -88,10 +88,7 @@ pub fn run(args: Args) -> ExitCode {
         },
     );
     let located = pipeline.conform_located(&read.value, &read.origin, || {
-        Some((
-            String::from_utf8_lossy(&read.bytes).into_owned(),
-            read.format,
-        ))
+        Some(read.places.positions(&String::from_utf8_lossy(&read.bytes)))
     });
     let snapshot = match located {
         Ok(v) => v,

@@ -1,6 +1,6 @@
 //! `bylaw fmt`: rewrite rule files in the canonical layout, or `--check` that they are.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bylaw::syntax::Source;
@@ -22,9 +22,9 @@ pub fn run(args: Args) -> ExitCode {
     };
     let mut files = Vec::new();
     for p in &paths {
-        match rule_files(p) {
+        match bylaw::run::load::rule_files(p) {
             Ok(found) => files.extend(found),
-            Err(e) => return super::fail(&e),
+            Err(e) => return super::fail_load(&e),
         }
     }
     let (mut changed, mut failed) = (0usize, false);
@@ -66,8 +66,4 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn rule_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    bylaw::run::load::rule_files(path).map_err(|e| e.to_string())
 }

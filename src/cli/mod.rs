@@ -228,11 +228,11 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
         bylaw::input::walk::read_file(path, limit)
     }
     .map_err(|e| plain(format!("{origin}: cannot read the snapshot: {e}")))?;
-    let value = bylaw::run::decide::load(&bytes, fmt, &origin)?;
+    let (value, places) = bylaw::run::decide::load(&bytes, fmt, &origin)?;
     Ok(Snapshot {
         value,
+        places,
         origin,
-        format: fmt,
         bytes,
     })
 }
@@ -241,19 +241,21 @@ pub fn read_snapshot(path: &Path, input_format: Option<Format>) -> Result<Snapsh
 pub struct Snapshot {
     /// The facts.
     pub value: Value,
+    /// Where they are in `bytes`, to place schema violations.
+    pub places: bylaw::input::Places,
     /// The file as errors name it (`<stdin>` for `-`).
     pub origin: String,
-    /// JSON or YAML.
-    pub format: Format,
     /// The content.
     pub bytes: Vec<u8>,
 }
 
-/// Prints an error on stderr (red only on a terminal without `NO_COLOR`).
+/// Prints an error on stderr (red only on a terminal without `NO_COLOR`). `e` is one
+/// error's message, never rendered diagnostics (those go through [`fail_load`] or
+/// [`fail_diagnostic`], which render them): its text is printed as it is, whatever it
+/// starts with.
 pub fn report(e: &dyn std::fmt::Display) {
     let text = e.to_string();
-    let text = text.trim_end();
-    let body = text.strip_prefix("error: ").unwrap_or(text);
+    let body = text.trim_end();
     if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         eprintln!("\x1b[1;31merror\x1b[0m: {body}");
     } else {
@@ -281,6 +283,21 @@ pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
                 if ds.len() == 1 { "" } else { "s" }
             );
             ExitCode::from(1)
+        }
+        other => fail(other),
+    }
+}
+
+/// [`fail_load`] for the base rules of `bylaw diff`: their diagnostics rendered as the
+/// rules' are, after a line that says they are the base's.
+pub fn fail_base(e: &bylaw::author::impact::BaseError) -> ExitCode {
+    match e {
+        bylaw::author::impact::BaseError::Load {
+            base,
+            source: source @ bylaw::LoadError::Invalid(_),
+        } => {
+            report(&format!("the base rules `{base}` do not load:"));
+            fail_load(source)
         }
         other => fail(other),
     }

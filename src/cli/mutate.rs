@@ -65,6 +65,7 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let report = match mutate::run(sources, &suite, &declared, workers) {
         Ok(r) => r,
+        Err(mutate::MutateError::Load(e)) => return super::fail_load(&e),
         Err(e) => return super::fail(&e),
     };
     let below = args.min_kill_rate.filter(|min| report.kill_rate() < *min);
@@ -81,19 +82,17 @@ pub fn run(args: &MutateArgs, rules: &Path, tests: Vec<TestFile>, json: bool) ->
         }
         eprintln!("{}", report.summary());
     } else {
-        let text = report.text(args.all_mutants);
         match below {
             Some(min) => {
-                let t = text.trim_end_matches('\n');
-                let (body, last) = t.rsplit_once('\n').unwrap_or(("", t));
-                out.print(&format!("{body}\n"));
+                // The line goes between the details and the summary, which stays last.
+                out.print(&format!("{}\n", report.details(args.all_mutants)));
                 out.print(&format!(
                     "kill rate {:.1}% is below --min-kill-rate {min}\n",
                     report.kill_rate()
                 ));
-                out.print(&format!("{last}\n"));
+                out.print(&format!("{}\n", report.summary()));
             }
-            None => out.print(&text),
+            None => out.print(&report.text(args.all_mutants)),
         }
     }
     out.finish(if below.is_some() || !report.stale.is_empty() {

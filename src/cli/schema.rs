@@ -36,7 +36,7 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let engine = match Engine::from_dir(&args.rules) {
         Ok(e) => e,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail_load(&e),
     };
     let SchemaFormat::JsonSchema = args.format;
     let mut exports = Vec::new();

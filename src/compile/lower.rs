@@ -2,22 +2,24 @@
 //! [`crate::syntax::scoping`]), literals built into values, arithmetic on literals
 //! folded, field paths from a fact or the element numbered as reads.
 //!
-//! The rules are those of the interpreter's by-name lookup, applied lexically: the
-//! innermost quantifier or comprehension variable (or a function's parameter), then the
+//! The rules are those of the interpreter's by-name lookup, applied lexically, as
+//! [`Scope::refers`] states them for the place the expression sits: the innermost
+//! quantifier or comprehension variable (or a function's parameter), then the
 //! `for each` element, then a `let`, then `now`, then a fact.
 
 use std::sync::Arc;
 
 use super::node::{Node, NodeKind, Slot};
 use super::{Along, Arithmetic, LetIndex, Read, Root};
+use crate::syntax::ast::Policy;
 use crate::syntax::ast::{Arm, BinaryOp, Expr, ExprKind, Match};
-use crate::syntax::scoping::{walk, Bound};
+use crate::syntax::scoping::{self, walk, Bound, Place, Refers, Scope};
 use crate::syntax::span::squash;
 use crate::value::{Money, Value};
 
 pub(super) struct Lower<'p> {
-    /// The `for each` element's name, where it is visible.
-    pub(super) item: Option<&'p str>,
+    /// The names the place being compiled gives its expression.
+    pub(super) scope: Scope<'p>,
     pub(super) lets: &'p LetIndex,
     /// The policy's functions' names, by index.
     pub(super) functions: &'p [&'p str],
@@ -29,6 +31,13 @@ pub(super) struct Lower<'p> {
 }
 
 impl<'p> Lower<'p> {
+    /// `e`, which sits at `place` in `policy`, compiled.
+    pub(super) fn at(&mut self, policy: &'p Policy, place: Place<'p>, e: &'p Expr) -> Node {
+        self.scope = scoping::scope(policy, place);
+        let mut bound = self.scope.bound_names();
+        self.expr(e, &mut bound)
+    }
+
     /// `e` compiled, with `bound` the names bound around it.
     pub(super) fn expr(&mut self, e: &'p Expr, bound: &mut Bound<'p>) -> Node {
         // The parts first, each with the names its form binds around it.
@@ -179,17 +188,23 @@ impl<'p> Lower<'p> {
     }
 
     fn name(&mut self, n: &str, bound: &Bound<'p>) -> Slot {
-        if let Some(d) = bound.depth(n) {
-            return u32::try_from(d).map_or(Slot::Unresolved, Slot::Binder);
-        }
-        if self.item == Some(n) {
-            return Slot::Item;
-        }
-        if let Some(&i) = self.lets.get(n) {
-            return u32::try_from(i).map_or(Slot::Unresolved, Slot::Let);
-        }
-        if n == "now" {
-            return Slot::Now;
+        let lets = self.lets;
+        let index =
+            |i: usize, slot: fn(u32) -> Slot| u32::try_from(i).map_or(Slot::Unresolved, slot);
+        match self
+            .scope
+            .refers(n, bound.depth(n), |n| lets.contains_key(n))
+        {
+            Refers::Binder(d) => return index(d, Slot::Binder),
+            Refers::Item => return Slot::Item,
+            Refers::Let => match lets.get(n) {
+                Some(&i) => return index(i, Slot::Let),
+                None => return Slot::Unresolved,
+            },
+            Refers::Now => return Slot::Now,
+            // Refused by the name checker: a checked policy has none.
+            Refers::Nothing => return Slot::Unresolved,
+            Refers::Fact => {}
         }
         let read = Read::Fact(n.into());
         let along = match u32::try_from(self.next_number(n)) {

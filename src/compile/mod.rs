@@ -30,7 +30,7 @@ use crate::syntax::ast::{
     BinaryOp, Clause, ForEach, Function, Let, Policy, Rule, StatusClause, StatusKind, Template,
     TemplatePart,
 };
-use crate::syntax::scoping::Bound;
+use crate::syntax::scoping::{self, Place};
 use crate::value::Value;
 
 /// `let` name → index. Names are looked up on every read by name, so the hash is
@@ -113,37 +113,30 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         .map(|f| f.name.name.as_str())
         .collect();
     let mut lower = lower::Lower {
-        item: None,
+        scope: scoping::scope(policy, Place::Applies),
         lets: &let_index,
         functions: &names,
         reads: Vec::new(),
         arithmetic,
     };
-    // A function's body sees its parameters (the last innermost) and functions;
-    // nothing of a decision's scope. Compiled first: reads are numbered in this order.
+    // Each expression with the names its place gives it (`syntax::scoping::scope`).
+    // Functions first: reads are numbered in this order.
     let functions = policy
         .functions
         .iter()
-        .map(|f| {
-            let mut bound = Bound::new(f.params.iter().map(|p| p.name.name.as_str()));
-            Function {
-                name: f.name.clone(),
-                params: f.params.clone(),
-                result: f.result.clone(),
-                body: lower.expr(&f.body, &mut bound),
-                span: f.span.clone(),
-            }
+        .map(|f| Function {
+            name: f.name.clone(),
+            params: f.params.clone(),
+            result: f.result.clone(),
+            body: lower.at(policy, Place::Body(f), &f.body),
+            span: f.span.clone(),
         })
         .collect();
-    lower.item = policy.for_each.as_ref().map(|fe| fe.var.name.as_str());
-    // A `let`'s definition, like every clause, sees no binders: it is computed once,
-    // wherever it is used.
-    let mut e = |e| lower.expr(e, &mut Bound::default());
-    let applies = policy.applies.as_ref().map(&mut e);
+    let applies = (policy.applies.as_ref()).map(|a| lower.at(policy, Place::Applies, a));
     let for_each = policy.for_each.as_ref().map(|fe| ForEach {
         var: fe.var.clone(),
-        list: e(&fe.list),
-        id: fe.id.as_ref().map(&mut e),
+        list: lower.at(policy, Place::ForEachList, &fe.list),
+        id: (fe.id.as_ref()).map(|id| lower.at(policy, Place::ForEachId, id)),
         span: fe.span.clone(),
     });
     let lets = policy
@@ -151,7 +144,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         .iter()
         .map(|l| Let {
             name: l.name.clone(),
-            value: e(&l.value),
+            value: lower.at(policy, Place::Let, &l.value),
         })
         .collect();
     let rules = policy
@@ -160,7 +153,9 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         .map(|r| Rule {
             kind: r.kind,
             name: r.name.clone(),
-            clauses: r.clauses.iter().map(|c| clause(c, &mut e)).collect(),
+            clauses: (r.clauses.iter())
+                .map(|c| clause(c, &mut |e| lower.at(policy, Place::Clause(c), e)))
+                .collect(),
             span: r.span.clone(),
         })
         .collect();

@@ -94,8 +94,8 @@ pub struct Match {
     pub kind: RuleKind,
     /// The message, facts interpolated.
     pub message: String,
-    /// `rules/FILE:LINE`.
-    pub source: Arc<str>,
+    /// The rule, written `rules/FILE:LINE`.
+    pub source: Location,
     /// The conditions that decided the match, with the facts read.
     pub evidence: Vec<Evidence>,
     /// An effect's computed value (null otherwise).
@@ -251,8 +251,8 @@ pub struct Miss {
     pub rule: Arc<str>,
     /// The rule's kind.
     pub kind: RuleKind,
-    /// `rules/FILE:LINE`.
-    pub source: Arc<str>,
+    /// The rule, written `rules/FILE:LINE`.
+    pub source: Location,
     /// The conditions that made it not match.
     pub evidence: Vec<Evidence>,
 }

@@ -19,6 +19,8 @@ use crate::value::currency::Currency;
 use crate::value::{Map, Money, Value};
 
 mod direct;
+#[cfg(test)]
+mod marks_tests;
 pub mod positions;
 mod scalars;
 mod syntax_messages;
@@ -136,6 +138,53 @@ pub fn load_bytes_with(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
+    load_str_with(text_of(bytes, origin, limits)?, format, origin, limits)
+}
+
+/// Reads a snapshot from bytes, with what places its values in its text (for a schema
+/// violation's line and column): a YAML snapshot's places are recorded as it is read.
+pub fn load_bytes_placed(
+    bytes: &[u8],
+    format: Format,
+    origin: &str,
+) -> Result<(Value, Places), FactsError> {
+    let limits = Limits::default();
+    let text = text_of(bytes, origin, &limits)?;
+    let mut marks = positions::Marks::of(format);
+    let value = load(
+        text,
+        format,
+        origin,
+        &limits,
+        Reader::DirectFirst,
+        &mut marks,
+    )?;
+    Ok((value, Places { format, marks }))
+}
+
+/// What places a snapshot's values in the text it was read from: for YAML, where its
+/// reader met each node; JSON is scanned again when there is something to place (its
+/// reader is the fast path of every JSONL stream, and a scan costs only a rejection).
+#[derive(Debug, Clone)]
+pub struct Places {
+    format: Format,
+    marks: positions::Marks,
+}
+
+impl Places {
+    /// Where the values are in `text`, the text the snapshot was read from. YAML: from
+    /// the marks, with no second parse.
+    pub fn positions(&self, text: &str) -> positions::Positions {
+        match self.format {
+            Format::Yaml => positions::Positions::from_marks(text, &self.marks),
+            Format::Json => positions::Positions::scan(text, Format::Json),
+        }
+    }
+}
+
+/// The text of a snapshot's bytes: within the size limit, without a byte order mark,
+/// UTF-8.
+fn text_of<'b>(bytes: &'b [u8], origin: &str, limits: &Limits) -> Result<&'b str, FactsError> {
     check_size(bytes.len(), origin, limits)?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(FactsError::plain(
@@ -144,13 +193,12 @@ pub fn load_bytes_with(
         )
         .of_kind(FactsErrorKind::ByteOrderMark));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map_err(|e| {
         FactsError::plain(
             origin,
             format!("not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
         )
-    })?;
-    load_str_with(text, format, origin, limits)
+    })
 }
 
 /// Reads a snapshot from text. `origin` names it in errors.
@@ -178,7 +226,14 @@ pub fn load_str_with(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
-    load(text, format, origin, limits, Reader::DirectFirst)
+    load(
+        text,
+        format,
+        origin,
+        limits,
+        Reader::DirectFirst,
+        &mut positions::Marks::of(format),
+    )
 }
 
 /// Reads a JSON snapshot with serde alone, as the direct reader must agree with.
@@ -187,7 +242,14 @@ pub(crate) fn load_json_by_serde(
     origin: &str,
     limits: &Limits,
 ) -> Result<Value, FactsError> {
-    load(text, Format::Json, origin, limits, Reader::Serde)
+    load(
+        text,
+        Format::Json,
+        origin,
+        limits,
+        Reader::Serde,
+        &mut positions::Marks::default(),
+    )
 }
 
 /// Which reader reads JSON.
@@ -204,6 +266,7 @@ fn load(
     origin: &str,
     limits: &Limits,
     reader: Reader,
+    marks: &mut positions::Marks,
 ) -> Result<Value, FactsError> {
     check_size(text.len(), origin, limits)?;
     if text.trim().is_empty() {
@@ -264,7 +327,7 @@ fn load(
             })?
         }
         Format::Yaml => {
-            let v = yaml_reader::read(text, &budget);
+            let v = yaml_reader::read(text, &budget, &mut marks.0);
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             v.map_err(|refused| word_yaml_refusal(text, origin, limits, refused))?
         }

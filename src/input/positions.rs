@@ -2,9 +2,11 @@
 //! schema violation or a value error at `file:line:col`) and test files (to show a
 //! problem with a caret, like one in a rule file) share this one record.
 //!
-//! serde gives no positions for values that parsed fine, so the text is read again:
-//! JSON by a small scanner, YAML by saphyr's event parser, which marks every node. It
-//! runs only when there is something to report, on text the loader already accepted.
+//! A YAML snapshot's places are recorded by its reader as it reads ([`Marks`]: where
+//! each node starts, in document order) and made into paths only when there is
+//! something to place ([`Positions::from_marks`]), with no second parse. JSON's readers
+//! record none, so a JSON snapshot is scanned again (a small scanner), only then. A
+//! test file is placed, and told YAML or not, by one pass of saphyr's event parser.
 //!
 //! What is recorded is byte ranges: of each value (`resources[2]`, where it starts) and
 //! of each key (`order`). Lines and columns come from a byte offset through a
@@ -57,7 +59,10 @@ impl Positions {
                 // `None` means text the scanner gave up on; what it placed so far stays.
                 let _ = s.value("", 0);
             }
-            Format::Yaml => scan_yaml(text, &mut p),
+            // Text that is not YAML just yields fewer positions.
+            Format::Yaml => {
+                let _ = scan_yaml(text, &mut p);
+            }
         }
         p
     }
@@ -70,6 +75,20 @@ impl Positions {
         }
         let &(start, _) = self.keys.get(path).or_else(|| self.values.get(path))?;
         Some(self.lines.line_col(start))
+    }
+
+    /// Every path placed (values and keys), for tests that compare two placings.
+    #[cfg(test)]
+    pub(crate) fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .values
+            .keys()
+            .chain(self.keys.keys())
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
     }
 
     /// Where the value at `path` was written, or else its closest placed ancestor
@@ -336,6 +355,125 @@ impl JsonScanner<'_, '_> {
 
 // ------------------------------------------------------------------ YAML
 
+/// One node of a YAML document where it starts (saphyr's character index), in
+/// document order: what the YAML snapshot reader records as it reads, so that a value
+/// can be placed without reading the text again.
+#[derive(Debug, Clone)]
+pub(crate) enum Mark {
+    /// A record's key.
+    Key(Arc<str>, usize),
+    /// A scalar value (or an alias, in a scan).
+    Value(usize),
+    /// A list (`true`) or record opens.
+    Open(usize, bool),
+    /// The innermost open list or record closes.
+    Close,
+}
+
+/// The places of a YAML snapshot's nodes as its reader met them ([`Mark`]s, document
+/// order; what an alias repeats is marked at the alias). Turned into [`Positions`]
+/// only when there is something to place.
+#[derive(Debug, Clone, Default)]
+pub struct Marks(pub(crate) Vec<Mark>);
+
+/// The most marks a thread keeps a buffer for between snapshots.
+const MARKS_KEPT: usize = 4096;
+
+thread_local! {
+    /// A finished snapshot's marks buffer, for the thread's next snapshot: a buffer
+    /// grown anew for each snapshot cost more than recording the marks.
+    static KEPT: std::cell::RefCell<Vec<Mark>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Marks {
+    /// Empty marks for a document in `format`: YAML's in the buffer the thread kept,
+    /// if any; JSON records none (nor touches the kept buffer).
+    pub(crate) fn of(format: Format) -> Marks {
+        match format {
+            Format::Yaml => Marks(
+                KEPT.with(|k| k.try_borrow_mut().map(|mut k| std::mem::take(&mut *k)))
+                    .unwrap_or_default(),
+            ),
+            Format::Json => Marks::default(),
+        }
+    }
+}
+
+impl Drop for Marks {
+    /// The buffer goes back to the thread, emptied, unless it grew unusually large.
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.0);
+        if buffer.capacity() == 0 || buffer.capacity() > MARKS_KEPT {
+            return;
+        }
+        buffer.clear();
+        KEPT.with(|k| {
+            if let Ok(mut k) = k.try_borrow_mut() {
+                if buffer.capacity() > k.capacity() {
+                    *k = buffer;
+                }
+            }
+        });
+    }
+}
+
+impl Positions {
+    /// The positions of a YAML document from the marks its reader recorded: no parse,
+    /// only the line index of `text` (the document the marks were recorded in).
+    pub fn from_marks(text: &str, marks: &Marks) -> Positions {
+        let mut p = Positions {
+            lines: Lines::new(text, Format::Yaml),
+            ..Positions::default()
+        };
+        let bytes = ByteOffsets::new(text);
+        let mut recv = Receiver {
+            stack: Vec::new(),
+            out: &mut p,
+        };
+        for mark in &marks.0 {
+            let node = match mark {
+                Mark::Key(k, i) => (Node::Key(k), bytes.of(*i)),
+                Mark::Value(i) => (Node::Value, bytes.of(*i)),
+                Mark::Open(i, list) => (Node::Open { list: *list }, bytes.of(*i)),
+                Mark::Close => (Node::Close, 0),
+            };
+            // The end of a value is not recorded (a snapshot's places are starts).
+            if !recv.on_node(node.0, node.1, node.1) {
+                break;
+            }
+        }
+        p
+    }
+}
+
+/// Character index → byte offset (the parser counts characters; ranges count bytes).
+struct ByteOffsets {
+    /// Byte offset of each character, when the text is not all ASCII.
+    at: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> ByteOffsets {
+        let at = (!text.is_ascii()).then(|| {
+            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            v.push(text.len());
+            v
+        });
+        ByteOffsets {
+            at,
+            len: text.len(),
+        }
+    }
+
+    fn of(&self, index: usize) -> usize {
+        match &self.at {
+            Some(v) => v.get(index).copied().unwrap_or(self.len),
+            None => index.min(self.len),
+        }
+    }
+}
+
 enum Frame {
     /// A list at `path`; `next` is the index of the next element.
     Seq { path: String, next: usize },
@@ -348,40 +486,140 @@ enum Frame {
     },
 }
 
-/// Reads the places of every node of the first document; an event the parser cannot
-/// read ends the walk, and what was placed so far stays.
-fn scan_yaml(text: &str, out: &mut Positions) {
-    // The parser counts characters; ranges count bytes.
-    let bytes_at = (!text.is_ascii()).then(|| {
-        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        v.push(text.len());
-        v
-    });
-    let mut recv = Receiver {
-        text,
-        bytes_at,
-        stack: Vec::new(),
-        out,
-    };
-    for event in Parser::new_from_str(text) {
-        let Ok((event, span)) = event else {
-            return;
+/// A node as the path builder sees it: from the parser's events (a scan) or from the
+/// reader's marks.
+enum Node<'k> {
+    Key(&'k str),
+    Value,
+    Open { list: bool },
+    Close,
+}
+
+/// Why a text is not YAML, as saphyr-parser says where it stops: typed, with its place
+/// apart from its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct YamlSyntaxError {
+    /// The byte offset where the parser stopped.
+    pub(crate) offset: usize,
+    /// What it found wrong (without a place: `offset` is the place).
+    pub(crate) problem: String,
+    /// Where it stopped, for the hint.
+    pub(crate) kind: YamlSyntaxKind,
+}
+
+/// Where in the document a [`YamlSyntaxError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum YamlSyntaxKind {
+    /// Inside a flow collection (`{…}`, `[…]`), where `[`, `]`, `{`, `}` and `,` end
+    /// plain text.
+    InFlow,
+    /// Anywhere else.
+    Other,
+}
+
+impl Positions {
+    /// Scans a YAML document's text, or says why it is not YAML: one saphyr-parser pass
+    /// gives the places and the verdict (a test file's).
+    pub(crate) fn scan_yaml_checked(text: &str) -> Result<Positions, YamlSyntaxError> {
+        let mut p = Positions {
+            lines: Lines::new(text, Format::Yaml),
+            ..Positions::default()
         };
-        if !recv.on_event(event, span.start.index()) {
-            return;
-        }
+        scan_yaml(text, &mut p)?;
+        Ok(p)
     }
 }
 
-struct Receiver<'t, 'o> {
-    text: &'t str,
-    /// Byte offset of each character, when the text is not all ASCII.
-    bytes_at: Option<Vec<usize>>,
+/// Reads the places of every node of the first document; what was placed before an
+/// event the parser cannot read stays. The parse goes on to the end of the first
+/// document (or past the deepest nesting followed) for its verdict.
+fn scan_yaml(text: &str, out: &mut Positions) -> Result<(), YamlSyntaxError> {
+    let bytes = ByteOffsets::new(text);
+    let mut recv = Receiver {
+        stack: Vec::new(),
+        out,
+    };
+    let mut placing = true;
+    // Whether each open collection is written in flow style.
+    let mut flow: Vec<bool> = Vec::new();
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| YamlSyntaxError {
+            offset: bytes.of(e.marker().index()),
+            problem: e.info().to_string(),
+            kind: match flow.last() {
+                Some(true) => YamlSyntaxKind::InFlow,
+                _ => YamlSyntaxKind::Other,
+            },
+        })?;
+        let start = bytes.of(span.start.index());
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                flow.push(matches!(text.as_bytes().get(start), Some(b'[' | b'{')));
+                if flow.len() > MAX_DEPTH {
+                    return Ok(());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                flow.pop();
+            }
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        if !placing {
+            continue;
+        }
+        placing = match event {
+            Event::Scalar(value, style, ..) => {
+                let end = scalar_end(text, start, &value, style);
+                if recv.expects_key() {
+                    recv.on_node(Node::Key(&value), start, end)
+                } else {
+                    recv.on_node(Node::Value, start, end)
+                }
+            }
+            // An alias key has no name of its own here.
+            Event::Alias(_) if recv.expects_key() => recv.on_node(Node::Key("*"), start, start),
+            Event::Alias(_) => recv.on_node(Node::Value, start, start + 1),
+            Event::SequenceStart(..) => recv.on_node(Node::Open { list: true }, start, start + 1),
+            Event::MappingStart(..) => recv.on_node(Node::Open { list: false }, start, start + 1),
+            Event::SequenceEnd | Event::MappingEnd => recv.on_node(Node::Close, start, start),
+            Event::DocumentEnd | Event::StreamEnd => false,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => true,
+        };
+    }
+    Ok(())
+}
+
+/// Where a scalar written at byte `start` ends, as far as one line tells.
+fn scalar_end(text: &str, start: usize, value: &str, style: ScalarStyle) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let line_end = start + rest.find('\n').unwrap_or(rest.len());
+    let end = match style {
+        ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
+        _ => line_end,
+    };
+    end.min(line_end).max(start)
+}
+
+/// Builds the paths of a document's nodes as they come, in document order.
+struct Receiver<'o> {
     stack: Vec<Frame>,
     out: &'o mut Positions,
 }
 
-impl Receiver<'_, '_> {
+impl Receiver<'_> {
+    /// Whether the next node is a record's key.
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
     /// The path of the node about to be read, and whether it is a record's key.
     fn slot(&self) -> (String, bool) {
         match self.stack.last() {
@@ -405,68 +643,40 @@ impl Receiver<'_, '_> {
         }
     }
 
-    fn scalar_end(&self, start: usize, value: &str, style: ScalarStyle) -> usize {
-        let rest = self.text.get(start..).unwrap_or("");
-        let line_end = start + rest.find('\n').unwrap_or(rest.len());
-        let end = match style {
-            ScalarStyle::Plain if rest.starts_with(value) => start + value.len(),
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => start + value.len() + 2,
-            _ => line_end,
-        };
-        end.min(line_end).max(start)
-    }
-
-    /// One event, starting at character `index`; `false` once the document is over.
-    fn on_event(&mut self, ev: Event, index: usize) -> bool {
-        let start = match &self.bytes_at {
-            Some(v) => v.get(index).copied().unwrap_or(self.text.len()),
-            None => index.min(self.text.len()),
-        };
-        match ev {
-            Event::Scalar(value, style, ..) => {
-                let (path, is_key) = self.slot();
-                let end = self.scalar_end(start, &value, style);
-                if is_key {
-                    if let Some(Frame::Map {
-                        path, key, first, ..
-                    }) = self.stack.last_mut()
-                    {
-                        // A block record is marked after its first key; it starts at that key.
-                        if *first {
-                            *first = false;
-                            if let Some(v) = self.out.values.get_mut(path.as_str()) {
-                                v.0 = v.0.min(start);
-                                v.1 = v.0 + 1;
-                            }
+    /// One node, written from byte `start` to `end`; `false` once the document is over.
+    fn on_node(&mut self, node: Node<'_>, start: usize, end: usize) -> bool {
+        match node {
+            Node::Key(name) => {
+                if let Some(Frame::Map {
+                    path, key, first, ..
+                }) = self.stack.last_mut()
+                {
+                    // A block record is marked after its first key; it starts at that key.
+                    if *first {
+                        *first = false;
+                        if let Some(v) = self.out.values.get_mut(path.as_str()) {
+                            v.0 = v.0.min(start);
+                            v.1 = v.0 + 1;
                         }
-                        self.out.keys.insert(child_key(path, &value), (start, end));
-                        *key = Some(value.into_owned());
                     }
-                } else {
-                    self.out.values.insert(path, (start, end));
-                    self.advance();
+                    self.out.keys.insert(child_key(path, name), (start, end));
+                    *key = Some(name.to_string());
                 }
             }
-            Event::Alias(_) => {
-                let (path, is_key) = self.slot();
-                if is_key {
-                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some("*".into());
-                    }
-                } else {
-                    self.out.values.insert(path, (start, start + 1));
-                    self.advance();
-                }
+            Node::Value => {
+                let (path, _) = self.slot();
+                self.out.values.insert(path, (start, end));
+                self.advance();
             }
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
+            Node::Open { list } => {
                 if self.stack.len() >= MAX_DEPTH {
                     return false;
                 }
                 let (path, is_key) = self.slot();
                 // A record or list used as a key: its contents get no useful path.
                 let path = if is_key { format!("{path}.?") } else { path };
-                self.out.values.insert(path.clone(), (start, start + 1));
-                self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
+                self.out.values.insert(path.clone(), (start, end));
+                self.stack.push(if list {
                     Frame::Seq { path, next: 0 }
                 } else {
                     Frame::Map {
@@ -476,14 +686,12 @@ impl Receiver<'_, '_> {
                     }
                 });
             }
-            Event::SequenceEnd | Event::MappingEnd => {
+            Node::Close => {
                 self.stack.pop();
                 self.advance();
                 // The first document is the whole snapshot or test file.
                 return !self.stack.is_empty();
             }
-            Event::DocumentEnd | Event::StreamEnd => return false,
-            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
         }
         true
     }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
+use super::positions::Mark;
 use super::yaml_features::{self, Features, Unsupported};
 use super::*;
 
@@ -73,7 +74,7 @@ struct Anchor {
     end: Option<usize>,
 }
 
-struct Reader<'t, 'b> {
+struct Reader<'t, 'b, 'm> {
     budget: &'b Budget<'b>,
     stack: Vec<Frame>,
     /// The document's value, once read.
@@ -89,13 +90,24 @@ struct Reader<'t, 'b> {
     /// per event of the document ("repetition limit exceeded").
     jumps: usize,
     events: usize,
-    /// Where the event being read starts.
+    /// Where the event being read starts: line and column, and character index.
     here: (usize, usize),
+    here_index: usize,
+    /// Where each node starts, in document order (what an alias repeats: at the alias),
+    /// to place a schema violation without reading the text again.
+    marks: &'m mut Vec<Mark>,
+    /// Off while an alias repeats its node: what it repeats has no place of its own.
+    marking: bool,
 }
 
 /// Reads a YAML snapshot's text (already checked for NULs, deep flow nesting and
-/// `!!binary`). `Err` for text the reader refuses, in its own words.
-pub(super) fn read(text: &str, budget: &Budget<'_>) -> Result<Value, Refused> {
+/// `!!binary`), marking where each node starts in `marks`. `Err` for text the reader
+/// refuses, in its own words.
+pub(super) fn read(
+    text: &str,
+    budget: &Budget<'_>,
+    marks: &mut Vec<Mark>,
+) -> Result<Value, Refused> {
     if let Some(u) = yaml_features::tag_directive(text) {
         return Err(u.into());
     }
@@ -111,6 +123,9 @@ pub(super) fn read(text: &str, budget: &Budget<'_>) -> Result<Value, Refused> {
         jumps: 0,
         events: 0,
         here: (1, 1),
+        here_index: 0,
+        marks,
+        marking: true,
     };
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
@@ -119,6 +134,7 @@ pub(super) fn read(text: &str, budget: &Budget<'_>) -> Result<Value, Refused> {
             return Err(u.into());
         }
         reader.here = (span.start.line(), span.start.col() + 1);
+        reader.here_index = span.start.index();
         match event {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
             Event::DocumentStart(_) => {
@@ -141,7 +157,7 @@ pub(super) fn read(text: &str, budget: &Budget<'_>) -> Result<Value, Refused> {
     }
 }
 
-impl<'t> Reader<'t, '_> {
+impl<'t> Reader<'t, '_, '_> {
     /// A node event as written in the document: recorded for aliases once there are
     /// anchors, then read.
     fn original(&mut self, event: Event<'t>) -> Result<(), Refused> {
@@ -190,6 +206,7 @@ impl<'t> Reader<'t, '_> {
                 if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
                     return self.key(&value);
                 }
+                self.mark(Mark::Value(self.here_index));
                 let v = self.scalar(&value, style, tag.as_deref())?;
                 self.done(v)
             }
@@ -207,22 +224,23 @@ impl<'t> Reader<'t, '_> {
                     )));
                 }
                 self.take(0)?;
-                self.stack
-                    .push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq {
-                            start: self.budget.items.borrow().len(),
-                            count: 0,
-                        }
-                    } else {
-                        Frame::Map {
-                            start: self.budget.entries.borrow().len(),
-                            key: None,
-                            seen: None,
-                        }
-                    });
+                let list = matches!(event, Event::SequenceStart(..));
+                self.mark(Mark::Open(self.here_index, list));
+                self.stack.push(if list {
+                    Frame::Seq {
+                        start: self.budget.items.borrow().len(),
+                        count: 0,
+                    }
+                } else {
+                    Frame::Map {
+                        start: self.budget.entries.borrow().len(),
+                        key: None,
+                        seen: None,
+                    }
+                });
                 Ok(())
             }
-            Event::SequenceEnd => match self.stack.pop() {
+            Event::SequenceEnd => match self.stack.pop().inspect(|_| self.mark(Mark::Close)) {
                 Some(Frame::Seq { start, .. }) => {
                     let items: Arc<[Value]> =
                         self.budget.items.borrow_mut().drain(start..).collect();
@@ -230,7 +248,7 @@ impl<'t> Reader<'t, '_> {
                 }
                 _ => Err(self.refuse("a list ends where none is open".into())),
             },
-            Event::MappingEnd => match self.stack.pop() {
+            Event::MappingEnd => match self.stack.pop().inspect(|_| self.mark(Mark::Close)) {
                 Some(Frame::Map {
                     start, key: None, ..
                 }) => {
@@ -304,11 +322,21 @@ impl<'t> Reader<'t, '_> {
                 )),
             };
         }
+        // Placed at the alias, as a whole (the scanner placed aliases so).
+        self.mark(Mark::Value(self.here_index));
+        let marking = std::mem::replace(&mut self.marking, false);
         for i in start..end {
             let event = self.tape[i].clone();
             self.event(event)?;
         }
+        self.marking = marking;
         Ok(())
+    }
+
+    fn mark(&mut self, mark: Mark) {
+        if self.marking {
+            self.marks.push(mark);
+        }
     }
 
     fn key(&mut self, text: &str) -> Result<(), Refused> {
@@ -329,6 +357,10 @@ impl<'t> Reader<'t, '_> {
             self.budget.kind.set(FactsErrorKind::DuplicateKey);
             let path = self.path_with(&key);
             return Err(self.refuse_at(&path, "this key appears twice in the same record".into()));
+        }
+        if self.marking {
+            self.marks
+                .push(Mark::Key(Arc::clone(&key), self.here_index));
         }
         *slot = Some(key);
         Ok(())
@@ -632,7 +664,7 @@ mod tests {
     fn by_saphyr(text: &str) -> Result<Value, String> {
         let limits = Limits::default();
         let budget = Budget::new(&limits, text, Vec::new(), Vec::new(), Vec::new());
-        read(text, &budget).map_err(|r| r.message)
+        read(text, &budget, &mut Vec::new()).map_err(|r| r.message)
     }
 
     /// Every document this reader reads, the serde reader read alike (numbers by

@@ -169,7 +169,9 @@ fn load_valid_line(
     };
     let value = loaded.map_err(|e| e.to_string())?;
     pipeline
-        .conform_located(&value, &name(), || Some((text.to_string(), Format::Json)))
+        .conform_located(&value, &name(), || {
+            Some(input::positions::Positions::scan(text, Format::Json))
+        })
         .map_err(|e| e.to_string())
 }
 

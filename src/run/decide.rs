@@ -3,7 +3,7 @@
 //! snapshot.
 
 use crate::decision::Decision;
-use crate::input::{self, Format};
+use crate::input::{self, Format, Places};
 use crate::report::diagnostic::{self, Diagnostic};
 use crate::run::engine::Engine;
 use crate::run::pipeline::{Conformed, Pipeline, Rejected};
@@ -20,10 +20,10 @@ pub struct Invalid {
     pub summary: String,
 }
 
-/// Reads a snapshot's bytes; the error names `origin`, and shows the line and column
-/// when the parser gives them.
-pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnostic> {
-    input::load_bytes(bytes, format, origin).map_err(|e| {
+/// Reads a snapshot's bytes, with what places its values (for [`conform`]); the error
+/// names `origin`, and shows the line and column when the parser gives them.
+pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<(Value, Places), Diagnostic> {
+    input::load_bytes_placed(bytes, format, origin).map_err(|e| {
         let d = match (e.line, std::str::from_utf8(bytes)) {
             (Some(line), Ok(text)) => {
                 diagnostic::in_text(origin, text, line, e.column.unwrap_or(1), e.message.clone())
@@ -34,21 +34,20 @@ pub fn load(bytes: &[u8], format: Format, origin: &str) -> Result<Value, Diagnos
     })
 }
 
-/// Checks a snapshot read from `bytes` against the fact schema of the policies that
-/// apply to it, through the one [`Pipeline`]: the snapshot as the rules read it, or
-/// every violation, located.
+/// Checks a snapshot read from `bytes` (by [`load`], which gave `places`) against the
+/// fact schema of the policies that apply to it, through the one [`Pipeline`]: the
+/// snapshot as the rules read it, or every violation, located.
 pub fn conform(
     engine: &Engine,
-    value: &Value,
+    (value, places): (&Value, &Places),
     bytes: &[u8],
-    format: Format,
     origin: &str,
     opts: &ConformOptions,
 ) -> Result<Conformed, Invalid> {
     let pipeline = Pipeline::with(engine, *opts);
     pipeline
         .conform_located(value, origin, || {
-            Some((String::from_utf8_lossy(bytes).into_owned(), format))
+            Some(places.positions(&String::from_utf8_lossy(bytes)))
         })
         .map_err(|rejected| match rejected {
             Rejected::Invalid { origin, violations } => {

@@ -96,8 +96,8 @@ struct RuleInfo {
     per_item: bool,
     /// `policy.rule`.
     id: Arc<str>,
-    /// `rules/FILE:LINE`.
-    source: Arc<str>,
+    /// Where the rule is.
+    source: Location,
 }
 
 /// A loaded, checked rule set.
@@ -668,7 +668,7 @@ fn compile(ast: Policy) -> Compiled {
         .map(|(r, per_item)| RuleInfo {
             per_item,
             id: format!("{}.{}", ast.id.name, r.name.name).into(),
-            source: r.span.location().into(),
+            source: Location::new(r.span.clone()),
         })
         .collect();
     let schema = crate::schema::of_policy(&ast, &mut Vec::new());

@@ -122,27 +122,28 @@ impl<'e> Pipeline<'e> {
 
     /// Reads a snapshot's bytes and conforms it. `origin` names it in messages.
     pub fn read(&self, bytes: &[u8], format: Format, origin: &str) -> Result<Conformed, Rejected> {
-        let value = input::load_bytes(bytes, format, origin).map_err(Rejected::Read)?;
+        let (value, places) =
+            input::load_bytes_placed(bytes, format, origin).map_err(Rejected::Read)?;
         self.conform_located(&value, origin, || {
-            Some((String::from_utf8_lossy(bytes).into_owned(), format))
+            Some(places.positions(&String::from_utf8_lossy(bytes)))
         })
     }
 
-    /// Conforms a snapshot already read. `text` gives its source text and format, asked
-    /// for only when there are violations to place in it (none: they are not placed).
+    /// Conforms a snapshot already read. `positions` gives where its values are in its
+    /// text, asked for only when there are violations to place (none: they are not
+    /// placed); a YAML snapshot's come from its reader ([`input::Places`]).
     pub fn conform_located(
         &self,
         value: &Value,
         origin: &str,
-        text: impl FnOnce() -> Option<(String, Format)>,
+        positions: impl FnOnce() -> Option<Positions>,
     ) -> Result<Conformed, Rejected> {
         let (conformed, mut violations) = self.conformer.conform_partly(value, &self.conform);
         match self.broken {
             _ if violations.is_empty() => Ok(Conformed(conformed)),
             Broken::DecideAnyway => Ok(Conformed(conformed)),
             Broken::Refuse => {
-                if let Some((text, format)) = text() {
-                    let positions = Positions::scan(&text, format);
+                if let Some(positions) = positions() {
                     for v in &mut violations {
                         v.locate(&positions);
                     }
@@ -228,14 +229,16 @@ impl Engine {
     }
 }
 
-/// The text of a corpus case (a snapshot file, or one line of a JSONL file), read again
-/// only to place violations in it.
-pub(crate) fn case_text(case: &crate::run::corpus::Case) -> Option<(String, Format)> {
+/// Where the values of a corpus case (a snapshot file, or one line of a JSONL file)
+/// are, its text read again (and a YAML file's parsed again) only to place violations.
+/// The author workflows decide broken snapshots ([`Broken::DecideAnyway`]), so they do
+/// not ask.
+pub(crate) fn case_positions(case: &crate::run::corpus::Case) -> Option<Positions> {
     let text = std::fs::read_to_string(&case.path).ok()?;
     match case.line {
-        None => Some((text, Format::from_path(&case.path)?)),
-        Some(n) => Some((
-            text.lines().nth(n.checked_sub(1)?)?.to_string(),
+        None => Some(Positions::scan(&text, Format::from_path(&case.path)?)),
+        Some(n) => Some(Positions::scan(
+            text.lines().nth(n.checked_sub(1)?)?,
             Format::Json,
         )),
     }

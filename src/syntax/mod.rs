@@ -8,5 +8,5 @@ pub(crate) mod scoping;
 pub mod span;
 pub mod types;
 
-pub use parser::{parse_policy, Found, ParseError, ParseKind};
+pub use parser::{parse_policy, Expected, Found, ParseError, ParseKind};
 pub use span::{Source, Span};

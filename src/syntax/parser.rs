@@ -15,6 +15,8 @@ use super::span::{snippet, Source, Span};
 use super::types::FieldType;
 use crate::limits::{shorten, Limits};
 
+mod keywords;
+pub use keywords::Expected;
 mod primary;
 mod types;
 
@@ -49,8 +51,8 @@ pub enum ParseKind {
     Other,
     /// The grammar expected something else.
     Syntax {
-        /// What it would have taken, as the message names them, sorted.
-        expected: Vec<&'static str>,
+        /// What it would have taken, sorted as the message names them.
+        expected: Vec<Expected>,
         /// What it found.
         found: Found,
     },
@@ -117,6 +119,10 @@ pub(crate) mod expected {
     pub(crate) const RULE: &str = "a rule (`deny`, `review`, `warn` or `effect`)";
     /// An expression.
     pub(crate) const EXPRESSION: &str = "an expression";
+    /// A string literal (an expression, so left out where one is expected).
+    pub(crate) const STRING: &str = "a string in double quotes";
+    /// A currency code (part of a money literal, an expression).
+    pub(crate) const CURRENCY: &str = "a currency code such as `USD`";
 }
 
 pub(super) type Result<T> = std::result::Result<T, ParseError>;
@@ -246,18 +252,8 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
     };
     let (message, expected) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
-            words.sort_unstable();
-            words.dedup();
-            // Names, strings and numbers are expressions: say it once.
-            if words.contains(&"an expression") {
-                words.retain(|w| {
-                    !matches!(
-                        *w,
-                        "a name" | "a string in double quotes" | "a currency code such as `USD`"
-                    )
-                });
-            }
+            let expected = keywords::expected(positives);
+            let words: Vec<&str> = expected.iter().map(|e| e.what).collect();
             let message = match words.len() {
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", words[0]),
@@ -267,7 +263,7 @@ pub(super) fn syntax_error(source: &Arc<Source>, e: pest::error::Error<Rule>) ->
                     format!("expected {} or {last}, found {found}", rest.join(", "))
                 }
             };
-            (message, Some(words))
+            (message, Some(expected))
         }
         pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
     };
@@ -359,10 +355,10 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::field => "`.field`",
         Rule::index => "`[index]`",
         Rule::where_filter => "`where`",
-        Rule::string | Rule::string_text => "a string in double quotes",
+        Rule::string | Rule::string_text => expected::STRING,
         Rule::template | Rule::template_text | Rule::template_hole => "a message in double quotes",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}`)",
-        Rule::currency => "a currency code such as `USD`",
+        Rule::currency => expected::CURRENCY,
         Rule::ident | Rule::field_name => expected::NAME,
         // Tried after every name, so not worth naming: what else may follow a name is.
         Rule::call => return None,

@@ -1,12 +1,22 @@
-//! Which names each expression form binds, and around which of its parts: the one
-//! place binder scoping is written. A binder form is described once, by [`binder`];
-//! the name checker, the compiler (slots) and every walk that needs to know what a
-//! name refers to go through [`walk`], which takes its binder steps from there, and
-//! the type checker takes [`binder`] itself (it gives the name the list's element
-//! type, and checks the guard before the body). A new binder form is added here,
-//! nowhere else.
+//! Which names an expression sees: the one place scoping is written.
+//!
+//! Inside an expression, which names each form binds, and around which of its parts:
+//! a binder form is described once, by [`binder`]; the name checker, the compiler
+//! (slots) and every walk that needs to know what a name refers to go through
+//! [`walk`], which takes its binder steps from there, and the type checker takes
+//! [`binder`] itself (it gives the name the list's element type, and checks the guard
+//! before the body).
+//!
+//! Around an expression, what the place it sits in a policy gives it: each [`Place`]
+//! has its entry in [`scope`] (a function's body sees its parameters only; a `let`
+//! and a rule's clauses see the policy's names and the `for each` element; …), and
+//! [`Scope::refers`] says what a name refers to there. The name checker, the type
+//! checker and the compiler take both from here.
+//!
+//! A new binder form, or a new place (a rule clause), is added here, then handled by
+//! each stage as the compiler makes it.
 
-use super::ast::{Collect, Expr, ExprKind, Ident, Quantifier};
+use super::ast::{Clause, Collect, Expr, ExprKind, Function, Ident, Param, Policy, Quantifier};
 
 /// One step of walking an expression's direct parts, in evaluation order.
 pub(crate) enum Step<'e> {
@@ -165,5 +175,166 @@ impl<'e> Bound<'e> {
     /// Whether `name` is bound.
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.names.contains(&name)
+    }
+}
+
+/// Where an expression sits in a policy: what decides which names it sees, besides
+/// those its own binder forms bind. [`scope`] states each; [`places`] lists a
+/// policy's expressions with theirs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Place<'p> {
+    /// `applies when EXPR`.
+    Applies,
+    /// `for each NAME in EXPR`: the list the elements are taken from.
+    ForEachList,
+    /// `identified by EXPR`: what names an element in the output.
+    ForEachId,
+    /// `let NAME = EXPR`: the definition.
+    Let,
+    /// `fn NAME(PARAMS) -> TYPE = EXPR`: the body.
+    Body(&'p Function),
+    /// A rule's clause: each of its expressions (`when`, `value`, the holes of
+    /// `message` and `remedy`, a status clause's condition and approval time).
+    Clause(&'p Clause),
+}
+
+/// The names an expression sees where it sits (see [`scope`]), before its own
+/// binder forms bind more.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'p> {
+    /// Bound from the start, as binders (outermost first, so the last is the
+    /// innermost): a function's parameters.
+    pub(crate) bound: &'p [Param],
+    /// The `for each` element, where it is seen.
+    pub(crate) item: Option<&'p Ident>,
+    /// Whether the policy's own names are seen: its facts, its `let`s and `now`.
+    pub(crate) policy_names: bool,
+}
+
+/// The scope of each place in `policy`: the one statement of it.
+pub(crate) fn scope<'p>(policy: &'p Policy, place: Place<'p>) -> Scope<'p> {
+    let decision = |item: bool| Scope {
+        bound: &[],
+        item: policy.for_each.as_ref().map(|fe| &fe.var).filter(|_| item),
+        policy_names: true,
+    };
+    match place {
+        // Decided for the whole snapshot, before any element is taken.
+        Place::Applies | Place::ForEachList => decision(false),
+        // Per element. A `let` is computed once per element wherever it is used, so it
+        // sees none of the binders around a use.
+        Place::ForEachId | Place::Let => decision(true),
+        // No wildcard: a new clause fails to compile here until its scope is stated.
+        Place::Clause(c) => match c {
+            Clause::Message(_)
+            | Clause::Remedy(_)
+            | Clause::When(_)
+            | Clause::Value(_)
+            | Clause::Cites(_)
+            | Clause::Status(_) => decision(true),
+        },
+        // A pure function of its parameters: nothing of a decision's scope.
+        Place::Body(f) => Scope {
+            bound: &f.params,
+            item: None,
+            policy_names: false,
+        },
+    }
+}
+
+/// What a name refers to, in the order the evaluator looks it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Refers {
+    /// A binder around it (an element bound by a quantifier or a comprehension, or a
+    /// function's parameter), by depth (0: the innermost).
+    Binder(usize),
+    /// The `for each` element.
+    Item,
+    /// A `let` of the policy.
+    Let,
+    /// `now`.
+    Now,
+    /// The top-level fact of that name (the name checker says whether one is declared).
+    Fact,
+    /// Nothing this place sees (a function's body naming anything but its parameters).
+    Nothing,
+}
+
+impl<'p> Scope<'p> {
+    /// What `name` refers to here: `depth` is where it is among the binders around it
+    /// (this scope's `bound` included, as the walk's [`Bound`] counts), `is_let`
+    /// whether the policy defines a `let` of that name.
+    pub(crate) fn refers(
+        &self,
+        name: &str,
+        depth: Option<usize>,
+        is_let: impl FnOnce(&str) -> bool,
+    ) -> Refers {
+        if let Some(d) = depth {
+            return Refers::Binder(d);
+        }
+        if self.item.is_some_and(|i| i.name == name) {
+            return Refers::Item;
+        }
+        if !self.policy_names {
+            Refers::Nothing
+        } else if is_let(name) {
+            Refers::Let
+        } else if name == "now" {
+            Refers::Now
+        } else {
+            Refers::Fact
+        }
+    }
+
+    /// The names bound from the start, for a walk that follows [`walk`]'s steps.
+    pub(crate) fn bound_names(&self) -> Bound<'p> {
+        Bound::new(self.bound.iter().map(|p| p.name.name.as_str()))
+    }
+}
+
+/// Calls `f` with each expression of `policy` and its place, in the order the
+/// name checker and the compiler take them: the functions' bodies, `applies`, the
+/// `for each` list and identity, the `let`s, then each rule's clauses as written (a
+/// status clause: its condition, then its approval time). The scope test walks a
+/// policy's places with it; each stage walks them itself, because it keeps the
+/// policy's shape (the compiler) or carries what it learned from one clause to the
+/// next (the type checker's narrowing).
+#[cfg(test)]
+pub(crate) fn places<'p>(policy: &'p Policy, mut f: impl FnMut(Place<'p>, &'p Expr)) {
+    for func in &policy.functions {
+        f(Place::Body(func), &func.body);
+    }
+    if let Some(a) = &policy.applies {
+        f(Place::Applies, a);
+    }
+    if let Some(fe) = &policy.for_each {
+        f(Place::ForEachList, &fe.list);
+        if let Some(id) = &fe.id {
+            f(Place::ForEachId, id);
+        }
+    }
+    for l in &policy.lets {
+        f(Place::Let, &l.value);
+    }
+    for r in &policy.rules {
+        for c in &r.clauses {
+            let mut g = |e| f(Place::Clause(c), e);
+            match c {
+                Clause::Message(t) | Clause::Remedy(t) => t.parts.iter().for_each(|p| {
+                    if let super::ast::TemplatePart::Hole(e) = p {
+                        g(e);
+                    }
+                }),
+                Clause::When(e) | Clause::Value(e) => g(e),
+                Clause::Cites(_) => {}
+                Clause::Status(s) => {
+                    g(&s.when);
+                    if let super::ast::StatusKind::Approved { at, .. } = &s.status {
+                        g(at);
+                    }
+                }
+            }
+        }
     }
 }

@@ -59,4 +59,5 @@ mod toolchain;
 mod typeck;
 mod typeck_builtins;
 mod typeck_keys;
+mod typed_errors;
 mod yaml_agree;

@@ -139,3 +139,54 @@ fn a_snapshot_that_breaks_the_schema_is_refused_by_the_library_entry_points() {
     assert!(matches!(e, bylaw::Rejected::Invalid { .. }), "{e}");
     assert!(e.to_string().starts_with("x.yaml:1:"), "{e}");
 }
+
+/// A violation deep in a YAML snapshot (inside a flow record in a list, on a `\r\n`
+/// line, after non-ASCII text on that line: columns count characters) is placed at its
+/// line and column, from the places the reader recorded; the near miss, a violation at
+/// the top, at its key.
+#[test]
+fn a_violation_deep_in_a_yaml_snapshot_is_placed_where_it_was_written() {
+    let engine = Engine::from_dir("rules").unwrap();
+    let text = std::fs::read_to_string("examples/unsubscribe.yaml")
+        .unwrap()
+        .replace("id: t-9", "id: të-9")
+        .replace("kind: renewal", "kind: [renewal]")
+        .replace('\n', "\r\n");
+    let line = text.lines().position(|l| l.contains("[renewal]")).unwrap() + 1;
+    let written = text.lines().nth(line - 1).unwrap();
+    let column = written[..written.find("kind").unwrap()].chars().count() + 1;
+    let e = engine
+        .decide_bytes(text.as_bytes(), Format::Yaml, "deep.yaml")
+        .unwrap_err();
+    let bylaw::Rejected::Invalid { violations, .. } = e else {
+        panic!("{e}")
+    };
+    let v = &violations[0];
+    assert_eq!(v.path, "resources[0].transactions[0].kind", "{v:?}");
+    assert_eq!((v.line, v.column), (Some(line), Some(column)), "{v:?}");
+    let top = text.replacen("request:", "request: 3\r\nx:", 1);
+    let e = engine
+        .decide_bytes(top.as_bytes(), Format::Yaml, "top.yaml")
+        .unwrap_err();
+    assert!(e.to_string().starts_with("top.yaml:"), "{e}");
+    let bylaw::Rejected::Invalid { violations, .. } = e else {
+        panic!("{e}")
+    };
+    assert_eq!(
+        (
+            violations[0].path.as_str(),
+            violations[0].line,
+            violations[0].column
+        ),
+        (
+            "request",
+            Some(
+                1 + text
+                    .lines()
+                    .position(|l| l.starts_with("request:"))
+                    .unwrap()
+            ),
+            Some(1)
+        )
+    );
+}

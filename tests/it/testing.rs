@@ -85,6 +85,27 @@ fn a_file_that_is_not_yaml_is_one_failure() {
     insta::assert_snapshot!(plain(&report));
 }
 
+/// Near miss of the flow hint: a file that is not YAML outside `{…}` and `[…]` gets
+/// the general hint, with saphyr-parser's place and words.
+#[test]
+fn a_file_that_is_not_yaml_outside_flow_gets_the_general_hint() {
+    let f = testing::parse_file(
+        "bad.yaml",
+        "cases:\n  - name: x\n   set: {a: 1}\n",
+        Path::new("."),
+    );
+    let text = plain(&testing::run(&refund(), &[f], &RunOptions::default()));
+    assert!(
+        text.contains("error: this is not valid YAML: while parsing a block collection, did not find expected '-' indicator\n    --> bad.yaml:3:4\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= help: a test file is YAML: `cases:` followed by a list of cases"),
+        "{text}"
+    );
+    assert!(!text.contains("quote text"), "{text}");
+}
+
 #[test]
 fn the_summary_line_is_last() {
     let report = testing::run(

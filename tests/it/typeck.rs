@@ -226,3 +226,25 @@ review r {
     assert!(out.ends_with("1 error in the rules"), "{out}");
     assert!(out.contains("23 |   message \"{review.outcome}\""), "{out}");
 }
+
+#[test]
+fn a_name_its_place_does_not_see_is_one_error_not_typed() {
+    // `applies` is decided before any element is taken, and a function's body sees its
+    // parameters only (`syntax::scoping::scope`): the name is unknown there, and the
+    // type checker does not type it as what it names elsewhere.
+    let rule = "deny r {\n  message \"m\"\n  when true\n}\n";
+    let out = check(&format!(
+        "applies when item.wrong > 0\nfor each item in items identified by item.id\n{rule}"
+    ));
+    assert!(out.contains("unknown name `item`"), "{out}");
+    assert!(out.ends_with("1 error in the rules"), "{out}");
+    let out = check(&format!("fn f(a: integer) -> integer = now\n{rule}"));
+    assert!(out.contains("unknown name `now`"), "{out}");
+    assert!(out.ends_with("1 error in the rules"), "{out}");
+    // Near miss: where the element is seen, its field is typed (and this one is wrong).
+    let out = check(
+        "for each item in items identified by item.id\ndeny r {\n  message \"m\"\n  when item.wrong > 0\n}\n",
+    );
+    assert!(out.contains("has no field `wrong`"), "{out}");
+    assert!(!out.contains("unknown name"), "{out}");
+}

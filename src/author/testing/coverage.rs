@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{pinned, Expect};
-use crate::compile::{LetIndex, Node, NodeKind, Program as Code};
+use crate::compile::{Node, NodeKind, Program as Code, Slot};
 use crate::decision::{Decision, Location};
 use crate::eval::interp::{Program, Scope};
 use crate::run::engine::{Engine, Options};
@@ -387,7 +387,7 @@ fn outcomes<'a>(
 
 fn chain<'e>(p: &'e Code, e: &'e Node, clause: String, rc: &mut RuleCoverage) -> Chain<'e> {
     let mut leaves = Vec::new();
-    let formula = build(p, &p.let_index, e, None, &mut leaves, 0);
+    let formula = build(p, e, None, &mut leaves, 0);
     let first = (leaves.len() > 1).then(|| {
         let first = rc.conditions.len();
         for (leaf, via) in &leaves {
@@ -411,13 +411,12 @@ fn chain<'e>(p: &'e Code, e: &'e Node, clause: String, rc: &mut RuleCoverage) ->
 
 fn build<'e>(
     p: &'e Code,
-    lets: &LetIndex,
     e: &'e Node,
     via: Option<&str>,
     leaves: &mut Vec<(&'e Node, Option<String>)>,
     depth: usize,
 ) -> Formula {
-    let go = |x: &'e Node, leaves: &mut Vec<_>| Box::new(build(p, lets, x, via, leaves, depth));
+    let go = |x: &'e Node, leaves: &mut Vec<_>| Box::new(build(p, x, via, leaves, depth));
     match &e.kind {
         NodeKind::Binary(BinaryOp::And, a, b) => {
             let a = go(a, leaves);
@@ -429,9 +428,13 @@ fn build<'e>(
         }
         NodeKind::Unary(UnaryOp::Not, a) => Formula::Not(go(a, leaves)),
         NodeKind::Name(n) if depth < MAX_LET_DEPTH => {
-            let def = lets.get(n).and_then(|&i| p.lets.get(i)).map(|l| &l.value);
+            // A let as the compiler resolved it (`syntax::scoping`), not by its name.
+            let def = match e.slot {
+                Slot::Let(i) => p.lets.get(i as usize).map(|l| &l.value),
+                _ => None,
+            };
             match def {
-                Some(d) if is_chain(d) => build(p, lets, d, Some(n), leaves, depth + 1),
+                Some(d) if is_chain(d) => build(p, d, Some(n), leaves, depth + 1),
                 _ => leaf(e, via, leaves),
             }
         }

@@ -10,7 +10,7 @@ use serde_yaml::Value as Yaml;
 use super::snapshot;
 use super::{Case, Expect, ReviewExpect, Spanned, TestFile};
 use crate::decision::{Outcome, ReviewState};
-use crate::input::positions::{child_index, child_key, Positions};
+use crate::input::positions::{child_index, child_key, Positions, YamlSyntaxKind};
 use crate::input::{self, Format};
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::{Source, Span};
@@ -67,28 +67,29 @@ pub fn load(path: &Path, shown: &str) -> TestFile {
 /// Reads a test file from its text; `dir` is where `facts_file` paths start from.
 pub fn parse(name: &str, text: &str, dir: &Path) -> TestFile {
     let source = Source::new(name, text);
+    // saphyr-parser, the snapshots' YAML parser, says whether the file is YAML (with a
+    // typed place and kind) as it places its values; serde_yaml builds the values.
+    let pos = match Positions::scan_yaml_checked(text) {
+        Ok(pos) => pos,
+        Err(e) => {
+            let span = Span::new(&source, e.offset, e.offset);
+            return not_yaml(name, &span, &e.problem, e.kind);
+        }
+    };
     let mut doc: Yaml = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
+            // YAML saphyr-parser reads and libyaml does not (several documents, say):
+            // libyaml's message, whole (its place is only in its text).
             let span = e
                 .location()
                 .map(|l| Span::new(&source, l.index(), l.index()))
                 .unwrap_or_else(|| Span::new(&source, 0, 0));
-            let message = without_location(&e.to_string());
-            let hint = if message.contains("flow") {
-                "inside `{…}` and `[…]`, quote text holding `[`, `]`, `{`, `}` or `,`, e.g. \
-                 `{\"resources[0].frozen_for_legal\": true}`, or write the record one entry a line"
-            } else {
-                "a test file is YAML: `cases:` followed by a list of cases"
-            };
-            return TestFile::broken(
-                name,
-                Diagnostic::at(&span, format!("this is not valid YAML: {message}")).hint(hint),
-            );
+            return not_yaml(name, &span, &e.to_string(), YamlSyntaxKind::Other);
         }
     };
     let mut l = Loader {
-        pos: Positions::scan(text, Format::Yaml),
+        pos,
         source,
         dir: dir.to_path_buf(),
         cache: HashMap::new(),
@@ -681,18 +682,19 @@ impl Loader {
     }
 }
 
-/// serde_yaml's message without the `at line N column M` its place already gives.
-fn without_location(message: &str) -> String {
-    let mut out = message.to_string();
-    while let Some(i) = out.find(" at line ") {
-        let rest = &out[i + " at line ".len()..];
-        let after_numbers = rest
-            .split_once(" column ")
-            .map(|(_, c)| c.trim_start_matches(|ch: char| ch.is_ascii_digit()))
-            .unwrap_or("");
-        out = format!("{}{after_numbers}", &out[..i]);
-    }
-    out
+/// A test file that is not YAML: one failure, with a hint chosen by where it fails.
+fn not_yaml(name: &str, span: &Span, problem: &str, kind: YamlSyntaxKind) -> TestFile {
+    let hint = match kind {
+        YamlSyntaxKind::InFlow => {
+            "inside `{…}` and `[…]`, quote text holding `[`, `]`, `{`, `}` or `,`, e.g. \
+             `{\"resources[0].frozen_for_legal\": true}`, or write the record one entry a line"
+        }
+        YamlSyntaxKind::Other => "a test file is YAML: `cases:` followed by a list of cases",
+    };
+    TestFile::broken(
+        name,
+        Diagnostic::at(span, format!("this is not valid YAML: {problem}")).hint(hint),
+    )
 }
 
 fn path_hint() -> String {

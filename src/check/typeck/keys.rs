@@ -5,6 +5,7 @@ use super::{short, Typeck, MAX_LET_EXPANSIONS};
 use crate::report::diagnostic::Diagnostic;
 use crate::schema::Ty;
 use crate::syntax::ast::*;
+use crate::syntax::scoping::Refers;
 
 impl<'p> Typeck<'p, '_> {
     /// `record[k]` with a key that is not a literal. Sound only when the checker sees
@@ -84,10 +85,11 @@ impl<'p> Typeck<'p, '_> {
         }
     }
 
-    /// The `let` a name refers to here, unless a binder or the element shadows it.
-    fn visible_let(&self, n: &str) -> Option<&'p Let> {
-        let shadowed = self.binders.iter().any(|(b, _)| *b == n)
-            || self.item.as_ref().is_some_and(|(v, _)| *v == n);
-        self.lets.get(n).copied().filter(|_| !shadowed)
+    /// The `let` a name refers to here (not shadowed by a binder or the element).
+    pub(super) fn visible_let(&self, n: &str) -> Option<&'p Let> {
+        match self.refers(n) {
+            Refers::Let => self.lets.get(n).copied(),
+            _ => None,
+        }
     }
 }

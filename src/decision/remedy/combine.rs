@@ -41,9 +41,9 @@ fn all_at_once(trial: &Trial, rules: &[RuleRemedies]) -> Option<ToAllow> {
             continue;
         };
         merged = merge(&merged, &first.changes)?;
-        for t in first.text.split("; ") {
-            if !said.iter().any(|s| s == t) {
-                said.push(t.to_string());
+        for t in &first.sentences {
+            if !said.contains(t) {
+                said.push(t.clone());
             }
         }
     }

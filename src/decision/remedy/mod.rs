@@ -86,6 +86,10 @@ pub struct Remedy {
     /// The changes, for combining.
     #[serde(skip)]
     pub(crate) changes: derive::Alt,
+    /// The sentences `text` joins, for combining (a `remedy` clause is one, even if it
+    /// holds a `; `).
+    #[serde(skip)]
+    pub(crate) sentences: Vec<String>,
 }
 
 /// One patch that makes the request's decision neither `denied` nor `error` (and

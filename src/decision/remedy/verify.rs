@@ -252,11 +252,12 @@ impl<'e> Trial<'e> {
             let Some(clean) = self.fixes(key, block, &after) else {
                 continue;
             };
-            let text = self.text(self.facts, key, alt);
+            let sentences = self.sentences(self.facts, key, alt);
             found.push((
                 clean,
                 Remedy {
-                    text,
+                    text: sentences.join("; "),
+                    sentences,
                     patch,
                     decision_after: after.decision,
                     changes: alt.clone(),
@@ -302,11 +303,11 @@ impl<'e> Trial<'e> {
         Some(still.is_none())
     }
 
-    /// The sentence for a remedy: the rule's `remedy` clause if written, else one
-    /// sentence per change.
-    pub(crate) fn text(&self, doc: &Value, key: &Key, alt: &Alt) -> String {
+    /// The sentences of a remedy: the rule's `remedy` clause if written (one sentence,
+    /// whatever it holds), else one sentence per change.
+    pub(crate) fn sentences(&self, doc: &Value, key: &Key, alt: &Alt) -> Vec<String> {
         if let Some(t) = self.author_text(doc, key) {
-            return t;
+            return vec![t];
         }
         let mut parts: Vec<String> = Vec::new();
         for c in alt {
@@ -315,7 +316,7 @@ impl<'e> Trial<'e> {
                 parts.push(t);
             }
         }
-        parts.join("; ")
+        parts
     }
 }
 

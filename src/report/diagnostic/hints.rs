@@ -3,7 +3,7 @@
 //! fix, so every stage's errors end with a next step.
 
 use super::did_you_mean;
-use super::kind::{Found, Kind, Operand};
+use super::kind::{Expected, Found, Kind, Operand};
 use crate::syntax::ast::BinaryOp;
 use crate::syntax::parser::expected::{EXPRESSION, NAME, POLICY_NAME, RULE};
 
@@ -20,7 +20,9 @@ pub(crate) fn for_kind(kind: &Kind) -> Option<String> {
     let hint = match kind {
         Kind::Other => return None,
         // The message then starts "expected `policy NAME`": the file's first line is wrong.
-        Kind::Syntax { expected, found } if expected.first() != Some(&POLICY_NAME) => {
+        Kind::Syntax { expected, found }
+            if expected.first().map(|e| e.what) != Some(POLICY_NAME) =>
+        {
             return expected_found(expected, found)
         }
         Kind::Syntax { .. } | Kind::NoPolicy => START_WITH_POLICY,
@@ -111,15 +113,13 @@ fn operator(op: BinaryOp, a: Operand, b: Operand) -> Option<String> {
 
 /// What the parser expected and what it found: a misspelled keyword gets "did you
 /// mean"; a reserved word used as a name, the rule; an unclosed thing, a pointer.
-fn expected_found(expected: &[&str], found: &Found) -> Option<String> {
-    // The keywords among what was expected: the first word of each `quoted` part.
+fn expected_found(expected: &[Expected], found: &Found) -> Option<String> {
+    // The kind's keywords: never words taken out of how the message names things.
     let words: Vec<&str> = expected
         .iter()
-        .flat_map(|e| e.split('`').skip(1).step_by(2))
-        .filter_map(|w| w.split_whitespace().next())
-        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
+        .flat_map(|e| e.keywords.iter().copied())
         .collect();
-    let expects = |what: &str| expected.contains(&what);
+    let expects = |what: &str| expected.iter().any(|e| e.what == what);
     if let Found::Word(word) = found {
         let word = word.as_str();
         // A keyword of the language is spelled right: it is misplaced, not misspelled
@@ -168,10 +168,22 @@ mod tests {
     use crate::value::Type;
 
     fn syntax(expected: &[&'static str], found: &str) -> Kind {
+        let expected = expected.iter().map(|&what| Expected {
+            what,
+            keywords: &[],
+        });
+        keyed(expected.collect(), found)
+    }
+
+    fn keyed(expected: Vec<Expected>, found: &str) -> Kind {
         Kind::Syntax {
-            expected: expected.to_vec(),
+            expected,
             found: Found::Word(found.into()),
         }
+    }
+
+    fn clause(what: &'static str, keywords: &'static [&'static str]) -> Expected {
+        Expected { what, keywords }
     }
 
     fn op(op: BinaryOp, a: Type, b: Type) -> String {
@@ -185,18 +197,31 @@ mod tests {
 
     #[test]
     fn misspelled_clause_keywords_get_did_you_mean() {
-        let k = syntax(
-            &[
-                "`approved by`",
-                "`cites`",
-                "`message`",
-                "`rejected when`",
-                "`value`",
-                "`when`",
+        let k = keyed(
+            vec![
+                clause("`approved by`", &["approved"]),
+                clause("`cites`", &["cites"]),
+                clause("`message`", &["message"]),
+                clause("`rejected when`", &["rejected"]),
+                clause("`value`", &["value"]),
+                clause("`when`", &["when"]),
             ],
             "mesage",
         );
         assert_eq!(for_kind(&k).as_deref(), Some("did you mean `message`?"));
+    }
+
+    /// The suggestions are the kind's keywords, never words taken out of how the
+    /// message describes what was expected.
+    #[test]
+    fn did_you_mean_follows_the_keywords_not_the_descriptions() {
+        let reworded = keyed(vec![clause("a message clause", &["message"])], "mesage");
+        assert_eq!(
+            for_kind(&reworded).as_deref(),
+            Some("did you mean `message`?")
+        );
+        let described = keyed(vec![clause("`message`", &[])], "mesage");
+        assert_eq!(for_kind(&described), None);
     }
 
     #[test]
@@ -238,7 +263,7 @@ mod tests {
         assert_eq!(for_kind(&Kind::Other), None);
         assert_eq!(
             for_kind(&Kind::Syntax {
-                expected: vec![POLICY_NAME],
+                expected: vec![clause(POLICY_NAME, &["policy"])],
                 found: Found::EndOfFile
             })
             .as_deref(),

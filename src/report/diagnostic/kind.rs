@@ -4,8 +4,8 @@
 
 use crate::input::FactsErrorKind;
 use crate::syntax::ast::BinaryOp;
-pub use crate::syntax::Found;
 use crate::syntax::ParseKind;
+pub use crate::syntax::{Expected, Found};
 use crate::value::Type;
 
 /// The kind of problem a [`Diagnostic`](super::Diagnostic) reports, for its hint.
@@ -17,8 +17,9 @@ pub enum Kind {
     Other,
     /// The parser expected something else here.
     Syntax {
-        /// What it would have taken, as the message names them (`` `when` ``, `a name`…).
-        expected: Vec<&'static str>,
+        /// What it would have taken, as the message names them (`` `when` ``, `a name`…),
+        /// each with its keywords, for "did you mean".
+        expected: Vec<Expected>,
         /// What it found instead.
         found: Found,
     },

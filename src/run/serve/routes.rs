@@ -293,7 +293,7 @@ fn decide_bytes(
     format: Format,
     q: &DecideQuery,
 ) -> Result<(Decision, Vec<u8>), Problem> {
-    let value = decide::load(bytes, format, ORIGIN).map_err(|d| {
+    let (value, places) = decide::load(bytes, format, ORIGIN).map_err(|d| {
         let detail = match d.location() {
             Some(at) => format!("{at}: {}", d.message),
             None => d.message.clone(),
@@ -302,9 +302,8 @@ fn decide_bytes(
     })?;
     let snapshot = decide::conform(
         &set.engine,
-        &value,
+        (&value, &places),
         bytes,
-        format,
         ORIGIN,
         &ConformOptions { strict: q.strict },
     )

@@ -19,8 +19,16 @@ impl MutationReport {
     }
 
     /// The report for people: survivors first (each with the case that would kill
-    /// it), then the equivalent and stale declarations; with `verbose`, every mutant.
+    /// it), then the equivalent and stale declarations; with `verbose`, every mutant;
+    /// then, after a blank line, the [`summary`](Self::summary).
     pub fn text(&self, verbose: bool) -> String {
+        let mut out = self.details(verbose);
+        let _ = writeln!(out, "\n{}", self.summary());
+        out
+    }
+
+    /// [`text`](Self::text) without its summary, for a caller that adds lines before it.
+    pub fn details(&self, verbose: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -78,7 +86,6 @@ impl MutationReport {
                 let _ = writeln!(out, "  {}  {}  — {fate}", m.at, m.edit);
             }
         }
-        let _ = writeln!(out, "\n{}", self.summary());
         out
     }
 
@@ -96,5 +103,27 @@ impl MutationReport {
             "stale": self.stale,
             "results": self.mutants,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `bylaw test --mutate --min-kill-rate` puts its line between the details and the
+    /// summary from the two parts, not by cutting the rendered text at its last line.
+    #[test]
+    fn the_text_is_the_details_then_the_summary() {
+        let report = MutationReport {
+            cases: 3,
+            skipped: vec!["a.jsonl: JSONL\nover two lines".into()],
+            ..MutationReport::default()
+        };
+        for verbose in [false, true] {
+            assert_eq!(
+                report.text(verbose),
+                format!("{}\n{}\n", report.details(verbose), report.summary())
+            );
+        }
     }
 }
