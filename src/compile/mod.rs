@@ -16,6 +16,7 @@
 //! `eval::interp`.
 
 mod fnv;
+mod literal;
 mod lower;
 mod node;
 
@@ -24,6 +25,7 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 pub(crate) use fnv::Fnv;
+pub(crate) use literal::LetData;
 pub(crate) use node::{Node, NodeKind, Slot};
 
 use crate::syntax::ast::{
@@ -88,6 +90,8 @@ pub(crate) struct Program {
     pub let_index: LetIndex,
     /// Each `let`'s name, shared: evidence names a let without copying its name.
     pub let_names: Vec<Arc<str>>,
+    /// Whether each `let` is data written in the rules (evidence leaves it out).
+    pub let_data: Vec<LetData>,
     /// The policy's functions, in file order (`Slot::Function` numbers).
     pub functions: Vec<Function<Node>>,
     /// The rules, in file order.
@@ -139,7 +143,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         id: (fe.id.as_ref()).map(|id| lower.at(policy, Place::ForEachId, id)),
         span: fe.span.clone(),
     });
-    let lets = policy
+    let lets: Vec<_> = policy
         .lets
         .iter()
         .map(|l| Let {
@@ -147,6 +151,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
             value: lower.at(policy, Place::Let, &l.value),
         })
         .collect();
+    let let_data = literal::let_data(&lets);
     let rules = policy
         .rules
         .iter()
@@ -174,6 +179,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
             .map(|l| l.name.name.as_str().into())
             .collect(),
         let_index,
+        let_data,
         functions,
         rules,
         reads,

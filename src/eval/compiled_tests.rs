@@ -371,3 +371,22 @@ fn a_read_is_split_once_along_its_prefixes() {
         deep.slot
     );
 }
+
+#[test]
+fn whether_a_let_is_literal_data_is_worked_out_when_compiling() {
+    use crate::compile::LetData;
+    let code = compiled(
+        "policy t\nfor each resource in resources\nlet table = [1, 2]\nlet first = table[0]\n\
+         let read = request.amount\nlet mixed = [1, request.amount]\nlet element = resource\n",
+    );
+    assert_eq!(code.let_data[0], LetData::Literal(1));
+    // Through another let: its value's walk one node deeper.
+    assert_eq!(code.let_data[1], LetData::Literal(3));
+    // Near misses: a fact read, alone or in a list, is never literal data; the
+    // element depends on the scope, so the evaluator walks it as before.
+    assert_eq!(code.let_data[2], LetData::NotLiteral);
+    assert_eq!(code.let_data[3], LetData::NotLiteral);
+    assert_eq!(code.let_data[4], LetData::Depends);
+    assert_eq!(LetData::Literal(3).at(96), Some(true));
+    assert_eq!(LetData::Literal(3).at(97), Some(false));
+}

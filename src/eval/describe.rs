@@ -55,11 +55,20 @@ impl<'a> Scope<'a> {
             NodeKind::List(items) => items.iter().all(|i| self.literal_data(i, depth, hops + 1)),
             NodeKind::Field(b, _) => self.literal_data(b, depth, hops + 1),
             NodeKind::Index(b, i) => i.is_literal() && self.literal_data(b, depth, hops + 1),
-            NodeKind::Name(n) => match self.referent(e.slot, n, depth) {
-                Referent::Binder(b) => self.literal_data(b.list, b.depth, hops + 1),
-                Referent::Let(l) => self.literal_data(&l.value, 0, hops + 1),
-                Referent::Item(..) | Referent::Other => false,
-            },
+            NodeKind::Name(n) => {
+                // A let by number: worked out when compiling (`compile::LetData`).
+                if let Slot::Let(i) = e.slot {
+                    let data = self.prog.code.let_data.get(i as usize);
+                    if let Some(known) = data.and_then(|d| d.at(hops)) {
+                        return known;
+                    }
+                }
+                match self.referent(e.slot, n, depth) {
+                    Referent::Binder(b) => self.literal_data(b.list, b.depth, hops + 1),
+                    Referent::Let(l) => self.literal_data(&l.value, 0, hops + 1),
+                    Referent::Item(..) | Referent::Other => false,
+                }
+            }
             _ => false,
         }
     }
