@@ -267,11 +267,12 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a condition: it must be a boolean.
     pub fn condition(&mut self, e: &'a Node) -> Result<bool, EvalError> {
-        let r = self.condition_here(e);
-        if r.is_err() {
-            self.failed(e);
+        // The fault is noted on the error path only, out of line: the entry stays small
+        // enough for what it calls to be inlined into it.
+        match self.condition_here(e) {
+            Ok(b) => Ok(b),
+            Err(err) => Err(self.fail(e, err)),
         }
-        r
     }
 
     #[inline]
@@ -339,11 +340,10 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an expression; a fact is borrowed from the snapshot, not copied.
     pub fn eval_ref(&mut self, e: &'a Node) -> Result<Cow<'a, Value>, EvalError> {
-        let r = self.eval_ref_here(e);
-        if r.is_err() {
-            self.failed(e);
+        match self.eval_ref_here(e) {
+            Ok(v) => Ok(v),
+            Err(err) => Err(self.fail(e, err)),
         }
-        r
     }
 
     #[inline]

@@ -72,6 +72,15 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// [`Scope::failed`] on the error path of the evaluator's entry, kept out of line
+    /// so that the entry's hot path is not split by the bookkeeping.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn fail(&mut self, e: &'a Node, err: EvalError) -> EvalError {
+        self.failed(e);
+        err
+    }
+
     /// Where the error being passed on arose (see [`Scope::failed`]).
     pub(super) fn fault_span(&self) -> Option<&'a crate::syntax::Span> {
         self.fault.map(|(n, _)| &n.span)
