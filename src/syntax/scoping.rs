@@ -430,6 +430,22 @@ mod fact_paths_tests {
     use crate::syntax::{parse_policy, Source};
 
     #[test]
+    fn a_path_of_names_is_a_name_then_fields() {
+        // What a presence condition (`required when a.b == "x"`) reads.
+        let policy = parse_policy(&Source::new(
+            "p.bylaw",
+            "policy p\nfacts a\napplies when a.b.c and a[0].b\n",
+        ))
+        .unwrap();
+        let crate::syntax::ast::ExprKind::Binary(_, l, r) = &policy.applies.as_ref().unwrap().kind
+        else {
+            unreachable!()
+        };
+        assert_eq!(super::path_names(l), Some(vec!["a", "b", "c"]));
+        assert_eq!(super::path_names(r), None);
+    }
+
+    #[test]
     fn lets_are_followed_once_and_binders_are_not_facts() {
         let text = r#"policy p
 facts request, account, xs
