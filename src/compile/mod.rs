@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use fnv::Fnv;
+pub(crate) use fnv::Fnv;
 pub(crate) use node::{Node, NodeKind, Slot};
 
 use crate::syntax::ast::{

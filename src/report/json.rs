@@ -32,6 +32,13 @@ pub(crate) fn value_pretty(out: &mut Vec<u8>, v: &Value) {
     any(&mut Json::<true>::new(out), v);
 }
 
+/// A key as [`Json::key`] takes it: `key!("rule")` is `,"rule":`.
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
+
 /// The output and, when `PRETTY`, what serde_json's `PrettyFormatter` keeps: the depth
 /// (two spaces a level) and whether the open object or array has a value yet (an
 /// empty one stays `{}` or `[]`; a full one closes on a line of its own).
@@ -50,45 +57,79 @@ impl<'a, const PRETTY: bool> Json<'a, PRETTY> {
         }
     }
 
+    #[inline(always)]
     fn raw(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
     }
 
+    // The helpers are inlined, and what only the pretty form needs (depth, whether a
+    // container has a value yet) is kept only for it, so that the compact writer is
+    // what it was when written out by hand: a key is one copy of a literal.
+    #[inline(always)]
     fn open(&mut self, b: u8) {
         self.out.push(b);
-        self.depth += 1;
-        self.has_value = false;
+        if PRETTY {
+            self.depth += 1;
+            self.has_value = false;
+        }
     }
 
+    /// An object and its first key (see [`Json::key`]).
+    #[inline(always)]
+    fn object(&mut self, first: &'static str) {
+        self.open(b'{');
+        self.key_at(first, true);
+    }
+
+    #[inline(always)]
     fn close(&mut self, b: u8) {
-        self.depth = self.depth.saturating_sub(1);
-        if PRETTY && self.has_value {
-            self.newline();
+        if PRETTY {
+            self.depth = self.depth.saturating_sub(1);
+            if self.has_value {
+                self.newline();
+            }
+            // The object or array around it has a value now: this one.
+            self.has_value = true;
         }
         self.out.push(b);
-        // The object or array around it has a value now: this one.
-        self.has_value = true;
     }
 
-    /// Before an element of an array, or a key of an object.
-    fn next(&mut self) {
-        if self.has_value {
+    /// Before an element of an array or a key of an object, `first` or not.
+    #[inline(always)]
+    fn next(&mut self, first: bool) {
+        if !first {
             self.out.push(b',');
         }
-        self.has_value = true;
         if PRETTY {
+            self.has_value = true;
             self.newline();
         }
     }
 
-    /// A key with nothing to escape (the decision's field names), and its colon.
-    fn key(&mut self, k: &str) {
-        self.next();
-        self.out.push(b'"');
-        self.out.extend_from_slice(k.as_bytes());
-        self.colon(b"\":");
+    /// A key after another, with nothing to escape (the decision's field names), and
+    /// its colon, given as [`key!`] writes it: comma, quotes and colon (`,"rule":`).
+    #[inline(always)]
+    fn key(&mut self, key: &'static str) {
+        self.key_at(key, false);
     }
 
+    /// A key, the object's `first` or not: compact, one copy of a literal of known
+    /// length (with its comma or without).
+    #[inline(always)]
+    fn key_at(&mut self, key: &'static str, first: bool) {
+        let bytes = key.as_bytes();
+        let unseparated = bytes.get(1..).unwrap_or_default();
+        if PRETTY {
+            self.next(first);
+            self.colon(unseparated);
+        } else if first {
+            self.out.extend_from_slice(unseparated);
+        } else {
+            self.out.extend_from_slice(bytes);
+        }
+    }
+
+    #[inline(always)]
     fn colon(&mut self, quote_colon: &[u8]) {
         self.out.extend_from_slice(quote_colon);
         if PRETTY {
@@ -107,22 +148,31 @@ impl<'a, const PRETTY: bool> Json<'a, PRETTY> {
         }
     }
 
+    #[inline(always)]
     fn string(&mut self, s: &str) {
         string(self.out, s);
     }
 
     /// A field whose value is a string with nothing to escape (an outcome, a kind).
-    fn word(&mut self, k: &str, w: &str) {
+    #[inline(always)]
+    fn word(&mut self, k: &'static str, w: &str) {
         self.key(k);
+        self.quoted(w);
+    }
+
+    /// A string with nothing to escape.
+    #[inline(always)]
+    fn quoted(&mut self, w: &str) {
         self.out.push(b'"');
         self.out.extend_from_slice(w.as_bytes());
         self.out.push(b'"');
     }
 
+    #[inline(always)]
     fn list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Self, &T)) {
         self.open(b'[');
-        for item in items {
-            self.next();
+        for (i, item) in items.iter().enumerate() {
+            self.next(i == 0);
             each(self, item);
         }
         self.close(b']');
@@ -130,23 +180,22 @@ impl<'a, const PRETTY: bool> Json<'a, PRETTY> {
 }
 
 fn decision<const P: bool>(w: &mut Json<'_, P>, d: &Decision) {
-    w.open(b'{');
-    w.word("decision", d.decision.as_str());
-    w.key("policies");
+    w.object(key!("decision"));
+    w.quoted(d.decision.as_str());
+    w.key(key!("policies"));
     w.list(&d.policies, |w, p| w.string(p));
     rules(w, &d.matched, &d.errors, &d.not_matched);
-    w.key("items");
+    w.key(key!("items"));
     w.list(&d.items, item);
     w.close(b'}');
 }
 
 fn item<const P: bool>(w: &mut Json<'_, P>, i: &Item) {
-    w.open(b'{');
-    w.key("id");
+    w.object(key!("id"));
     w.string(&i.id);
-    w.key("path");
+    w.key(key!("path"));
     w.string(&i.path);
-    w.word("decision", i.decision.as_str());
+    w.word(key!("decision"), i.decision.as_str());
     rules(w, &i.matched, &i.errors, &i.not_matched);
     w.close(b'}');
 }
@@ -158,67 +207,65 @@ fn rules<const P: bool>(
     errors: &[RuleError],
     misses: &[Miss],
 ) {
-    w.key("matched");
+    w.key(key!("matched"));
     w.list(matched, write_match);
-    w.key("errors");
+    w.key(key!("errors"));
     w.list(errors, error);
     if !misses.is_empty() {
-        w.key("not_matched");
+        w.key(key!("not_matched"));
         w.list(misses, miss);
     }
 }
 
 fn write_match<const P: bool>(w: &mut Json<'_, P>, m: &Match) {
-    w.open(b'{');
-    w.key("rule");
+    w.object(key!("rule"));
     w.string(&m.rule);
-    w.word("kind", m.kind.as_str());
-    w.key("message");
+    w.word(key!("kind"), m.kind.as_str());
+    w.key(key!("message"));
     w.string(&m.message);
-    w.key("source");
+    w.key(key!("source"));
     location(w, &m.source);
-    w.key("evidence");
+    w.key(key!("evidence"));
     w.list(&m.evidence, evidence);
-    w.key("value");
+    w.key(key!("value"));
     match &m.value {
         Some(v) => any(w, v),
         None => w.raw(b"null"),
     }
     if let Some(s) = &m.status {
-        w.key("status");
+        w.key(key!("status"));
         status(w, s);
     }
     w.close(b'}');
 }
 
 fn status<const P: bool>(w: &mut Json<'_, P>, s: &ReviewStatus) {
-    w.open(b'{');
-    w.word("state", s.state.as_str());
+    w.object(key!("state"));
+    w.quoted(s.state.as_str());
     if let Some(by) = &s.by {
-        w.key("by");
+        w.key(key!("by"));
         w.string(by);
     }
     if let Some(at) = &s.at {
-        w.key("at");
+        w.key(key!("at"));
         any(w, at);
     }
     if !s.evidence.is_empty() {
-        w.key("evidence");
+        w.key(key!("evidence"));
         w.list(&s.evidence, evidence);
     }
     w.close(b'}');
 }
 
 fn evidence<const P: bool>(w: &mut Json<'_, P>, e: &Evidence) {
-    w.open(b'{');
-    w.key("condition");
+    w.object(key!("condition"));
     w.string(&e.condition);
-    w.key("holds");
+    w.key(key!("holds"));
     w.raw(if e.holds { b"true" } else { b"false" });
-    w.key("facts");
+    w.key(key!("facts"));
     w.list(&e.facts, fact);
     if e.omitted > 0 {
-        w.key("omitted");
+        w.key(key!("omitted"));
         display(w.out, &e.omitted);
     }
     w.close(b'}');
@@ -226,47 +273,51 @@ fn evidence<const P: bool>(w: &mut Json<'_, P>, e: &Evidence) {
 
 fn fact<const P: bool>(w: &mut Json<'_, P>, f: &FactRef) {
     w.open(b'{');
+    // The first key is the first of these the fact has.
+    let mut first = true;
     if let Some(p) = &f.path {
-        w.key("path");
+        w.key_at(key!("path"), first);
         w.string(p);
+        first = false;
     }
     if let Some(l) = &f.let_name {
-        w.key("let");
+        w.key_at(key!("let"), first);
         w.string(l);
+        first = false;
     }
     if let Some(c) = &f.call {
-        w.key("call");
+        w.key_at(key!("call"), first);
         w.string(c);
+        first = false;
     }
-    w.key("value");
+    w.key_at(key!("value"), first);
     any(w, &f.value);
     if f.absent {
-        w.key("absent");
+        w.key(key!("absent"));
         w.raw(b"true");
     }
     w.close(b'}');
 }
 
 fn error<const P: bool>(w: &mut Json<'_, P>, e: &RuleError) {
-    w.open(b'{');
-    w.key("rule");
+    w.object(key!("rule"));
     optional_string(w, e.rule.as_deref());
     if let Some(k) = e.kind {
-        w.word("kind", k.as_str());
+        w.word(key!("kind"), k.as_str());
     }
-    w.key("path");
+    w.key(key!("path"));
     optional_string(w, e.path.as_deref());
-    w.key("reason");
+    w.key(key!("reason"));
     w.string(&e.reason);
     if let Some(s) = &e.source {
-        w.key("source");
+        w.key(key!("source"));
         location(w, s);
     }
     if let Some(o) = &e.origin {
-        w.key("origin");
+        w.key(key!("origin"));
         location(w, o);
     }
-    w.key("blocking");
+    w.key(key!("blocking"));
     w.raw(if e.blocking { b"true" } else { b"false" });
     w.close(b'}');
 }
@@ -300,13 +351,12 @@ fn location<const P: bool>(w: &mut Json<'_, P>, l: &crate::decision::Location) {
 }
 
 fn miss<const P: bool>(w: &mut Json<'_, P>, m: &Miss) {
-    w.open(b'{');
-    w.key("rule");
+    w.object(key!("rule"));
     w.string(&m.rule);
-    w.word("kind", m.kind.as_str());
-    w.key("source");
+    w.word(key!("kind"), m.kind.as_str());
+    w.key(key!("source"));
     location(w, &m.source);
-    w.key("evidence");
+    w.key(key!("evidence"));
     w.list(&m.evidence, evidence);
     w.close(b'}');
 }
@@ -323,10 +373,9 @@ fn any<const P: bool>(w: &mut Json<'_, P>, v: &Value) {
         },
         Value::String(s) => w.string(s),
         Value::Money(m) => {
-            w.open(b'{');
-            w.key("amount");
+            w.object(key!("amount"));
             decimal(w.out, &m.amount);
-            w.key("currency");
+            w.key(key!("currency"));
             w.string(&m.currency);
             w.close(b'}');
         }
@@ -340,8 +389,8 @@ fn any<const P: bool>(w: &mut Json<'_, P>, v: &Value) {
         Value::List(items) => w.list(items, any),
         Value::Map(m) => {
             w.open(b'{');
-            for (k, v) in m.iter() {
-                w.next();
+            for (i, (k, v)) in m.iter().enumerate() {
+                w.next(i == 0);
                 w.string(k);
                 w.colon(b":");
                 any(w, v);

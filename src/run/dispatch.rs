@@ -17,8 +17,9 @@
 //! of steps.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use crate::compile::{Node, NodeKind, Slot};
+use crate::compile::{Fnv, Node, NodeKind, Slot};
 use crate::syntax::ast::BinaryOp;
 use crate::value::Value;
 
@@ -43,8 +44,11 @@ struct Group {
     root: String,
     /// The fields read from it, in order.
     fields: Vec<String>,
-    /// Text → the policies whose literals include it, in order.
-    by_value: HashMap<Box<str>, Vec<usize>>,
+    /// Text → the policies whose literals include it, in order. Hashed with FNV, not
+    /// SipHash (which cost more than the rest of finding the candidates): its keys are
+    /// the rules' literals, fixed at load; a request only looks text up, which no
+    /// choice of text makes slower than the table's longest chain.
+    by_value: HashMap<Box<str>, Vec<usize>, BuildHasherDefault<Fnv>>,
     /// Every policy of the group, in order.
     members: Vec<usize>,
 }
@@ -89,7 +93,7 @@ impl Dispatch {
                     d.groups.push(Group {
                         root: key.root.to_string(),
                         fields: key.fields.iter().map(|f| f.to_string()).collect(),
-                        by_value: HashMap::new(),
+                        by_value: HashMap::default(),
                         members: Vec::new(),
                     });
                     let last = d.groups.len() - 1;

@@ -143,10 +143,15 @@ pub fn round(x: Decimal, places: u32, mode: Mode) -> Option<Decimal> {
 /// The digits after the point of the currency's minor unit (ISO 4217): 2 for most,
 /// 0 for `JPY`, `KRW`, …, 3 for `BHD`, `KWD`, ….
 pub fn minor_unit(c: Currency) -> u32 {
-    match c.as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+    // Matched as three bytes, a test per letter, not as text (a comparison per code):
+    // every amount computed is scaled by it.
+    let Ok(code) = <[u8; 3]>::try_from(c.as_str().as_bytes()) else {
+        return 2;
+    };
+    match &code {
+        b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG" | b"RWF"
+        | b"UGX" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+        b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
         _ => 2,
     }
 }

@@ -10,6 +10,8 @@ pub(super) enum RuleResult {
     Missed(Option<Miss>),
 }
 
+// Inlined: called apart, the rule's result (a `Match` by value) was copied once more.
+#[inline]
 pub(super) fn record(
     r: RuleResult,
     matched: &mut Vec<Match>,
