@@ -22,6 +22,8 @@ mod direct;
 #[cfg(test)]
 mod marks_tests;
 pub mod positions;
+#[cfg(test)]
+mod relocate_tests;
 mod scalars;
 mod syntax_messages;
 mod time;
@@ -100,6 +102,9 @@ pub struct FactsError {
     pub message: String,
     /// What kind of problem it is.
     pub kind: FactsErrorKind,
+    /// The fact the problem is at (`resources[0].amount`), where the reader knows it:
+    /// the error was placed by it.
+    pub path: Option<Box<str>>,
 }
 
 impl FactsError {
@@ -118,6 +123,7 @@ impl FactsError {
             column: None,
             message: message.into(),
             kind: FactsErrorKind::Other,
+            path: None,
         }
     }
 
@@ -318,12 +324,14 @@ fn load(
             let mut de = serde_json::Deserializer::from_str(text);
             let v = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
             let kind = budget.kind.take();
+            let raised = budget.raised.take();
             keep_scratch(budget.entries.into_inner(), budget.items.into_inner());
             // serde_json refuses a NUL wherever it is (in a string as a control character,
             // elsewhere as a syntax error), so only text it refused needs searching for one.
             v.map_err(|e| {
-                nul_error(text, origin)
-                    .unwrap_or_else(|| relocate(json_error(origin, &e, text, kind), text, format))
+                nul_error(text, origin).unwrap_or_else(|| {
+                    relocate(json_error(origin, &e, text, kind), raised, text, format)
+                })
             })?
         }
         Format::Yaml => {
@@ -357,6 +365,7 @@ fn word_yaml_refusal(
     match NodeSeed(&root, &budget).deserialize(de) {
         Err(e) => relocate(
             yaml_error(origin, &e, text, budget.kind.take()),
+            budget.raised.take(),
             text,
             Format::Yaml,
         ),
@@ -366,6 +375,7 @@ fn word_yaml_refusal(
             column: refused.column,
             message: refused.message,
             kind: refused.kind,
+            path: None,
         },
     }
 }
@@ -446,6 +456,7 @@ fn json_error(
         column: (e.line() > 0).then_some(e.column()),
         message: tidy(&message),
         kind,
+        path: None,
     }
 }
 
@@ -482,22 +493,24 @@ fn yaml_error(
             FactsErrorKind::Other => kind,
             syntax => syntax,
         },
+        path: None,
     }
 }
 
-/// An error about one field (`at `request.action`: …`) is placed at that field's key, at
-/// its last occurrence (the duplicate, for a key that appears twice): serde places it at
-/// the end of the key (JSON) or at the record (YAML, which also prefixes its own path).
-fn relocate(mut e: FactsError, text: &str, format: Format) -> FactsError {
-    let Some(at) = e.message.find("at `") else {
+/// An error the visitor raised at a fact (`raised`) is worded from its own parts and
+/// placed at that fact's key, at its last occurrence (the duplicate, for a key that
+/// appears twice): serde places it at the end of the key (JSON) or at the record (YAML,
+/// which also prefixes its own path to the text). Any other error is left as it is.
+fn relocate(mut e: FactsError, raised: Option<Raised>, text: &str, format: Format) -> FactsError {
+    let Some(raised) = raised else {
         return e;
     };
-    let path = e.message[at + 4..].split('`').next().unwrap_or("");
-    if let Some((line, column)) = positions::Positions::scan(text, format).get(path) {
-        e.message = e.message[at..].to_string();
+    e.message = raised.worded();
+    if let Some((line, column)) = positions::Positions::scan(text, format).get(&raised.path) {
         e.line = Some(line);
         e.column = Some(column);
     }
+    e.path = Some(raised.path.into_boxed_str());
     e
 }
 

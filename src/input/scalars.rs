@@ -16,13 +16,13 @@ pub(super) fn json_number(text: &str) -> Result<Value, String> {
     })
 }
 
-/// `{amount, currency}` with nothing else is money. `kind`, if given, is set to the
-/// kind of the error returned.
+/// `{amount, currency}` with nothing else is money. The budget's kind and place, if
+/// given, are set to those of the error returned.
 pub(super) fn money<E: de::Error>(
     entries: &[(Arc<str>, Value)],
     at: &Seg<'_>,
     limits: &Limits,
-    kind: Option<&Cell<FactsErrorKind>>,
+    budget: Option<&Budget<'_>>,
 ) -> Result<Option<Value>, E> {
     if entries.len() != 2 {
         return Ok(None);
@@ -35,42 +35,66 @@ pub(super) fn money<E: de::Error>(
         Value::Number(n) => *n,
         Value::String(s) => {
             let here = Seg::Key(at, "amount");
-            let n = parse_amount(s).map_err(|m| here.error(m))?;
+            let n = parse_amount(s).map_err(|m| raise(budget, &here, m))?;
             check_decimal_text(limits, s).map_err(|m| {
-                if let Some(kind) = kind {
-                    kind.set(FactsErrorKind::TooManyDigits {
-                        max: limits.decimal_digits(),
-                    });
+                let e = raise(budget, &here, m);
+                match budget {
+                    Some(b) => b.refused(
+                        FactsErrorKind::TooManyDigits {
+                            max: limits.decimal_digits(),
+                        },
+                        e,
+                    ),
+                    None => e,
                 }
-                here.error(m)
             })?;
             n
         }
         other => {
-            return Err(Seg::Key(at, "amount").error(format!(
-                "a money amount must be a decimal string such as \"2000.00\", found {}",
-                other.type_of()
-            )))
+            return Err(raise(
+                budget,
+                &Seg::Key(at, "amount"),
+                format!(
+                    "a money amount must be a decimal string such as \"2000.00\", found {}",
+                    other.type_of()
+                ),
+            ))
         }
     };
     let currency = match currency {
         Value::String(c) => match Currency::new(c) {
             Some(c) => c,
             None => {
-                return Err(Seg::Key(at, "currency").error(format!(
-                    "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
-                    shorten(c)
-                )))
+                return Err(raise(
+                    budget,
+                    &Seg::Key(at, "currency"),
+                    format!(
+                        "`{}` is not an ISO 4217 currency code (such as `USD` or `CNY`)",
+                        shorten(c)
+                    ),
+                ))
             }
         },
         other => {
-            return Err(Seg::Key(at, "currency").error(format!(
-                "a currency must be an ISO 4217 code such as `USD`, found {}",
-                other.type_of()
-            )))
+            return Err(raise(
+                budget,
+                &Seg::Key(at, "currency"),
+                format!(
+                    "a currency must be an ISO 4217 code such as `USD`, found {}",
+                    other.type_of()
+                ),
+            ))
         }
     };
     Ok(Some(Value::Money(Money { amount, currency })))
+}
+
+/// The error `message` at `at`, kept typed in the budget when there is one.
+fn raise<E: de::Error>(budget: Option<&Budget<'_>>, at: &Seg<'_>, message: impl fmt::Display) -> E {
+    match budget {
+        Some(b) => b.at(at, message),
+        None => at.error(message),
+    }
 }
 
 pub(super) fn field<'m>(entries: &'m [(Arc<str>, Value)], key: &str) -> Option<&'m Value> {

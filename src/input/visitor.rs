@@ -47,6 +47,24 @@ impl Seg<'_> {
     }
 }
 
+/// An error the visitor raised at a fact, kept typed beside the text serde carries
+/// (`de::Error::custom` takes only text): the error is placed by `path`, and worded
+/// from these parts, never by reading serde's rendering of them back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Raised {
+    /// The fact's path, as [`Seg`] writes it (`resources[0].amount`).
+    pub(super) path: String,
+    /// What was wrong there, without the place.
+    pub(super) message: String,
+}
+
+impl Raised {
+    /// The message as the author reads it: the place, then what was wrong.
+    pub(super) fn worded(&self) -> String {
+        format!("at `{}`: {}", self.path, self.message)
+    }
+}
+
 /// What reading one snapshot has used of its [`Limits`] so far.
 pub(super) struct Budget<'l> {
     pub(super) limits: &'l Limits,
@@ -66,6 +84,9 @@ pub(super) struct Budget<'l> {
     /// The kind of the error the visitor raised, if it raised one: serde carries the
     /// error as text, its kind comes back this way.
     pub(super) kind: Cell<FactsErrorKind>,
+    /// Where the visitor raised its error, and what it said, when it raised one at a
+    /// fact: set only on the way out of a refused snapshot, so free for accepted ones.
+    pub(super) raised: RefCell<Option<Raised>>,
 }
 
 impl<'l> Budget<'l> {
@@ -91,7 +112,23 @@ impl<'l> Budget<'l> {
             entries: RefCell::new(entries),
             items: RefCell::new(items),
             kind: Cell::default(),
+            raised: RefCell::new(None),
         }
+    }
+
+    /// The error `message` at `at`, as serde carries it; kept typed in `raised` too
+    /// when `at` is a fact (an error about the whole snapshot has no place to keep).
+    #[cold]
+    pub(super) fn at<E: de::Error>(&self, at: &Seg<'_>, message: impl fmt::Display) -> E {
+        let message = message.to_string();
+        let e = at.error(&message);
+        if !matches!(at, Seg::Root) {
+            *self.raised.borrow_mut() = Some(Raised {
+                path: at.to_string(),
+                message,
+            });
+        }
+        e
     }
 
     /// `e`, an error of `kind` the visitor raises.
@@ -127,18 +164,24 @@ impl<'l> Budget<'l> {
     pub(super) fn refuse<E: de::Error>(&self, at: &Seg<'_>, bytes: usize, values: usize) -> E {
         let limits = self.limits;
         if bytes > limits.max_string_bytes {
-            return at.error(format!(
-                "a string of {bytes} bytes is longer than the limit of {} bytes",
-                limits.max_string_bytes
-            ));
+            return self.at(
+                at,
+                format!(
+                    "a string of {bytes} bytes is longer than the limit of {} bytes",
+                    limits.max_string_bytes
+                ),
+            );
         }
         if values > limits.max_fact_values {
-            return at.error(format!(
-                "the snapshot holds more than {} values, the limit",
-                limits.max_fact_values
-            ));
+            return self.at(
+                at,
+                format!(
+                    "the snapshot holds more than {} values, the limit",
+                    limits.max_fact_values
+                ),
+            );
         }
-        at.error(format!(
+        self.at(at, format!(
             "the snapshot expands to more than {} times its size (YAML aliases `*name` repeat what they refer to)",
             limits.max_alias_expansion
         ))
@@ -149,10 +192,13 @@ impl<'l> Budget<'l> {
         if at.depth() + 1 > self.limits.max_fact_depth {
             return Err(self.refused(
                 FactsErrorKind::TooDeep,
-                at.error(format!(
-                    "lists and records are nested more than {} deep, the limit",
-                    self.limits.max_fact_depth
-                )),
+                self.at(
+                    at,
+                    format!(
+                        "lists and records are nested more than {} deep, the limit",
+                        self.limits.max_fact_depth
+                    ),
+                ),
             ));
         }
         Ok(())
@@ -160,7 +206,7 @@ impl<'l> Budget<'l> {
 
     pub(super) fn number<E: de::Error>(&self, at: &Seg<'_>, text: &str) -> Result<(), E> {
         check_decimal_text(self.limits, text)
-            .map_err(|m| self.refused(self.too_many_digits(), at.error(m)))
+            .map_err(|m| self.refused(self.too_many_digits(), self.at(at, m)))
     }
 }
 
@@ -205,7 +251,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
         self.1.take(self.0, 0)?;
         integer(self.1.limits, v).map_err(|m| {
-            let e = self.0.error(m);
+            let e = self.1.at(self.0, m);
             match check_decimal_text(self.1.limits, &v.to_string()) {
                 Err(_) => self.1.refused(self.1.too_many_digits(), e),
                 Ok(()) => e,
@@ -214,7 +260,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
         i128::try_from(v)
-            .map_err(|_| self.0.error(format!("{v} is too large for a decimal")))
+            .map_err(|_| self.1.at(self.0, format!("{v} is too large for a decimal")))
             .and_then(|v| self.visit_i128(v))
     }
 
@@ -225,11 +271,11 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         self.1.take(self.0, 0)?;
         if !v.is_finite() {
             return Err(self
-                .0
-                .error(format!("`{v}` is not a number a fact may hold")));
+                .1
+                .at(self.0, format!("`{v}` is not a number a fact may hold")));
         }
         if self.1.inexact.contains(&v.to_bits()) {
-            return Err(self.0.error(format!(
+            return Err(self.1.at(self.0, format!(
                 "a number read as `{v}` was written with more digits than YAML reads exactly; write it as a string (\"...\")"
             )));
         }
@@ -242,17 +288,20 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         if significant > 15 {
             return Err(self.1.refused(
                 FactsErrorKind::InexactNumber,
-                self.0.error(format!(
-                    "the number `{}` cannot be read exactly; write it as a string (\"...\")",
-                    shorten(&text)
-                )),
+                self.1.at(
+                    self.0,
+                    format!(
+                        "the number `{}` cannot be read exactly; write it as a string (\"...\")",
+                        shorten(&text)
+                    ),
+                ),
             ));
         }
         self.1.number(self.0, &text)?;
         // Exact: a float's shortest text can have more decimal places than a decimal
         // holds (1e-30), and that must be refused, not rounded to 0.
         Decimal::from_str_exact(&text).map(Value::Number).map_err(|_| {
-            self.0.error(format!(
+            self.1.at(self.0, format!(
                 "the number `{}` has more decimal places than a decimal holds (28); it would be rounded",
                 shorten(&text)
             ))
@@ -261,7 +310,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
         self.1.take(self.0, v.len())?;
-        text_value(v).map_err(|m| self.0.error(m))
+        text_value(v).map_err(|m| self.1.at(self.0, m))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -276,9 +325,10 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
                 break;
             };
             if len == max {
-                return Err(self
-                    .0
-                    .error(format!("the list has more than {max} elements, the limit")));
+                return Err(self.1.at(
+                    self.0,
+                    format!("the list has more than {max} elements, the limit"),
+                ));
             }
             self.1.items.borrow_mut().push(v);
         }
@@ -293,7 +343,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             let text: String = map.next_value()?;
             self.1.take(self.0, 0)?;
             self.1.number(self.0, &text)?;
-            return json_number(&text).map_err(|m| self.0.error(m));
+            return json_number(&text).map_err(|m| self.1.at(self.0, m));
         }
         self.1.enter(self.0)?;
         self.1.take(self.0, 0)?;
@@ -305,7 +355,8 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             if repeated(&self.1.entries.borrow()[start..], &mut seen, &key) {
                 return Err(self.1.refused(
                     FactsErrorKind::DuplicateKey,
-                    here.error("this key appears twice in the same record"),
+                    self.1
+                        .at(&here, "this key appears twice in the same record"),
                 ));
             }
             let value = map.next_value_seed(NodeSeed(&here, self.1))?;
@@ -313,7 +364,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             next = map.next_key_seed(KeySeed)?;
         }
         let mut entries = self.1.entries.borrow_mut();
-        if let Some(m) = money(&entries[start..], self.0, self.1.limits, Some(&self.1.kind))? {
+        if let Some(m) = money(&entries[start..], self.0, self.1.limits, Some(self.1))? {
             entries.truncate(start);
             return Ok(m);
         }
@@ -322,13 +373,16 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
-        Err(self
-            .0
-            .error("a tagged YAML value (`!tag`), which snapshots may not use"))
+        Err(self.1.at(
+            self.0,
+            "a tagged YAML value (`!tag`), which snapshots may not use",
+        ))
     }
 
     fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Value, E> {
-        Err(self.0.error("binary data, which snapshots may not hold"))
+        Err(self
+            .1
+            .at(self.0, "binary data, which snapshots may not hold"))
     }
 }
 

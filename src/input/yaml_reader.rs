@@ -258,7 +258,7 @@ impl<'t> Reader<'t, '_, '_> {
                             &entries[start..],
                             &Seg::Root,
                             self.budget.limits,
-                            Some(&self.budget.kind),
+                            Some(self.budget),
                         )
                     };
                     let v = match m {
@@ -279,7 +279,7 @@ impl<'t> Reader<'t, '_, '_> {
                                 &entries[start..],
                                 at,
                                 self.budget.limits,
-                                Some(&self.budget.kind),
+                                Some(self.budget),
                             );
                             let message = e.err().map_or_else(String::new, |e| e.0);
                             drop(entries);

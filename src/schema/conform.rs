@@ -9,7 +9,8 @@
 use std::sync::Arc;
 
 use crate::input::positions::Positions;
-use crate::syntax::ast::{Expr, ExprKind, Policy};
+use crate::syntax::ast::Policy;
+use crate::syntax::scoping::{fact_paths, Place};
 use crate::value::Value;
 
 use super::validate::{self, Problem};
@@ -82,10 +83,8 @@ pub(crate) fn applies_parts(typed: &[(usize, &Policy, &Arc<Record>)]) -> Vec<(us
             continue;
         };
         let mut read = Record::default();
-        let mut paths = Vec::new();
-        fact_paths(clause, &mut paths);
-        for path in &paths {
-            project(&mut read, schema, path);
+        for path in fact_paths(policy, Place::Applies, clause) {
+            project(&mut read, schema, &path);
         }
         // A part already kept finds the same problems, all reported under the first
         // policy that found them: checking it again adds nothing, and a thousand
@@ -182,28 +181,9 @@ impl Conformer<'_> {
     }
 }
 
-/// The fact paths (`request.action`) an expression reads.
-fn fact_paths(e: &Expr, out: &mut Vec<Vec<String>>) {
-    fn key(e: &Expr) -> Option<Vec<String>> {
-        match &e.kind {
-            ExprKind::Name(n) => Some(vec![n.clone()]),
-            ExprKind::Field(b, f) => {
-                let mut k = key(b)?;
-                k.push(f.name.clone());
-                Some(k)
-            }
-            _ => None,
-        }
-    }
-    match key(e) {
-        Some(k) => out.push(k),
-        None => e.for_each_child(|c| fact_paths(c, out)),
-    }
-}
-
 /// Adds to `into` the part of `schema` along `path` (names the schema lacks are let or
 /// binder names, and are skipped).
-fn project(into: &mut Record, schema: &Record, path: &[String]) {
+fn project(into: &mut Record, schema: &Record, path: &[&str]) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
@@ -223,7 +203,7 @@ fn project(into: &mut Record, schema: &Record, path: &[String]) {
         None => {
             let empty = Ty::Record(Arc::new(Record::default()));
             into.fields.push(super::Field {
-                name: first.clone(),
+                name: first.to_string(),
                 ty: if field.ty.is_optional() {
                     empty.optional()
                 } else {

@@ -12,6 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::report::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Policy};
+use crate::syntax::scoping::path_names;
 use crate::syntax::types::{FieldType, TypeExpr, TypeExprKind};
 use crate::value::Value;
 
@@ -183,7 +184,9 @@ fn condition(
             return None;
         }
     };
-    let Some(path) = path_names(path_e) else {
+    let Some(path) =
+        path_names(path_e).map(|p| p.into_iter().map(String::from).collect::<Vec<_>>())
+    else {
         out.push(
             Diagnostic::at(
                 &path_e.span,
@@ -307,19 +310,6 @@ fn refuse(t: &TypeExpr, out: &mut Vec<Diagnostic>) {
         TypeExprKind::List(e) => refuse(e, out),
         TypeExprKind::Record(fields) => fields.iter().for_each(|f| refuse(&f.ty, out)),
         _ => {}
-    }
-}
-
-/// `a.b.c` as its names; `None` for anything else.
-fn path_names(e: &Expr) -> Option<Vec<String>> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(vec![n.clone()]),
-        ExprKind::Field(b, f) => {
-            let mut p = path_names(b)?;
-            p.push(f.name.clone());
-            Some(p)
-        }
-        _ => None,
     }
 }
 

@@ -12,6 +12,8 @@
 //! and a rule's clauses see the policy's names and the `for each` element; …), and
 //! [`Scope::refers`] says what a name refers to there. The name checker, the type
 //! checker and the compiler take both from here.
+//! [`fact_paths`] says from both which facts an expression reads (what is fixed for a
+//! remedy, what conforming checks first).
 //!
 //! A new binder form, or a new place (a rule clause), is added here, then handled by
 //! each stage as the compiler makes it.
@@ -293,6 +295,87 @@ impl<'p> Scope<'p> {
     }
 }
 
+/// `a.b.c` as its names; `None` for anything but a name followed by fields. Whether
+/// the first name is a fact is [`Scope::refers`]'s to say (see [`fact_paths`]).
+pub(crate) fn path_names(e: &Expr) -> Option<Vec<&str>> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(vec![n.as_str()]),
+        ExprKind::Field(b, f) => {
+            let mut p = path_names(b)?;
+            p.push(&f.name);
+            Some(p)
+        }
+        _ => None,
+    }
+}
+
+/// The fact paths (`request.action`) `e` reads at `place` of `policy`, each once, in
+/// the order first read: the one statement of it. A binder's name, the `for each`
+/// element and a name this place does not see are not facts; a `let` is followed to
+/// its definition (transitively, each `let` once), so a path through a `let`
+/// (`plan.tier` where `let plan = request.plan`) gives the facts its definition reads;
+/// a call reads its arguments (a function's body sees only its parameters); `now` is
+/// read from the facts (time is a fact), so it is one.
+pub(crate) fn fact_paths<'p>(
+    policy: &'p Policy,
+    place: Place<'p>,
+    e: &'p Expr,
+) -> Vec<Vec<&'p str>> {
+    let mut out = Vec::new();
+    let mut lets_seen: Vec<&str> = Vec::new();
+    let mut todo = vec![(place, e)];
+    while let Some((place, e)) = todo.pop() {
+        let scope = scope(policy, place);
+        let mut bound = scope.bound_names();
+        reads(policy, &scope, e, &mut bound, &mut |read| match read {
+            Read::Fact(p) => {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            Read::Let(name) => {
+                if !lets_seen.contains(&name) {
+                    lets_seen.push(name);
+                    let defs = policy.lets.iter().filter(|l| l.name.name == name);
+                    // Reversed: the stack then takes the definitions as written.
+                    todo.extend(defs.rev().map(|l| (Place::Let, &l.value)));
+                }
+            }
+        });
+    }
+    out
+}
+
+/// What one name read by an expression is, for [`fact_paths`].
+enum Read<'p> {
+    Fact(Vec<&'p str>),
+    Let(&'p str),
+}
+
+fn reads<'p>(
+    policy: &'p Policy,
+    scope: &Scope<'p>,
+    e: &'p Expr,
+    bound: &mut Bound<'p>,
+    f: &mut impl FnMut(Read<'p>),
+) {
+    if let Some(path) = path_names(e) {
+        let first = path.first().copied().unwrap_or_default();
+        let is_let = |n: &str| policy.lets.iter().any(|l| l.name.name == n);
+        match scope.refers(first, bound.depth(first), is_let) {
+            Refers::Fact | Refers::Now => f(Read::Fact(path)),
+            Refers::Let => f(Read::Let(first)),
+            Refers::Binder(_) | Refers::Item | Refers::Nothing => {}
+        }
+        return;
+    }
+    walk(e, |step| {
+        if let Some(part) = bound.step(step) {
+            reads(policy, scope, part, bound, f);
+        }
+    });
+}
+
 /// Calls `f` with each expression of `policy` and its place, in the order the
 /// name checker and the compiler take them: the functions' bodies, `applies`, the
 /// `for each` list and identity, the `let`s, then each rule's clauses as written (a
@@ -336,5 +419,74 @@ pub(crate) fn places<'p>(policy: &'p Policy, mut f: impl FnMut(Place<'p>, &'p Ex
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod fact_paths_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{fact_paths, Place};
+    use crate::syntax::{parse_policy, Source};
+
+    #[test]
+    fn a_path_of_names_is_a_name_then_fields() {
+        // What a presence condition (`required when a.b == "x"`) reads.
+        let policy = parse_policy(&Source::new(
+            "p.bylaw",
+            "policy p\nfacts a\napplies when a.b.c and a[0].b\n",
+        ))
+        .unwrap();
+        let crate::syntax::ast::ExprKind::Binary(_, l, r) = &policy.applies.as_ref().unwrap().kind
+        else {
+            unreachable!()
+        };
+        assert_eq!(super::path_names(l), Some(vec!["a", "b", "c"]));
+        assert_eq!(super::path_names(r), None);
+    }
+
+    #[test]
+    fn lets_are_followed_once_and_binders_are_not_facts() {
+        let text = r#"policy p
+facts request, account, xs
+applies when a and any(t in request.tags where t.on) and now > request.at
+for each item in xs identified by item.id
+fn twice(n: number) -> number = n * 2 + account.hidden
+let a = b and request.x
+let b = a or twice(account.n) > 1
+deny r {
+  message "m"
+  when item.bad and account.frozen
+}
+"#;
+        let policy = parse_policy(&Source::new("p.bylaw", text)).unwrap();
+        let applies = policy.applies.as_ref().unwrap();
+        let paths: Vec<String> = fact_paths(&policy, Place::Applies, applies)
+            .iter()
+            .map(|p| p.join("."))
+            .collect();
+        // `a` and `b` read each other: each is followed once. A call reads its
+        // arguments, not the names its body would see; `t` is a binder, `now` a fact.
+        assert_eq!(
+            paths,
+            [
+                "request.tags",
+                "now",
+                "request.at",
+                "request.x",
+                "account.n"
+            ]
+        );
+        // A rule sees the element, which is no fact.
+        let rule = &policy.rules[0];
+        let when = match &rule.clauses[1] {
+            crate::syntax::ast::Clause::When(e) => e,
+            _ => unreachable!(),
+        };
+        let paths: Vec<String> = fact_paths(&policy, Place::Clause(&rule.clauses[1]), when)
+            .iter()
+            .map(|p| p.join("."))
+            .collect();
+        assert_eq!(paths, ["account.frozen"]);
     }
 }

@@ -20,6 +20,7 @@ mod editors;
 mod eval;
 mod eval_exact;
 mod explain_exact;
+mod fact_paths;
 mod facts_exact;
 mod file_system;
 mod fmt;

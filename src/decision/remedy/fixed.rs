@@ -3,7 +3,8 @@
 //! `applies when`: `request.action`), and the `identified by` fact of each element.
 //! `now` is not fixed but only moves forward (see `verify`).
 
-use crate::syntax::ast::{Expr, ExprKind, Policy};
+use crate::syntax::ast::Policy;
+use crate::syntax::scoping::{fact_paths, path_names, Place};
 use crate::syntax::types::{FieldType, TypeExprKind};
 
 use super::patch::generic;
@@ -20,15 +21,14 @@ impl Fixed {
         let mut f = Fixed::default();
         for p in policies {
             if let Some(applies) = &p.applies {
-                let mut out = Vec::new();
-                paths_in(applies, &mut out);
-                for path in out {
-                    f.add(path, "decides whether the policy applies");
+                for path in fact_paths(p, Place::Applies, applies) {
+                    f.add(path.join("."), "decides whether the policy applies");
                 }
             }
             if let Some(fe) = &p.for_each {
-                if let (Some(id), Some(list)) = (&fe.id, path_text(&fe.list)) {
-                    if let Some(id) = path_text(id) {
+                if let (Some(id), Some(list)) = (&fe.id, path_names(&fe.list)) {
+                    if let Some(id) = path_names(id) {
+                        let (list, id) = (list.join("."), id.join("."));
                         let rest = id.strip_prefix(fe.var.name.as_str()).unwrap_or("");
                         f.add(format!("{list}[]{rest}"), "identifies the element");
                     }
@@ -97,19 +97,40 @@ fn marked(field: &FieldType, prefix: &str, out: &mut Fixed) {
     }
 }
 
-/// The fact paths an expression reads (`request.action`).
-fn paths_in(e: &Expr, out: &mut Vec<String>) {
-    match path_text(e) {
-        Some(p) => out.push(p),
-        None => e.for_each_child(|c| paths_in(c, out)),
-    }
-}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
 
-/// `a.b.c` for a path of names and fields.
-fn path_text(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n.clone()),
-        ExprKind::Field(b, f) => Some(format!("{}.{}", path_text(b)?, f.name)),
-        _ => None,
+    use crate::syntax::{parse_policy, Source};
+
+    use super::Fixed;
+
+    const POLICY: &str = r#"policy p
+facts request, account
+applies when paid
+let mode = request.mode
+let paid = mode == "paid" and any(t in request.tags where t == "a")
+deny r {
+  message "m"
+  when account.frozen
+}
+"#;
+
+    #[test]
+    fn a_fact_applies_reads_through_a_let_is_fixed() {
+        let policy = parse_policy(&Source::new("p.bylaw", POLICY)).unwrap();
+        let fixed = Fixed::of(std::iter::once(&policy));
+        // Through `paid`, then `mode`: a remedy must not make the policy stop applying.
+        assert_eq!(
+            fixed.touches("request.mode"),
+            Some(("request.mode", "decides whether the policy applies"))
+        );
+        assert!(fixed.touches("request.tags[0]").is_some());
+        // Near miss: a fact only a rule reads is still the requester's to change.
+        assert_eq!(fixed.touches("account.frozen"), None);
+        // Neither the lets nor the binder are facts.
+        for name in ["paid", "mode", "t"] {
+            assert_eq!(fixed.touches(name), None, "{name}");
+        }
     }
 }
