@@ -75,19 +75,14 @@ impl<'p> Typeck<'p, '_> {
             self.at(Place::Clause(c), &[], |s| s.condition(when, 0));
         }
         // Everything else in a rule runs only once its condition held.
-        let mark = self.present.len();
-        let kinds_mark = self.kinds.len();
-        let held = self.facts_when(when, true, 0);
-        self.present.extend(held);
-        let tested = self.kinds_when(when, true);
-        self.kinds.extend(tested);
-        // A status clause runs only when the ones before it did not hold.
-        let mut earlier_failed: Vec<Path> = Vec::new();
-        for c in &r.clauses {
-            self.at(Place::Clause(c), &[], |s| s.clause(c, &mut earlier_failed));
-        }
-        self.present.truncate(mark);
-        self.kinds.truncate(kinds_mark);
+        self.under(when, true, |s| {
+            // A status clause runs only when the ones before it did not hold.
+            let mut earlier_failed: Vec<Path> = Vec::new();
+            for c in &r.clauses {
+                s.at(Place::Clause(c), &[], |s| s.clause(c, &mut earlier_failed));
+            }
+            Ty::Any
+        });
     }
 
     /// A rule's clause other than `when`, where its `when` held (and the status
