@@ -29,35 +29,31 @@ fn stderr(cmd: &mut Command) -> String {
     String::from_utf8(out.stderr).unwrap()
 }
 
-#[test]
-fn a_file_named_like_the_error_prefix_keeps_its_name() {
-    // The message names the file `error: gone.jsonl`; trimming a leading `error: `
-    // from the message (as the CLI once did) would name another file.
+/// `bylaw evaluate --facts-jsonl NAME` where no file NAME exists: its stderr.
+fn missing_jsonl(name: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let rules = std::fs::canonicalize("rules").unwrap();
-    let err = stderr(
+    stderr(
         bylaw()
             .current_dir(dir.path())
             .arg("evaluate")
             .arg("--rules")
             .arg(&rules)
-            .args(["--facts-jsonl", "error: gone.jsonl"]),
-    );
+            .args(["--facts-jsonl", name]),
+    )
+}
+
+#[test]
+fn a_file_named_like_the_error_prefix_keeps_its_name() {
+    // The message names the file `error: gone.jsonl`; trimming a leading `error: `
+    // from the message (as the CLI once did) would name another file.
+    let err = missing_jsonl("error: gone.jsonl");
     assert!(err.starts_with("error: error: gone.jsonl: "), "{err}");
 }
 
 #[test]
 fn a_file_named_like_the_error_prefix_near_miss() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = std::fs::canonicalize("rules").unwrap();
-    let err = stderr(
-        bylaw()
-            .current_dir(dir.path())
-            .arg("evaluate")
-            .arg("--rules")
-            .arg(&rules)
-            .args(["--facts-jsonl", "gone.jsonl"]),
-    );
+    let err = missing_jsonl("gone.jsonl");
     assert!(err.starts_with("error: gone.jsonl: "), "{err}");
 }
 
