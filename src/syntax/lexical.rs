@@ -14,6 +14,17 @@ use super::span::{Source, Span};
 /// The end of a span without the white space and comments pest may leave at its end
 /// (implicit `WHITESPACE`/`COMMENT` after an optional last part).
 pub(super) fn tight_end(text: &str, start: usize, mut end: usize) -> usize {
+    // Most spans end on a visible character of a line without `#`: nothing to trim.
+    // Said with bytes, it costs less than the rest of building a node; what it
+    // returns is what the loop below would.
+    if let Some(body) = text.as_bytes().get(start..end) {
+        let last_line = memchr::memrchr(b'\n', body).map_or(body, |i| &body[i + 1..]);
+        if body.last().is_some_and(u8::is_ascii_graphic)
+            && memchr::memchr(b'#', last_line).is_none()
+        {
+            return end;
+        }
+    }
     loop {
         let body = text.get(start..end).unwrap_or("");
         let trimmed = body.trim_end();
@@ -136,4 +147,26 @@ pub(crate) fn parse_duration(text: &str) -> Option<TimeDelta> {
         total = total.checked_add(&part)?;
     }
     digits.is_empty().then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tight_end;
+
+    #[test]
+    fn spans_lose_trailing_white_space_and_comments_only() {
+        let cases: &[(&str, usize)] = &[
+            ("a.b", 3),
+            ("a.b\n  ", 3),
+            ("a + b  # c\n", 5),
+            ("x\n# one\n  # two\n", 1),
+            // Near misses: a `#` in a string is not a comment, and a span that ends on
+            // a visible character is still cut where a comment starts on its last line.
+            ("f(\"#\")", 6),
+            ("a # b", 1),
+        ];
+        for (text, want) in cases {
+            assert_eq!(tight_end(text, 0, text.len()), *want, "{text:?}");
+        }
+    }
 }
