@@ -46,6 +46,31 @@ pub(crate) fn check_nesting(source: &Arc<Source>, max: usize) -> Result<usize, P
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // Runs that change nothing below are passed over whole: the inside of a
+        // string up to the next character that matters there, and white space in
+        // code (neither changes the depth, so neither can be the first place too deep).
+        let run = match mode {
+            Mode::Str | Mode::Template if !escaped => {
+                let template = mode == Mode::Template;
+                let rest = &bytes[i..];
+                let stop = |c: &u8| matches!(c, b'\\' | b'"' | b'\n') || (template && *c == b'{');
+                let n = rest.iter().position(stop).unwrap_or(rest.len());
+                if n > 0 {
+                    prev = '"';
+                    last_word = "";
+                }
+                n
+            }
+            Mode::Code => bytes[i..]
+                .iter()
+                .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                .count(),
+            _ => 0,
+        };
+        if run > 0 {
+            i += run;
+            continue;
+        }
         let mut len = 1;
         match mode {
             Mode::Comment => {
@@ -202,6 +227,14 @@ mod tests {
             ("let a = [if x let b = 1]", 2),
             ("# ((\n", 0),
             ("let a = ((", 2),
+            // Runs passed over whole: escaped quotes, brackets and `#` inside strings,
+            // text between a template's holes, white space between brackets.
+            ("let a = \"a\\\"(( # \\\\\" + (1)", 1),
+            (
+                "deny r { message \"a long text {(a)} and \\{ then {[b]}\" when (x) }",
+                3,
+            ),
+            ("let a = (\n\n   [\t\r\n  {} ]  )", 3),
         ];
         for (text, want) in cases {
             assert_eq!(depth(text, 100), Ok(*want), "{text:?}");
@@ -214,5 +247,7 @@ mod tests {
         assert_eq!(depth("let a = (if if", 2), Err((12, 14)));
         assert_eq!(depth("deny r { message \"{ ({", 2), Err((20, 21)));
         assert_eq!(depth("let a = \u{e9}((\u{e9}(", 2), Err((14, 15)));
+        assert_eq!(depth("let a = (\n  (\n\t  (", 2), Err((17, 18)));
+        assert_eq!(depth("let a = \"((\" ( \"(\\\"\" ((", 2), Err((22, 23)));
     }
 }
