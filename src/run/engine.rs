@@ -44,13 +44,7 @@ pub enum LoadError {
 }
 
 fn render_all(ds: &[Diagnostic]) -> String {
-    let mut s: String = ds.iter().map(|d| format!("{d}\n")).collect();
-    s.push_str(&format!(
-        "{} error{} in the rules",
-        ds.len(),
-        if ds.len() == 1 { "" } else { "s" }
-    ));
-    s
+    crate::report::diagnostic::render_list(ds, false)
 }
 
 /// How to evaluate.
