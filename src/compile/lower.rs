@@ -9,12 +9,11 @@
 
 use std::sync::Arc;
 
-use super::node::{Node, NodeKind, Slot};
+use super::node::{Node, NodeKind, Slot, Text};
 use super::{Along, Arithmetic, LetIndex, Read, Root};
 use crate::syntax::ast::Policy;
 use crate::syntax::ast::{Arm, BinaryOp, Expr, ExprKind, Match};
 use crate::syntax::scoping::{self, walk, Bound, Place, Refers, Scope};
-use crate::syntax::span::squash;
 use crate::value::{Money, Value};
 
 pub(super) struct Lower<'p> {
@@ -127,7 +126,7 @@ impl<'p> Lower<'p> {
             kind,
             slot,
             span: e.span.clone(),
-            text: squash(e.span.text()).into(),
+            text: Text::default(),
         };
         fold(&mut node, self.arithmetic);
         node
@@ -241,7 +240,7 @@ fn constant(v: Value, span: crate::syntax::Span) -> Node {
     Node {
         kind: NodeKind::Const(v),
         slot: Slot::Unresolved,
-        text: squash(span.text()).into(),
+        text: Text::default(),
         span,
     }
 }
