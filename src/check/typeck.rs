@@ -160,23 +160,22 @@ impl<'p> Typeck<'p, '_> {
 
     // ------------------------------------------------------------ presence
 
-    /// Whether `path` is known present here: tested itself, or a longer path through it.
-    fn is_present(&self, path: &[String]) -> bool {
-        self.present
-            .iter()
-            .any(|p| p.len() >= path.len() && p[..path.len()] == *path)
+    /// Whether the path `e` (of `len` names and fields) is known present here: tested
+    /// itself, or a longer path through it.
+    fn is_present(&self, e: &Expr, len: usize) -> bool {
+        (self.present.iter()).any(|p| p.get(..len).is_some_and(|p| is_key(e, p)))
     }
 
     /// The type of a path expression, without its `?` where a test proved it present.
     fn narrowed(&self, e: &Expr, t: Ty) -> Ty {
-        let Some(k) = path_key(e) else {
+        let Some(len) = path_len(e) else {
             return t;
         };
         let t = match t {
-            Ty::Optional(inner) if self.is_present(&k) => *inner,
+            Ty::Optional(inner) if self.is_present(e, len) => *inner,
             t => t,
         };
-        self.narrowed_kind(&k, t)
+        self.narrowed_kind(e, t)
     }
 
     /// The paths known present when `e` evaluated to `truth`.

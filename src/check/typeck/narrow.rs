@@ -93,10 +93,10 @@ impl<'p> Typeck<'p, '_> {
         }
     }
 
-    /// The type of a path after the kind tests known here.
-    pub(super) fn narrowed_kind(&self, key: &[String], mut t: Ty) -> Ty {
+    /// The type of the path `e` after the kind tests known here.
+    pub(super) fn narrowed_kind(&self, e: &Expr, mut t: Ty) -> Ty {
         for (p, test, held) in &self.kinds {
-            if p.as_slice() == key {
+            if super::is_key(e, p) {
                 t = narrow(&t, test, *held);
             }
         }
