@@ -121,6 +121,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         lets: &let_index,
         functions: &names,
         reads: Vec::new(),
+        parts: Vec::new(),
         arithmetic,
     };
     // Each expression with the names its place gives it (`syntax::scoping::scope`).
