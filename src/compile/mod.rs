@@ -122,6 +122,8 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         functions: &names,
         reads: Vec::new(),
         parts: Vec::new(),
+        names: HashMap::default(),
+        key: String::new(),
         arithmetic,
     };
     // Each expression with the names its place gives it (`syntax::scoping::scope`).

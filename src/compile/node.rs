@@ -81,9 +81,9 @@ pub(crate) enum NodeKind {
     /// `[a, b]`.
     List(Vec<Node>),
     /// A name: a fact, a `let`, a bound element, or `now` (see the node's slot).
-    Name(String),
-    /// `EXPR.field`.
-    Field(Box<Node>, Ident),
+    Name(Arc<str>),
+    /// `EXPR.field` (the field's name shared: `compile::lower` interns names).
+    Field(Box<Node>, Arc<str>),
     /// `EXPR[EXPR]`.
     Index(Box<Node>, Box<Node>),
     /// `not EXPR`, `-EXPR`.

@@ -236,7 +236,7 @@ fn name_slots(prelude: &str, text: &str) -> Vec<(String, Slot)> {
     let mut out = Vec::new();
     fn walk(e: &Node, out: &mut Vec<(String, Slot)>) {
         if let NodeKind::Name(n) = &e.kind {
-            out.push((n.clone(), e.slot));
+            out.push((n.to_string(), e.slot));
         }
         e.for_each_child(|c| walk(c, out));
     }

@@ -173,7 +173,7 @@ impl<'a> Scope<'a> {
             NodeKind::Field(b, f) => {
                 self.describe_into(b, depth, out);
                 out.push('.');
-                out.push_str(&f.name);
+                out.push_str(f);
             }
             NodeKind::Index(b, i) => {
                 self.describe_into(b, depth, out);
