@@ -23,6 +23,10 @@
 
 #![warn(missing_docs)]
 
+// The parser pest generates without its `std` feature names `::alloc` (Cargo.toml
+// says why the feature is off).
+extern crate alloc;
+
 pub mod author;
 pub(crate) mod check;
 pub(crate) mod compile;

@@ -274,14 +274,7 @@ pub fn fail_load(e: &bylaw::LoadError) -> ExitCode {
     match e {
         bylaw::LoadError::Invalid(ds) => {
             let color = bylaw::report::diagnostic::stderr_color();
-            for d in ds {
-                eprintln!("{}", d.render(color));
-            }
-            eprintln!(
-                "{} error{} in the rules",
-                ds.len(),
-                if ds.len() == 1 { "" } else { "s" }
-            );
+            eprintln!("{}", bylaw::report::diagnostic::render_list(ds, color));
             ExitCode::from(1)
         }
         other => fail(other),

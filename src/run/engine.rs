@@ -14,7 +14,7 @@ use crate::eval::EvalError;
 use crate::limits::Limits;
 use crate::report::diagnostic::Diagnostic;
 use crate::run::dispatch::Dispatch;
-use crate::run::load::{par_map, read_dir};
+use crate::run::load::{named_files, par_map, read_dir, read_one};
 use crate::schema::Record;
 use crate::syntax::ast::{Expr, Policy, Rule, RuleKind, StatusKind, Template, TemplatePart};
 use crate::syntax::parser::parse_policy_with;
@@ -44,13 +44,7 @@ pub enum LoadError {
 }
 
 fn render_all(ds: &[Diagnostic]) -> String {
-    let mut s: String = ds.iter().map(|d| format!("{d}\n")).collect();
-    s.push_str(&format!(
-        "{} error{} in the rules",
-        ds.len(),
-        if ds.len() == 1 { "" } else { "s" }
-    ));
-    s
+    crate::report::diagnostic::render_list(ds, false)
 }
 
 /// How to evaluate.
@@ -122,7 +116,15 @@ impl Engine {
 
     /// [`Engine::from_dir`] within `limits`, which also bound every evaluation.
     pub fn from_dir_with(dir: impl AsRef<Path>, limits: &Limits) -> Result<Engine, LoadError> {
-        Engine::from_sources_with(read_dir(dir.as_ref(), limits)?, limits)
+        // Each file is read, parsed and (when it imports nothing) checked and compiled
+        // in one pass on all cores; the first unreadable file in the files' order is
+        // the error, as when they were read in turn.
+        let files = named_files(dir.as_ref())?;
+        let alone = par_map(&files, |(path, name)| {
+            let (name, text) = read_one(path, name.clone(), limits)?;
+            Ok(set::alone(parse(name, text, limits), limits))
+        });
+        Engine::of_files(alone.into_iter().collect::<Result<_, LoadError>>()?, limits)
     }
 
     /// Loads rule files given as `(name, text)`; the name is how locations cite them.
@@ -137,13 +139,17 @@ impl Engine {
         sources: impl IntoIterator<Item = (String, String)>,
         limits: &Limits,
     ) -> Result<Engine, LoadError> {
-        // Each file is parsed on its own, on all cores; then checked (set.rs).
+        // Each file is parsed (and checked when it imports nothing) on all cores; then
+        // the set is checked together (set.rs).
         let sources: Vec<(String, String)> = sources.into_iter().collect();
-        let parsed = par_map(&sources, |(name, text)| {
-            parse_policy_with(&Source::new(name.clone(), text.clone()), limits)
-                .map_err(Diagnostic::from)
+        let alone = par_map(&sources, |(name, text)| {
+            set::alone(parse(name.clone(), text.clone(), limits), limits)
         });
-        let set = set::check_set(parsed, limits).map_err(LoadError::Invalid)?;
+        Engine::of_files(alone, limits)
+    }
+
+    fn of_files(files: Vec<set::Alone>, limits: &Limits) -> Result<Engine, LoadError> {
+        let set = set::check_set(files, limits).map_err(LoadError::Invalid)?;
         Ok(Engine::of_set(set, limits))
     }
 
@@ -202,7 +208,9 @@ impl Engine {
         policies: Vec<Policy>,
         limits: &Limits,
     ) -> Result<Engine, Vec<Diagnostic>> {
-        let set = set::check_set(policies.into_iter().map(Ok).collect(), limits)?;
+        // Serially: the mutation runner calls this on each of its own workers.
+        let files = policies.into_iter().map(|p| set::alone(Ok(p), limits));
+        let set = set::check_set(files.collect(), limits)?;
         Ok(Engine::of_set(set, limits))
     }
 
@@ -627,6 +635,11 @@ fn cause_of(e: &EvalError) -> Cause {
         EvalError::TimeFormat { .. } => Cause::TimeFormat,
         _ => Cause::Other,
     }
+}
+
+/// One rule file parsed, its syntax error as a diagnostic.
+fn parse(name: String, text: String, limits: &Limits) -> Result<Policy, Diagnostic> {
+    parse_policy_with(&Source::new(name, text), limits).map_err(Diagnostic::from)
 }
 
 /// The rule files of a folder as `(name, text)`, sorted, named as locations cite them

@@ -72,32 +72,42 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// The rule files `dir` stands for, read.
 pub(crate) fn read_dir(dir: &Path, limits: &Limits) -> Result<Vec<(String, String)>, LoadError> {
+    // Read on all cores too: a thousand small files are a few % of a load. The first
+    // error in the files' order is the one reported, as when they were read in turn.
+    par_map(&named_files(dir)?, |(path, name)| {
+        read_one(path, name.clone(), limits)
+    })
+    .into_iter()
+    .collect()
+}
+
+/// The rule files `dir` stands for, each with the name locations cite it by
+/// (`rules/a.bylaw`; a file named directly, by that name); none is an error.
+pub(crate) fn named_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, LoadError> {
     let shown = dir.display().to_string();
     let shown = shown.trim_end_matches('/');
-    // One rule file named directly: its own name is how it is cited.
     let files = rule_files(dir)?;
     if files.is_empty() {
         return Err(LoadError::Empty(shown.to_string()));
     }
     let one_file = dir.is_file();
-    // Read on all cores too: a thousand small files are a few % of a load. The first
-    // error in the files' order is the one reported, as when they were read in turn.
-    par_map(&files, |path| {
-        let name = if one_file {
-            shown.to_string()
-        } else {
-            let rel = path.strip_prefix(dir).unwrap_or(path);
-            let rel = rel.to_string_lossy();
-            if shown.is_empty() || shown == "." {
-                rel.into_owned()
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let name = if one_file {
+                shown.to_string()
             } else {
-                format!("{shown}/{rel}")
-            }
-        };
-        read_one(path, name, limits)
-    })
-    .into_iter()
-    .collect()
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                let rel = rel.to_string_lossy();
+                if shown.is_empty() || shown == "." {
+                    rel.into_owned()
+                } else {
+                    format!("{shown}/{rel}")
+                }
+            };
+            (path, name)
+        })
+        .collect())
 }
 
 /// Whether a file at `rel` (a `/`-separated path inside a rules folder) is one the
@@ -115,7 +125,13 @@ pub(crate) fn is_rule_path(rel: &str) -> bool {
             .is_some_and(|e| e == RULE_EXTENSION)
 }
 
-fn read_one(path: &Path, name: String, limits: &Limits) -> Result<(String, String), LoadError> {
+/// One rule file read as `(name, text)`: refused when too large, not UTF-8, or
+/// starting with a byte order mark.
+pub(crate) fn read_one(
+    path: &Path,
+    name: String,
+    limits: &Limits,
+) -> Result<(String, String), LoadError> {
     let invalid = |message: String, kind: Kind| {
         LoadError::Invalid(vec![Diagnostic::plain(message).of_kind(kind)])
     };

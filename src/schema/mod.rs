@@ -318,8 +318,11 @@ pub(crate) fn resolve(t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
         TypeExprKind::Union(alts) => refine::union(alts, out),
         TypeExprKind::Enum(values) => {
             let mut seen: Vec<String> = Vec::new();
+            // Asked once per value: a list of every value seen would make a long enum
+            // quadratic to check.
+            let mut known = std::collections::HashSet::new();
             for v in values {
-                if seen.contains(&v.value) {
+                if !known.insert(v.value.as_str()) {
                     out.push(Diagnostic::at(
                         &v.span,
                         format!("the value `{}` is listed twice", v.value),

@@ -173,6 +173,8 @@ fn kind_of(t: &Ty) -> &'static str {
 pub(super) fn union(alts: &[TypeExpr], out: &mut Vec<Diagnostic>) -> Ty {
     let mut types: Vec<Ty> = Vec::new();
     let mut literals: Vec<String> = Vec::new();
+    // The literals seen, asked once per value (see `resolve`'s enum).
+    let mut known = std::collections::HashSet::new();
     let mut spans: Vec<(&'static str, &TypeExpr)> = Vec::new();
     for a in alts {
         let t = resolve(a, out);
@@ -181,7 +183,7 @@ pub(super) fn union(alts: &[TypeExpr], out: &mut Vec<Diagnostic>) -> Ty {
         }
         if let (TypeExprKind::Enum(values), Ty::Enum(_)) = (&a.kind, &t) {
             for v in values {
-                if literals.contains(&v.value) {
+                if !known.insert(v.value.as_str()) {
                     out.push(Diagnostic::at(
                         &v.span,
                         format!("the value `{}` is listed twice", v.value),

@@ -129,3 +129,68 @@ fn a_rule_file_with_many_errors_is_reported_in_linear_time() {
         "the last is placed on its line"
     );
 }
+
+// ------------------------------------------------------------- many errors
+
+/// A rule set's load errors as the CLI prints them.
+fn rules(text: &str) -> Result<Engine, String> {
+    Engine::from_sources([("t.bylaw".to_string(), text.to_string())]).map_err(|e| e.to_string())
+}
+
+/// A policy whose fact `a` lists `"a"` and then `"b"` `dups + 1` times, on one line.
+fn repeated_values(dups: usize) -> String {
+    format!(
+        "policy p\nfacts {{\n  a: \"a\"{}\n}}\n",
+        " | \"b\"".repeat(dups + 1)
+    )
+}
+
+#[test]
+fn thousands_of_errors_on_one_long_line_show_a_hundred_each_in_part() {
+    let e = rules(&repeated_values(5_000)).unwrap_err();
+    assert!(
+        e.ends_with("5000 errors in the rules"),
+        "{}",
+        &e[e.len() - 200..]
+    );
+    assert!(e.contains("... and 4900 more not shown (the first 100 are)"));
+    assert_eq!(
+        e.matches("error: the value `b` is listed twice").count(),
+        100
+    );
+    // Each shows the part of the line around its caret, at the real column: the
+    // first repeat is the third value, at column 18 of line 3.
+    assert!(e.lines().all(|l| l.len() < 400), "a line shown whole");
+    assert!(e.contains("t.bylaw:3:18\n"), "{}", &e[..400]);
+    let first = e.lines().find(|l| l.starts_with("3 | ")).unwrap();
+    assert!(
+        first.starts_with("3 |   a: \"a\" | \"b\" | \"b\""),
+        "{first}"
+    );
+    assert!(first.ends_with("..."), "{first}");
+    let later = e.lines().filter(|l| l.starts_with("3 | ")).nth(50).unwrap();
+    assert!(
+        later.starts_with("3 | ...") && later.ends_with("..."),
+        "{later}"
+    );
+}
+
+#[test]
+fn a_hundred_errors_on_short_lines_are_all_shown_whole() {
+    // Near miss: at the limit nothing is left out, and a short line is not cut.
+    let e = rules(&repeated_values(100)).unwrap_err();
+    assert!(!e.contains("more not shown"), "{e}");
+    assert!(e.ends_with("\n100 errors in the rules"));
+    let text = "policy p\nfacts {\n  a: \"a\" | \"a\"\n}\n";
+    let e = rules(text).unwrap_err();
+    assert!(e.contains("3 |   a: \"a\" | \"a\"\n"), "{e}");
+}
+
+#[test]
+fn ninety_thousand_distinct_values_are_checked_in_one_pass() {
+    // Each value was compared with every one before it: minutes for a long enum (a
+    // rule file is at most 1 MiB).
+    let values: Vec<String> = (0..90_000).map(|i| format!("\"v{i}\"")).collect();
+    let text = format!("policy p\nfacts {{\n  a: {}\n}}\n", values.join(" | "));
+    assert!(rules(&text).is_ok());
+}

@@ -10,8 +10,11 @@ use codespan_reporting::term;
 use crate::syntax::span::{snippet, Span};
 use crate::syntax::{ParseError, ParseKind};
 
+mod excerpt;
 mod hints;
 mod kind;
+
+use excerpt::Excerpt;
 
 pub use kind::{Found, Kind, Operand};
 
@@ -171,23 +174,18 @@ impl Diagnostic {
         let end = text
             .get(start..end)
             .map_or(end, |t| start + t.trim_end().len());
-        let mut d = term_diag::Diagnostic::error()
-            .with_message(&self.message)
-            .with_labels(vec![Label::primary((), start..end)]);
-        if let Some(h) = self.shown_hint() {
-            d = d.with_notes(vec![format!("help: {h}")]);
-        }
-        let config = term::Config {
-            chars: term::Chars::ascii(),
-            ..term::Config::default()
+        let diagnostic = |range: Range<usize>| {
+            let d = term_diag::Diagnostic::error()
+                .with_message(&self.message)
+                .with_labels(vec![Label::primary((), range)]);
+            match self.shown_hint() {
+                Some(h) => d.with_notes(vec![format!("help: {h}")]),
+                None => d,
+            }
         };
-        let out = if color {
-            let mut w = term::termcolor::Ansi::new(Vec::new());
-            term::emit_to_write_style(&mut w, &config, &file, &d)
-                .ok()
-                .and_then(|()| String::from_utf8(w.into_inner()).ok())
-        } else {
-            term::emit_into_string(&config, &file, &d).ok()
+        let out = match Excerpt::of(&span.source, start..end) {
+            Some((excerpt, range)) => emit(&excerpt, &diagnostic(range), color),
+            None => emit(&file, &diagnostic(start..end), color),
         };
         match out {
             Some(s) => format!("{}\n", s.trim_end()),
@@ -213,6 +211,52 @@ impl Diagnostic {
         }
         s
     }
+}
+
+/// codespan-reporting's rendering of `d` in `files`; `None` when it refuses the span.
+fn emit<'f, F: Files<'f, FileId = ()>>(
+    files: &'f F,
+    d: &term_diag::Diagnostic<()>,
+    color: bool,
+) -> Option<String> {
+    let config = term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    };
+    if color {
+        let mut w = term::termcolor::Ansi::new(Vec::new());
+        term::emit_to_write_style(&mut w, &config, files, d)
+            .ok()
+            .and_then(|()| String::from_utf8(w.into_inner()).ok())
+    } else {
+        term::emit_into_string(&config, files, d).ok()
+    }
+}
+
+/// At most this many diagnostics of a list are shown: each shows its source line, and
+/// a generated file can hold tens of thousands of errors.
+pub const MAX_SHOWN: usize = 100;
+
+/// A list of diagnostics as the CLI shows them: each rendered (the first
+/// [`MAX_SHOWN`]; how many more were found), then how many there are in all.
+pub fn render_list(ds: &[Diagnostic], color: bool) -> String {
+    let mut s = String::new();
+    for d in ds.iter().take(MAX_SHOWN) {
+        s.push_str(&d.render(color));
+        s.push('\n');
+    }
+    if ds.len() > MAX_SHOWN {
+        s.push_str(&format!(
+            "... and {} more not shown (the first {MAX_SHOWN} are)\n\n",
+            ds.len() - MAX_SHOWN
+        ));
+    }
+    s.push_str(&format!(
+        "{} error{} in the rules",
+        ds.len(),
+        if ds.len() == 1 { "" } else { "s" }
+    ));
+    s
 }
 
 /// A diagnostic at a 1-based line and column (in characters) of a text that is not a

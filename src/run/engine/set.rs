@@ -20,53 +20,90 @@ pub(super) struct Set {
     pub(super) libraries: Vec<Policy>,
 }
 
-/// The parsed files of a rule set, checked: every diagnostic when one is wrong
-/// (syntax errors first, then file by file in the files' order, each once).
-pub(super) fn check_set(
-    parsed: Vec<Result<Policy, Diagnostic>>,
-    limits: &Limits,
-) -> Result<Set, Vec<Diagnostic>> {
+/// A file of a rule set after the work that needs no other file: parsed and, when it
+/// imports nothing, checked and compiled. Loading does this on all cores, in the same
+/// pass that reads and parses each file (one set of threads per load).
+pub(super) enum Alone {
+    /// Its syntax error.
+    Failed(Diagnostic),
+    /// A library: checked with the others, in [`check_set`].
+    Library(Policy),
+    /// A policy that imports definitions: checked once the libraries are known.
+    Importing(Policy),
+    /// A policy that imports nothing, checked (and compiled when it passed).
+    Done(Loaded),
+}
+
+/// What can be done with one parsed file on its own (see [`Alone`]).
+pub(super) fn alone(parsed: Result<Policy, Diagnostic>, limits: &Limits) -> Alone {
+    match parsed {
+        Err(d) => Alone::Failed(d),
+        Ok(p) if p.library => Alone::Library(p),
+        Ok(p) if p.uses.is_empty() && p.types.is_empty() => Alone::Done(checked(p, limits)),
+        Ok(p) => Alone::Importing(p),
+    }
+}
+
+/// A policy with its imports copied in, checked, and compiled when it passed.
+fn checked(p: Policy, limits: &Limits) -> Loaded {
+    let found = check_one(&p, limits);
+    if found.is_empty() {
+        Loaded::Ready(Box::new(compile(p)))
+    } else {
+        let found = found.into_iter().map(|d| context(d, &p)).collect();
+        Loaded::Checked(Box::new(p), found)
+    }
+}
+
+/// The files of a rule set, each as far as it goes [`alone`], checked together: every
+/// diagnostic when one is wrong (syntax errors first, then file by file in the files'
+/// order, each once).
+pub(super) fn check_set(files: Vec<Alone>, limits: &Limits) -> Result<Set, Vec<Diagnostic>> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut libraries = Vec::new();
-    // A policy is taken out of its slot to be compiled: moved, not copied.
-    let mut files: Vec<Mutex<Option<Policy>>> = Vec::new();
-    for p in parsed {
-        match p {
-            Err(d) => errors.push(d),
-            Ok(p) if p.library => libraries.push(p),
-            Ok(p) => files.push(Mutex::new(Some(p))),
+    // An importing policy is taken out of its slot to be checked: moved, not copied.
+    let mut slots: Vec<Slot> = Vec::new();
+    for f in files {
+        match f {
+            Alone::Failed(d) => errors.push(d),
+            Alone::Library(p) => libraries.push(p),
+            Alone::Importing(p) => slots.push(Slot::Importing(Box::new(Mutex::new(Some(p))))),
+            Alone::Done(l) => slots.push(Slot::Done(l)),
         }
     }
-    let names: HashSet<String> = files
-        .iter()
-        .filter_map(|f| f.lock().ok()?.as_ref().map(|p| p.id.name.clone()))
-        .collect();
+    let names: HashSet<String> = slots.iter().filter_map(Slot::name).collect();
     let (libs, twice) = Libraries::new(&libraries, names);
     errors.extend(twice);
     for lib in &libraries {
         errors.extend(check_library(lib, &libs, limits));
     }
-    let loaded = par_map(&files, |slot| {
+    let importing: Vec<&Mutex<Option<Policy>>> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Importing(p) => Some(&**p),
+            Slot::Done(_) => None,
+        })
+        .collect();
+    let mut imported = par_map(&importing, |slot| {
         let Some(p) = slot.lock().ok().and_then(|mut s| s.take()) else {
             return Loaded::Gone;
         };
-        let p = if p.uses.is_empty() && p.types.is_empty() {
-            p
-        } else {
-            let (resolved, found) = libs.resolve(&p);
-            if !found.is_empty() {
-                return Loaded::Checked(Box::new(p), found);
-            }
-            resolved
-        };
-        let found = check_one(&p, limits);
+        let (resolved, found) = libs.resolve(&p);
         if found.is_empty() {
-            Loaded::Ready(Box::new(compile(p)))
+            checked(resolved, limits)
         } else {
-            let found = found.into_iter().map(|d| context(d, &p)).collect();
             Loaded::Checked(Box::new(p), found)
         }
-    });
+    })
+    .into_iter();
+    drop(importing);
+    let loaded: Vec<Loaded> = slots
+        .into_iter()
+        .map(|s| match s {
+            Slot::Done(l) => l,
+            Slot::Importing(_) => imported.next().unwrap_or(Loaded::Gone),
+        })
+        .collect();
     let mut ids: HashMap<&str, &Ident> = HashMap::new();
     for l in &loaded {
         let (id, found) = match l {
@@ -99,8 +136,28 @@ pub(super) fn check_set(
     })
 }
 
+/// A policy file's place in the set, in the files' order.
+enum Slot {
+    /// Checked on its own already.
+    Done(Loaded),
+    /// Waiting for the libraries.
+    Importing(Box<Mutex<Option<Policy>>>),
+}
+
+impl Slot {
+    /// The policy's name (libraries may not take it).
+    fn name(&self) -> Option<String> {
+        match self {
+            Slot::Done(Loaded::Ready(c)) => Some(c.ast.id.name.clone()),
+            Slot::Done(Loaded::Checked(p, _)) => Some(p.id.name.clone()),
+            Slot::Done(Loaded::Gone) => None,
+            Slot::Importing(p) => p.lock().ok()?.as_ref().map(|p| p.id.name.clone()),
+        }
+    }
+}
+
 /// A policy file as checking leaves it.
-enum Loaded {
+pub(super) enum Loaded {
     /// Taken already (cannot happen: each slot is visited once).
     Gone,
     /// With these errors.
