@@ -27,6 +27,9 @@ pub(super) struct Lower<'p> {
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
     pub(super) reads: Vec<(Arc<str>, Read, Along)>,
+    /// Each read's number by its key: a policy may read tens of thousands of
+    /// distinct paths, and searching `reads` for each made compiling quadratic.
+    pub(super) read_index: HashMap<Arc<str>, usize, BuildHasherDefault<Fnv>>,
     /// Each name and field met, shared (see [`Lower::intern`]).
     pub(super) names: HashMap<&'p str, Arc<str>, BuildHasherDefault<Fnv>>,
     /// A path's key (`a.b.c`) while it is looked up, kept for the next.
@@ -195,8 +198,8 @@ impl<'p> Lower<'p> {
         };
         key.push('.');
         key.push_str(field);
-        let index = match self.reads.iter().position(|(k, ..)| **k == *key) {
-            Some(i) => i,
+        let index = match self.read_index.get(key.as_str()) {
+            Some(&i) => i,
             None => {
                 let own = self.reads.len();
                 let Ok(number) = u32::try_from(own) else {
@@ -213,6 +216,7 @@ impl<'p> Lower<'p> {
                     root: head,
                     fields: fields.into(),
                 };
+                self.read_index.insert(Arc::clone(&shared), own);
                 self.reads.push((shared, read, along));
                 own
             }
@@ -243,7 +247,7 @@ impl<'p> Lower<'p> {
             Refers::Nothing => return Slot::Unresolved,
             Refers::Fact => {}
         }
-        if let Some(i) = self.reads.iter().position(|(k, ..)| **k == *n) {
+        if let Some(&i) = self.read_index.get(n) {
             return index(i, Slot::Fact);
         }
         let own = self.reads.len();
@@ -256,6 +260,7 @@ impl<'p> Lower<'p> {
             root: Root::Fact(Arc::clone(&name), number),
             fields: Box::new([]),
         };
+        self.read_index.insert(Arc::clone(&name), own);
         self.reads
             .push((Arc::clone(&name), Read::Fact(name), along));
         index(own, Slot::Fact)

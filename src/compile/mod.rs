@@ -123,6 +123,7 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         reads: Vec::new(),
         parts: Vec::new(),
         names: HashMap::default(),
+        read_index: HashMap::default(),
         key: String::new(),
         arithmetic,
     };
