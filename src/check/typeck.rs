@@ -98,9 +98,9 @@ pub(super) struct Typeck<'p, 'o> {
     busy: Vec<&'p str>,
     binders: Vec<(&'p str, Ty)>,
     /// Paths known to be present (and not null) where the current expression runs.
-    present: Vec<Path>,
+    present: Vec<Path<'p>>,
     /// Kind tests known to have held or failed where the current expression runs.
-    kinds: Vec<narrow::Tested>,
+    kinds: Vec<narrow::Tested<'p>>,
     /// The policy's functions, by name: parameter types and result type.
     functions: HashMap<&'p str, forms::Signature<'p>>,
     /// How deep an expression may nest (`Limits::max_expr_depth`; deeper is the name
@@ -160,37 +160,36 @@ impl<'p> Typeck<'p, '_> {
 
     // ------------------------------------------------------------ presence
 
-    /// Whether `path` is known present here: tested itself, or a longer path through it.
-    fn is_present(&self, path: &[String]) -> bool {
-        self.present
-            .iter()
-            .any(|p| p.len() >= path.len() && p[..path.len()] == *path)
+    /// Whether the path `e` (of `len` names and fields) is known present here: tested
+    /// itself, or a longer path through it.
+    fn is_present(&self, e: &Expr, len: usize) -> bool {
+        (self.present.iter()).any(|p| p.get(..len).is_some_and(|p| is_key(e, p)))
     }
 
     /// The type of a path expression, without its `?` where a test proved it present.
     fn narrowed(&self, e: &Expr, t: Ty) -> Ty {
-        let Some(k) = path_key(e) else {
+        let Some(len) = path_len(e) else {
             return t;
         };
         let t = match t {
-            Ty::Optional(inner) if self.is_present(&k) => *inner,
+            Ty::Optional(inner) if self.is_present(e, len) => *inner,
             t => t,
         };
-        self.narrowed_kind(&k, t)
+        self.narrowed_kind(e, t)
     }
 
     /// The paths known present when `e` evaluated to `truth`.
-    fn facts_when(&self, e: &Expr, truth: bool, depth: usize) -> Vec<Path> {
+    fn facts_when(&self, e: &'p Expr, truth: bool, depth: usize) -> Vec<Path<'p>> {
         let mut lets = MAX_LET_EXPANSIONS;
         self.facts_in(e, truth, depth, &mut lets)
     }
 
-    fn facts_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path> {
+    fn facts_in(&self, e: &'p Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Path<'p>> {
         if depth > MAX_NARROWING_DEPTH {
             return Vec::new();
         }
         let d = depth + 1;
-        let key = |x: &Expr| path_key(x).into_iter().collect::<Vec<_>>();
+        let key = |x: &'p Expr| path_key(x).into_iter().collect::<Vec<_>>();
         match &e.kind {
             ExprKind::Call(f, args) if f.name == "present" && truth => {
                 args.first().map(key).unwrap_or_default()
@@ -250,7 +249,7 @@ impl<'p> Typeck<'p, '_> {
     }
 
     /// Checks `e` with the paths that `cond` being `truth` proves present.
-    fn under(&mut self, cond: &Expr, truth: bool, f: impl FnOnce(&mut Self) -> Ty) -> Ty {
+    fn under(&mut self, cond: &'p Expr, truth: bool, f: impl FnOnce(&mut Self) -> Ty) -> Ty {
         let mark = self.present.len();
         let kinds_mark = self.kinds.len();
         let held = self.facts_when(cond, truth, 0);

@@ -7,14 +7,15 @@
 //! quantifier or comprehension variable (or a function's parameter), then the
 //! `for each` element, then a `let`, then `now`, then a fact.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use super::node::{Node, NodeKind, Slot};
-use super::{Along, Arithmetic, LetIndex, Read, Root};
+use super::node::{Node, NodeKind, Slot, Text};
+use super::{Along, Arithmetic, Fnv, LetIndex, Read, Root};
 use crate::syntax::ast::Policy;
 use crate::syntax::ast::{Arm, BinaryOp, Expr, ExprKind, Match};
 use crate::syntax::scoping::{self, walk, Bound, Place, Refers, Scope};
-use crate::syntax::span::squash;
 use crate::value::{Money, Value};
 
 pub(super) struct Lower<'p> {
@@ -25,7 +26,16 @@ pub(super) struct Lower<'p> {
     pub(super) functions: &'p [&'p str],
     /// The top-level facts and field paths read (`account`, `resource.order.amount`),
     /// in the order first met: `Slot::Fact` and `Slot::Path` numbers.
-    pub(super) reads: Vec<(String, Read, Along)>,
+    pub(super) reads: Vec<(Arc<str>, Read, Along)>,
+    /// Each read's number by its key: a policy may read tens of thousands of
+    /// distinct paths, and searching `reads` for each made compiling quadratic.
+    pub(super) read_index: HashMap<Arc<str>, usize, BuildHasherDefault<Fnv>>,
+    /// Each name and field met, shared (see [`Lower::intern`]).
+    pub(super) names: HashMap<&'p str, Arc<str>, BuildHasherDefault<Fnv>>,
+    /// A path's key (`a.b.c`) while it is looked up, kept for the next.
+    pub(super) key: String,
+    /// The compiled parts of the expressions being compiled, innermost last.
+    pub(super) parts: Vec<Node>,
     /// The evaluator's arithmetic, for folding.
     pub(super) arithmetic: Arithmetic,
 }
@@ -40,15 +50,29 @@ impl<'p> Lower<'p> {
 
     /// `e` compiled, with `bound` the names bound around it.
     pub(super) fn expr(&mut self, e: &'p Expr, bound: &mut Bound<'p>) -> Node {
-        // The parts first, each with the names its form binds around it.
-        let mut parts = Vec::new();
+        // The parts first, each with the names its form binds around it, on the stack
+        // all expressions share: a vector of its own per expression was a sixth of the
+        // allocations of compiling.
+        let base = self.parts.len();
         walk(e, |step| {
             if let Some(part) = bound.step(step) {
                 let node = self.expr(part, bound);
-                parts.push(node);
+                self.parts.push(node);
             }
         });
-        let mut parts = parts.into_iter();
+        let mut stack = std::mem::take(&mut self.parts);
+        let node = self.node(e, bound, stack.drain(base..));
+        self.parts = stack;
+        node
+    }
+
+    /// `e` compiled from its `parts`, compiled already.
+    fn node(
+        &mut self,
+        e: &'p Expr,
+        bound: &Bound<'p>,
+        mut parts: impl Iterator<Item = Node>,
+    ) -> Node {
         // As many parts as `walk` gave, in its order.
         let mut next = || {
             Box::new(
@@ -71,7 +95,7 @@ impl<'p> Lower<'p> {
             ExprKind::Duration(d) => NodeKind::Const(Value::Duration(*d)),
             ExprKind::Name(n) => {
                 slot = self.name(n, bound);
-                NodeKind::Name(n.clone())
+                NodeKind::Name(self.intern(n))
             }
             ExprKind::List(_) => NodeKind::List(parts.by_ref().collect()),
             ExprKind::Call(f, _) => {
@@ -83,7 +107,7 @@ impl<'p> Lower<'p> {
             ExprKind::Field(_, field) => {
                 let base = next();
                 slot = self.path(&base, &field.name);
-                NodeKind::Field(base, field.clone())
+                NodeKind::Field(base, self.intern(&field.name))
             }
             ExprKind::Index(..) => NodeKind::Index(next(), next()),
             ExprKind::Unary(op, _) => NodeKind::Unary(*op, next()),
@@ -127,7 +151,7 @@ impl<'p> Lower<'p> {
             kind,
             slot,
             span: e.span.clone(),
-            text: squash(e.span.text()).into(),
+            text: Text::default(),
         };
         fold(&mut node, self.arithmetic);
         node
@@ -136,58 +160,75 @@ impl<'p> Lower<'p> {
     /// The slot of a field path `base.field` whose root is a top-level fact or the
     /// element (not a binder or a `let`, which change from use to use); `Unresolved`
     /// for other fields.
-    fn path(&mut self, base: &Node, field: &str) -> Slot {
-        let mut key = String::new();
-        key.insert_str(0, field);
-        key.insert(0, '.');
+    fn path(&mut self, base: &Node, field: &'p str) -> Slot {
         let mut nodes = 2u32;
         let mut at = base;
-        while let NodeKind::Field(inner, f) = &at.kind {
-            key.insert_str(0, &f.name);
-            key.insert(0, '.');
+        while let NodeKind::Field(inner, _) = &at.kind {
             nodes += 1;
             at = inner;
         }
-        let read = match (&at.kind, at.slot) {
-            (NodeKind::Name(n), Slot::Fact(_)) => {
-                key.insert_str(0, n);
-                Read::Fact(key.as_str().into())
-            }
-            (NodeKind::Name(n), Slot::Item) => {
-                let rest = key.as_str().into();
-                key.insert_str(0, n);
-                Read::Item(rest)
-            }
+        let (root, item) = match (&at.kind, at.slot) {
+            (NodeKind::Name(n), Slot::Fact(_)) => (n.len(), false),
+            (NodeKind::Name(n), Slot::Item) => (n.len(), true),
             _ => return Slot::Unresolved,
         };
-        // The base's parts (a fact, the element, or a numbered path), then this field.
-        let (root, mut fields) = match base.slot {
-            Slot::Fact(i) => match &base.kind {
-                NodeKind::Name(n) => (Root::Fact(n.as_str().into(), i), Vec::new()),
-                _ => return Slot::Unresolved,
-            },
-            Slot::Item => (Root::Item, Vec::new()),
-            Slot::Path { index, .. } => match self.reads.get(index as usize) {
-                Some((_, _, a)) => (a.root.clone(), a.fields.to_vec()),
+        // The key `a.b.c`: the base's (its name, or the numbered path's), then this
+        // field; looked up before anything is built, since most paths are met again.
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        let (head, mut fields) = match (base.slot, &base.kind) {
+            (Slot::Fact(i), NodeKind::Name(n)) => {
+                key.push_str(n);
+                (Root::Fact(Arc::clone(n), i), Vec::with_capacity(1))
+            }
+            (Slot::Item, NodeKind::Name(n)) => {
+                key.push_str(n);
+                (Root::Item, Vec::with_capacity(1))
+            }
+            (Slot::Path { index, .. }, _) => match self.reads.get(index as usize) {
+                Some((k, _, a)) => {
+                    key.push_str(k);
+                    let mut fields = Vec::with_capacity(a.fields.len() + 1);
+                    fields.extend_from_slice(&a.fields);
+                    (a.root.clone(), fields)
+                }
                 None => return Slot::Unresolved,
             },
             _ => return Slot::Unresolved,
         };
-        let Ok(own) = u32::try_from(self.next_number(&key)) else {
-            return Slot::Unresolved;
+        key.push('.');
+        key.push_str(field);
+        let index = match self.read_index.get(key.as_str()) {
+            Some(&i) => i,
+            None => {
+                let own = self.reads.len();
+                let Ok(number) = u32::try_from(own) else {
+                    self.key = key;
+                    return Slot::Unresolved;
+                };
+                let shared: Arc<str> = key.as_str().into();
+                let read = match (item, key.get(root..)) {
+                    (true, Some(rest)) => Read::Item(rest.into()),
+                    _ => Read::Fact(Arc::clone(&shared)),
+                };
+                fields.push((self.intern(field), number));
+                let along = Along {
+                    root: head,
+                    fields: fields.into(),
+                };
+                self.read_index.insert(Arc::clone(&shared), own);
+                self.reads.push((shared, read, along));
+                own
+            }
         };
-        fields.push((field.into(), own));
-        let along = Along {
-            root,
-            fields: fields.into(),
-        };
-        match u32::try_from(self.number(key, read, along)) {
+        self.key = key;
+        match u32::try_from(index) {
             Ok(index) => Slot::Path { index, nodes },
             Err(_) => Slot::Unresolved,
         }
     }
 
-    fn name(&mut self, n: &str, bound: &Bound<'p>) -> Slot {
+    fn name(&mut self, n: &'p str, bound: &Bound<'p>) -> Slot {
         let lets = self.lets;
         let index =
             |i: usize, slot: fn(u32) -> Slot| u32::try_from(i).map_or(Slot::Unresolved, slot);
@@ -206,34 +247,30 @@ impl<'p> Lower<'p> {
             Refers::Nothing => return Slot::Unresolved,
             Refers::Fact => {}
         }
-        let read = Read::Fact(n.into());
-        let along = match u32::try_from(self.next_number(n)) {
-            Ok(i) => Along {
-                root: Root::Fact(n.into(), i),
-                fields: Box::new([]),
-            },
-            Err(_) => return Slot::Unresolved,
-        };
-        u32::try_from(self.number(n.to_string(), read, along)).map_or(Slot::Unresolved, Slot::Fact)
-    }
-
-    /// The number a read has, or would have if it were numbered next.
-    fn next_number(&self, key: &str) -> usize {
-        self.reads
-            .iter()
-            .position(|(k, ..)| k == key)
-            .unwrap_or(self.reads.len())
-    }
-
-    /// The number of a read (a fact's name, or a path's `a.b.c`), split as `along`.
-    fn number(&mut self, key: String, read: Read, along: Along) -> usize {
-        match self.reads.iter().position(|(k, ..)| *k == key) {
-            Some(i) => i,
-            None => {
-                self.reads.push((key, read, along));
-                self.reads.len() - 1
-            }
+        if let Some(&i) = self.read_index.get(n) {
+            return index(i, Slot::Fact);
         }
+        let own = self.reads.len();
+        let Ok(number) = u32::try_from(own) else {
+            return Slot::Unresolved;
+        };
+        // The fact's name is its key, its read and its root: one text shared.
+        let name = self.intern(n);
+        let along = Along {
+            root: Root::Fact(Arc::clone(&name), number),
+            fields: Box::new([]),
+        };
+        self.read_index.insert(Arc::clone(&name), own);
+        self.reads
+            .push((Arc::clone(&name), Read::Fact(name), along));
+        index(own, Slot::Fact)
+    }
+
+    /// `name` shared: each name or field of a policy is one text however often it is
+    /// written (a path's field was a copy per use, the commonest allocation of
+    /// compiling).
+    fn intern(&mut self, name: &'p str) -> Arc<str> {
+        Arc::clone(self.names.entry(name).or_insert_with(|| name.into()))
     }
 }
 
@@ -241,7 +278,7 @@ fn constant(v: Value, span: crate::syntax::Span) -> Node {
     Node {
         kind: NodeKind::Const(v),
         slot: Slot::Unresolved,
-        text: squash(span.text()).into(),
+        text: Text::default(),
         span,
     }
 }

@@ -4,9 +4,10 @@
 //! resolved to a [`Slot`] (by the scoping of [`crate::syntax::scoping`]), every
 //! literal built into a value once, arithmetic on literals folded, every field path
 //! from a fact or the `for each` element numbered as a [`Read`] with its path text
-//! split off ahead of time, and every expression's one-line text for evidence. Its
-//! clauses keep the syntax tree's shapes (`Rule<Node>`, `Template<Node>`, …), so the
-//! engine reads a compiled rule as it would read a parsed one.
+//! split off ahead of time, and every expression's one-line text for evidence (made
+//! when first quoted). Its clauses keep the syntax tree's shapes (`Rule<Node>`,
+//! `Template<Node>`, …), so the engine reads a compiled rule as it would read a
+//! parsed one.
 //!
 //! Compiling cannot fail: a checked policy always compiles (a name past what a slot
 //! can number is left [`Slot::Unresolved`] and looked up by name when evaluated).
@@ -121,6 +122,10 @@ pub(crate) fn compile(policy: &Policy, arithmetic: Arithmetic) -> Program {
         lets: &let_index,
         functions: &names,
         reads: Vec::new(),
+        parts: Vec::new(),
+        names: HashMap::default(),
+        read_index: HashMap::default(),
+        key: String::new(),
         arithmetic,
     };
     // Each expression with the names its place gives it (`syntax::scoping::scope`).

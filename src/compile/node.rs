@@ -2,9 +2,10 @@
 //! forms, with every name resolved to a [`Slot`], literals built into values once,
 //! and the one-line text evidence quotes.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::syntax::ast::{BinaryOp, Collect, Ident, KindTest, Match, Quantifier, UnaryOp};
+use crate::syntax::span::squash;
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -18,8 +19,23 @@ pub(crate) struct Node {
     pub slot: Slot,
     /// Where it was written (errors and `describe` quote it).
     pub span: Span,
-    /// Its text on one line, as evidence quotes it.
-    pub text: Arc<str>,
+    /// Its text on one line, as evidence quotes it: see [`Node::text`].
+    pub text: Text,
+}
+
+/// A node's one-line text, made the first time it is quoted. Most nodes are never
+/// quoted (evidence quotes the conditions it does not split, and calls), so loading
+/// does not build a text per node (a third of the allocations of compiling); a quoted
+/// node builds it once per loaded rule set, not per decision.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Text(OnceLock<Arc<str>>);
+
+/// The text follows from the span, which nodes compare: two texts never differ where
+/// their spans are equal, whether or not either was made yet.
+impl PartialEq for Text {
+    fn eq(&self, _: &Text) -> bool {
+        true
+    }
 }
 
 /// What a name refers to, or which read a field path is. Compiling fixes each name by
@@ -65,9 +81,9 @@ pub(crate) enum NodeKind {
     /// `[a, b]`.
     List(Vec<Node>),
     /// A name: a fact, a `let`, a bound element, or `now` (see the node's slot).
-    Name(String),
-    /// `EXPR.field`.
-    Field(Box<Node>, Ident),
+    Name(Arc<str>),
+    /// `EXPR.field` (the field's name shared: `compile::lower` interns names).
+    Field(Box<Node>, Arc<str>),
     /// `EXPR[EXPR]`.
     Index(Box<Node>, Box<Node>),
     /// `not EXPR`, `-EXPR`.
@@ -91,6 +107,11 @@ pub(crate) enum NodeKind {
 }
 
 impl Node {
+    /// Its text on one line (its words joined by single spaces), as evidence quotes it.
+    pub(crate) fn text(&self) -> &Arc<str> {
+        self.text.0.get_or_init(|| squash(self.span.text()).into())
+    }
+
     /// Calls `f` on each direct sub-expression, in evaluation order.
     pub(crate) fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Node)) {
         match &self.kind {

@@ -236,7 +236,7 @@ fn name_slots(prelude: &str, text: &str) -> Vec<(String, Slot)> {
     let mut out = Vec::new();
     fn walk(e: &Node, out: &mut Vec<(String, Slot)>) {
         if let NodeKind::Name(n) = &e.kind {
-            out.push((n.clone(), e.slot));
+            out.push((n.to_string(), e.slot));
         }
         e.for_each_child(|c| walk(c, out));
     }
@@ -303,7 +303,7 @@ fn literals_are_values_built_once_and_keep_the_text_written() {
         code.lets[1].value.kind,
         NodeKind::Const(Value::Duration(_))
     ));
-    assert_eq!(&*code.lets[1].value.text, "2 * 24h");
+    assert_eq!(&**code.lets[1].value.text(), "2 * 24h");
     let NodeKind::Record(fields) = &code.lets[2].value.kind else {
         panic!()
     };
@@ -356,7 +356,7 @@ fn a_read_is_split_once_along_its_prefixes() {
     let mut scope = Scope::new(run(&code), &facts, None, None, 1000);
     let mut deep = None;
     fn find<'e>(e: &'e Node, out: &mut Option<&'e Node>) {
-        if e.text.as_ref() == "account.limit.value.a.b.c.d.e.f.g" {
+        if e.text().as_ref() == "account.limit.value.a.b.c.d.e.f.g" {
             *out = Some(e);
         }
         e.for_each_child(|c| find(c, out));

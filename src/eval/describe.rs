@@ -173,7 +173,7 @@ impl<'a> Scope<'a> {
             NodeKind::Field(b, f) => {
                 self.describe_into(b, depth, out);
                 out.push('.');
-                out.push_str(&f.name);
+                out.push_str(f);
             }
             NodeKind::Index(b, i) => {
                 self.describe_into(b, depth, out);
@@ -259,7 +259,7 @@ impl<'a> Scope<'a> {
 
     /// An expression's text on one line, as evidence quotes it.
     pub fn text_of(&self, e: &Node) -> Arc<str> {
-        Arc::clone(&e.text)
+        Arc::clone(e.text())
     }
 
     /// The expression of `let` number `i`.

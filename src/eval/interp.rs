@@ -377,7 +377,7 @@ impl<'a> Scope<'a> {
             NodeKind::Name(n) => self.resolved(e.slot, n),
             NodeKind::Field(base, field) => {
                 let v = self.eval_ref(base)?;
-                self.field(v, base, &field.name)
+                self.field(v, base, field)
             }
             NodeKind::Index(base, index) => {
                 let v = self.eval_ref(base)?;

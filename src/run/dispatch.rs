@@ -191,11 +191,11 @@ fn key_of(applies: Option<&Node>) -> Option<Key<'_>> {
     let root = loop {
         match &at.kind {
             NodeKind::Field(base, f) => {
-                fields.push(f.name.as_str());
+                fields.push(&**f);
                 at = base;
             }
             // A top-level fact: not a `let`, the element or `now`.
-            NodeKind::Name(n) if matches!(at.slot, Slot::Fact(_)) => break n.as_str(),
+            NodeKind::Name(n) if matches!(at.slot, Slot::Fact(_)) => break &**n,
             _ => return None,
         }
     };

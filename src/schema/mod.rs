@@ -280,8 +280,10 @@ pub(crate) fn of_policy(p: &Policy, out: &mut Vec<Diagnostic>) -> Option<Arc<Rec
     }
     // Repeated top-level names are reported by the name checker already.
     let mut top = record(fields, out, false);
-    let names = top.clone();
-    presence::attach(fields, &mut top, &names, out);
+    if presence::any_condition(fields) {
+        let names = top.clone();
+        presence::attach(fields, &mut top, &names, out);
+    }
     Some(Arc::new(top))
 }
 

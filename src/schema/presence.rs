@@ -113,6 +113,20 @@ impl Presence {
 
 const FORM: &str = "a presence condition compares one fact with values: `FIELD == VALUE` or `FIELD in [VALUE, …]` (a string, whole number or boolean)";
 
+/// Whether any field of `fields`, or of a record [`attach`] reaches inside them (through
+/// lists and records), is `required when`: where none is, attaching does nothing, and
+/// the copy of the top-level record it reads is not made.
+pub(crate) fn any_condition(fields: &[FieldType]) -> bool {
+    fn reaches(t: &TypeExpr) -> bool {
+        match &t.kind {
+            TypeExprKind::List(elem) => reaches(elem),
+            TypeExprKind::Record(fields) => any_condition(fields),
+            _ => false,
+        }
+    }
+    (fields.iter()).any(|f| f.ty.required_when.is_some() || reaches(&f.ty))
+}
+
 /// Attaches the presence conditions of `fields` (the syntax of `rec`) to `rec` and to
 /// its nested records; `top` is the policy's top-level record.
 pub(crate) fn attach(
@@ -412,4 +426,31 @@ fn cond_json(p: &Presence) -> Json {
 /// The field there and not null.
 fn required_json(field: &str) -> Json {
     json!({"required": [field], "properties": {field: {"not": {"type": "null"}}}})
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::parser::parse_policy;
+    use crate::syntax::Source;
+
+    fn conditions(facts: &str) -> bool {
+        let source = Source::new("t.bylaw", format!("policy t\nfacts {{\n{facts}\n}}\n"));
+        let p = parse_policy(&source).unwrap();
+        super::any_condition(p.schema.as_deref().unwrap_or(&[]))
+    }
+
+    /// Attaching is skipped only where no field it would reach is `required when`: one
+    /// in a record in a list in a record is found.
+    #[test]
+    fn a_condition_is_found_however_deep_attaching_would_reach() {
+        let deep = "a: { items: [ { kind: string, n: integer? required when kind == \"x\" } ] }";
+        assert!(conditions(deep));
+        assert!(conditions(
+            "kind: string\nn: integer? required when kind == \"x\""
+        ));
+        // The near miss: optional fields, records and lists, but no condition.
+        assert!(!conditions(
+            "a: { items: [ { kind: string, n: integer? } ] }"
+        ));
+    }
 }

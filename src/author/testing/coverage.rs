@@ -392,7 +392,7 @@ fn chain<'e>(p: &'e Code, e: &'e Node, clause: String, rc: &mut RuleCoverage) ->
         let first = rc.conditions.len();
         for (leaf, via) in &leaves {
             rc.conditions.push(ConditionCoverage {
-                condition: leaf.text.to_string(),
+                condition: leaf.text().to_string(),
                 clause: clause.clone(),
                 location: leaf.span.location_col(),
                 via_let: via.clone(),

@@ -9,7 +9,7 @@ use crate::schema::Ty;
 use crate::syntax::ast::*;
 
 /// A kind test known to have held (`true`) or failed on a path.
-pub(in crate::check) type Tested = (Path, KindTest, bool);
+pub(in crate::check) type Tested<'p> = (Path<'p>, KindTest, bool);
 
 impl<'p> Typeck<'p, '_> {
     /// `x is KIND`: the test must be able to hold, and able to fail unless it is about
@@ -41,12 +41,18 @@ impl<'p> Typeck<'p, '_> {
     }
 
     /// The kind tests `e` being `truth` proves.
-    pub(super) fn kinds_when(&self, e: &Expr, truth: bool) -> Vec<Tested> {
+    pub(super) fn kinds_when(&self, e: &'p Expr, truth: bool) -> Vec<Tested<'p>> {
         let mut lets = MAX_LET_EXPANSIONS;
         self.kinds_in(e, truth, 0, &mut lets)
     }
 
-    fn kinds_in(&self, e: &Expr, truth: bool, depth: usize, lets: &mut usize) -> Vec<Tested> {
+    fn kinds_in(
+        &self,
+        e: &'p Expr,
+        truth: bool,
+        depth: usize,
+        lets: &mut usize,
+    ) -> Vec<Tested<'p>> {
         if depth > MAX_NARROWING_DEPTH {
             return Vec::new();
         }
@@ -93,10 +99,10 @@ impl<'p> Typeck<'p, '_> {
         }
     }
 
-    /// The type of a path after the kind tests known here.
-    pub(super) fn narrowed_kind(&self, key: &[String], mut t: Ty) -> Ty {
+    /// The type of the path `e` after the kind tests known here.
+    pub(super) fn narrowed_kind(&self, e: &Expr, mut t: Ty) -> Ty {
         for (p, test, held) in &self.kinds {
-            if p.as_slice() == key {
+            if super::is_key(e, p) {
                 t = narrow(&t, test, *held);
             }
         }

@@ -77,7 +77,7 @@ impl<'p> Typeck<'p, '_> {
         // Everything else in a rule runs only once its condition held.
         self.under(when, true, |s| {
             // A status clause runs only when the ones before it did not hold.
-            let mut earlier_failed: Vec<Path> = Vec::new();
+            let mut earlier_failed: Vec<Path<'p>> = Vec::new();
             for c in &r.clauses {
                 s.at(Place::Clause(c), &[], |s| s.clause(c, &mut earlier_failed));
             }
@@ -87,7 +87,7 @@ impl<'p> Typeck<'p, '_> {
 
     /// A rule's clause other than `when`, where its `when` held (and the status
     /// clauses before it, `earlier_failed`, did not).
-    fn clause(&mut self, c: &'p Clause, earlier_failed: &mut Vec<Path>) {
+    fn clause(&mut self, c: &'p Clause, earlier_failed: &mut Vec<Path<'p>>) {
         match c {
             Clause::Message(t) | Clause::Remedy(t) => {
                 for part in &t.parts {

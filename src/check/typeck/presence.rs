@@ -2,28 +2,30 @@
 //! to hold, and `require(p)` reads an optional fact as required (failing the rule,
 //! closed, when it is absent).
 
+use std::borrow::Cow;
+
 use super::{is_path, path_key, Path, Typeck};
 use crate::schema::presence::Lit;
 use crate::schema::Ty;
 use crate::syntax::ast::*;
 
 /// The key a held `p == literal` adds to the known facts: `p`, `==`, the literal.
-pub(super) fn equal_key(p: &Expr, lit: &Expr) -> Option<Path> {
+pub(super) fn equal_key<'p>(p: &'p Expr, lit: &Expr) -> Option<Path<'p>> {
     let mut k = path_key(p)?;
-    k.push("==".into());
-    k.push(Lit::key_of(lit)?);
+    k.push(Cow::Borrowed("=="));
+    k.push(Cow::Owned(Lit::key_of(lit)?));
     Some(k)
 }
 
 /// The key a held `p in [literals]` adds: `p`, `in`, then each literal's key.
-pub(super) fn member_key(p: &Expr, list: &Expr) -> Option<Path> {
+pub(super) fn member_key<'p>(p: &'p Expr, list: &Expr) -> Option<Path<'p>> {
     let ExprKind::List(items) = &list.kind else {
         return None;
     };
     let mut k = path_key(p)?;
-    k.push("in".into());
+    k.push(Cow::Borrowed("in"));
     for i in items {
-        k.push(Lit::key_of(i)?);
+        k.push(Cow::Owned(Lit::key_of(i)?));
     }
     Some(k)
 }
@@ -44,7 +46,7 @@ impl<'p> Typeck<'p, '_> {
                     None => return false,
                 }
             };
-            key.extend(p.path.iter().cloned());
+            key.extend(p.path.iter().map(|s| Cow::Borrowed(s.as_str())));
             let values: Vec<String> = p.values.iter().map(|v| v.key()).collect();
             // `PATH == v` for a value of the condition, or `PATH in [...]` of them only.
             self.present.iter().any(|held| {
@@ -52,9 +54,9 @@ impl<'p> Typeck<'p, '_> {
                     return false;
                 };
                 match rest.split_first() {
-                    Some((op, [v])) if op == "==" => values.contains(v),
+                    Some((op, [v])) if op == "==" => values.iter().any(|x| **x == **v),
                     Some((op, vs)) if op == "in" && !vs.is_empty() => {
-                        vs.iter().all(|v| values.contains(v))
+                        vs.iter().all(|v| values.iter().any(|x| **x == **v))
                     }
                     _ => false,
                 }

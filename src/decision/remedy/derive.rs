@@ -206,7 +206,7 @@ pub(crate) fn fact_path(s: &Scope, e: &Node) -> Option<String> {
         }
     }
     if matches!(e.slot, Slot::Now)
-        || matches!(&e.kind, NodeKind::Name(n) if n == "now" && s.let_of(e).is_none())
+        || matches!(&e.kind, NodeKind::Name(n) if &**n == "now" && s.let_of(e).is_none())
     {
         return Some("now".to_string());
     }

@@ -132,7 +132,7 @@ pub(crate) fn render_message<'a>(
             {
                 Ok(v) => push_text(&mut out, &v),
                 Err(err @ EvalError::Steps(_)) => return Err((err, e)),
-                Err(err) => out.push_str(&format!("<{}: {err}>", e.text)),
+                Err(err) => out.push_str(&format!("<{}: {err}>", e.text())),
             },
         }
     }
